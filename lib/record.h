@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one record model, from harvest to printer. The agent builds records
+ * from ring-buffer events and harvested flow-map entries, stores them,
+ * filters them and encodes them to Hubble-style JSON (record_json.c, the one
+ * place a record becomes JSON). The CLI decodes that JSON back into the same
+ * struct to print compact and table lines.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "abi.h"
+
+#define NETOBS_NAME_MAX 64
+#define NETOBS_IFNAME_MAX 16
+
+enum netobs_record_kind {
+	NETOBS_RECORD_FLOW = 1,
+	NETOBS_RECORD_LOST_EVENTS = 2,
+};
+
+/* Hubble's Verdict enum values. */
+enum netobs_verdict {
+	NETOBS_VERDICT_UNKNOWN = 0,
+	NETOBS_VERDICT_FORWARDED = 1,
+	NETOBS_VERDICT_DROPPED = 2,
+	NETOBS_VERDICT_ERROR = 3,
+	NETOBS_VERDICT_AUDIT = 4,
+};
+
+/* Hubble's TrafficDirection: relative to the endpoint, not the interface. */
+enum netobs_traffic_direction {
+	NETOBS_DIR_UNKNOWN = 0,
+	NETOBS_DIR_INGRESS = 1,
+	NETOBS_DIR_EGRESS = 2,
+};
+
+/* Hubble's TraceObservationPoint (the subset netobs produces). */
+enum netobs_obs_point {
+	NETOBS_OBS_UNKNOWN = 0,
+	NETOBS_OBS_FROM_ENDPOINT = 5, /* TC ingress on an endpoint's host-side veth */
+	NETOBS_OBS_FROM_NETWORK = 10, /* TC ingress / XDP on a non-endpoint interface */
+	NETOBS_OBS_TO_NETWORK = 11,   /* TC egress on a non-endpoint interface */
+	NETOBS_OBS_TO_ENDPOINT = 101, /* TC egress on an endpoint's host-side veth */
+};
+
+/* Why this record was emitted (netobs's own field "flow_event"). */
+enum netobs_flow_event_kind {
+	NETOBS_FLOW_EVENT_NEW = 0,       /* first packet of the flow (ring buffer, or harvest if the event was lost) */
+	NETOBS_FLOW_EVENT_TCP_FLAGS = 1, /* a SYN, FIN or RST packet of a known flow (ring buffer) */
+	NETOBS_FLOW_EVENT_UPDATE = 2,    /* harvest: counters moved since the last record */
+	NETOBS_FLOW_EVENT_END = 3,       /* flow ended; stats are final */
+};
+
+enum netobs_end_reason {
+	NETOBS_END_NONE = 0,
+	NETOBS_END_FIN = 1,    /* FIN seen, then quiet for one harvest */
+	NETOBS_END_RST = 2,    /* RST seen */
+	NETOBS_END_IDLE = 3,   /* no packet for the idle timeout */
+	NETOBS_END_FORCED = 4, /* agent stopping or interface removed */
+};
+
+/* Hubble's LostEventSource. */
+enum netobs_lost_source {
+	NETOBS_LOST_UNKNOWN = 0,
+	NETOBS_LOST_PERF_EVENT_RING_BUFFER = 1, /* BPF ring buffer full (datapath counter) */
+	NETOBS_LOST_OBSERVER_EVENTS_QUEUE = 2,  /* a client's queue overflowed */
+	NETOBS_LOST_HUBBLE_RING_BUFFER = 3,     /* record store overwrote records a reader wanted */
+};
+
+/* Reserved identities (Cilium's numbers). */
+#define NETOBS_IDENTITY_HOST 1
+#define NETOBS_IDENTITY_WORLD 2
+
+/* One side of a flow. */
+struct netobs_peer {
+	uint32_t id;       /* endpoint ID, 0 when the address is no endpoint's */
+	uint32_t identity; /* NETOBS_IDENTITY_HOST/WORLD for reserved, 0 for endpoints */
+	char name[NETOBS_NAME_MAX]; /* endpoint name, "" when not an endpoint */
+};
+
+struct netobs_flow_record {
+	struct netobs_flow_key key; /* addresses, ports or ICMP type/code, proto, hook, ifindex, VLAN */
+	uint64_t packets;           /* cumulative packets of this flow direction at this hook */
+	uint64_t bytes;             /* cumulative wire bytes */
+	uint64_t first_seen_ns;     /* wall clock, ns since the Unix epoch (UTC) */
+	uint64_t last_seen_ns;      /* wall clock, ns since the Unix epoch (UTC) */
+	struct netobs_peer src;
+	struct netobs_peer dst;
+	char ifname[NETOBS_IFNAME_MAX];
+	uint16_t tcp_flags;         /* NEW/TCP_FLAGS: this packet's flags; UPDATE/END: union so far */
+	uint8_t event;              /* enum netobs_flow_event_kind */
+	uint8_t end_reason;         /* enum netobs_end_reason, END records only */
+	uint8_t verdict;            /* enum netobs_verdict */
+	uint8_t direction;          /* enum netobs_traffic_direction */
+	uint8_t obs_point;          /* enum netobs_obs_point */
+	int8_t is_reply;            /* 1 reply, 0 initiator, -1 unknown */
+};
+
+struct netobs_lost_record {
+	uint64_t count;  /* number of records lost */
+	int32_t cpu;     /* CPU, -1 when not per CPU */
+	uint8_t source;  /* enum netobs_lost_source */
+};
+
+struct netobs_record {
+	uint64_t seq;     /* agent-assigned, strictly increasing; the uuid is derived from it */
+	uint64_t time_ns; /* wall clock of the observation, ns since the Unix epoch (UTC) */
+	uint8_t kind;     /* enum netobs_record_kind */
+	union {
+		struct netobs_flow_record flow;
+		struct netobs_lost_record lost;
+	};
+};
+
+/* Enum <-> Hubble string names. *_from_name return -1 for unknown names. */
+const char *netobs_verdict_name(int verdict);
+int netobs_verdict_from_name(const char *name);
+const char *netobs_direction_name(int direction);
+int netobs_direction_from_name(const char *name);
+const char *netobs_obs_point_name(int obs_point);
+int netobs_obs_point_from_name(const char *name);
+const char *netobs_flow_event_name(int event);
+int netobs_flow_event_from_name(const char *name);
+const char *netobs_end_reason_name(int reason);
+int netobs_end_reason_from_name(const char *name);
+const char *netobs_lost_source_name(int source);
+int netobs_lost_source_from_name(const char *name);
+
+/* enum netobs_hook <-> "tc-ingress", "tc-egress", "xdp". */
+const char *netobs_hook_name(int hook);
+int netobs_hook_from_name(const char *name);
+
+/* "SYN, ACK" style text of enum netobs_tcp_flags, in Hubble's order. */
+void netobs_tcp_flags_format(uint16_t flags, char *buf, size_t len);
+
+/* The TCP flags in Hubble's order (SYN, ACK, RST, FIN, PSH, URG, ECE, CWR, NS). */
+#define NETOBS_TCP_FLAG_COUNT 9
+struct netobs_tcp_flag_name {
+	uint16_t flag; /* enum netobs_tcp_flags */
+	const char *name;
+};
+extern const struct netobs_tcp_flag_name netobs_tcp_flag_names[NETOBS_TCP_FLAG_COUNT];
+/* One flag's bit from its name ("SYN", case-insensitive), -1 when unknown. */
+int netobs_tcp_flag_from_name(const char *name);
+
+/* Format an address of the key ("10.0.0.1", "fd00::1"); "" when family is NONE. */
+void netobs_addr_format(int family, const uint8_t addr[16], char *buf, size_t len);
+
+/* RFC 3339 UTC with nanoseconds: "2026-11-25T10:52:20.123456789Z". */
+void netobs_time_format_rfc3339(uint64_t ns, char *buf, size_t len);
+int netobs_time_parse_rfc3339(const char *s, uint64_t *ns);
+
+/*
+ * The Hubble-style JSON response object for one record:
+ * {"flow": {...}, "node_name": ..., "time": ...} or {"lost_events": {...}, ...}.
+ * Returns a new reference, NULL on allocation failure.
+ */
+json_t *netobs_record_to_json(const struct netobs_record *rec, const char *node_name);
+
+/* Decode what netobs_record_to_json produced. 0 or -EINVAL (err says why). */
+int netobs_record_from_json(const json_t *obj, struct netobs_record *rec, char *err, size_t errlen);
