@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Turning datapath observations into records. */
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "log.h"
+
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t agent_now_boot_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+uint64_t agent_now_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* Realtime minus boottime, read once per batch of work so that the times of
+ * one record (time, first_seen, last_seen) convert with the same offset. */
+static uint64_t wall_minus_boot_ns;
+
+void agent_clock_sync(void)
+{
+	uint64_t wall = clock_ns(CLOCK_REALTIME), boot = clock_ns(CLOCK_BOOTTIME);
+
+	wall_minus_boot_ns = wall - boot;
+}
+
+uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
+{
+	if (!wall_minus_boot_ns)
+		agent_clock_sync();
+	return boot_ns ? wall_minus_boot_ns + boot_ns : 0;
+}
+
+void agent_emit(struct agent *a, const struct netobs_record *rec)
+{
+	const struct netobs_record *stored = record_store_append(&a->store, rec);
+
+	a->stats.records_seen++;
+	server_broadcast(a, stored);
+}
+
+struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,
+				    const struct netobs_flow_stats *first, bool single_packet)
+{
+	struct flow_entry *e = flow_table_insert(&a->flows, key, first, single_packet);
+	struct endpoint *ep;
+
+	if (!e) {
+		a->stats.flow_table_full++;
+		return NULL;
+	}
+	ep = endpoints_find_by_ifindex(a->endpoints, key->ifindex);
+	if (ep)
+		snprintf(e->ifname, sizeof(e->ifname), "%s", ep->ifname);
+	else if (!if_indextoname(key->ifindex, e->ifname))
+		snprintf(e->ifname, sizeof(e->ifname), "if%u", key->ifindex);
+	/* Remember which way the interface faces: it may be gone by the end. */
+	e->iface_kind = ep ? ep->kind : ENDPOINT_KIND_INTERFACE;
+	return e;
+}
+
+void agent_flow_record(struct agent *a, const struct flow_entry *e,
+		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
+		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec)
+{
+	struct netobs_flow_record *f = &rec->flow;
+	bool received = e->key.hook != NETOBS_HOOK_TC_EGRESS;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = NETOBS_RECORD_FLOW;
+	rec->time_ns = agent_boot_to_wall_ns(ts_boot_ns);
+	f->key = e->key;
+	f->packets = totals->packets;
+	f->bytes = totals->bytes;
+	f->first_seen_ns = agent_boot_to_wall_ns(totals->first_seen_ns);
+	f->last_seen_ns = agent_boot_to_wall_ns(totals->last_seen_ns);
+	snprintf(f->ifname, sizeof(f->ifname), "%s", e->ifname);
+	f->tcp_flags = tcp_flags;
+	f->event = event;
+	f->end_reason = end_reason;
+	f->verdict = NETOBS_VERDICT_FORWARDED;
+	f->is_reply = e->is_reply;
+	/* A container's veth receives what the container sends: the hook's
+	 * ingress is the endpoint's egress. */
+	if (e->iface_kind == ENDPOINT_KIND_VETH) {
+		f->direction = received ? NETOBS_DIR_EGRESS : NETOBS_DIR_INGRESS;
+		f->obs_point = received ? NETOBS_OBS_FROM_ENDPOINT : NETOBS_OBS_TO_ENDPOINT;
+	} else {
+		f->direction = received ? NETOBS_DIR_INGRESS : NETOBS_DIR_EGRESS;
+		f->obs_point = received ? NETOBS_OBS_FROM_NETWORK : NETOBS_OBS_TO_NETWORK;
+	}
+	endpoints_resolve_peer(a->endpoints, e->key.family, e->key.saddr, &f->src);
+	endpoints_resolve_peer(a->endpoints, e->key.family, e->key.daddr, &f->dst);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The agent: one libuv loop holding the ring buffer (through its epoll fd),
+ * the netlink event socket, the API socket and the harvest timer.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "abi.h"
+#include "datapath.h"
+#include "endpoints.h"
+#include "flowtable.h"
+#include "record.h"
+#include "store.h"
+
+struct ring_buffer;
+struct mnl_socket;
+struct client;
+
+struct agent_config {
+	char socket_path[108];
+	char bpffs[256];
+	char node_name[NETOBS_NAME_MAX];
+	uint32_t harvest_interval_ms;
+	uint32_t idle_timeout_s;
+	uint32_t store_size;
+	uint32_t flow_map_size;
+	uint32_t client_queue; /* lines a client may have queued before records are dropped for it */
+};
+
+/* Agent-side counters, reported by `netobs status` beside the datapath's. */
+struct agent_stats {
+	uint64_t records_seen;
+	uint64_t events_malformed;  /* ring-buffer events with a wrong version or size */
+	uint64_t flow_table_full;   /* flows the agent could not track (table full) */
+	uint64_t lost_ring_buffer;  /* events the datapath could not queue (ring buffer full) */
+	uint64_t lost_client_queue; /* records dropped for slow clients */
+	uint64_t lost_store;        /* records overwritten before a reader got them */
+	uint64_t harvests;
+	uint64_t batch_fallbacks;   /* harvests that iterated because batch lookup failed */
+};
+
+#define AGENT_RATE_SAMPLES 11
+
+struct agent {
+	struct agent_config cfg;
+	uv_loop_t *loop;
+	struct datapath dp;
+	struct endpoint_table *endpoints;
+	struct flow_table flows;
+	struct record_store store;
+	struct flow_timeouts timeouts;
+
+	struct ring_buffer *rb;
+	struct mnl_socket *nl_events;
+	uv_poll_t rb_poll;
+	uv_poll_t nl_poll;
+	uv_timer_t harvest_timer;
+	uv_timer_t rescan_timer;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	uv_pipe_t server;
+	bool server_listening;
+	struct client *clients;
+	unsigned int nclients;
+
+	/* harvest buffers, allocated once */
+	struct netobs_flow_key *batch_keys;
+	void *batch_values;
+	void *percpu_value; /* one key's per-CPU values */
+	size_t value_stride;
+	bool batch_unsupported;
+	uint32_t harvest_gen;
+
+	uint64_t counters[NETOBS_CNT__MAX];
+	uint64_t ringbuf_full_reported;
+	struct agent_stats stats;
+	uint64_t start_mono_ns;
+	uint64_t rate_seen[AGENT_RATE_SAMPLES]; /* records_seen at the last harvests */
+	uint64_t rate_time[AGENT_RATE_SAMPLES];
+	unsigned int rate_next;
+	bool stopping;
+};
+
+uint64_t agent_now_boot_ns(void);
+uint64_t agent_now_mono_ns(void);
+uint64_t agent_boot_to_wall_ns(uint64_t boot_ns);
+/* Re-read the wall-clock offset (once per harvest: follows clock steps). */
+void agent_clock_sync(void);
+
+/* Store a record and stream it to following clients. */
+void agent_emit(struct agent *a, const struct netobs_record *rec);
+
+/* Record for a flow entry with these totals (boot-clock times). */
+void agent_flow_record(struct agent *a, const struct flow_entry *e,
+		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
+		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec);
+
+/* Track a flow the agent has not seen: name its interface, decide its side. */
+struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,
+				    const struct netobs_flow_stats *first, bool single_packet);
+
+/* harvest.c */
+int harvest_init(struct agent *a);
+void harvest_free(struct agent *a);
+void harvest_run(struct agent *a);
+double agent_records_per_second(const struct agent *a);
+
+/* events.c: ring-buffer consumer */
+int events_ring_buffer_cb(void *ctx, void *data, size_t size);
+
+/* server.c: the API socket */
+/* Fail (with a message) when another agent serves path; clear a stale socket. */
+int server_check_path(const char *path, char *err, size_t errlen);
+int server_start(struct agent *a, char *err, size_t errlen);
+void server_broadcast(struct agent *a, const struct netobs_record *rec);
+void server_stop(struct agent *a);

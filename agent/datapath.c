@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath.h"
+#include "log.h"
+#include "netobs.skel.h"
+#include "tcfilter.h"
+
+static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
+{
+	struct bpf_map *maps[] = { dp->skel->maps.flows, dp->skel->maps.counters };
+	struct statfs st;
+	char path[sizeof(dp->pin_dir) + 260];
+	DIR *dir;
+	int rc;
+
+	if (statfs(bpffs, &st) || st.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen,
+			 "bpffs is not mounted at %s; mount it with `mount -t bpf bpf %s`",
+			 bpffs, bpffs);
+		return -ENOENT;
+	}
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/netobs", bpffs);
+	if (mkdir(dp->pin_dir, 0700) && errno != EEXIST) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", dp->pin_dir, strerror(-rc));
+		dp->pin_dir[0] = '\0';
+		return rc;
+	}
+	/* Pins left by an agent that crashed: the socket check already made sure
+	 * no agent runs, so they are stale. */
+	dir = opendir(dp->pin_dir);
+	if (dir) {
+		struct dirent *de;
+
+		while ((de = readdir(dir))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, de->d_name);
+			unlink(path);
+		}
+		closedir(dir);
+	}
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(maps[i]));
+		rc = bpf_map__pin(maps[i], path);
+		if (rc) {
+			snprintf(err, errlen, "cannot pin map at %s: %s", path, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
+		  size_t errlen)
+{
+	int rc, ncpus;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0) {
+		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-ncpus));
+		return ncpus ? ncpus : -EINVAL;
+	}
+	dp->ncpus = (unsigned int)ncpus;
+
+	dp->skel = netobs__open();
+	if (!dp->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-rc));
+		return rc;
+	}
+	rc = bpf_map__set_max_entries(dp->skel->maps.flows, flow_capacity);
+	if (rc) {
+		snprintf(err, errlen, "cannot size the flow map to %u: %s", flow_capacity,
+			 strerror(-rc));
+		goto err_destroy;
+	}
+	rc = netobs__load(dp->skel);
+	if (rc) {
+		if (rc == -EPERM || rc == -EACCES)
+			snprintf(err, errlen,
+				 "loading BPF programs failed: permission denied; run netobs-agent "
+				 "as root (it needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
+		else
+			snprintf(err, errlen,
+				 "loading BPF programs failed: %s; the kernel needs BPF, BTF and "
+				 "ring buffer support (5.8 or later); run with -v for the verifier log",
+				 strerror(-rc));
+		goto err_destroy;
+	}
+	dp->flow_capacity = flow_capacity;
+	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
+	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
+	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
+
+	rc = datapath_pin_maps(dp, bpffs, err, errlen);
+	if (rc)
+		goto err_close;
+	return 0;
+
+err_close:
+	datapath_close(dp);
+	return rc;
+err_destroy:
+	netobs__destroy(dp->skel);
+	dp->skel = NULL;
+	return rc;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	if (dp->pin_dir[0]) {
+		struct bpf_map *maps[] = { dp->skel->maps.flows, dp->skel->maps.counters };
+		char path[sizeof(dp->pin_dir) + 260];
+
+		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, bpf_map__name(maps[i]));
+			unlink(path);
+		}
+		rmdir(dp->pin_dir);
+		dp->pin_dir[0] = '\0';
+	}
+	if (dp->skel)
+		netobs__destroy(dp->skel);
+	dp->skel = NULL;
+	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+}
+
+static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook)
+{
+	return hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress
+					      : dp->skel->progs.netobs_tc_egress;
+}
+
+int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *created_qdisc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
+		    .attach_point = hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	/* REPLACE: a filter at our handle can only be a crashed agent's. */
+	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
+		    .priority = NETOBS_TC_PRIORITY, .flags = BPF_TC_F_REPLACE,
+		    .prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook)));
+	int rc;
+
+	rc = bpf_tc_hook_create(&tc_hook);
+	if (rc && rc != -EEXIST)
+		return rc;
+	*created_qdisc = rc == 0;
+	return bpf_tc_attach(&tc_hook, &tc_opts);
+}
+
+int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
+		    .attach_point = hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
+		    .priority = NETOBS_TC_PRIORITY);
+	int rc;
+
+	(void)dp;
+	rc = bpf_tc_detach(&tc_hook, &tc_opts);
+	if (rc)
+		return rc;
+	/* Remove the clsact qdisc only when we made it and nobody else's filters
+	 * sit on either side of it. */
+	if (created_qdisc && tc_filter_count(ifindex, TC_FILTER_PARENT_INGRESS) == 0 &&
+	    tc_filter_count(ifindex, TC_FILTER_PARENT_EGRESS) == 0) {
+		tc_hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&tc_hook);
+	}
+	return 0;
+}
+
+/* Is the XDP program with this id one of ours (a crashed agent's)? */
+static bool datapath_xdp_prog_is_ours(uint32_t prog_id, int *fd_out)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, "netobs_xdp")) {
+		close(fd);
+		return false;
+	}
+	*fd_out = fd;
+	return true;
+}
+
+int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex)
+{
+	int prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp);
+	uint32_t old_id = 0;
+	int rc, old_fd;
+
+	rc = bpf_xdp_attach((int)ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (rc != -EBUSY && rc != -EEXIST)
+		return rc;
+	if (bpf_xdp_query_id((int)ifindex, 0, &old_id) || !old_id ||
+	    !datapath_xdp_prog_is_ours(old_id, &old_fd))
+		return -EBUSY;
+	{
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+
+		rc = bpf_xdp_attach((int)ifindex, prog_fd, XDP_FLAGS_REPLACE, &opts);
+	}
+	close(old_fd);
+	return rc;
+}
+
+int datapath_detach_xdp(struct datapath *dp, uint32_t ifindex)
+{
+	/* REPLACE with old_prog_fd: never take off a program that is not ours. */
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
+		    .old_prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp));
+
+	return bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE, &opts);
+}
+
+int datapath_read_counters(struct datapath *dp, uint64_t *out)
+{
+	uint64_t percpu[dp->ncpus];
+
+	for (uint32_t i = 0; i < NETOBS_CNT__MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(dp->counters_fd, &i, percpu))
+			return -errno;
+		for (unsigned int cpu = 0; cpu < dp->ncpus; cpu++)
+			out[i] += percpu[cpu];
+	}
+	return 0;
+}

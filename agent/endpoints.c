@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+
+#include "endpoints.h"
+#include "log.h"
+#include "netlink.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+#define RESCAN_MAX_LINKS 8192
+#define RESCAN_MAX_NETNS 1024
+
+struct link_info {
+	uint32_t ifindex;
+	uint32_t peer_ifindex; /* IFLA_LINK */
+	int32_t netnsid;       /* IFLA_LINK_NETNSID, -1 when absent */
+	char ifname[NETOBS_IFNAME_MAX];
+	uint8_t mac[6];
+	bool is_veth;
+	bool oper_up;
+};
+
+struct link_list {
+	struct link_info *links;
+	unsigned int count;
+};
+
+struct netns_name {
+	int32_t nsid;
+	char name[NETOBS_NAME_MAX];
+};
+
+struct addr_list {
+	struct ip_addr *addrs;
+	unsigned int count;
+	unsigned int max;
+	uint32_t ifindex; /* 0: any */
+};
+
+int endpoints_add_patterns(struct endpoint_table *table, const char *list, bool xdp)
+{
+	char copy[1024], *save = NULL, *tok;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int *n = xdp ? &table->nxdp_patterns : &table->ninterface_patterns;
+		char(*pats)[NETOBS_IFNAME_MAX * 2] =
+			xdp ? table->xdp_patterns : table->interface_patterns;
+
+		if (!*tok)
+			continue;
+		if (*n >= ENDPOINT_MAX_PATTERNS)
+			return -E2BIG;
+		snprintf(pats[(*n)++], NETOBS_IFNAME_MAX * 2, "%s", tok);
+	}
+	return 0;
+}
+
+static bool patterns_match(char (*pats)[NETOBS_IFNAME_MAX * 2], unsigned int n, const char *name)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!fnmatch(pats[i], name, 0))
+			return true;
+	return false;
+}
+
+/* Attributes newer than our headers are skipped, not fatal. */
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= IFLA_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) <= IFA_MAX)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static void link_parse(const struct nlmsghdr *nlh, struct link_info *li)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = {};
+
+	memset(li, 0, sizeof(*li));
+	li->netnsid = -1;
+	li->ifindex = (uint32_t)ifm->ifi_index;
+	li->oper_up = (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_RUNNING);
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, tb);
+	if (tb[IFLA_IFNAME])
+		snprintf(li->ifname, sizeof(li->ifname), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
+		memcpy(li->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+	if (tb[IFLA_LINK])
+		li->peer_ifindex = mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID])
+		li->netnsid = (int32_t)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_LINKINFO]) {
+		const struct nlattr *info;
+
+		mnl_attr_for_each_nested(info, tb[IFLA_LINKINFO]) {
+			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
+			    !strcmp(mnl_attr_get_str(info), "veth"))
+				li->is_veth = true;
+		}
+	}
+}
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_list *list = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || list->count >= RESCAN_MAX_LINKS)
+		return MNL_CB_OK;
+	link_parse(nlh, &list->links[list->count++]);
+	return MNL_CB_OK;
+}
+
+static int link_one_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		link_parse(nlh, data);
+	return MNL_CB_OK;
+}
+
+static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {};
+	struct addr_list *list = data;
+	const struct nlattr *a;
+	struct ip_addr *out;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || list->count >= list->max)
+		return MNL_CB_OK;
+	if (list->ifindex && ifa->ifa_index != list->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a)
+		return MNL_CB_OK;
+	out = &list->addrs[list->count];
+	memset(out, 0, sizeof(*out));
+	out->link_local = ifa->ifa_scope == RT_SCOPE_LINK;
+	if (ifa->ifa_family == AF_INET && mnl_attr_get_payload_len(a) == 4) {
+		out->family = NETOBS_FAMILY_IPV4;
+		memcpy(out->addr, mnl_attr_get_payload(a), 4);
+	} else if (ifa->ifa_family == AF_INET6 && mnl_attr_get_payload_len(a) == 16) {
+		out->family = NETOBS_FAMILY_IPV6;
+		memcpy(out->addr, mnl_attr_get_payload(a), 16);
+	} else {
+		return MNL_CB_OK;
+	}
+	list->count++;
+	return MNL_CB_OK;
+}
+
+/* Addresses of ifindex in the namespace nsid (-1: ours; ifindex 0: all). */
+static int addr_dump(struct mnl_socket *nl, int32_t nsid, uint32_t ifindex, struct addr_list *list)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;
+	ifa->ifa_index = ifindex;
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFA_TARGET_NETNSID, (uint32_t)nsid);
+	list->ifindex = ifindex;
+	return nl_request(nl, nlh, addr_dump_cb, list);
+}
+
+static int link_get_in_netns(struct mnl_socket *nl, int32_t nsid, uint32_t ifindex,
+			     struct link_info *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int)ifindex;
+	mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+	memset(out, 0, sizeof(*out));
+	return nl_request(nl, nlh, link_one_cb, out);
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NETNSA_MAX + 1] = {};
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg)) {
+		if (mnl_attr_get_type(attr) <= NETNSA_MAX)
+			tb[mnl_attr_get_type(attr)] = attr;
+	}
+	if (tb[NETNSA_NSID])
+		*(int32_t *)data = (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return MNL_CB_OK;
+}
+
+/* The id our namespace has for the namespace behind fd, -1 when none. */
+static int32_t netns_id_of_fd(struct mnl_socket *nl, int fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int32_t nsid = -1;
+
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+	if (nl_request(nl, nlh, nsid_cb, &nsid))
+		return -1;
+	return nsid;
+}
+
+static unsigned int netns_names_read(struct mnl_socket *nl, struct netns_name *names,
+				     unsigned int max)
+{
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	unsigned int n = 0;
+	struct dirent *de;
+
+	if (!dir)
+		return 0; /* no named namespaces */
+	while ((de = readdir(dir)) && n < max) {
+		char path[sizeof(NETNS_RUN_DIR) + 256];
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		names[n].nsid = netns_id_of_fd(nl, fd);
+		close(fd);
+		if (names[n].nsid < 0)
+			continue;
+		snprintf(names[n].name, sizeof(names[n].name), "%.63s", de->d_name);
+		n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < table->count; i++)
+		if (table->eps[i].ifindex == ifindex)
+			return &table->eps[i];
+	return NULL;
+}
+
+static struct endpoint *endpoint_get_or_add(struct endpoint_table *table,
+					    const struct link_info *li)
+{
+	struct endpoint *ep = endpoints_find_by_ifindex(table, li->ifindex);
+
+	if (ep && strcmp(ep->ifname, li->ifname) && ep->kind == ENDPOINT_KIND_VETH) {
+		/* ifindex reused by a different interface: start afresh */
+		memset(ep, 0, sizeof(*ep));
+		ep->ifindex = li->ifindex;
+	}
+	if (ep)
+		return ep;
+	if (table->count >= ENDPOINT_MAX)
+		return NULL;
+	ep = &table->eps[table->count++];
+	memset(ep, 0, sizeof(*ep));
+	ep->ifindex = li->ifindex;
+	return ep;
+}
+
+static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, struct endpoint *ep,
+			  const struct link_info *li, const struct netns_name *names,
+			  unsigned int nnames, bool is_container)
+{
+	struct addr_list addrs = { .addrs = ep->addrs, .max = ENDPOINT_MAX_ADDRS };
+	int rc;
+
+	ep->id = li->ifindex;
+	ep->present = true;
+	ep->oper_up = li->oper_up;
+	snprintf(ep->ifname, sizeof(ep->ifname), "%s", li->ifname);
+	ep->want_xdp = patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
+	ep->netns[0] = '\0';
+	if (is_container) {
+		struct link_info peer;
+
+		ep->kind = ENDPOINT_KIND_VETH;
+		ep->netnsid = li->netnsid;
+		ep->peer_ifindex = li->peer_ifindex;
+		for (unsigned int i = 0; i < nnames; i++)
+			if (names[i].nsid == li->netnsid)
+				snprintf(ep->netns, sizeof(ep->netns), "%s", names[i].name);
+		if (!link_get_in_netns(nl, li->netnsid, li->peer_ifindex, &peer))
+			memcpy(ep->mac, peer.mac, sizeof(ep->mac));
+		rc = addr_dump(nl, li->netnsid, li->peer_ifindex, &addrs);
+	} else {
+		ep->kind = ENDPOINT_KIND_INTERFACE;
+		ep->netnsid = -1;
+		ep->peer_ifindex = 0;
+		memcpy(ep->mac, li->mac, sizeof(ep->mac));
+		rc = addr_dump(nl, -1, li->ifindex, &addrs);
+	}
+	/* The namespace may vanish between the link dump and this one. */
+	ep->naddrs = rc ? 0 : addrs.count;
+	snprintf(ep->name, sizeof(ep->name), "%s", ep->netns[0] ? ep->netns : ep->ifname);
+}
+
+int endpoints_rescan(struct endpoint_table *table)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct link_list list = {};
+	struct netns_name *names = NULL;
+	struct addr_list host = { .addrs = table->host_addrs, .max = HOST_MAX_ADDRS };
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	unsigned int nnames, kept = 0;
+	int rc;
+
+	nl = nl_open_route();
+	if (!nl)
+		return -errno;
+	list.links = calloc(RESCAN_MAX_LINKS, sizeof(*list.links));
+	names = calloc(RESCAN_MAX_NETNS, sizeof(*names));
+	if (!list.links || !names) {
+		rc = -ENOMEM;
+		goto out;
+	}
+
+	rc = addr_dump(nl, -1, 0, &host);
+	if (rc)
+		goto out;
+	table->nhost_addrs = host.count;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	rc = nl_request(nl, nlh, link_dump_cb, &list);
+	if (rc)
+		goto out;
+
+	nnames = netns_names_read(nl, names, RESCAN_MAX_NETNS);
+	for (unsigned int i = 0; i < table->count; i++)
+		table->eps[i].present = false;
+	for (unsigned int i = 0; i < list.count; i++) {
+		const struct link_info *li = &list.links[i];
+		bool is_container = li->is_veth && li->netnsid >= 0;
+		bool named = patterns_match(table->interface_patterns, table->ninterface_patterns,
+					    li->ifname) ||
+			     patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
+		struct endpoint *ep;
+
+		if (!is_container && !named)
+			continue;
+		ep = endpoint_get_or_add(table, li);
+		if (!ep) {
+			log_warn("more than %d endpoints: %s is not monitored", ENDPOINT_MAX,
+				 li->ifname);
+			continue;
+		}
+		endpoint_fill(table, nl, ep, li, names, nnames, is_container);
+	}
+	/* Forget endpoints whose interface is gone: their hooks went with it. */
+	for (unsigned int i = 0; i < table->count; i++) {
+		if (!table->eps[i].present) {
+			log_debug("endpoint %s (ifindex %u) removed", table->eps[i].name,
+				  table->eps[i].ifindex);
+			continue;
+		}
+		if (kept != i)
+			table->eps[kept] = table->eps[i];
+		kept++;
+	}
+	table->count = kept;
+out:
+	free(list.links);
+	free(names);
+	mnl_socket_close(nl);
+	return rc;
+}
+
+static bool addr_equal(const struct ip_addr *a, int family, const uint8_t addr[16])
+{
+	size_t len = family == NETOBS_FAMILY_IPV4 ? 4 : 16;
+
+	return a->family == family && !memcmp(a->addr, addr, len);
+}
+
+void endpoints_resolve_peer(const struct endpoint_table *table, int family,
+			    const uint8_t addr[16], struct netobs_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	if (family != NETOBS_FAMILY_IPV4 && family != NETOBS_FAMILY_IPV6)
+		return;
+	for (unsigned int i = 0; i < table->count; i++) {
+		const struct endpoint *ep = &table->eps[i];
+
+		for (unsigned int j = 0; j < ep->naddrs; j++) {
+			if (addr_equal(&ep->addrs[j], family, addr)) {
+				peer->id = ep->id;
+				snprintf(peer->name, sizeof(peer->name), "%s", ep->name);
+				return;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < table->nhost_addrs; i++) {
+		if (addr_equal(&table->host_addrs[i], family, addr)) {
+			peer->identity = NETOBS_IDENTITY_HOST;
+			return;
+		}
+	}
+	peer->identity = NETOBS_IDENTITY_WORLD;
+}
+
+const char *endpoint_state_name(const struct endpoint *ep)
+{
+	if (ep->attach_error)
+		return "error";
+	return ep->oper_up ? "ready" : "down";
+}

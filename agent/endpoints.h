@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Endpoint discovery through rtnetlink. An endpoint is a veth whose peer
+ * lives in another network namespace (how Docker, CNI bridge and most
+ * runtimes wire containers), or an interface the user named. The table is
+ * rebuilt by a rescan at start and after every link or address event; the
+ * addresses inside each endpoint's namespace are read with
+ * IFA_TARGET_NETNSID, without entering the namespace.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define ENDPOINT_MAX 1024
+#define ENDPOINT_MAX_ADDRS 16
+#define ENDPOINT_MAX_PATTERNS 32
+#define HOST_MAX_ADDRS 256
+
+enum endpoint_kind {
+	ENDPOINT_KIND_VETH = 1,      /* host side of a container-style veth */
+	ENDPOINT_KIND_INTERFACE = 2, /* named with --interfaces or --xdp */
+};
+
+enum endpoint_state {
+	ENDPOINT_STATE_READY = 0,
+	ENDPOINT_STATE_DOWN,
+	ENDPOINT_STATE_ERROR, /* a hook failed to attach */
+};
+
+/* endpoint.hooks bits */
+#define ENDPOINT_HOOK_TC_INGRESS (1U << NETOBS_HOOK_TC_INGRESS)
+#define ENDPOINT_HOOK_TC_EGRESS (1U << NETOBS_HOOK_TC_EGRESS)
+#define ENDPOINT_HOOK_XDP (1U << NETOBS_HOOK_XDP)
+
+struct ip_addr {
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint8_t family;   /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */
+	bool link_local;  /* scope link: resolves peers, not listed */
+};
+
+struct endpoint {
+	uint32_t id; /* the host-side ifindex: stable while the interface lives, also across agent restarts */
+	uint32_t ifindex;
+	char ifname[NETOBS_IFNAME_MAX];
+	char name[NETOBS_NAME_MAX];  /* netns name from /run/netns, else the interface name */
+	char netns[NETOBS_NAME_MAX]; /* "" when unnamed or the host namespace */
+	int32_t netnsid;             /* peer's namespace id as seen from here, -1 for interfaces */
+	uint32_t peer_ifindex;       /* inside the peer namespace */
+	uint8_t mac[6];              /* the container-side MAC for veths */
+	struct ip_addr addrs[ENDPOINT_MAX_ADDRS];
+	unsigned int naddrs;
+	uint8_t kind;  /* enum endpoint_kind */
+	bool oper_up;
+	bool want_xdp;        /* named with --xdp: XDP replaces TC ingress */
+	uint8_t hooks;        /* ENDPOINT_HOOK_* attached now */
+	uint8_t created_qdisc; /* ENDPOINT_HOOK_TC_* sides whose clsact we created */
+	int attach_error;     /* last TC attach failure (-errno), 0 when none */
+	int xdp_error;        /* XDP attach failure (-errno): TC ingress is used instead */
+	bool present;         /* seen by the latest rescan */
+};
+
+struct endpoint_table {
+	struct endpoint eps[ENDPOINT_MAX];
+	unsigned int count;
+	struct ip_addr host_addrs[HOST_MAX_ADDRS]; /* addresses of the host namespace */
+	unsigned int nhost_addrs;
+	/* --interfaces and --xdp patterns (fnmatch globs) */
+	char interface_patterns[ENDPOINT_MAX_PATTERNS][NETOBS_IFNAME_MAX * 2];
+	unsigned int ninterface_patterns;
+	char xdp_patterns[ENDPOINT_MAX_PATTERNS][NETOBS_IFNAME_MAX * 2];
+	unsigned int nxdp_patterns;
+};
+
+/* Add comma-separated names or globs. 0 or -E2BIG. */
+int endpoints_add_patterns(struct endpoint_table *table, const char *list, bool xdp);
+
+/*
+ * Rebuild the table from the kernel. Endpoints keep their hooks across
+ * rescans; ones whose interface is gone are removed (their hooks went with
+ * the interface). Returns 0 or -errno.
+ */
+int endpoints_rescan(struct endpoint_table *table);
+
+struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
+
+/* Resolve an address to a flow peer: an endpoint, the host, or the world. */
+void endpoints_resolve_peer(const struct endpoint_table *table, int family,
+			    const uint8_t addr[16], struct netobs_peer *peer);
+
+const char *endpoint_state_name(const struct endpoint *ep);

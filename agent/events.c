@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Ring-buffer events -> records, as they happen. */
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "agent.h"
+#include "log.h"
+
+/* Current totals of a flow, straight from the map; false if it is gone. */
+static bool events_flow_totals(struct agent *a, const struct netobs_flow_key *key,
+			       struct netobs_flow_stats *out)
+{
+	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
+		return false;
+	flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, out);
+	return out->packets != 0;
+}
+
+static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
+{
+	struct netobs_flow_stats first = {
+		.packets = ev->packets,
+		.bytes = ev->bytes,
+		.first_seen_ns = ev->hdr.ts_ns,
+		.last_seen_ns = ev->hdr.ts_ns,
+		.tcp_flags = ev->tcp_flags,
+	};
+	struct netobs_record rec;
+	struct flow_entry *e;
+
+	/* Harvest got there first (the event waited in the ring): already reported. */
+	if (flow_table_lookup(&a->flows, &ev->key))
+		return;
+	e = agent_flow_track(a, &ev->key, &first, true);
+	if (!e)
+		return;
+	agent_flow_record(a, e, &first, NETOBS_FLOW_EVENT_NEW, ev->tcp_flags, NETOBS_END_NONE,
+			  ev->hdr.ts_ns, &rec);
+	agent_emit(a, &rec);
+}
+
+static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev)
+{
+	struct netobs_flow_stats totals;
+	struct netobs_record rec;
+	struct flow_entry *e = flow_table_lookup(&a->flows, &ev->key);
+
+	if (!events_flow_totals(a, &ev->key, &totals)) {
+		memset(&totals, 0, sizeof(totals));
+		totals.packets = ev->packets;
+		totals.bytes = ev->bytes;
+		totals.first_seen_ns = totals.last_seen_ns = ev->hdr.ts_ns;
+		totals.tcp_flags = ev->tcp_flags;
+	}
+	if (!e) {
+		e = agent_flow_track(a, &ev->key, &totals, false);
+		if (!e)
+			return;
+	}
+	agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_TCP_FLAGS, ev->tcp_flags,
+			  NETOBS_END_NONE, ev->hdr.ts_ns, &rec);
+	e->reported = totals;
+	agent_emit(a, &rec);
+}
+
+int events_ring_buffer_cb(void *ctx, void *data, size_t size)
+{
+	const struct netobs_event_hdr *hdr = data;
+	struct agent *a = ctx;
+
+	if (size < sizeof(*hdr) || hdr->version != NETOBS_ABI_VERSION || hdr->len > size) {
+		a->stats.events_malformed++;
+		return 0;
+	}
+	switch (hdr->type) {
+	case NETOBS_EVENT_FLOW_NEW:
+	case NETOBS_EVENT_TCP_FLAGS:
+		if (hdr->len < sizeof(struct netobs_flow_event)) {
+			a->stats.events_malformed++;
+			return 0;
+		}
+		if (hdr->type == NETOBS_EVENT_FLOW_NEW)
+			events_flow_new(a, data);
+		else
+			events_tcp_flags(a, data);
+		return 0;
+	default:
+		/* A newer datapath's event: skip it, count it. */
+		a->stats.events_malformed++;
+		return 0;
+	}
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "flowtable.h"
+
+/* FNV-1a over the raw key: every key byte is written by the datapath. */
+static uint32_t flow_key_hash(const struct netobs_flow_key *key)
+{
+	const uint8_t *p = (const uint8_t *)key;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*key); i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int flow_table_init(struct flow_table *table, uint32_t capacity)
+{
+	uint32_t nbuckets = 1;
+
+	memset(table, 0, sizeof(*table));
+	if (!capacity)
+		return -EINVAL;
+	while (nbuckets < capacity)
+		nbuckets <<= 1;
+	table->entries = calloc(capacity, sizeof(*table->entries));
+	table->buckets = malloc(sizeof(*table->buckets) * nbuckets);
+	if (!table->entries || !table->buckets) {
+		flow_table_free(table);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < nbuckets; i++)
+		table->buckets[i] = FLOW_NIL;
+	for (uint32_t i = 0; i < capacity; i++)
+		table->entries[i].next = i + 1 < capacity ? i + 1 : FLOW_NIL;
+	table->nbuckets = nbuckets;
+	table->capacity = capacity;
+	table->free_head = 0;
+	return 0;
+}
+
+void flow_table_free(struct flow_table *table)
+{
+	free(table->entries);
+	free(table->buckets);
+	memset(table, 0, sizeof(*table));
+}
+
+struct flow_entry *flow_table_lookup(const struct flow_table *table,
+				     const struct netobs_flow_key *key)
+{
+	uint32_t idx = table->buckets[flow_key_hash(key) & (table->nbuckets - 1)];
+
+	while (idx != FLOW_NIL) {
+		struct flow_entry *e = &table->entries[idx];
+
+		if (!memcmp(&e->key, key, sizeof(*key)))
+			return e;
+		idx = e->next;
+	}
+	return NULL;
+}
+
+unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2])
+{
+	struct netobs_flow_key rev = *key;
+	unsigned int n = 0;
+
+	memcpy(rev.saddr, key->daddr, sizeof(rev.saddr));
+	memcpy(rev.daddr, key->saddr, sizeof(rev.daddr));
+	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
+		uint8_t request = key->proto == IPPROTO_ICMP ? 8 : 128;
+		uint8_t reply = key->proto == IPPROTO_ICMP ? 0 : 129;
+
+		/* Only echo has a reverse flow: errors answer another protocol. */
+		if (key->icmp_type == request)
+			rev.icmp_type = reply;
+		else if (key->icmp_type == reply)
+			rev.icmp_type = request;
+		else
+			return 0;
+	} else {
+		rev.sport = key->dport;
+		rev.dport = key->sport;
+	}
+	/* Received at one hook, answered at the other; ingress is TC or XDP. */
+	if (key->hook == NETOBS_HOOK_TC_EGRESS) {
+		rev.hook = NETOBS_HOOK_TC_INGRESS;
+		out[n++] = rev;
+		rev.hook = NETOBS_HOOK_XDP;
+	} else {
+		rev.hook = NETOBS_HOOK_TC_EGRESS;
+	}
+	out[n++] = rev;
+	return n;
+}
+
+/* -1 when the flow itself does not tell; else 1 for a reply, 0 for an initiator. */
+static int flow_reply_by_itself(const struct netobs_flow_key *key, uint16_t flags,
+				bool single_packet)
+{
+	if (key->key_flags & (NETOBS_KEY_F_FRAGMENT | NETOBS_KEY_F_TRUNCATED))
+		return -1;
+	switch (key->proto) {
+	case IPPROTO_ICMP:
+		if (key->icmp_type == 8 || key->icmp_type == 13)
+			return 0; /* echo / timestamp request */
+		if (key->icmp_type == 0 || key->icmp_type == 14 || key->icmp_type == 3 ||
+		    key->icmp_type == 11 || key->icmp_type == 12)
+			return 1; /* replies and errors answer something */
+		return -1;
+	case IPPROTO_ICMPV6:
+		if (key->icmp_type == 128)
+			return 0;
+		if (key->icmp_type == 129 || (key->icmp_type >= 1 && key->icmp_type <= 4))
+			return 1;
+		return -1;
+	case IPPROTO_TCP:
+		/* The SYN sender opens the connection. A union of flags holding
+		 * SYN and ACK fits both sides, so only SYN alone decides there. */
+		if (!(flags & NETOBS_TCP_SYN))
+			return -1;
+		if (!(flags & NETOBS_TCP_ACK))
+			return 0;
+		return single_packet ? 1 : -1;
+	default:
+		return -1;
+	}
+}
+
+struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
+				     const struct netobs_flow_stats *first, bool single_packet)
+{
+	struct netobs_flow_key rev_keys[2];
+	struct flow_entry *e, *rev = NULL;
+	unsigned int nrev;
+	uint32_t idx, bucket;
+	int verdict;
+
+	if (flow_table_lookup(table, key)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	if (table->free_head == FLOW_NIL) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	idx = table->free_head;
+	e = &table->entries[idx];
+	table->free_head = e->next;
+
+	memset(e, 0, sizeof(*e));
+	e->key = *key;
+	e->reported = *first;
+	e->in_use = true;
+	bucket = flow_key_hash(key) & (table->nbuckets - 1);
+	e->next = table->buckets[bucket];
+	table->buckets[bucket] = idx;
+	table->count++;
+
+	nrev = flow_key_reverse(key, rev_keys);
+	for (unsigned int i = 0; i < nrev && !rev; i++)
+		rev = flow_table_lookup(table, &rev_keys[i]);
+
+	verdict = flow_reply_by_itself(key, first->tcp_flags, single_packet);
+	if (verdict >= 0) {
+		e->is_reply = (int8_t)verdict;
+		e->reply_certain = true;
+	} else if (rev && rev->reply_certain) {
+		e->is_reply = !rev->is_reply;
+	} else if (rev) {
+		/* First seen opens the connection (UDP, mid-stream TCP). */
+		e->is_reply = first->first_seen_ns > rev->reported.first_seen_ns;
+	} else {
+		e->is_reply = 0;
+	}
+	if (rev && !rev->reply_certain)
+		rev->is_reply = !e->is_reply;
+	return e;
+}
+
+void flow_table_remove(struct flow_table *table, struct flow_entry *entry)
+{
+	uint32_t idx = (uint32_t)(entry - table->entries);
+	uint32_t *link = &table->buckets[flow_key_hash(&entry->key) & (table->nbuckets - 1)];
+
+	while (*link != FLOW_NIL && *link != idx)
+		link = &table->entries[*link].next;
+	if (*link == idx)
+		*link = entry->next;
+	entry->in_use = false;
+	entry->next = table->free_head;
+	table->free_head = idx;
+	table->count--;
+}
+
+void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
+			     struct netobs_flow_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int cpu = 0; cpu < ncpus; cpu++) {
+		const struct netobs_flow_stats *v =
+			(const void *)((const char *)values + (size_t)cpu * stride);
+
+		if (!v->packets)
+			continue; /* this CPU never saw the flow: its times are zero */
+		out->packets += v->packets;
+		out->bytes += v->bytes;
+		out->tcp_flags |= v->tcp_flags;
+		if (!out->first_seen_ns || (v->first_seen_ns && v->first_seen_ns < out->first_seen_ns))
+			out->first_seen_ns = v->first_seen_ns;
+		if (v->last_seen_ns > out->last_seen_ns)
+			out->last_seen_ns = v->last_seen_ns;
+		if (v->verdict)
+			out->verdict = v->verdict;
+		if (v->policy_rev > out->policy_rev)
+			out->policy_rev = v->policy_rev;
+	}
+}
+
+enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
+				     const struct netobs_flow_stats *now, uint64_t now_ns,
+				     const struct flow_timeouts *timeouts, uint8_t *end_reason)
+{
+	uint64_t quiet_ns = now_ns > now->last_seen_ns ? now_ns - now->last_seen_ns : 0;
+
+	*end_reason = NETOBS_END_NONE;
+	if (now->packets != reported->packets || now->bytes != reported->bytes)
+		return FLOW_ACTION_UPDATE;
+	if ((now->tcp_flags & (NETOBS_TCP_RST | NETOBS_TCP_FIN)) && quiet_ns >= timeouts->end_grace_ns) {
+		*end_reason = now->tcp_flags & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
+		return FLOW_ACTION_END;
+	}
+	if (quiet_ns >= timeouts->idle_ns) {
+		*end_reason = NETOBS_END_IDLE;
+		return FLOW_ACTION_END;
+	}
+	return FLOW_ACTION_NONE;
+}

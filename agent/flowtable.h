@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The agent's view of the flows in the BPF flow map: what was last reported
+ * for each, which direction of its connection it is, and the pure decisions
+ * harvest makes (per-CPU merge, update or end). Entries come from a pool
+ * allocated once; nothing here allocates per flow.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "record.h"
+
+#define FLOW_NIL UINT32_MAX
+
+struct flow_entry {
+	struct netobs_flow_key key;
+	struct netobs_flow_stats reported; /* totals in the latest record (boot-time clock) */
+	char ifname[NETOBS_IFNAME_MAX];    /* kept: the interface may be gone when the flow ends */
+	uint32_t next;                     /* hash chain, or free list */
+	uint32_t seen_gen;                 /* harvest generation that last found it in the map */
+	int8_t is_reply;                   /* 1 reply, 0 initiator */
+	uint8_t iface_kind;                /* enum endpoint_kind of the interface, set by the agent */
+	bool reply_certain;                /* decided by SYN or ICMP type, never revised */
+	bool in_use;
+};
+
+struct flow_table {
+	struct flow_entry *entries;
+	uint32_t *buckets;
+	uint32_t nbuckets; /* power of two */
+	uint32_t capacity;
+	uint32_t count;
+	uint32_t free_head;
+};
+
+int flow_table_init(struct flow_table *table, uint32_t capacity);
+void flow_table_free(struct flow_table *table);
+
+struct flow_entry *flow_table_lookup(const struct flow_table *table,
+				     const struct netobs_flow_key *key);
+
+/*
+ * Add a flow first seen with these totals (first packet's flags for a
+ * ring-buffer event, the union so far for harvest) and decide which side
+ * of its connection it is, revising the reverse flow's guess if needed.
+ * NULL with errno ENOSPC when the table is full, EEXIST if present.
+ */
+struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
+				     const struct netobs_flow_stats *first, bool single_packet);
+
+void flow_table_remove(struct flow_table *table, struct flow_entry *entry);
+
+/* Sum a per-CPU value array (stride bytes apart, as the kernel lays it out). */
+void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
+			     struct netobs_flow_stats *out);
+
+/* The keys the other direction of this connection has at the same interface. */
+unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2]);
+
+enum flow_action {
+	FLOW_ACTION_NONE = 0, /* nothing new */
+	FLOW_ACTION_UPDATE,   /* counters moved: report them */
+	FLOW_ACTION_END,      /* over: report final totals and delete */
+};
+
+struct flow_timeouts {
+	uint64_t idle_ns;      /* no packet for this long: the flow ended (IDLE) */
+	uint64_t end_grace_ns; /* quiet this long after a FIN or RST: the flow ended */
+};
+
+/*
+ * What harvest does with a flow whose latest record said `reported` and whose
+ * map entry now sums to `now`. now_ns is on the boot-time clock.
+ */
+enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
+				     const struct netobs_flow_stats *now, uint64_t now_ns,
+				     const struct flow_timeouts *timeouts, uint8_t *end_reason);

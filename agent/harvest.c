@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Harvest: read the whole flow map (batched where the kernel can), merge the
+ * per-CPU copies, report what moved, end what is over. Buffers are sized to
+ * the map once at start: no allocation per flow or per harvest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "agent.h"
+#include "log.h"
+
+/* The kernel's internal "not supported" (not in userspace errno.h); BPF syscalls return it. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+int harvest_init(struct agent *a)
+{
+	size_t cap = a->dp.flow_capacity;
+
+	/* The kernel lays per-CPU values out 8-byte aligned, one per possible CPU. */
+	a->value_stride = (sizeof(struct netobs_flow_stats) + 7) & ~(size_t)7;
+	a->batch_keys = calloc(cap, sizeof(*a->batch_keys));
+	a->batch_values = calloc(cap, a->value_stride * a->dp.ncpus);
+	a->percpu_value = calloc(a->dp.ncpus, a->value_stride);
+	if (!a->batch_keys || !a->batch_values || !a->percpu_value) {
+		harvest_free(a);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void harvest_free(struct agent *a)
+{
+	free(a->batch_keys);
+	free(a->batch_values);
+	free(a->percpu_value);
+	a->batch_keys = NULL;
+	a->batch_values = NULL;
+	a->percpu_value = NULL;
+}
+
+/* Batched read of the whole map. Returns entries read, or -errno. */
+static long harvest_read_batch(struct agent *a)
+{
+	size_t per_key = a->value_stride * a->dp.ncpus;
+	uint8_t token[sizeof(struct netobs_flow_key)];
+	bool first = true;
+	size_t total = 0;
+
+	for (;;) {
+		__u32 count = (uint32_t)(a->dp.flow_capacity - total);
+		int rc;
+
+		if (!count)
+			break;
+		rc = bpf_map_lookup_batch(a->dp.flows_fd, first ? NULL : token, token,
+					  a->batch_keys + total,
+					  (char *)a->batch_values + total * per_key, &count, NULL);
+		total += count;
+		first = false;
+		if (rc) {
+			if (errno == ENOENT)
+				break; /* the last batch */
+			return -errno;
+		}
+	}
+	return (long)total;
+}
+
+/* Key-by-key read, for kernels or map types without batch support. */
+static long harvest_read_iterate(struct agent *a)
+{
+	size_t per_key = a->value_stride * a->dp.ncpus;
+	struct netobs_flow_key key, prev;
+	bool have_prev = false;
+	size_t total = 0;
+
+	while (total < a->dp.flow_capacity &&
+	       !bpf_map_get_next_key(a->dp.flows_fd, have_prev ? &prev : NULL, &key)) {
+		prev = key;
+		have_prev = true;
+		if (!bpf_map_lookup_elem(a->dp.flows_fd, &key,
+					 (char *)a->batch_values + total * per_key))
+			a->batch_keys[total++] = key;
+	}
+	return (long)total;
+}
+
+static void harvest_end_flow(struct agent *a, struct flow_entry *e,
+			     const struct netobs_flow_stats *totals, uint8_t reason, uint64_t now)
+{
+	struct netobs_flow_stats final = *totals;
+	struct netobs_record rec;
+
+	/* Delete and read in one step: packets that raced in since the batch
+	 * read are in the final count, not lost. */
+	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
+		struct netobs_flow_stats now_totals;
+
+		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus,
+					&now_totals);
+		if (now_totals.packets > final.packets)
+			final = now_totals;
+	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
+		bpf_map_delete_elem(a->dp.flows_fd, &e->key);
+	}
+	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, final.tcp_flags, reason, now,
+			  &rec);
+	flow_table_remove(&a->flows, e);
+	agent_emit(a, &rec);
+}
+
+static void harvest_counters(struct agent *a)
+{
+	uint64_t full;
+
+	if (datapath_read_counters(&a->dp, a->counters))
+		return;
+	full = a->counters[NETOBS_CNT_RINGBUF_FULL];
+	if (full > a->ringbuf_full_reported) {
+		struct netobs_record rec = { .kind = NETOBS_RECORD_LOST_EVENTS };
+
+		rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+		rec.lost.source = NETOBS_LOST_PERF_EVENT_RING_BUFFER;
+		rec.lost.count = full - a->ringbuf_full_reported;
+		rec.lost.cpu = -1;
+		a->stats.lost_ring_buffer += rec.lost.count;
+		a->ringbuf_full_reported = full;
+		agent_emit(a, &rec);
+	}
+}
+
+static void harvest_rate_sample(struct agent *a)
+{
+	a->rate_seen[a->rate_next] = a->stats.records_seen;
+	a->rate_time[a->rate_next] = agent_now_mono_ns();
+	a->rate_next = (a->rate_next + 1) % AGENT_RATE_SAMPLES;
+}
+
+double agent_records_per_second(const struct agent *a)
+{
+	unsigned int newest = (a->rate_next + AGENT_RATE_SAMPLES - 1) % AGENT_RATE_SAMPLES;
+	unsigned int oldest = a->rate_next;
+
+	if (!a->rate_time[oldest])
+		oldest = 0;
+	if (!a->rate_time[newest] || a->rate_time[newest] <= a->rate_time[oldest])
+		return 0.0;
+	return (double)(a->rate_seen[newest] - a->rate_seen[oldest]) * 1e9 /
+	       (double)(a->rate_time[newest] - a->rate_time[oldest]);
+}
+
+void harvest_run(struct agent *a)
+{
+	size_t per_key = a->value_stride * a->dp.ncpus;
+	uint64_t now = agent_now_boot_ns();
+	uint32_t gen = ++a->harvest_gen;
+	long n = -EOPNOTSUPP;
+
+	a->stats.harvests++;
+	agent_clock_sync();
+	if (!a->batch_unsupported) {
+		n = harvest_read_batch(a);
+		if (n == -EINVAL || n == -ENOTSUPP || n == -EOPNOTSUPP) {
+			log_info("batch map lookup unsupported (%s): iterating keys instead",
+				 strerror((int)-n));
+			a->batch_unsupported = true;
+		}
+	}
+	if (n < 0) {
+		a->stats.batch_fallbacks++;
+		n = harvest_read_iterate(a);
+	}
+
+	for (long i = 0; i < n; i++) {
+		const struct netobs_flow_key *key = &a->batch_keys[i];
+		struct netobs_flow_stats totals;
+		struct netobs_record rec;
+		struct flow_entry *e;
+		uint8_t reason;
+
+		flow_stats_merge_percpu((char *)a->batch_values + (size_t)i * per_key,
+					a->value_stride, a->dp.ncpus, &totals);
+		if (!totals.packets)
+			continue;
+		e = flow_table_lookup(&a->flows, key);
+		if (!e) {
+			/* Its ring-buffer event was lost (ring full): report it now. */
+			e = agent_flow_track(a, key, &totals, false);
+			if (!e)
+				continue;
+			e->seen_gen = gen;
+			agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
+					  NETOBS_END_NONE, totals.first_seen_ns, &rec);
+			agent_emit(a, &rec);
+			continue;
+		}
+		e->seen_gen = gen;
+		switch (flow_harvest_decide(&e->reported, &totals, now, &a->timeouts, &reason)) {
+		case FLOW_ACTION_UPDATE:
+			agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_UPDATE,
+					  totals.tcp_flags, NETOBS_END_NONE, totals.last_seen_ns,
+					  &rec);
+			e->reported = totals;
+			agent_emit(a, &rec);
+			break;
+		case FLOW_ACTION_END:
+			harvest_end_flow(a, e, &totals, reason, now);
+			break;
+		case FLOW_ACTION_NONE:
+			break;
+		}
+	}
+
+	/* Entries the map no longer has (deleted behind our back): forget them. */
+	for (uint32_t i = 0; i < a->flows.capacity; i++) {
+		struct flow_entry *e = &a->flows.entries[i];
+
+		if (e->in_use && e->seen_gen != gen && e->seen_gen)
+			flow_table_remove(&a->flows, e);
+	}
+	harvest_counters(a);
+	harvest_rate_sample(a);
+}

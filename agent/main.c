@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* netobs-agent: flags, start-up in dependency order, one loop, orderly stop. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <bpf/libbpf.h>
+#include <libmnl/libmnl.h>
+
+#include "agent.h"
+#include "api.h"
+#include "attach.h"
+#include "log.h"
+
+/* After a netlink event, rescan this soon: events come in bursts. */
+#define RESCAN_DELAY_MS 50
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: netobs-agent [OPTIONS]\n"
+		"\n"
+		"Observe every packet of container-style endpoints (veths whose peer lives in\n"
+		"another network namespace) and named interfaces; serve flows on a Unix socket.\n"
+		"\n"
+		"Options:\n"
+		"  --socket PATH            API socket (default " NETOBS_DEFAULT_SOCKET ")\n"
+		"  --interfaces LIST        also monitor these interfaces (names or globs, comma-separated)\n"
+		"  --xdp LIST               count ingress with XDP instead of TC on these interfaces\n"
+		"  --harvest-interval MS    how often flow counters are read (default 1000)\n"
+		"  --idle-timeout SEC       a flow with no packet for this long ends (default 60)\n"
+		"  --store-size N           records kept for --last queries (default 65535)\n"
+		"  --flow-map-size N        flows the datapath can hold (default %d)\n"
+		"  --client-queue N         lines a slow client may have pending (default 4096)\n"
+		"  --node-name NAME         node name in records (default: the host name)\n"
+		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
+		"  -v, --verbose            debug logging (includes the libbpf log)\n"
+		"  -h, --help               this help\n"
+		"      --version            print the version\n",
+		NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
+}
+
+static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t max,
+		     uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || *end || end == text || v < min || v > max || text[0] == '-') {
+		fprintf(stderr, "netobs-agent: invalid %s '%s': expected %u to %u\n", flag, text,
+			min, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+enum {
+	OPT_SOCKET = 256,
+	OPT_INTERFACES,
+	OPT_XDP,
+	OPT_HARVEST,
+	OPT_IDLE,
+	OPT_STORE,
+	OPT_FLOWMAP,
+	OPT_QUEUE,
+	OPT_NODE,
+	OPT_BPFFS,
+	OPT_VERSION,
+};
+
+/* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
+static int parse_args(int argc, char **argv, struct agent *a)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "interfaces", required_argument, NULL, OPT_INTERFACES },
+		{ "xdp", required_argument, NULL, OPT_XDP },
+		{ "harvest-interval", required_argument, NULL, OPT_HARVEST },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "store-size", required_argument, NULL, OPT_STORE },
+		{ "flow-map-size", required_argument, NULL, OPT_FLOWMAP },
+		{ "client-queue", required_argument, NULL, OPT_QUEUE },
+		{ "node-name", required_argument, NULL, OPT_NODE },
+		{ "bpffs", required_argument, NULL, OPT_BPFFS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{},
+	};
+	struct agent_config *cfg = &a->cfg;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1 && !rc) {
+		switch (opt) {
+		case OPT_SOCKET:
+			if (strlen(optarg) >= sizeof(cfg->socket_path)) {
+				fprintf(stderr, "netobs-agent: --socket path longer than %zu bytes\n",
+					sizeof(cfg->socket_path) - 1);
+				return -1;
+			}
+			snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", optarg);
+			break;
+		case OPT_INTERFACES:
+		case OPT_XDP:
+			if (endpoints_add_patterns(a->endpoints, optarg, opt == OPT_XDP)) {
+				fprintf(stderr, "netobs-agent: too many interface patterns (max %d)\n",
+					ENDPOINT_MAX_PATTERNS);
+				return -1;
+			}
+			break;
+		case OPT_HARVEST:
+			rc = parse_u32("--harvest-interval", optarg, 10, 3600000,
+				       &cfg->harvest_interval_ms);
+			break;
+		case OPT_IDLE:
+			rc = parse_u32("--idle-timeout", optarg, 1, 86400, &cfg->idle_timeout_s);
+			break;
+		case OPT_STORE:
+			rc = parse_u32("--store-size", optarg, 1, 16777216, &cfg->store_size);
+			break;
+		case OPT_FLOWMAP:
+			rc = parse_u32("--flow-map-size", optarg, 16, 16777216, &cfg->flow_map_size);
+			break;
+		case OPT_QUEUE:
+			rc = parse_u32("--client-queue", optarg, 1, 1048576, &cfg->client_queue);
+			break;
+		case OPT_NODE:
+			snprintf(cfg->node_name, sizeof(cfg->node_name), "%s", optarg);
+			break;
+		case OPT_BPFFS:
+			snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", optarg);
+			break;
+		case 'v':
+			log_max_level = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("netobs-agent %s (ABI %d)\n", NETOBS_VERSION, NETOBS_ABI_VERSION);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'netobs-agent --help' for more information.\n");
+			return -1;
+		}
+	}
+	if (rc)
+		return -1;
+	if (optind < argc) {
+		fprintf(stderr, "netobs-agent: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && log_max_level < LOG_LEVEL_DEBUG)
+		return 0;
+	if (level == LIBBPF_INFO && log_max_level < LOG_LEVEL_INFO)
+		return 0;
+	/* bpf_tc_hook_create on an interface that has clsact already: expected,
+	 * not worth a line (we share the qdisc). */
+	if (level != LIBBPF_DEBUG && strstr(fmt, "Kernel error message") &&
+	    log_max_level < LOG_LEVEL_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void on_harvest(uv_timer_t *t)
+{
+	harvest_run(t->data);
+}
+
+static void on_rescan(uv_timer_t *t)
+{
+	agent_sync_endpoints(t->data);
+}
+
+static void on_netlink(uv_poll_t *p, int status, int events)
+{
+	struct agent *a = p->data;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	(void)events;
+	if (status < 0)
+		return;
+	/* The content does not matter: any link or address change means rescan.
+	 * An overrun (ENOBUFS) means the same. */
+	while (recv(mnl_socket_get_fd(a->nl_events), buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+	       errno == ENOBUFS)
+		;
+	if (!uv_is_active((uv_handle_t *)&a->rescan_timer))
+		uv_timer_start(&a->rescan_timer, on_rescan, RESCAN_DELAY_MS, 0);
+}
+
+static void on_ring_buffer(uv_poll_t *p, int status, int events)
+{
+	struct agent *a = p->data;
+
+	(void)events;
+	if (status >= 0)
+		ring_buffer__consume(a->rb);
+}
+
+static void agent_stop(struct agent *a)
+{
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	log_info("stopping: detaching programs");
+	agent_detach_all(a);
+	server_stop(a);
+	uv_close((uv_handle_t *)&a->harvest_timer, NULL);
+	uv_close((uv_handle_t *)&a->rescan_timer, NULL);
+	uv_close((uv_handle_t *)&a->rb_poll, NULL);
+	uv_close((uv_handle_t *)&a->nl_poll, NULL);
+	uv_close((uv_handle_t *)&a->sigint, NULL);
+	uv_close((uv_handle_t *)&a->sigterm, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	agent_stop(s->data);
+}
+
+static struct mnl_socket *netlink_events_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int one = 1;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+			    MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	/* Address changes inside endpoints' namespaces arrive here too. */
+	if (mnl_socket_setsockopt(nl, NETLINK_LISTEN_ALL_NSID, &one, sizeof(one)) < 0)
+		log_warn("cannot listen to other namespaces' netlink events (%s): addresses "
+			 "added inside endpoints show up at the next link event",
+			 strerror(errno));
+	return nl;
+}
+
+static int agent_start(struct agent *a)
+{
+	char err[512] = "";
+	int rc;
+
+	rc = datapath_open(&a->dp, a->cfg.flow_map_size, a->cfg.bpffs, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		return rc;
+	}
+	a->timeouts.idle_ns = (uint64_t)a->cfg.idle_timeout_s * 1000000000ULL;
+	a->timeouts.end_grace_ns = (uint64_t)a->cfg.harvest_interval_ms * 1000000ULL;
+	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||
+	    (rc = record_store_init(&a->store, a->cfg.store_size)) || (rc = harvest_init(a))) {
+		log_error("cannot allocate the flow table and record store: %s", strerror(-rc));
+		return rc;
+	}
+
+	a->rb = ring_buffer__new(a->dp.events_fd, events_ring_buffer_cb, a, NULL);
+	if (!a->rb) {
+		rc = -errno;
+		log_error("cannot open the BPF ring buffer: %s", strerror(-rc));
+		return rc;
+	}
+	a->nl_events = netlink_events_open();
+	if (!a->nl_events) {
+		rc = -errno;
+		log_error("cannot open a netlink socket for link events: %s", strerror(-rc));
+		return rc;
+	}
+
+	uv_timer_init(a->loop, &a->harvest_timer);
+	uv_timer_init(a->loop, &a->rescan_timer);
+	uv_poll_init(a->loop, &a->rb_poll, ring_buffer__epoll_fd(a->rb));
+	uv_poll_init(a->loop, &a->nl_poll, mnl_socket_get_fd(a->nl_events));
+	uv_signal_init(a->loop, &a->sigint);
+	uv_signal_init(a->loop, &a->sigterm);
+	a->harvest_timer.data = a->rescan_timer.data = a->rb_poll.data = a->nl_poll.data =
+		a->sigint.data = a->sigterm.data = a;
+	uv_signal_start(&a->sigint, on_signal, SIGINT);
+	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+
+	agent_sync_endpoints(a);
+	uv_poll_start(&a->rb_poll, UV_READABLE, on_ring_buffer);
+	uv_poll_start(&a->nl_poll, UV_READABLE, on_netlink);
+	uv_timer_start(&a->harvest_timer, on_harvest, a->cfg.harvest_interval_ms,
+		       a->cfg.harvest_interval_ms);
+
+	rc = server_start(a, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		agent_stop(a);
+		return rc;
+	}
+	log_info("netobs-agent %s ready: %u endpoints, socket %s", NETOBS_VERSION,
+		 a->endpoints->count, a->cfg.socket_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent agent;
+	struct agent *a = &agent;
+	uv_loop_t loop;
+	int rc, exit_code = EXIT_SUCCESS;
+	char err[512] = "";
+
+	a->endpoints = calloc(1, sizeof(*a->endpoints));
+	if (!a->endpoints) {
+		fprintf(stderr, "netobs-agent: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	snprintf(a->cfg.socket_path, sizeof(a->cfg.socket_path), "%s", NETOBS_DEFAULT_SOCKET);
+	snprintf(a->cfg.bpffs, sizeof(a->cfg.bpffs), "/sys/fs/bpf");
+	a->cfg.harvest_interval_ms = 1000;
+	a->cfg.idle_timeout_s = 60;
+	a->cfg.store_size = 65535;
+	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
+	a->cfg.client_queue = 4096;
+	if (gethostname(a->cfg.node_name, sizeof(a->cfg.node_name) - 1))
+		snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "localhost");
+
+	rc = parse_args(argc, argv, a);
+	if (rc) {
+		free(a->endpoints);
+		return rc > 0 ? EXIT_SUCCESS : 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	libbpf_set_print(libbpf_log);
+
+	/* Before touching pins: refuse to start beside a running agent. */
+	if (server_check_path(a->cfg.socket_path, err, sizeof(err))) {
+		log_error("%s", err);
+		free(a->endpoints);
+		return EXIT_FAILURE;
+	}
+
+	uv_loop_init(&loop);
+	a->loop = &loop;
+	a->start_mono_ns = agent_now_mono_ns();
+	rc = agent_start(a);
+	if (rc)
+		exit_code = EXIT_FAILURE;
+	if (!rc || a->stopping)
+		uv_run(&loop, UV_RUN_DEFAULT);
+	if (!a->stopping && a->harvest_timer.loop) {
+		agent_stop(a);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	if (uv_loop_close(&loop))
+		log_warn("handles left open at exit");
+
+	if (a->rb)
+		ring_buffer__free(a->rb);
+	if (a->nl_events)
+		mnl_socket_close(a->nl_events);
+	datapath_close(&a->dp);
+	harvest_free(a);
+	record_store_free(&a->store);
+	flow_table_free(&a->flows);
+	free(a->endpoints);
+	if (!rc)
+		log_info("stopped");
+	return exit_code;
+}

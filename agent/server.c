@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The API socket: one request per connection, newline-delimited JSON
+ * (docs/api.md). A client's replies go through its own bounded queue: a
+ * slow reader loses records (counted, then reported to it as one
+ * lost_events record) and never stalls the loop or other clients.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "api.h"
+#include "filter.h"
+#include "log.h"
+#include "status.h"
+
+/* A history reply goes out in writes of at most this much. */
+#define PUMP_MAX_LINES 512
+#define PUMP_MAX_BYTES (256 * 1024)
+
+enum client_state {
+	CLIENT_READING_REQUEST = 0,
+	CLIENT_SENDING_HISTORY, /* stored records, a batch per completed write */
+	CLIENT_FOLLOWING,       /* new records as they are made */
+	CLIENT_FINISHING,       /* last write queued; close when it completes */
+};
+
+struct client {
+	uv_pipe_t pipe;
+	struct agent *agent;
+	struct client *next;
+	char *request;
+	size_t request_len;
+	enum client_state state;
+	struct netobs_filter_set filter;
+	uint64_t cursor;  /* next sequence number to consider */
+	uint64_t end_seq; /* last sequence number of a non-follow reply */
+	uint64_t limit;   /* records still to send (--first N) */
+	uint64_t sent;
+	bool follow;
+	bool closing;
+	size_t queued;       /* lines written but not yet completed */
+	uint64_t lost_queue; /* dropped for this client, not yet reported to it */
+};
+
+struct linebuf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+struct write_req {
+	uv_write_t req;
+	struct client *client;
+	char *data;
+	size_t lines;
+	bool close_after;
+};
+
+static void client_pump(struct client *c);
+
+static int linebuf_append(struct linebuf *lb, const char *s, size_t len)
+{
+	if (lb->len + len + 1 > lb->cap) {
+		size_t cap = lb->cap ? lb->cap : 4096;
+		char *p;
+
+		while (cap < lb->len + len + 1)
+			cap *= 2;
+		p = realloc(lb->data, cap);
+		if (!p)
+			return -ENOMEM;
+		lb->data = p;
+		lb->cap = cap;
+	}
+	memcpy(lb->data + lb->len, s, len);
+	lb->len += len;
+	lb->data[lb->len++] = '\n';
+	return 0;
+}
+
+static int linebuf_append_json(struct linebuf *lb, json_t *obj)
+{
+	char *s;
+	int rc;
+
+	if (!obj)
+		return -ENOMEM;
+	s = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (!s)
+		return -ENOMEM;
+	rc = linebuf_append(lb, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+static void client_closed_cb(uv_handle_t *handle)
+{
+	struct client *c = handle->data;
+	struct agent *a = c->agent;
+
+	for (struct client **p = &a->clients; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	a->nclients--;
+	free(c->request);
+	free(c);
+}
+
+static void client_close(struct client *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	uv_close((uv_handle_t *)&c->pipe, client_closed_cb);
+}
+
+static void client_write_cb(uv_write_t *req, int status);
+
+/* Queue a buffer of lines; takes ownership of lb->data. */
+static void client_write(struct client *c, struct linebuf *lb, size_t lines, bool close_after)
+{
+	struct write_req *w = calloc(1, sizeof(*w));
+	uv_buf_t buf;
+
+	if (!w) {
+		free(lb->data);
+		client_close(c);
+		return;
+	}
+	w->client = c;
+	w->data = lb->data;
+	w->lines = lines;
+	w->close_after = close_after;
+	buf = uv_buf_init(lb->data, (unsigned int)lb->len);
+	lb->data = NULL;
+	lb->len = lb->cap = 0;
+	c->queued += lines;
+	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, client_write_cb)) {
+		c->queued -= lines;
+		free(w->data);
+		free(w);
+		client_close(c);
+	}
+}
+
+static void client_send_json(struct client *c, json_t *obj, bool close_after)
+{
+	struct linebuf lb = {};
+
+	if (linebuf_append_json(&lb, obj)) {
+		free(lb.data);
+		client_close(c);
+		return;
+	}
+	client_write(c, &lb, 1, close_after);
+}
+
+static void client_send_error(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void client_send_error(struct client *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->state = CLIENT_FINISHING;
+	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
+}
+
+static json_t *lost_events_json(struct agent *a, int source, uint64_t count)
+{
+	struct netobs_record rec = { .kind = NETOBS_RECORD_LOST_EVENTS };
+
+	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+	rec.lost.source = (uint8_t)source;
+	rec.lost.count = count;
+	rec.lost.cpu = -1;
+	return netobs_record_to_json(&rec, a->cfg.node_name);
+}
+
+/* Tell a client how many records its queue dropped, once it has room. */
+static void client_report_queue_loss(struct client *c)
+{
+	struct agent *a = c->agent;
+
+	if (!c->lost_queue || c->queued >= a->cfg.client_queue || c->closing)
+		return;
+	client_send_json(c, lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE, c->lost_queue),
+			 false);
+	c->lost_queue = 0;
+}
+
+static void client_write_cb(uv_write_t *req, int status)
+{
+	struct write_req *w = (struct write_req *)req;
+	struct client *c = w->client;
+
+	c->queued -= w->lines;
+	free(w->data);
+	if (c->closing) {
+		free(w);
+		return;
+	}
+	if (status < 0 || w->close_after) {
+		free(w);
+		client_close(c);
+		return;
+	}
+	free(w);
+	if (c->state == CLIENT_SENDING_HISTORY)
+		client_pump(c);
+	else if (c->state == CLIENT_FOLLOWING)
+		client_report_queue_loss(c);
+}
+
+static void client_finish(struct client *c)
+{
+	c->state = CLIENT_FINISHING;
+	client_send_json(c, json_pack("{s:{s:I}}", "done", "count", (json_int_t)c->sent), true);
+}
+
+/* Send the next batch of stored records; switch to following or finish. */
+static void client_pump(struct client *c)
+{
+	struct agent *a = c->agent;
+	uint64_t oldest = record_store_oldest_seq(&a->store);
+	uint64_t end = c->follow ? record_store_newest_seq(&a->store) : c->end_seq;
+	struct linebuf lb = {};
+	size_t lines = 0;
+
+	if (c->cursor < oldest && c->cursor <= end) {
+		/* Overwritten while we were sending: say how many. */
+		uint64_t lost = (oldest < end + 1 ? oldest : end + 1) - c->cursor;
+
+		a->stats.lost_store += lost;
+		if (linebuf_append_json(&lb, lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER,
+							      lost)))
+			goto fail;
+		lines++;
+		c->cursor = oldest;
+	}
+	while (c->cursor <= end && c->limit && lines < PUMP_MAX_LINES && lb.len < PUMP_MAX_BYTES) {
+		const struct netobs_record *rec = record_store_get(&a->store, c->cursor++);
+
+		if (!rec || !netobs_filter_set_match(&c->filter, rec))
+			continue;
+		if (linebuf_append_json(&lb, netobs_record_to_json(rec, a->cfg.node_name)))
+			goto fail;
+		lines++;
+		c->limit--;
+		c->sent++;
+	}
+	if (lines) {
+		client_write(c, &lb, lines, false);
+		return;
+	}
+	if (c->follow) {
+		c->state = CLIENT_FOLLOWING;
+		return;
+	}
+	client_finish(c);
+	return;
+fail:
+	free(lb.data);
+	client_close(c);
+}
+
+void server_broadcast(struct agent *a, const struct netobs_record *rec)
+{
+	char *line = NULL;
+	size_t len = 0;
+
+	for (struct client *c = a->clients; c; c = c->next) {
+		struct linebuf lb = {};
+
+		if (c->state != CLIENT_FOLLOWING || c->closing ||
+		    !netobs_filter_set_match(&c->filter, rec))
+			continue;
+		if (c->queued >= a->cfg.client_queue) {
+			c->lost_queue++;
+			a->stats.lost_client_queue++;
+			continue;
+		}
+		if (!line) {
+			json_t *obj = netobs_record_to_json(rec, a->cfg.node_name);
+
+			line = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+			json_decref(obj);
+			if (!line)
+				return;
+			len = strlen(line);
+		}
+		if (linebuf_append(&lb, line, len)) {
+			free(lb.data);
+			continue;
+		}
+		c->sent++;
+		client_write(c, &lb, 1, false);
+	}
+	free(line);
+}
+
+static bool json_get_count(json_t *req, const char *name, uint64_t *out, bool *present)
+{
+	json_t *v = json_object_get(req, name);
+
+	*present = v != NULL;
+	if (!v)
+		return true;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+static void client_start_flows(struct client *c, json_t *req)
+{
+	struct agent *a = c->agent;
+	uint64_t last = 20, first = 0;
+	bool has_last, has_first, all = false;
+	const char *key;
+	json_t *v, *filter;
+	char err[256];
+
+	json_object_foreach(req, key, v) {
+		if (strcmp(key, "request") && strcmp(key, "last") && strcmp(key, "first") &&
+		    strcmp(key, "all") && strcmp(key, "follow") && strcmp(key, "filter")) {
+			client_send_error(c, "unknown field '%s' in flows request", key);
+			return;
+		}
+	}
+	if (!json_get_count(req, "last", &last, &has_last) ||
+	    !json_get_count(req, "first", &first, &has_first)) {
+		client_send_error(c, "'last' and 'first' must be non-negative integers");
+		return;
+	}
+	if ((v = json_object_get(req, "all")) && !json_is_boolean(v)) {
+		client_send_error(c, "'all' must be true or false");
+		return;
+	}
+	all = json_is_true(v);
+	if ((v = json_object_get(req, "follow")) && !json_is_boolean(v)) {
+		client_send_error(c, "'follow' must be true or false");
+		return;
+	}
+	c->follow = json_is_true(v);
+	if (has_first + has_last + all > 1) {
+		client_send_error(c, "use only one of 'first', 'last' and 'all'");
+		return;
+	}
+	if (has_first && c->follow) {
+		client_send_error(c, "'first' cannot be combined with 'follow'");
+		return;
+	}
+	netobs_filter_set_init(&c->filter);
+	filter = json_object_get(req, "filter");
+	if (filter && netobs_filter_set_from_json(filter, &c->filter, err, sizeof(err))) {
+		client_send_error(c, "invalid filter: %s", err);
+		return;
+	}
+
+	c->end_seq = record_store_newest_seq(&a->store);
+	c->limit = UINT64_MAX;
+	if (all) {
+		c->cursor = record_store_oldest_seq(&a->store);
+	} else if (has_first) {
+		c->cursor = record_store_oldest_seq(&a->store);
+		c->limit = first;
+	} else {
+		/* The N newest matching: walk back from the newest. */
+		uint64_t seq = c->end_seq + 1, found = 0;
+		uint64_t oldest = record_store_oldest_seq(&a->store);
+
+		while (found < last && seq > oldest) {
+			const struct netobs_record *rec = record_store_get(&a->store, seq - 1);
+
+			seq--;
+			if (rec && netobs_filter_set_match(&c->filter, rec))
+				found++;
+		}
+		c->cursor = seq;
+	}
+	c->state = CLIENT_SENDING_HISTORY;
+	client_pump(c);
+}
+
+static void client_handle_request(struct client *c, const char *line)
+{
+	struct agent *a = c->agent;
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr);
+	const char *kind;
+
+	if (!req || !json_is_object(req)) {
+		client_send_error(c, "malformed request: %s",
+				  req ? "expected a JSON object" : jerr.text);
+		json_decref(req);
+		return;
+	}
+	kind = json_string_value(json_object_get(req, "request"));
+	if (!kind) {
+		client_send_error(c, "malformed request: no \"request\" field");
+	} else if (!strcmp(kind, "status")) {
+		struct linebuf lb = {};
+
+		c->state = CLIENT_FINISHING;
+		if (linebuf_append_json(&lb, json_pack("{s:o}", "status", agent_status_json(a))) ||
+		    linebuf_append_json(&lb, json_pack("{s:{}}", "done"))) {
+			free(lb.data);
+			client_close(c);
+		} else {
+			client_write(c, &lb, 2, true);
+		}
+	} else if (!strcmp(kind, "endpoints")) {
+		struct linebuf lb = {};
+		int rc = 0;
+
+		c->state = CLIENT_FINISHING;
+		for (unsigned int i = 0; i < a->endpoints->count && !rc; i++)
+			rc = linebuf_append_json(&lb, json_pack("{s:o}", "endpoint",
+								endpoint_json(&a->endpoints->eps[i])));
+		if (!rc)
+			rc = linebuf_append_json(&lb, json_pack("{s:{s:I}}", "done", "count",
+								(json_int_t)a->endpoints->count));
+		if (rc) {
+			free(lb.data);
+			client_close(c);
+		} else {
+			client_write(c, &lb, a->endpoints->count + 1, true);
+		}
+	} else if (!strcmp(kind, "flows")) {
+		client_start_flows(c, req);
+	} else {
+		client_send_error(c, "unknown request '%s': expected status, endpoints or flows",
+				  kind);
+	}
+	json_decref(req);
+}
+
+static void client_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+	(void)handle;
+	buf->base = malloc(suggested);
+	buf->len = buf->base ? suggested : 0;
+}
+
+static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+	struct client *c = stream->data;
+	char *nl;
+
+	if (nread < 0) {
+		/* EOF or reset: a follower left, or a client gave up. */
+		free(buf->base);
+		client_close(c);
+		return;
+	}
+	if (c->state != CLIENT_READING_REQUEST || !nread) {
+		free(buf->base); /* one request per connection: the rest is ignored */
+		return;
+	}
+	if (c->request_len + (size_t)nread + 1 > NETOBS_API_MAX_REQUEST) {
+		free(buf->base);
+		client_send_error(c, "request longer than %d bytes", NETOBS_API_MAX_REQUEST);
+		return;
+	}
+	memcpy(c->request + c->request_len, buf->base, (size_t)nread);
+	c->request_len += (size_t)nread;
+	c->request[c->request_len] = '\0';
+	free(buf->base);
+	nl = memchr(c->request, '\n', c->request_len);
+	if (!nl)
+		return;
+	*nl = '\0';
+	c->state = CLIENT_FINISHING; /* until the handler says otherwise */
+	client_handle_request(c, c->request);
+}
+
+static void server_connection_cb(uv_stream_t *server, int status)
+{
+	struct agent *a = server->data;
+	struct client *c;
+
+	if (status < 0) {
+		log_warn("API socket accept failed: %s", uv_strerror(status));
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->request = malloc(NETOBS_API_MAX_REQUEST);
+	if (!c || !c->request) {
+		free(c);
+		log_warn("out of memory accepting an API client");
+		return;
+	}
+	c->agent = a;
+	uv_pipe_init(a->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	c->next = a->clients;
+	a->clients = c;
+	a->nclients++;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) ||
+	    uv_read_start((uv_stream_t *)&c->pipe, client_alloc_cb, client_read_cb))
+		client_close(c);
+}
+
+/* Refuse to take over a socket another agent is serving; clear a stale one. */
+int server_check_path(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st))
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket; remove it or use --socket",
+			 path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (!rc) {
+		snprintf(err, errlen,
+			 "another netobs-agent is already serving %s; stop it first or use --socket",
+			 path);
+		return -EADDRINUSE;
+	}
+	unlink(path); /* nobody listens: left by an agent that crashed */
+	return 0;
+}
+
+int server_start(struct agent *a, char *err, size_t errlen)
+{
+	char dir[sizeof(a->cfg.socket_path)];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s", a->cfg.socket_path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create the socket directory for %s: %s",
+			 a->cfg.socket_path, strerror(errno));
+		return rc;
+	}
+	rc = server_check_path(a->cfg.socket_path, err, errlen);
+	if (rc)
+		return rc;
+	uv_pipe_init(a->loop, &a->server, 0);
+	a->server.data = a;
+	rc = uv_pipe_bind(&a->server, a->cfg.socket_path);
+	if (!rc)
+		rc = uv_listen((uv_stream_t *)&a->server, 64, server_connection_cb);
+	if (rc) {
+		snprintf(err, errlen, "cannot listen on %s: %s", a->cfg.socket_path,
+			 uv_strerror(rc));
+		uv_close((uv_handle_t *)&a->server, NULL);
+		return rc;
+	}
+	chmod(a->cfg.socket_path, 0660);
+	a->server_listening = true;
+	return 0;
+}
+
+void server_stop(struct agent *a)
+{
+	for (struct client *c = a->clients; c; c = c->next)
+		client_close(c);
+	if (a->server_listening) {
+		uv_close((uv_handle_t *)&a->server, NULL);
+		unlink(a->cfg.socket_path);
+		a->server_listening = false;
+	}
+}

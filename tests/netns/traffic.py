@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Traffic with known, independently measured counts for the namespace tests.
+
+The TCP modes print the kernel's own TCP_INFO counters for the connection
+(segments sent, payload bytes sent) as JSON, so the test compares netobs's
+counts with a source that is not netobs.
+"""
+import json
+import socket
+import struct
+import sys
+import time
+
+# Offsets in struct tcp_info (include/uapi/linux/tcp.h).
+TCPI_SEGS_OUT = 136
+TCPI_BYTES_SENT = 200
+TCPI_BYTES_RETRANS = 208
+
+
+def tcp_info(sock):
+    raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    segs_out, = struct.unpack_from("I", raw, TCPI_SEGS_OUT)
+    bytes_sent, bytes_retrans = struct.unpack_from("QQ", raw, TCPI_BYTES_SENT)
+    return {"segs_out": segs_out, "bytes_sent": bytes_sent, "bytes_retrans": bytes_retrans}
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def tcp_server(addr, port, ready_file):
+    srv = socket.socket(family_of(addr), socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, port))
+    srv.listen(1)
+    open(ready_file, "w").close()
+    conn, peer = srv.accept()
+    received = 0
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        received += len(chunk)
+    conn.shutdown(socket.SHUT_WR)  # our FIN
+    time.sleep(0.3)  # the client's last ACK
+    info = tcp_info(conn)
+    info.update(received=received, peer_port=peer[1])
+    print(json.dumps(info), flush=True)
+    conn.close()
+    srv.close()
+
+
+def tcp_client(addr, port, nbytes):
+    sock = socket.create_connection((addr, port), timeout=10)
+    local_port = sock.getsockname()[1]
+    block = b"x" * 65536
+    left = nbytes
+    while left:
+        left -= sock.send(block[:min(left, len(block))])
+    sock.shutdown(socket.SHUT_WR)
+    while sock.recv(65536):  # until the server's FIN
+        pass
+    time.sleep(0.1)
+    info = tcp_info(sock)
+    info.update(local_port=local_port)
+    print(json.dumps(info), flush=True)
+    sock.close()
+
+
+def udp_send(addr, port, count, size):
+    sock = socket.socket(family_of(addr), socket.SOCK_DGRAM)
+    for _ in range(count):
+        sock.sendto(b"u" * size, (addr, port))
+        time.sleep(0.005)
+    print(json.dumps({"local_port": sock.getsockname()[1]}), flush=True)
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "tcp-server":
+        tcp_server(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif mode == "tcp-client":
+        tcp_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "udp-send":
+        udp_send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        sys.exit("unknown mode " + mode)
+
+
+if __name__ == "__main__":
+    main()
