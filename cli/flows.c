@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netobs flows: ask the agent for stored (and, with --follow, new) flow
+ * records matching Hubble-style filters, and print them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "filter.h"
+#include "print.h"
+#include "record.h"
+
+#define FLOWS_DEFAULT_LAST 20
+
+enum flows_opt {
+	OPT_LAST = 0x100,
+	OPT_FIRST,
+	OPT_ALL,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_NOT,
+	OPT_FILTER = 0x200, /* + index in filter_flags */
+};
+
+/* Filter flags: names as netobs_filter_add_flag() knows them. */
+static const char *const filter_flags[] = {
+	"ip",	     "from-ip",	  "to-ip",	   "port",	  "from-port", "to-port",
+	"protocol",  "endpoint",  "from-endpoint", "to-endpoint", "verdict",   "traffic-direction",
+	"tcp-flags", "interface", "ipv4",	   "ipv6",
+};
+#define N_FILTER_FLAGS (sizeof(filter_flags) / sizeof(filter_flags[0]))
+
+struct flows_request {
+	struct netobs_filter_set filter;
+	unsigned long last, first;
+	bool all, follow;
+	bool last_given, first_given;
+	enum cli_output output;
+};
+
+void cli_usage_flows(FILE *out)
+{
+	fprintf(out,
+		"Usage: netobs flows [SELECTION] [FILTERS] [-o compact|json|table]\n"
+		"\n"
+		"Selection:\n"
+		"      --last N            the N newest stored records (default %d)\n"
+		"      --first N           the N oldest stored records\n"
+		"      --all               every stored record\n"
+		"  -f, --follow            then print new records as they come (Ctrl-C stops)\n"
+		"      --since TIME        records observed at or after TIME\n"
+		"      --until TIME        records observed at or before TIME\n"
+		"                          TIME: RFC 3339 (2026-11-25T10:00:00Z) or an age (30s, "
+		"5m, 2h30m, 1d)\n"
+		"Filters (the same flag repeated ORs its values; different flags AND):\n"
+		"      --ip, --from-ip, --to-ip IP[/LEN]     address or CIDR (--ip: either side)\n"
+		"      --port, --from-port, --to-port PORT   (--port: either side)\n"
+		"      --protocol tcp|udp|sctp|icmp|icmpv4|icmpv6\n"
+		"      --endpoint, --from-endpoint, --to-endpoint NAME|ID\n"
+		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
+		"      --traffic-direction ingress|egress\n"
+		"      --tcp-flags FLAGS    e.g. SYN or SYN,ACK (the record carries all of them)\n"
+		"      --interface NAME|IFINDEX\n"
+		"  -4, --ipv4, -6, --ipv6   IPv4 or IPv6 records only\n"
+		"      --not                negate the next filter flag\n"
+		"Output:\n"
+		"  -o compact   one Hubble-style line per record (default)\n"
+		"  -o json      the agent's JSON lines, untouched (one object per line)\n"
+		"  -o table     TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY ...\n"
+		"\n"
+		"Example: netobs flows -f --protocol tcp -o json | jq .flow.IP\n",
+		FLOWS_DEFAULT_LAST);
+}
+
+static const struct option *flows_options(void)
+{
+	static const struct option fixed[] = {
+		{"last", required_argument, NULL, OPT_LAST},
+		{"first", required_argument, NULL, OPT_FIRST},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"follow", no_argument, NULL, 'f'},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"until", required_argument, NULL, OPT_UNTIL},
+		{"not", no_argument, NULL, OPT_NOT},
+		CLI_GLOBAL_LONGOPTS,
+	};
+	static struct option all[sizeof(fixed) / sizeof(fixed[0]) + N_FILTER_FLAGS + 1];
+	size_t i, n = 0;
+
+	if (all[0].name)
+		return all;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		all[n++] = fixed[i];
+	for (i = 0; i < N_FILTER_FLAGS; i++) {
+		bool takes_value =
+			strcmp(filter_flags[i], "ipv4") && strcmp(filter_flags[i], "ipv6");
+
+		all[n++] = (struct option){filter_flags[i],
+					   takes_value ? required_argument : no_argument, NULL,
+					   OPT_FILTER + (int)i};
+	}
+	return all;
+}
+
+static int filter_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_FILTER_FLAGS; i++)
+		if (strcmp(filter_flags[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int add_filter_flag(struct flows_request *req, int index, const char *value, bool negate)
+{
+	const char *flag = filter_flags[index];
+	char msg[256] = "";
+	int err;
+
+	/* -4/-6 take no value; the filter wants the IP version as one. */
+	if (!value)
+		value = strcmp(flag, "ipv4") == 0 ? "4" : "6";
+	err = netobs_filter_add_flag(&req->filter, flag, value, negate, msg, sizeof(msg));
+	if (!err)
+		return 0;
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "invalid --%s value '%s': %s", flag, value,
+			 strerror(-err));
+	return cli_usage_error("flows", "%s", msg);
+}
+
+static int parse_time_bound(const char *flag, const char *text, uint64_t *out)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (netobs_time_bound_parse(
+		    text, (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec, out) == 0)
+		return 0;
+	return cli_usage_error("flows",
+			       "invalid --%s value '%s': expected an RFC 3339 time "
+			       "(2026-11-25T10:00:00Z) or an age (30s, 5m, 2h30m, 1d)",
+			       flag, text);
+}
+
+static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
+			     struct flows_request *req)
+{
+	static const char *const outputs[] = {"compact", "json", "table", NULL};
+	const struct option *options = flows_options();
+	bool negate_next = false;
+	int opt, ret, selections;
+
+	netobs_filter_set_init(&req->filter);
+	req->last = FLOWS_DEFAULT_LAST;
+	optind = 0;
+	while ((opt = cli_getopt(argc, argv, "+:fo:h46", options, "flows")) != -1) {
+		if (opt == CLI_OPT_BAD)
+			return CLI_EXIT_USAGE;
+		if (opt == '4' || opt == '6')
+			opt = OPT_FILTER + filter_index(opt == '4' ? "ipv4" : "ipv6");
+		if (opt >= OPT_FILTER && opt < OPT_FILTER + (int)N_FILTER_FLAGS) {
+			ret = add_filter_flag(req, opt - OPT_FILTER, optarg, negate_next);
+			if (ret)
+				return ret;
+			negate_next = false;
+			continue;
+		}
+		if (negate_next)
+			return cli_usage_error("flows",
+					       "--not must come right before a filter flag");
+		ret = 0;
+		switch (opt) {
+		case OPT_NOT:
+			negate_next = true;
+			break;
+		case OPT_LAST:
+			req->last_given = true;
+			ret = cli_parse_count("flows", "last", optarg, &req->last);
+			break;
+		case OPT_FIRST:
+			req->first_given = true;
+			ret = cli_parse_count("flows", "first", optarg, &req->first);
+			break;
+		case OPT_ALL:
+			req->all = true;
+			break;
+		case 'f':
+			req->follow = true;
+			break;
+		case OPT_SINCE:
+			ret = parse_time_bound("since", optarg, &req->filter.since_ns);
+			break;
+		case OPT_UNTIL:
+			ret = parse_time_bound("until", optarg, &req->filter.until_ns);
+			break;
+		default:
+			cli_handle_global_opt(opt, cli_usage_flows, g);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	if (negate_next)
+		return cli_usage_error("flows", "--not must come right before a filter flag");
+	if (optind < argc)
+		return cli_usage_error("flows", "unexpected argument '%s'", argv[optind]);
+	selections = req->last_given + req->first_given + req->all;
+	if (selections > 1)
+		return cli_usage_error("flows", "use only one of --last, --first and --all");
+	if (req->first_given && req->follow)
+		return cli_usage_error("flows", "--first cannot be combined with --follow");
+	if (req->filter.since_ns && req->filter.until_ns &&
+	    req->filter.since_ns > req->filter.until_ns)
+		return cli_usage_error("flows", "--since is later than --until");
+	return cli_output_parse(g, "flows", outputs, CLI_OUTPUT_COMPACT, &req->output);
+}
+
+/* {"request":"flows", one of "last"/"first"/"all", "follow", "filter"}; docs/api.md. */
+static json_t *flows_request_json(const struct flows_request *req)
+{
+	json_t *msg = json_object(), *filter = netobs_filter_set_to_json(&req->filter);
+	int err = 0;
+
+	if (!msg || !filter) {
+		json_decref(msg);
+		json_decref(filter);
+		return NULL;
+	}
+	err |= json_object_set_new(msg, "request", json_string("flows"));
+	if (req->first_given)
+		err |= json_object_set_new(msg, "first", json_integer((json_int_t)req->first));
+	else if (req->all)
+		err |= json_object_set_new(msg, "all", json_true());
+	else
+		err |= json_object_set_new(msg, "last", json_integer((json_int_t)req->last));
+	err |= json_object_set_new(msg, "follow", json_boolean(req->follow));
+	err |= json_object_set_new(msg, "filter", filter);
+	if (err) {
+		json_decref(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Print one reply line in the chosen mode. 0, or CLI_EXIT_RUNTIME after reporting. */
+static int print_reply_line(const struct flows_request *req, const char *raw, size_t raw_len,
+			    const json_t *obj, bool *header_printed)
+{
+	struct netobs_record rec;
+	char err[256] = "";
+
+	if (req->output == CLI_OUTPUT_JSON) {
+		/* The agent's bytes, untouched: what jq sees is what the agent sent. */
+		fwrite(raw, 1, raw_len, stdout);
+		fputc('\n', stdout);
+		return 0;
+	}
+	/* Line kinds this CLI does not know (a newer agent) are not records to draw. */
+	if (!json_object_get(obj, "flow") && !json_object_get(obj, "lost_events"))
+		return 0;
+	if (netobs_record_from_json(obj, &rec, err, sizeof(err))) {
+		cli_error("cannot decode a record from the agent (%s): %s", err, raw);
+		return CLI_EXIT_RUNTIME;
+	}
+	if (req->output == CLI_OUTPUT_TABLE) {
+		if (!*header_printed)
+			netobs_print_table_header(stdout);
+		*header_printed = true;
+		netobs_print_table_row(stdout, &rec);
+	} else {
+		netobs_print_compact(stdout, &rec);
+	}
+	return 0;
+}
+
+int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
+{
+	struct flows_request req = {0};
+	bool header_printed = false;
+	struct cli_conn conn;
+	enum cli_line kind;
+	size_t raw_len;
+	json_t *msg, *obj;
+	int ret, flushed;
+	char *raw;
+
+	ret = parse_flows_flags(argc, argv, g, &req);
+	if (ret)
+		return ret;
+	msg = flows_request_json(&req);
+	if (!msg) {
+		cli_error("out of memory");
+		return CLI_EXIT_RUNTIME;
+	}
+	ret = cli_conn_open(&conn, g, msg);
+	json_decref(msg);
+	if (ret)
+		return ret;
+	if (req.follow)
+		cli_conn_stop_on_sigint(&conn);
+
+	while ((kind = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
+		ret = print_reply_line(&req, raw, raw_len, obj, &header_printed);
+		json_decref(obj);
+		if (ret)
+			goto out;
+		/* Following, each record goes out at once (`| jq` sees it live);
+		 * otherwise only a closed stdout is worth checking for. */
+		if (req.follow || ferror(stdout)) {
+			flushed = cli_stdout_flush();
+			if (flushed) {
+				ret = flushed > 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
+				goto out;
+			}
+		}
+	}
+	switch (kind) {
+	case CLI_LINE_DONE:
+		ret = CLI_EXIT_OK;
+		break;
+	case CLI_LINE_EOF:
+		if (cli_interrupted()) {
+			ret = CLI_EXIT_OK;
+			break;
+		}
+		cli_error(req.follow ? "agent closed the connection (agent stopped?)"
+				     : "agent closed the connection before the end of the reply");
+		ret = CLI_EXIT_RUNTIME;
+		break;
+	default:
+		ret = CLI_EXIT_RUNTIME;
+		break;
+	}
+	if (ret == CLI_EXIT_OK && req.output == CLI_OUTPUT_TABLE && !header_printed)
+		netobs_print_table_header(stdout);
+out:
+	cli_conn_close(&conn);
+	return ret;
+}

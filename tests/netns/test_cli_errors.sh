@@ -1,0 +1,263 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The netobs CLI on its own: usage errors, a missing agent, and replies from a
+# fake agent (a small Python Unix-socket server serving canned lines), so
+# the CLI's side of docs/api.md is checked without BPF or root.
+set -u
+
+NETOBS="${NETOBS_BIN_DIR:-.}/netobs"
+TMP=$(mktemp -d /tmp/netobs-cli-test.XXXXXX)
+SOCK="$TMP/agent.sock"
+REPLY="$TMP/reply"     # what the fake agent sends to every connection
+REQUEST="$TMP/request" # the last request line it received
+FAKE_PID=
+passed=0
+failed=0
+
+teardown() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap teardown EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# run ARGS...: run the CLI, keep exit code, stdout and stderr.
+run() {
+	"$NETOBS" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+expect_rc() { # expect_rc CODE WHAT
+	if [ "$rc" -eq "$1" ]; then pass; else fail "$2: exit $rc, want $1 (stderr: $(cat "$TMP/err"))"; fi
+}
+expect_stdout_empty() {
+	if [ ! -s "$TMP/out" ]; then pass; else fail "$1: stdout not empty: $(head -c 200 "$TMP/out")"; fi
+}
+expect_stderr_has() { # expect_stderr_has TEXT WHAT
+	if grep -qF -- "$1" "$TMP/err"; then pass; else fail "$2: stderr lacks '$1': $(cat "$TMP/err")"; fi
+}
+expect_stdout_is() { # expect_stdout_is FILE WHAT
+	if cmp -s "$1" "$TMP/out"; then pass; else
+		fail "$2: stdout differs"; diff "$1" "$TMP/out" >&2
+	fi
+}
+
+# ---- no agent
+run --socket "$TMP/missing.sock" status
+expect_rc 1 "no agent"
+expect_stderr_has "$TMP/missing.sock" "no agent: socket path"
+expect_stderr_has "netobs-agent" "no agent: how to start it"
+expect_stdout_empty "no agent"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && pass || fail "no agent: want one stderr line: $(cat "$TMP/err")"
+
+NETOBS_SOCKET="$TMP/from-env.sock" run flows
+expect_rc 1 "NETOBS_SOCKET"
+expect_stderr_has "$TMP/from-env.sock" "NETOBS_SOCKET is used"
+
+NETOBS_SOCKET="$TMP/from-env.sock" run flows --socket "$TMP/from-flag.sock"
+expect_stderr_has "$TMP/from-flag.sock" "--socket beats NETOBS_SOCKET"
+
+# A socket file nobody listens on (agent killed without cleanup).
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$TMP/dead-agent.sock"
+run endpoints --socket "$TMP/dead-agent.sock"
+expect_rc 1 "stale socket"
+expect_stderr_has "stale socket" "stale socket: says so"
+expect_stderr_has "$TMP/dead-agent.sock" "stale socket: path"
+
+# ---- usage errors: exit 2, nothing on stdout
+usage_error() { # usage_error WHAT ARGS...
+	local what=$1
+	shift
+	run --socket "$TMP/missing.sock" "$@"
+	expect_rc 2 "$what"
+	expect_stdout_empty "$what"
+	expect_stderr_has "Error:" "$what"
+}
+usage_error "unknown command" frobnicate
+usage_error "command prefix" flow
+usage_error "unknown global flag" --bogus status
+usage_error "unknown flows flag" flows --bogus
+usage_error "flag prefix" flows --fol
+usage_error "bad --port" flows --port 70000
+usage_error "bad --port text" flows --port http
+usage_error "missing value" flows --port
+usage_error "bad --last" flows --last -3
+usage_error "--not alone" flows --not
+usage_error "--not before a non-filter flag" flows --not --follow --port 53
+usage_error "two selections" flows --last 3 --first 2
+usage_error "bad output for flows" flows -o yaml
+usage_error "bad output for status" status -o compact
+usage_error "stray argument" endpoints extra
+
+run
+expect_rc 2 "no arguments"
+expect_stdout_empty "no arguments"
+expect_stderr_has "Usage:" "no arguments"
+
+for args in --version version; do
+	run $args
+	expect_rc 0 "$args"
+	[ "$(cat "$TMP/out")" = "netobs 0.1.0" ] && pass || fail "$args prints '$(cat "$TMP/out")'"
+done
+for args in help --help "flows --help"; do
+	run $args
+	expect_rc 0 "$args"
+	grep -q "^Usage: netobs" "$TMP/out" && pass || fail "$args: no usage on stdout"
+done
+
+# ---- a fake agent
+cat >"$TMP/fake_agent.py" <<'PY'
+import socket, sys, time
+path, reply_file, request_file = sys.argv[1:4]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(8)
+while True:
+    conn, _ = srv.accept()
+    request = conn.makefile("rb").readline()
+    with open(request_file, "wb") as f:
+        f.write(request)
+    lines = open(reply_file, "rb").read().splitlines(keepends=True)
+    mode = lines.pop().strip() if lines and lines[-1].startswith(b"#") else b""
+    try:
+        conn.sendall(b"".join(lines))
+        while mode == b"#HOLD" and conn.recv(4096):  # until the client closes
+            pass
+        while mode == b"#REPEAT":  # the last line, again and again
+            conn.sendall(lines[-1])
+            time.sleep(0.02)
+    except OSError:
+        pass
+    conn.close()
+PY
+python3 "$TMP/fake_agent.py" "$SOCK" "$REPLY" "$REQUEST" &
+FAKE_PID=$!
+for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+[ -S "$SOCK" ] || { echo "fake agent did not start" >&2; exit 1; }
+
+FLOW1='{"flow":{"time":"2026-11-25T10:52:20.123456789Z","verdict":"FORWARDED","IP":{"source":"10.0.0.2","destination":"10.0.0.3","ipVersion":"IPv4"}},"node_name":"n1","time":"2026-11-25T10:52:20.123456789Z"}'
+# Unusual spacing and key order: passthrough must not re-encode.
+FLOW2='{ "flow" : {"verdict":"DROPPED", "IP":{"destination":"fd00::1","source":"fd00::2"}} ,"time":"2026-11-25T10:52:21Z","node_name":"n1"}'
+LOST='{"lost_events":{"source":"OBSERVER_EVENTS_QUEUE","num_events_lost":"17","cpu":-1},"node_name":"n1","time":"2026-11-25T10:52:22Z"}'
+
+printf '%s\n' "$FLOW1" "$FLOW2" "$LOST" '{"done":{"count":3}}' '{"flow":{"after":"done"}}' >"$REPLY"
+printf '%s\n' "$FLOW1" "$FLOW2" "$LOST" >"$TMP/want"
+run --socket "$SOCK" flows -o json
+expect_rc 0 "flows -o json"
+expect_stdout_is "$TMP/want" "flows -o json passes lines through and stops at done"
+[ ! -s "$TMP/err" ] && pass || fail "flows -o json: stderr: $(cat "$TMP/err")"
+
+# The request line, field by field (docs/api.md).
+run --socket "$SOCK" -o json flows --from-ip 10.0.0.0/8 --not --port 53 --protocol udp --last 7
+expect_rc 0 "flows with filters"
+python3 - "$REQUEST" <<'PY' && pass || fail "request line with filters: $(cat "$REQUEST")"
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.endswith(b"\n") and raw.count(b"\n") == 1, raw
+req = json.loads(raw)
+assert req["request"] == "flows" and req["last"] == 7 and req["follow"] is False, req
+assert "first" not in req and "all" not in req, req
+allow, deny = req["filter"]["allow"], req["filter"]["deny"]
+assert allow == {"source_ip": ["10.0.0.0/8"], "protocol": ["udp"]}, allow
+assert deny == {"port": [53]}, deny
+PY
+
+NETOBS_SOCKET="$SOCK" run flows --all -f -o json --socket "$SOCK" -6 --verdict DROPPED
+python3 - "$REQUEST" <<'PY' && pass || fail "request line --all -f: $(cat "$REQUEST")"
+import json, sys
+req = json.loads(open(sys.argv[1]).read())
+assert req["all"] is True and req["follow"] is True and "last" not in req, req
+assert req["filter"]["allow"]["verdict"] == ["DROPPED"], req
+assert req["filter"]["allow"]["ip_version"] == [6], req
+PY
+
+printf '%s\n' "$FLOW1" "$FLOW2" >"$REPLY"
+run --socket "$SOCK" flows -o json
+expect_rc 1 "reply without done"
+expect_stderr_has "before the end of the reply" "reply without done"
+
+printf '%s\n' '{"error":{"message":"unknown request \"flowz\""}}' >"$REPLY"
+run --socket "$SOCK" flows -o json
+expect_rc 1 "error reply"
+expect_stdout_empty "error reply"
+expect_stderr_has 'Error: unknown request "flowz"' "error reply"
+
+printf '%s\n' "$FLOW1" 'this is not json' '{"done":{}}' >"$REPLY"
+run --socket "$SOCK" flows -o json
+expect_rc 1 "unparseable line"
+expect_stderr_has "this is not json" "unparseable line quoted"
+
+printf '%s' "$FLOW1" >"$REPLY" # no newline: cut short
+run --socket "$SOCK" flows -o json
+expect_rc 1 "line cut short"
+
+# Following: a closed stdout ends netobs quietly with 0.
+printf '%s\n' "$FLOW1" '#REPEAT' >"$REPLY"
+timeout 10 "$NETOBS" --socket "$SOCK" flows -f -o json 2>"$TMP/err" | head -3 >"$TMP/out"
+rc=${PIPESTATUS[0]}
+expect_rc 0 "flows -f | head -3"
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && pass || fail "flows -f | head -3: $(wc -l <"$TMP/out") lines"
+[ ! -s "$TMP/err" ] && pass || fail "flows -f | head: stderr: $(cat "$TMP/err")"
+
+# Following: SIGINT ends it with 0, records already printed are kept.
+printf '%s\n' "$FLOW1" '#HOLD' >"$REPLY"
+"$NETOBS" --socket "$SOCK" flows -f -o json >"$TMP/out" 2>"$TMP/err" &
+cli_pid=$!
+for _ in $(seq 100); do [ -s "$TMP/out" ] && break; sleep 0.05; done
+kill -INT "$cli_pid"
+wait "$cli_pid"
+rc=$?
+expect_rc 0 "SIGINT while following"
+printf '%s\n' "$FLOW1" >"$TMP/want"
+expect_stdout_is "$TMP/want" "SIGINT while following"
+
+# ---- endpoints: table built from data, JSON one object per line
+cat >"$REPLY" <<'JSON'
+{"endpoint":{"id":1,"name":"web","interface":"veth-web","ifindex":5,"mac":"aa:bb:cc:dd:ee:01","netns":"ns1","peer_ifindex":2,"ipv4":["10.0.0.2","10.0.1.2"],"ipv6":[],"state":"ready","hooks":["tc-ingress","tc-egress"],"labels":["netobs:endpoint=web"]}}
+{"endpoint":{"id":12,"name":"db","interface":"veth-database","ifindex":7,"mac":"aa:bb:cc:dd:ee:02","netns":"","ipv4":["10.0.0.3"],"ipv6":["fd00::3"],"state":"down","hooks":[]}}
+{"done":{"count":2}}
+JSON
+cat >"$TMP/want" <<'TABLE'
+ID  NAME  INTERFACE      IPv4               IPv6     MAC                STATE  HOOKS
+1   web   veth-web       10.0.0.2,10.0.1.2  -        aa:bb:cc:dd:ee:01  ready  tc-ingress,tc-egress
+12  db    veth-database  10.0.0.3           fd00::3  aa:bb:cc:dd:ee:02  down   -
+TABLE
+run --socket "$SOCK" endpoints
+expect_rc 0 "endpoints"
+expect_stdout_is "$TMP/want" "endpoints table"
+[ "$(cat "$REQUEST")" = '{"request":"endpoints"}' ] && pass || fail "endpoints request: $(cat "$REQUEST")"
+
+run --socket "$SOCK" endpoints -o json
+expect_rc 0 "endpoints -o json"
+python3 - "$TMP/out" <<'PY' && pass || fail "endpoints -o json: $(cat "$TMP/out")"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+objs = [json.loads(l) for l in lines]
+assert [o["id"] for o in objs] == [1, 12], objs
+assert objs[0]["ipv4"] == ["10.0.0.2", "10.0.1.2"] and objs[1]["interface"] == "veth-database", objs
+PY
+
+# ---- status
+STATUS='{"status":{"version":"0.1.0","abi_version":1,"node_name":"n1","uptime_ns":83000000000,"endpoints":3,"hooks":{"tc_ingress":3,"tc_egress":3,"xdp":0},"records":{"seen":5000,"per_second":42.17,"stored":1234,"max_stored":65535},"flows":{"active":7,"max":65536},"clients":1,"lost_events":{"ring_buffer":1,"client_queues":2,"store_overwritten":3},"counters":{"packets":10,"bytes":2000,"truncated":4,"malformed":5,"fragments":0,"exthdr_limit":0,"vlan_limit":0,"non_ip":0,"flow_map_full":0,"flow_map_busy":0,"flow_map_error":0,"ringbuf_full":6,"events":9,"zz_new":8}}}'
+printf '%s\n' "$STATUS" '{"done":{}}' >"$REPLY"
+run --socket "$SOCK" status
+expect_rc 0 "status"
+for want in "Healthcheck (via unix://$SOCK): Ok" \
+	"Version: 0.1.0 (ABI 1), node n1, uptime 1m23s" \
+	"Endpoints: 3, hooks: 3 tc-ingress, 3 tc-egress, 0 xdp" \
+	"Current/Max Flows (records stored): 1,234/65,535 (1.88%)" \
+	"Flows/s: 42.17, records seen: 5,000, active flows: 7/65,536" \
+	"Lost events: ring buffer 1, client queues 2, store overwritten 3" \
+	"truncated 4, malformed 5," "ringbuf_full 6, zz_new 8"; do
+	grep -qF -- "$want" "$TMP/out" && pass || fail "status lacks '$want': $(cat "$TMP/out")"
+done
+
+run --socket "$SOCK" status -o json
+expect_rc 0 "status -o json"
+printf '%s\n' "$STATUS" >"$TMP/want"
+expect_stdout_is "$TMP/want" "status -o json"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
