@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Flow filters: CLI flags and their JSON wire form (docs/api.md) map onto
+ * one field table, so a flag and its JSON field cannot drift apart.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "filter.h"
+
+#define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define IFNAME_LEN_MAX 15
+#define NS_PER_SEC     1000000000ULL
+
+enum value_kind {
+	VALUE_CIDR,
+	VALUE_PORT,
+	VALUE_PROTOCOL,
+	VALUE_ENDPOINT,
+	VALUE_VERDICT,
+	VALUE_DIRECTION,
+	VALUE_TCP_FLAGS,
+	VALUE_INTERFACE,
+	VALUE_IP_VERSION,
+};
+
+struct field_desc {
+	const char *json_name;
+	const char *flag; /* CLI flag, without "--" */
+	enum value_kind kind;
+	size_t offset; /* of the value list in struct netobs_filter */
+};
+
+#define FIELD(json, flag, kind, member)                                                            \
+	{                                                                                          \
+		json, flag, kind, offsetof(struct netobs_filter, member)                           \
+	}
+
+static const struct field_desc fields[] = {
+	FIELD("ip", "ip", VALUE_CIDR, ip),
+	FIELD("source_ip", "from-ip", VALUE_CIDR, source_ip),
+	FIELD("destination_ip", "to-ip", VALUE_CIDR, destination_ip),
+	FIELD("port", "port", VALUE_PORT, port),
+	FIELD("source_port", "from-port", VALUE_PORT, source_port),
+	FIELD("destination_port", "to-port", VALUE_PORT, destination_port),
+	FIELD("protocol", "protocol", VALUE_PROTOCOL, protocol),
+	FIELD("endpoint", "endpoint", VALUE_ENDPOINT, endpoint),
+	FIELD("source_endpoint", "from-endpoint", VALUE_ENDPOINT, source_endpoint),
+	FIELD("destination_endpoint", "to-endpoint", VALUE_ENDPOINT, destination_endpoint),
+	FIELD("verdict", "verdict", VALUE_VERDICT, verdict),
+	FIELD("traffic_direction", "traffic-direction", VALUE_DIRECTION, traffic_direction),
+	FIELD("tcp_flags", "tcp-flags", VALUE_TCP_FLAGS, tcp_flags),
+	FIELD("interface", "interface", VALUE_INTERFACE, interface),
+	FIELD("ip_version", NULL, VALUE_IP_VERSION, ip_version), /* -4/-6: see add_flag */
+};
+
+static const char *const protocol_names[] = {
+	[NETOBS_FPROTO_TCP] = "tcp",	   [NETOBS_FPROTO_UDP] = "udp",
+	[NETOBS_FPROTO_SCTP] = "sctp",	   [NETOBS_FPROTO_ICMP] = "icmp",
+	[NETOBS_FPROTO_ICMPV4] = "icmpv4", [NETOBS_FPROTO_ICMPV6] = "icmpv6",
+};
+
+static const char *const value_expectations[] = {
+	[VALUE_CIDR] = "expected an IP address or CIDR (10.0.0.0/8, fd00::/64)",
+	[VALUE_PORT] = "expected a port number 0-65535",
+	[VALUE_PROTOCOL] = "expected tcp, udp, sctp, icmp, icmpv4 or icmpv6",
+	[VALUE_ENDPOINT] = "expected an endpoint name or numeric ID (at most 63 characters)",
+	[VALUE_VERDICT] = "expected FORWARDED, DROPPED, ERROR or AUDIT",
+	[VALUE_DIRECTION] = "expected ingress or egress",
+	[VALUE_TCP_FLAGS] = "expected a comma-separated list of SYN, ACK, RST, FIN, PSH, URG, "
+			    "ECE, CWR, NS",
+	[VALUE_INTERFACE] = "expected an interface name (at most 15 characters) or ifindex",
+	[VALUE_IP_VERSION] = "expected 4 or 6",
+};
+
+__attribute__((format(printf, 3, 4))) static int filter_fail(char *err, size_t errlen,
+							     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+void netobs_filter_set_init(struct netobs_filter_set *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- CIDR ---- */
+
+int netobs_cidr_parse(const char *text, struct netobs_cidr *out)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash;
+	unsigned int max_prefix, prefix;
+	struct netobs_cidr cidr = {0};
+	size_t addr_len;
+
+	if (!text)
+		return -EINVAL;
+	slash = strchr(text, '/');
+	addr_len = slash ? (size_t)(slash - text) : strlen(text);
+	if (!addr_len || addr_len >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, text, addr_len);
+	addr[addr_len] = '\0';
+	if (inet_pton(AF_INET, addr, cidr.addr) == 1) {
+		cidr.family = NETOBS_FAMILY_IPV4;
+		max_prefix = 32;
+	} else if (inet_pton(AF_INET6, addr, cidr.addr) == 1) {
+		cidr.family = NETOBS_FAMILY_IPV6;
+		max_prefix = 128;
+	} else {
+		return -EINVAL;
+	}
+	prefix = max_prefix;
+	if (slash) {
+		const char *p = slash + 1;
+
+		if (!*p || strlen(p) > 3)
+			return -EINVAL;
+		prefix = 0;
+		for (; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			prefix = prefix * 10 + (unsigned int)(*p - '0');
+		}
+		if (prefix > max_prefix)
+			return -EINVAL;
+	}
+	cidr.prefix_len = (uint8_t)prefix;
+	/* Host bits are cleared so that 10.1.2.3/8 and 10.0.0.0/8 are one value. */
+	for (unsigned int bit = prefix; bit < max_prefix; bit++)
+		cidr.addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	*out = cidr;
+	return 0;
+}
+
+bool netobs_cidr_contains(const struct netobs_cidr *cidr, int family, const uint8_t addr[16])
+{
+	unsigned int whole = cidr->prefix_len / 8, rest = cidr->prefix_len % 8;
+
+	if (cidr->family != family)
+		return false;
+	if (memcmp(cidr->addr, addr, whole))
+		return false;
+	if (rest) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+		if ((cidr->addr[whole] & mask) != (addr[whole] & mask))
+			return false;
+	}
+	return true;
+}
+
+static void cidr_format(const struct netobs_cidr *cidr, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	netobs_addr_format(cidr->family, cidr->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, cidr->prefix_len);
+}
+
+/* ---- values ---- */
+
+static bool parse_decimal(const char *text, unsigned long max, unsigned long *out)
+{
+	unsigned long value = 0;
+
+	if (!text || !*text || strlen(text) > 10)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		value = value * 10 + (unsigned long)(*p - '0');
+	}
+	if (value > max)
+		return false;
+	*out = value;
+	return true;
+}
+
+static int parse_tcp_flags(const char *text, uint16_t *mask)
+{
+	char copy[128], *save = NULL, *token;
+
+	if (strlen(text) >= sizeof(copy))
+		return -EINVAL;
+	strcpy(copy, text);
+	*mask = 0;
+	for (token = strtok_r(copy, ",", &save); token; token = strtok_r(NULL, ",", &save)) {
+		char *end;
+		int flag;
+
+		while (*token == ' ')
+			token++;
+		end = token + strlen(token);
+		while (end > token && end[-1] == ' ')
+			*--end = '\0';
+		flag = netobs_tcp_flag_from_name(token);
+		if (flag < 0)
+			return -EINVAL;
+		*mask |= (uint16_t)flag;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+static void tcp_flags_mask_format(uint16_t mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NETOBS_TCP_FLAG_COUNT && used < len; i++)
+		if (mask & netobs_tcp_flag_names[i].flag)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+						 netobs_tcp_flag_names[i].name);
+}
+
+static bool u16s_has(const struct netobs_filter_u16s *list, uint16_t value)
+{
+	for (unsigned int i = 0; i < list->n; i++)
+		if (list->v[i] == value)
+			return true;
+	return false;
+}
+
+static int u16s_add(struct netobs_filter_u16s *list, uint16_t value)
+{
+	if (u16s_has(list, value))
+		return 0;
+	if (list->n >= NETOBS_FILTER_MAX_VALUES)
+		return -E2BIG;
+	list->v[list->n++] = value;
+	return 0;
+}
+
+/*
+ * Parse `text` as a value of `desc` and add it to filter f. `label` names
+ * the source in messages: "--port" or "filter field allow.port".
+ */
+static int field_add_text(struct netobs_filter *f, const struct field_desc *desc, const char *text,
+			  const char *label, char *err, size_t errlen)
+{
+	void *list = (char *)f + desc->offset;
+	unsigned long number;
+	uint16_t value = 0;
+	int ret = 0, parsed;
+
+	if (!text)
+		text = "";
+	switch (desc->kind) {
+	case VALUE_CIDR: {
+		struct netobs_filter_cidrs *cidrs = list;
+		struct netobs_cidr cidr;
+
+		if (netobs_cidr_parse(text, &cidr))
+			goto invalid;
+		for (unsigned int i = 0; i < cidrs->n; i++)
+			if (!memcmp(&cidrs->v[i], &cidr, sizeof(cidr)))
+				return 0;
+		if (cidrs->n >= NETOBS_FILTER_MAX_VALUES)
+			ret = -E2BIG;
+		else
+			cidrs->v[cidrs->n++] = cidr;
+		break;
+	}
+	case VALUE_ENDPOINT:
+	case VALUE_INTERFACE: {
+		struct netobs_filter_strs *strs = list;
+		size_t max = desc->kind == VALUE_ENDPOINT ? NETOBS_NAME_MAX - 1 : IFNAME_LEN_MAX;
+
+		if (!*text || (strlen(text) > max && !parse_decimal(text, UINT32_MAX, &number)))
+			goto invalid;
+		if (strlen(text) >= NETOBS_NAME_MAX)
+			goto invalid;
+		for (unsigned int i = 0; i < strs->n; i++)
+			if (!strcmp(strs->v[i], text))
+				return 0;
+		if (strs->n >= NETOBS_FILTER_MAX_VALUES)
+			ret = -E2BIG;
+		else
+			strcpy(strs->v[strs->n++], text);
+		break;
+	}
+	case VALUE_PORT:
+		if (!parse_decimal(text, 65535, &number))
+			goto invalid;
+		ret = u16s_add(list, (uint16_t)number);
+		break;
+	case VALUE_IP_VERSION:
+		if (!parse_decimal(text, 6, &number) || (number != 4 && number != 6))
+			goto invalid;
+		ret = u16s_add(list, (uint16_t)number);
+		break;
+	case VALUE_PROTOCOL:
+		for (value = NETOBS_FPROTO_TCP; value <= NETOBS_FPROTO_ICMPV6; value++)
+			if (!strcasecmp(protocol_names[value], text))
+				break;
+		if (value > NETOBS_FPROTO_ICMPV6)
+			goto invalid;
+		ret = u16s_add(list, value);
+		break;
+	case VALUE_VERDICT:
+		parsed = netobs_verdict_from_name(text);
+		if (parsed <= NETOBS_VERDICT_UNKNOWN)
+			goto invalid;
+		ret = u16s_add(list, (uint16_t)parsed);
+		break;
+	case VALUE_DIRECTION:
+		parsed = netobs_direction_from_name(text);
+		if (parsed <= NETOBS_DIR_UNKNOWN)
+			goto invalid;
+		ret = u16s_add(list, (uint16_t)parsed);
+		break;
+	case VALUE_TCP_FLAGS:
+		if (parse_tcp_flags(text, &value))
+			goto invalid;
+		ret = u16s_add(list, value);
+		break;
+	}
+	if (ret == -E2BIG)
+		snprintf(err, errlen, "too many %s values (at most %d)", label,
+			 NETOBS_FILTER_MAX_VALUES);
+	return ret;
+invalid:
+	return filter_fail(err, errlen, "invalid %s value '%s': %s", label, text,
+			   value_expectations[desc->kind]);
+}
+
+bool netobs_filter_is_flag(const char *flag)
+{
+	if (!flag)
+		return false;
+	if (!strcmp(flag, "ipv4") || !strcmp(flag, "ipv6"))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (fields[i].flag && !strcmp(fields[i].flag, flag))
+			return true;
+	return false;
+}
+
+int netobs_filter_add_flag(struct netobs_filter_set *set, const char *flag, const char *value,
+			   bool negate, char *err, size_t errlen)
+{
+	struct netobs_filter *f = negate ? &set->deny : &set->allow;
+	const struct field_desc *desc = NULL;
+	char label[48];
+
+	if (errlen)
+		err[0] = '\0';
+	if (!flag)
+		return -ENOENT;
+	if (!strcmp(flag, "ipv4") || !strcmp(flag, "ipv6")) {
+		/* -4/-6 take no value: the flag is the value */
+		snprintf(label, sizeof(label), "-%c", flag[3]);
+		return field_add_text(f, &fields[ARRAY_SIZE(fields) - 1],
+				      flag[3] == '4' ? "4" : "6", label, err, errlen);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (fields[i].flag && !strcmp(fields[i].flag, flag))
+			desc = &fields[i];
+	if (!desc) {
+		snprintf(err, errlen, "unknown filter flag --%s", flag);
+		return -ENOENT;
+	}
+	snprintf(label, sizeof(label), "--%s", flag);
+	return field_add_text(f, desc, value, label, err, errlen);
+}
+
+bool netobs_filter_is_empty(const struct netobs_filter *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const char *list = (const char *)f + fields[i].offset;
+		unsigned int n;
+
+		switch (fields[i].kind) {
+		case VALUE_CIDR:
+			n = ((const struct netobs_filter_cidrs *)list)->n;
+			break;
+		case VALUE_ENDPOINT:
+		case VALUE_INTERFACE:
+			n = ((const struct netobs_filter_strs *)list)->n;
+			break;
+		default:
+			n = ((const struct netobs_filter_u16s *)list)->n;
+			break;
+		}
+		if (n)
+			return false;
+	}
+	return true;
+}
+
+/* ---- matching ---- */
+
+static bool key_has_ports(const struct netobs_flow_key *key)
+{
+	if (key->family == NETOBS_FAMILY_NONE || (key->key_flags & NETOBS_KEY_F_FRAGMENT))
+		return false;
+	return key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP || key->proto == IPPROTO_SCTP;
+}
+
+static bool cidrs_match(const struct netobs_filter_cidrs *cidrs, const struct netobs_flow_key *key,
+			bool source, bool destination)
+{
+	for (unsigned int i = 0; i < cidrs->n; i++) {
+		if (source && netobs_cidr_contains(&cidrs->v[i], key->family, key->saddr))
+			return true;
+		if (destination && netobs_cidr_contains(&cidrs->v[i], key->family, key->daddr))
+			return true;
+	}
+	return false;
+}
+
+static bool ports_match(const struct netobs_filter_u16s *ports, const struct netobs_flow_key *key,
+			bool source, bool destination)
+{
+	if (!key_has_ports(key))
+		return false;
+	return (source && u16s_has(ports, ntohs(key->sport))) ||
+	       (destination && u16s_has(ports, ntohs(key->dport)));
+}
+
+/* A value names a thing by name, or by number when it is all digits. */
+static bool name_or_number_matches(const char *value, const char *name, uint32_t number)
+{
+	unsigned long parsed;
+
+	if (name[0] && !strcmp(value, name))
+		return true;
+	return number && parse_decimal(value, UINT32_MAX, &parsed) && parsed == number;
+}
+
+static bool endpoints_match(const struct netobs_filter_strs *values,
+			    const struct netobs_flow_record *flow, bool source, bool destination)
+{
+	for (unsigned int i = 0; i < values->n; i++) {
+		if (source && name_or_number_matches(values->v[i], flow->src.name, flow->src.id))
+			return true;
+		if (destination &&
+		    name_or_number_matches(values->v[i], flow->dst.name, flow->dst.id))
+			return true;
+	}
+	return false;
+}
+
+static bool protocol_matches(uint16_t protocol, const struct netobs_flow_key *key)
+{
+	if (key->family == NETOBS_FAMILY_NONE)
+		return false;
+	switch (protocol) {
+	case NETOBS_FPROTO_TCP:
+		return key->proto == IPPROTO_TCP;
+	case NETOBS_FPROTO_UDP:
+		return key->proto == IPPROTO_UDP;
+	case NETOBS_FPROTO_SCTP:
+		return key->proto == IPPROTO_SCTP;
+	case NETOBS_FPROTO_ICMP:
+		return key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6;
+	case NETOBS_FPROTO_ICMPV4:
+		return key->proto == IPPROTO_ICMP;
+	case NETOBS_FPROTO_ICMPV6:
+		return key->proto == IPPROTO_ICMPV6;
+	default:
+		return false;
+	}
+}
+
+static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
+			    const struct netobs_flow_record *flow)
+{
+	if (flow->key.family == NETOBS_FAMILY_NONE || flow->key.proto != IPPROTO_TCP)
+		return false;
+	for (unsigned int i = 0; i < masks->n; i++)
+		if ((flow->tcp_flags & masks->v[i]) == masks->v[i])
+			return true;
+	return false;
+}
+
+bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_record *rec)
+{
+	const struct netobs_flow_record *flow = &rec->flow;
+	const struct netobs_flow_key *key = &flow->key;
+	bool any;
+
+	if (rec->kind != NETOBS_RECORD_FLOW)
+		return true;
+	if (f->ip.n && !cidrs_match(&f->ip, key, true, true))
+		return false;
+	if (f->source_ip.n && !cidrs_match(&f->source_ip, key, true, false))
+		return false;
+	if (f->destination_ip.n && !cidrs_match(&f->destination_ip, key, false, true))
+		return false;
+	if (f->port.n && !ports_match(&f->port, key, true, true))
+		return false;
+	if (f->source_port.n && !ports_match(&f->source_port, key, true, false))
+		return false;
+	if (f->destination_port.n && !ports_match(&f->destination_port, key, false, true))
+		return false;
+	if (f->protocol.n) {
+		any = false;
+		for (unsigned int i = 0; i < f->protocol.n && !any; i++)
+			any = protocol_matches(f->protocol.v[i], key);
+		if (!any)
+			return false;
+	}
+	if (f->endpoint.n && !endpoints_match(&f->endpoint, flow, true, true))
+		return false;
+	if (f->source_endpoint.n && !endpoints_match(&f->source_endpoint, flow, true, false))
+		return false;
+	if (f->destination_endpoint.n &&
+	    !endpoints_match(&f->destination_endpoint, flow, false, true))
+		return false;
+	if (f->verdict.n && !u16s_has(&f->verdict, flow->verdict))
+		return false;
+	if (f->traffic_direction.n && !u16s_has(&f->traffic_direction, flow->direction))
+		return false;
+	if (f->tcp_flags.n && !tcp_flags_match(&f->tcp_flags, flow))
+		return false;
+	if (f->interface.n) {
+		any = false;
+		for (unsigned int i = 0; i < f->interface.n && !any; i++)
+			any = name_or_number_matches(f->interface.v[i], flow->ifname, key->ifindex);
+		if (!any)
+			return false;
+	}
+	if (f->ip_version.n && !u16s_has(&f->ip_version, key->family))
+		return false;
+	return true;
+}
+
+bool netobs_filter_set_match(const struct netobs_filter_set *set, const struct netobs_record *rec)
+{
+	/*
+	 * The time window selects lost-events records too (a loss from last
+	 * week is no answer to --since 5m); no content filter hides them.
+	 */
+	if (set->since_ns && rec->time_ns < set->since_ns)
+		return false;
+	if (set->until_ns && rec->time_ns > set->until_ns)
+		return false;
+	if (rec->kind == NETOBS_RECORD_LOST_EVENTS)
+		return true;
+	if (!netobs_filter_is_empty(&set->allow) && !netobs_filter_match(&set->allow, rec))
+		return false;
+	if (!netobs_filter_is_empty(&set->deny) && netobs_filter_match(&set->deny, rec))
+		return false;
+	return true;
+}
+
+/* ---- JSON wire form ---- */
+
+static json_t *field_to_json(const struct netobs_filter *f, const struct field_desc *desc)
+{
+	const char *list = (const char *)f + desc->offset;
+	const struct netobs_filter_u16s *u16s = (const void *)list;
+	json_t *values = json_array();
+	char text[INET6_ADDRSTRLEN + 8];
+	int err = 0;
+
+	if (!values)
+		return NULL;
+	if (desc->kind == VALUE_CIDR) {
+		const struct netobs_filter_cidrs *cidrs = (const void *)list;
+
+		for (unsigned int i = 0; i < cidrs->n; i++) {
+			cidr_format(&cidrs->v[i], text, sizeof(text));
+			err |= json_array_append_new(values, json_string(text));
+		}
+	} else if (desc->kind == VALUE_ENDPOINT || desc->kind == VALUE_INTERFACE) {
+		const struct netobs_filter_strs *strs = (const void *)list;
+
+		for (unsigned int i = 0; i < strs->n; i++)
+			err |= json_array_append_new(values, json_string(strs->v[i]));
+	} else {
+		for (unsigned int i = 0; i < u16s->n; i++) {
+			uint16_t v = u16s->v[i];
+			json_t *value;
+
+			switch (desc->kind) {
+			case VALUE_PROTOCOL:
+				value = json_string(v <= NETOBS_FPROTO_ICMPV6 ? protocol_names[v]
+									      : "");
+				break;
+			case VALUE_VERDICT:
+				value = json_string(netobs_verdict_name(v));
+				break;
+			case VALUE_DIRECTION:
+				value = json_string(v == NETOBS_DIR_INGRESS ? "ingress" : "egress");
+				break;
+			case VALUE_TCP_FLAGS:
+				tcp_flags_mask_format(v, text, sizeof(text));
+				value = json_string(text);
+				break;
+			default: /* ports, ip_version */
+				value = json_integer(v);
+				break;
+			}
+			err |= json_array_append_new(values, value);
+		}
+	}
+	if (err) {
+		json_decref(values);
+		return NULL;
+	}
+	return values;
+}
+
+static json_t *filter_to_json(const struct netobs_filter *f)
+{
+	json_t *obj = json_object();
+	int err = 0;
+
+	if (!obj)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		json_t *values = field_to_json(f, &fields[i]);
+
+		if (values && !json_array_size(values))
+			json_decref(values);
+		else
+			err |= json_object_set_new(obj, fields[i].json_name, values);
+	}
+	if (err) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *json_u64_string(uint64_t value)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, value);
+	return json_string(text);
+}
+
+json_t *netobs_filter_set_to_json(const struct netobs_filter_set *set)
+{
+	json_t *obj = json_object();
+	int err = 0;
+
+	if (!obj)
+		return NULL;
+	if (!netobs_filter_is_empty(&set->allow))
+		err |= json_object_set_new(obj, "allow", filter_to_json(&set->allow));
+	if (!netobs_filter_is_empty(&set->deny))
+		err |= json_object_set_new(obj, "deny", filter_to_json(&set->deny));
+	if (set->since_ns)
+		err |= json_object_set_new(obj, "since", json_u64_string(set->since_ns));
+	if (set->until_ns)
+		err |= json_object_set_new(obj, "until", json_u64_string(set->until_ns));
+	if (err) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static int filter_from_json(const json_t *obj, const char *part, struct netobs_filter *f, char *err,
+			    size_t errlen)
+{
+	const char *name;
+	json_t *values;
+
+	if (!json_is_object(obj))
+		return filter_fail(err, errlen, "filter field '%s' must be an object", part);
+	json_object_foreach ((json_t *)obj, name, values) {
+		const struct field_desc *desc = NULL;
+		char label[64];
+		json_t *value;
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(fields); i++)
+			if (!strcmp(fields[i].json_name, name))
+				desc = &fields[i];
+		if (!desc)
+			return filter_fail(err, errlen, "unknown filter field '%s.%s'", part, name);
+		snprintf(label, sizeof(label), "filter field %s.%s", part, name);
+		if (!json_is_array(values))
+			return filter_fail(err, errlen, "%s must be a list", label);
+		json_array_foreach (values, i, value) {
+			bool numeric = desc->kind == VALUE_PORT || desc->kind == VALUE_IP_VERSION;
+			char text[32];
+			int ret;
+
+			if (numeric && json_is_integer(value)) {
+				snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(value));
+				ret = field_add_text(f, desc, text, label, err, errlen);
+			} else if (!numeric && json_is_string(value)) {
+				ret = field_add_text(f, desc, json_string_value(value), label, err,
+						     errlen);
+			} else {
+				return filter_fail(err, errlen, "%s values must be %s", label,
+						   numeric ? "numbers" : "strings");
+			}
+			if (ret)
+				return ret == -E2BIG ? -EINVAL : ret;
+		}
+	}
+	return 0;
+}
+
+static int time_bound_from_json(const json_t *value, const char *name, uint64_t *out, char *err,
+				size_t errlen)
+{
+	unsigned long long ns;
+	const char *text;
+	char *end;
+
+	if (json_is_integer(value) && json_integer_value(value) >= 0) {
+		*out = (uint64_t)json_integer_value(value);
+		return 0;
+	}
+	if (!json_is_string(value))
+		goto invalid;
+	text = json_string_value(value);
+	errno = 0;
+	ns = strtoull(text, &end, 10);
+	if (!*text || *text == '-' || *end || errno)
+		goto invalid;
+	*out = ns;
+	return 0;
+invalid:
+	return filter_fail(err, errlen,
+			   "filter field '%s' must be Unix-epoch nanoseconds as a decimal string",
+			   name);
+}
+
+int netobs_filter_set_from_json(const json_t *obj, struct netobs_filter_set *set, char *err,
+				size_t errlen)
+{
+	const char *name;
+	json_t *value;
+	int ret = 0;
+
+	netobs_filter_set_init(set);
+	if (errlen)
+		err[0] = '\0';
+	if (!obj || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj))
+		return filter_fail(err, errlen, "filter must be an object");
+	json_object_foreach ((json_t *)obj, name, value) {
+		if (!strcmp(name, "allow"))
+			ret = filter_from_json(value, name, &set->allow, err, errlen);
+		else if (!strcmp(name, "deny"))
+			ret = filter_from_json(value, name, &set->deny, err, errlen);
+		else if (!strcmp(name, "since"))
+			ret = time_bound_from_json(value, name, &set->since_ns, err, errlen);
+		else if (!strcmp(name, "until"))
+			ret = time_bound_from_json(value, name, &set->until_ns, err, errlen);
+		else
+			ret = filter_fail(err, errlen,
+					  "unknown filter field '%s' (expected allow, deny, since, "
+					  "until)",
+					  name);
+		if (ret) {
+			netobs_filter_set_init(set);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* ---- --since / --until ---- */
+
+int netobs_time_bound_parse(const char *text, uint64_t now_ns, uint64_t *out_ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		/* "ms" before "m": the longest unit that matches wins */
+		{"ms", 1000000ULL},	  {"s", NS_PER_SEC},	     {"m", 60 * NS_PER_SEC},
+		{"h", 3600 * NS_PER_SEC}, {"d", 86400 * NS_PER_SEC},
+	};
+	uint64_t total = 0;
+	const char *p;
+
+	if (!text || !*text)
+		return -EINVAL;
+	if (!netobs_time_parse_rfc3339(text, out_ns))
+		return 0;
+	for (p = text; *p;) {
+		uint64_t amount = 0;
+		size_t digits = 0, i;
+
+		for (; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (digits >= 9)
+				return -EINVAL; /* more than 999999999 of a unit */
+			amount = amount * 10 + (uint64_t)(*p - '0');
+		}
+		if (!digits)
+			return -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (!strncmp(p, units[i].unit, strlen(units[i].unit)))
+				break;
+		if (i == ARRAY_SIZE(units))
+			return -EINVAL;
+		p += strlen(units[i].unit);
+		if (amount > (UINT64_MAX - total) / units[i].ns)
+			return -EINVAL;
+		total += amount * units[i].ns;
+	}
+	if (total > now_ns)
+		return -EINVAL;
+	*out_ns = now_ns - total;
+	return 0;
+}
