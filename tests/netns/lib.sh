@@ -113,7 +113,7 @@ wait_for() {
 	local desc=$1 timeout=$2; shift 2
 	local deadline=$((SECONDS + timeout))
 	while [ $SECONDS -lt $deadline ]; do
-		"$@" && return 0
+		"$@" >/dev/null && return 0
 		sleep 0.1
 	done
 	echo "# timed out after ${timeout}s waiting for: $desc"
@@ -124,6 +124,12 @@ wait_for() {
 output_is() {
 	local expected=$1; shift
 	[ "$("$@")" = "$expected" ]
+}
+
+# jq_any FILTER [FILE]: does jq print anything for FILTER? (jq -e alone
+# succeeds on empty input, which would make a wait pass before any line came.)
+jq_any() {
+	[ -n "$(jq -c "$@" 2>/dev/null)" ]
 }
 
 # flows_json [FLAGS...]: every stored record matching FLAGS, one JSON per line.

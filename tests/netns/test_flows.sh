@@ -87,7 +87,8 @@ ssegs=$((ssegs + 1))
 # Frame = 14 Ethernet + 20 IPv4 + 20 TCP + payload; the SYN and SYN-ACK also
 # carry 12 bytes of options (MSS, SACK-permitted, window scale).
 c_bytes=$((csegs * 54 + csent + 12)) s_bytes=$((ssegs * 54 + ssent + 12))
-wait_for "TCP flow end" 5 bash -c "'$CLI' flows --all -o json --port $cport | jq -e 'select(.flow.flow_event==\"END\")' >/dev/null"
+tcp_ended() { flows_json --port $cport | jq_any 'select(.flow.flow_event=="END")'; }
+wait_for "TCP flow end" 5 tcp_ended
 for at in "$V1 tc-ingress" "$V2 tc-egress"; do
 	set -- $at
 	check_eq "client->server packets at $1 $2 = client segs_out" "$csegs" \

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Install what netobs needs to build and test, from Debian 12's archive,
+# and mount bpffs if it is missing. Idempotent; run as root.
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config clang llvm
+	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
+	libmnl-dev libjansson-dev libuv1-dev check
+	iproute2 iputils-ping ethtool jq python3 socat procps
+)
+
+[ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "scripts/deps.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! mountpoint -q /sys/fs/bpf; then
+	echo "scripts/deps.sh: mounting bpffs at /sys/fs/bpf"
+	mount -t bpf bpf /sys/fs/bpf
+fi

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Install what is missing, build, and run every test: unit (check), datapath
+# (BPF_PROG_TEST_RUN), namespace end-to-end; then the unit and namespace tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer. Run as root.
+#   NETOBS_SKIP_SANITIZE=1  skip the sanitizer pass
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+bash scripts/deps.sh
+
+leftovers() {
+	# Anything a test made and did not remove is a failure too.
+	local left
+	left=$( (ip netns list | awk '{print $1}' | grep '^nt'; \
+		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^nt'; \
+		ls -d /sys/fs/bpf/netobs 2>/dev/null) || true)
+	if [ -n "$left" ]; then
+		echo "test.sh: tests left these behind:"; echo "$left"
+		return 1
+	fi
+}
+
+echo "== build"
+BUILD_DIR=build bash scripts/build.sh
+echo "== tests"
+(cd build && ctest --output-on-failure --timeout 900)
+leftovers
+
+if [ "${NETOBS_SKIP_SANITIZE:-0}" != 1 ]; then
+	echo "== sanitizer build (ASan + UBSan): unit and namespace tests"
+	BUILD_DIR=build-sanitize bash scripts/build.sh -DNETOBS_SANITIZE=ON
+	(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure --timeout 900 -L 'unit|netns')
+	leftovers
+fi
+echo "== all tests passed"
