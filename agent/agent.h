@@ -107,6 +107,8 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 int harvest_init(struct agent *a);
 void harvest_free(struct agent *a);
 void harvest_run(struct agent *a);
+/* The interface is gone: end its flows now (END, reason FORCED). */
+void harvest_end_interface(struct agent *a, uint32_t ifindex);
 double agent_records_per_second(const struct agent *a);
 
 /* events.c: ring-buffer consumer */

@@ -56,14 +56,17 @@ static void endpoint_attach(struct agent *a, struct endpoint *ep)
 
 void agent_sync_endpoints(struct agent *a)
 {
-	unsigned int before = a->endpoints->count;
-	int rc = endpoints_rescan(a->endpoints);
+	unsigned int before = a->endpoints->count, nremoved;
+	uint32_t removed[ENDPOINT_MAX];
+	int rc = endpoints_rescan(a->endpoints, removed, &nremoved);
 
 	if (rc) {
 		log_warn("endpoint rescan failed: %s; keeping the previous endpoint list",
 			 strerror(-rc));
 		return;
 	}
+	for (unsigned int i = 0; i < nremoved; i++)
+		harvest_end_interface(a, removed[i]);
 	for (unsigned int i = 0; i < a->endpoints->count; i++)
 		endpoint_attach(a, &a->endpoints->eps[i]);
 	if (a->endpoints->count != before)

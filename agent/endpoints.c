@@ -338,7 +338,7 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	snprintf(ep->name, sizeof(ep->name), "%s", ep->netns[0] ? ep->netns : ep->ifname);
 }
 
-int endpoints_rescan(struct endpoint_table *table)
+int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned int *nremoved)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct link_list list = {};
@@ -350,6 +350,7 @@ int endpoints_rescan(struct endpoint_table *table)
 	unsigned int nnames, kept = 0;
 	int rc;
 
+	*nremoved = 0;
 	nl = nl_open_route();
 	if (!nl)
 		return -errno;
@@ -400,6 +401,7 @@ int endpoints_rescan(struct endpoint_table *table)
 		if (!table->eps[i].present) {
 			log_debug("endpoint %s (ifindex %u) removed", table->eps[i].name,
 				  table->eps[i].ifindex);
+			removed[(*nremoved)++] = table->eps[i].ifindex;
 			continue;
 		}
 		if (kept != i)

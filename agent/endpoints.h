@@ -80,9 +80,10 @@ int endpoints_add_patterns(struct endpoint_table *table, const char *list, bool 
 /*
  * Rebuild the table from the kernel. Endpoints keep their hooks across
  * rescans; ones whose interface is gone are removed (their hooks went with
- * the interface). Returns 0 or -errno.
+ * the interface) and their ifindexes written to removed[ENDPOINT_MAX].
+ * Returns 0 or -errno.
  */
-int endpoints_rescan(struct endpoint_table *table);
+int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned int *nremoved);
 
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
 

@@ -24,7 +24,7 @@ int flow_table_init(struct flow_table *table, uint32_t capacity)
 	uint32_t nbuckets = 1;
 
 	memset(table, 0, sizeof(*table));
-	if (!capacity)
+	if (!capacity || capacity > (1U << 31))
 		return -EINVAL;
 	while (nbuckets < capacity)
 		nbuckets <<= 1;

@@ -114,6 +114,18 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 	agent_emit(a, &rec);
 }
 
+void harvest_end_interface(struct agent *a, uint32_t ifindex)
+{
+	uint64_t now = agent_now_boot_ns();
+
+	for (uint32_t i = 0; i < a->flows.capacity; i++) {
+		struct flow_entry *e = &a->flows.entries[i];
+
+		if (e->in_use && e->key.ifindex == ifindex)
+			harvest_end_flow(a, e, &e->reported, NETOBS_END_FORCED, now);
+	}
+}
+
 static void harvest_counters(struct agent *a)
 {
 	uint64_t full;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* netobs-agent: flags, start-up in dependency order, one loop, orderly stop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <bpf/libbpf.h>
@@ -20,6 +23,11 @@
 
 /* After a netlink event, rescan this soon: events come in bursts. */
 #define RESCAN_DELAY_MS 50
+
+/* One agent per node, whatever its socket: it attaches to every endpoint,
+ * and a second one would replace the first one's filters. */
+#define AGENT_LOCK_DIR "/run/netobs"
+#define AGENT_LOCK_PATH AGENT_LOCK_DIR "/agent.lock"
 
 static void usage(FILE *out)
 {
@@ -63,6 +71,15 @@ static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t 
 	return 0;
 }
 
+/* Is arg "--name" or "--name=value" for exactly this option name? */
+static bool option_is_exact(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(arg, "--", 2) && !strncmp(arg + 2, name, len) &&
+	       (arg[2 + len] == '\0' || arg[2 + len] == '=');
+}
+
 enum {
 	OPT_SOCKET = 256,
 	OPT_INTERFACES,
@@ -99,7 +116,20 @@ static int parse_args(int argc, char **argv, struct agent *a)
 	struct agent_config *cfg = &a->cfg;
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1 && !rc) {
+	int longindex;
+
+	while ((longindex = -1, opt = getopt_long(argc, argv, "vh", opts, &longindex)) != -1 &&
+	       !rc) {
+		/* Exact names only: an abbreviation today is ambiguous tomorrow. */
+		if (longindex >= 0 && !option_is_exact(argv[optind - 1], opts[longindex].name) &&
+		    !(optarg && optind >= 2 && option_is_exact(argv[optind - 2],
+								 opts[longindex].name))) {
+			fprintf(stderr, "netobs-agent: unknown option '%s'; did you mean --%s?\n",
+				optarg && optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2]
+										   : argv[optind - 1],
+				opts[longindex].name);
+			return -1;
+		}
 		switch (opt) {
 		case OPT_SOCKET:
 			if (strlen(optarg) >= sizeof(cfg->socket_path)) {
@@ -234,6 +264,38 @@ static void on_signal(uv_signal_t *s, int signum)
 	agent_stop(s->data);
 }
 
+/* Hold the node-wide agent lock for the process's life (the kernel drops it
+ * when the process dies, also on kill -9). */
+static int agent_lock_acquire(char *err, size_t errlen)
+{
+	char pid[32] = "";
+	int fd;
+
+	mkdir(AGENT_LOCK_DIR, 0755);
+	fd = open(AGENT_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s; run netobs-agent as root", AGENT_LOCK_PATH,
+			 strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(err, errlen,
+			 "another netobs-agent is running on this node (pid %s, lock %s); one agent "
+			 "watches every endpoint: stop it first",
+			 pid[0] ? pid : "unknown", AGENT_LOCK_PATH);
+		close(fd);
+		return -1;
+	}
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, strlen(pid), 0) < 0)
+		log_debug("cannot write the pid to %s", AGENT_LOCK_PATH);
+	return fd; /* kept open: closing it would release the lock */
+}
+
 static struct mnl_socket *netlink_events_open(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -318,7 +380,7 @@ int main(int argc, char **argv)
 	static struct agent agent;
 	struct agent *a = &agent;
 	uv_loop_t loop;
-	int rc, exit_code = EXIT_SUCCESS;
+	int rc, lock_fd, exit_code = EXIT_SUCCESS;
 	char err[512] = "";
 
 	a->endpoints = calloc(1, sizeof(*a->endpoints));
@@ -345,7 +407,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_log);
 
 	/* Before touching pins: refuse to start beside a running agent. */
-	if (server_check_path(a->cfg.socket_path, err, sizeof(err))) {
+	if (server_check_path(a->cfg.socket_path, err, sizeof(err)) ||
+	    (lock_fd = agent_lock_acquire(err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		free(a->endpoints);
 		return EXIT_FAILURE;
@@ -375,6 +438,7 @@ int main(int argc, char **argv)
 	record_store_free(&a->store);
 	flow_table_free(&a->flows);
 	free(a->endpoints);
+	close(lock_fd);
 	if (!rc)
 		log_info("stopped");
 	return exit_code;

@@ -58,7 +58,7 @@ enum netobs_flow_event_kind {
 enum netobs_end_reason {
 	NETOBS_END_NONE = 0,
 	NETOBS_END_FIN = 1,    /* FIN seen, then quiet for one harvest */
-	NETOBS_END_RST = 2,    /* RST seen */
+	NETOBS_END_RST = 2,    /* RST seen, then quiet for one harvest */
 	NETOBS_END_IDLE = 3,   /* no packet for the idle timeout */
 	NETOBS_END_FORCED = 4, /* agent stopping or interface removed */
 };

@@ -59,6 +59,9 @@ check_true "new endpoint's first ping seen at once (ring buffer)" new_seen
 ip netns del "$E3"
 wait_for "endpoint 3 gone" 3 output_is "" endpoint_field "$V3" .id
 check_eq "removed veth gone from netobs endpoints" "" "$(endpoint_field "$V3" .id)"
+check_eq "its flows ended at once, with their final counts" "END FORCED 3" \
+	"$(flows_json --interface "$V3" --protocol icmpv4 | jq -r 'select(.flow.l4.ICMPv4.type==8) |
+		.flow.flow_event + " " + .flow.end_reason + " " + .flow.stats.packets' | tail -n 1)"
 check_eq "no warnings or errors logged for the removal" 0 "$(grep -c -E 'warn|error' "$TMP/agent.log")"
 
 # --- Phase B: clean stop leaves nothing behind.
@@ -97,6 +100,10 @@ check_eq "one netobs filter per hook, not two" 1 "$(tc filter show dev "$V1" ing
 second=$("$AGENT" --socket "$SOCK" --bpffs "$BPFFS" 2>&1); rc=$?
 check_eq "a second agent on the same socket is refused" 1 $rc
 check_true "and says why" grep -q "already serving $SOCK" <<<"$second"
+mkdir -p "$TMP/other"
+second=$("$AGENT" --socket "$TMP/other/s.sock" --bpffs "$BPFFS" 2>&1); rc=$?
+check_eq "a second agent on another socket is refused too (one per node)" 1 $rc
+check_true "and says why" grep -q "another netobs-agent is running on this node (pid $AGENT_PID" <<<"$second"
 agent_stop
 
 # --- Phase E: XDP counts ingress in place of TC; nothing counted twice.
