@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Flow accounting: one map lookup and an in-place update per packet; an
+ * insert (and a FLOW_NEW event) only for the first packet of a flow.
+ */
+#pragma once
+
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+#include "lib/counters.h"
+#include "lib/events.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+
+/* Flags worth telling the agent about at once: a connection opens or ends. */
+#define NETOBS_TCP_EVENT_FLAGS (NETOBS_TCP_SYN | NETOBS_TCP_FIN | NETOBS_TCP_RST)
+
+/*
+ * Update this CPU's copy of an existing entry. first_seen is 0 when this CPU
+ * has not seen the flow before: an insert from BPF zeroes the other CPUs'
+ * copies.
+ */
+static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
+					   const struct parsed_packet *pkt, __u32 packets,
+					   __u64 bytes, __u64 now)
+{
+	stats->packets += packets;
+	stats->bytes += bytes;
+	if (!stats->first_seen_ns)
+		stats->first_seen_ns = now;
+	stats->last_seen_ns = now;
+	stats->tcp_flags |= pkt->tcp_flags;
+	if (pkt->tcp_flags & NETOBS_TCP_EVENT_FLAGS)
+		event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now);
+}
+
+static __always_inline void flow_count_insert_error(long err)
+{
+	if (err == -E2BIG)
+		counter_add(NETOBS_CNT_FLOW_MAP_FULL, 1);
+	else if (err == -EBUSY)
+		counter_add(NETOBS_CNT_FLOW_MAP_BUSY, 1);
+	else
+		counter_add(NETOBS_CNT_FLOW_MAP_ERROR, 1);
+}
+
+static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 packets,
+					 __u64 bytes)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	struct netobs_flow_stats *stats;
+	struct netobs_flow_stats fresh;
+	long err;
+
+	stats = bpf_map_lookup_elem(&flows, &pkt->key);
+	if (stats) {
+		flow_stats_add(stats, pkt, packets, bytes, now);
+		return;
+	}
+
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	fresh.packets = packets;
+	fresh.bytes = bytes;
+	fresh.first_seen_ns = now;
+	fresh.last_seen_ns = now;
+	fresh.tcp_flags = pkt->tcp_flags;
+	/* NOEXIST tells us whether we created the entry, so exactly one
+	 * FLOW_NEW is sent; if another CPU created it since our lookup, we
+	 * update our copy in place instead. */
+	err = bpf_map_update_elem(&flows, &pkt->key, &fresh, BPF_NOEXIST);
+	if (!err) {
+		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, now);
+		return;
+	}
+	if (err == -EEXIST) {
+		stats = bpf_map_lookup_elem(&flows, &pkt->key);
+		if (stats) {
+			flow_stats_add(stats, pkt, packets, bytes, now);
+			return;
+		}
+		/* Created and deleted (by the agent) between our two calls. */
+	}
+	flow_count_insert_error(err);
+}

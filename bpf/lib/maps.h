@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The datapath's maps. Their names are part of the contract with the agent
+ * (it finds them through the skeleton), so they are fixed.
+ */
+#pragma once
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+
+/*
+ * One entry per flow, one value per CPU: the fast path updates its own CPU's
+ * copy with plain adds and no atomics. A plain hash, not LRU: an LRU map
+ * evicts live flows silently, while a full plain map fails the insert, which
+ * we count (NETOBS_CNT_FLOW_MAP_FULL) and the agent can react to.
+ * Preallocated (the default): inserts never allocate in the packet path.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
+	__type(key, struct netobs_flow_key);
+	__type(value, struct netobs_flow_stats);
+} flows SEC(".maps");
+
+/* enum netobs_counter -> per-CPU count; the agent sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NETOBS_CNT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Rare, important events only (new flow, TCP SYN/FIN/RST); never per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NETOBS_RINGBUF_BYTES);
+} events SEC(".maps");

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
+ * account it into a per-CPU flow map, and report new flows and TCP
+ * SYN/FIN/RST through a ring buffer. The programs never change a packet's
+ * fate: TC returns TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+#include "lib/counters.h"
+#include "lib/flow.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+
+/*
+ * Bytes made linear when the headers are not all in the skb's linear part.
+ * Covers Ethernet + 2 VLAN tags + IPv6 + a few extension headers + TCP with
+ * options; deeper headers stay TRUNCATED rather than copying more.
+ */
+#define NETOBS_PULL_MAX 256
+
+/* Counters that follow from the parse result; one place for all hooks. */
+static __always_inline void account_packet(const struct parsed_packet *pkt, __u32 packets,
+					   __u64 bytes)
+{
+	__u8 flags = pkt->key.key_flags;
+
+	counter_add(NETOBS_CNT_PACKETS, packets);
+	counter_add(NETOBS_CNT_BYTES, bytes);
+	if (flags & NETOBS_KEY_F_TRUNCATED)
+		counter_add(NETOBS_CNT_TRUNCATED, packets);
+	if (flags & NETOBS_KEY_F_MALFORMED)
+		counter_add(NETOBS_CNT_MALFORMED, packets);
+	if (flags & NETOBS_KEY_F_FRAGMENT)
+		counter_add(NETOBS_CNT_FRAGMENTS, packets);
+	if (flags & NETOBS_KEY_F_EXTHDR_LIMIT)
+		counter_add(NETOBS_CNT_EXTHDR_LIMIT, packets);
+	if (pkt->notes & PARSE_NOTE_VLAN_LIMIT)
+		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
+	if (pkt->notes & PARSE_NOTE_NON_IP)
+		counter_add(NETOBS_CNT_NON_IP, packets);
+	flow_account(pkt, packets, bytes);
+}
+
+static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
+{
+	struct frame_meta meta = {
+		.ifindex = skb->ifindex,
+		.hook = hook,
+	};
+	struct parsed_packet pkt;
+	__u32 segs = 1;
+	__u32 linear;
+	__u64 bytes;
+
+	/* GSO/GRO: one skb stands for gso_segs wire packets (0 means 1). */
+	if (skb->gso_size && skb->gso_segs > 1) {
+		segs = skb->gso_segs;
+		meta.is_gso = 1;
+	}
+	/* A tag the driver or stack took out of the packet is the outermost. */
+	if (skb->vlan_present) {
+		meta.has_meta_vlan = 1;
+		meta.meta_vlan_id = skb->vlan_tci;
+	}
+
+	parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta, &pkt);
+
+	/*
+	 * Direct packet access sees only the linear part. If the headers
+	 * continue in paged data, make them linear and parse again rather
+	 * than report a truncation the wire packet does not have.
+	 */
+	linear = skb->data_end - skb->data;
+	if ((pkt.key.key_flags & NETOBS_KEY_F_TRUNCATED) && skb->len > linear &&
+	    linear < NETOBS_PULL_MAX) {
+		__u32 want = skb->len < NETOBS_PULL_MAX ? skb->len : NETOBS_PULL_MAX;
+
+		if (!bpf_skb_pull_data(skb, want))
+			parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta,
+				    &pkt);
+	}
+
+	/* Each wire segment of a GSO skb repeats the headers (as the kernel's
+	 * qdisc_pkt_len_init() counts them); skb->len holds them once. */
+	bytes = skb->len + (__u64)(segs - 1) * pkt.header_len;
+	account_packet(&pkt, segs, bytes);
+}
+
+SEC("tc")
+int netobs_tc_ingress(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_INGRESS);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int netobs_tc_egress(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_EGRESS);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("xdp")
+int netobs_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct frame_meta meta = {
+		.ifindex = ctx->ingress_ifindex,
+		.hook = NETOBS_HOOK_XDP,
+	};
+	struct parsed_packet pkt;
+
+	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
+	 * frames are not seen here at all (the program is not xdp.frags). */
+	parse_frame(data, data_end, &meta, &pkt);
+	account_packet(&pkt, 1, data_end - data);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
