@@ -85,8 +85,11 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 	}
 
 	/* Each wire segment of a GSO skb repeats the headers (as the kernel's
-	 * qdisc_pkt_len_init() counts them); skb->len holds them once. */
+	 * qdisc_pkt_len_init() counts them); skb->len holds them once. A tag
+	 * held in metadata was (or will be) in every wire frame, not in skb->len. */
 	bytes = skb->len + (__u64)(segs - 1) * pkt.header_len;
+	if (meta.has_meta_vlan)
+		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
 	account_packet(&pkt, segs, bytes);
 }
 

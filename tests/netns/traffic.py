@@ -76,6 +76,27 @@ def udp_send(addr, port, count, size):
     print(json.dumps({"local_port": sock.getsockname()[1]}), flush=True)
 
 
+def vlan_send(ifname, tags, count):
+    """Raw Ethernet frames with in-packet VLAN tags (outermost first, each
+    "TPID:VID", TPID 8100 or 88a8) carrying IPv4/UDP 7000 -> 7001, 32 bytes."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((ifname, 0))
+    src_mac = sock.getsockname()[4]
+    frame = b"\xff" * 6 + src_mac
+    for tag in tags.split(","):
+        tpid, vid = tag.split(":")
+        frame += struct.pack("!HH", int(tpid, 16), int(vid))
+    payload = b"v" * 32
+    udp = struct.pack("!HHHH", 7000, 7001, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                     socket.inet_aton("10.203.0.1"), socket.inet_aton("10.203.0.255"))
+    frame += struct.pack("!H", 0x0800) + ip + udp
+    for _ in range(count):
+        sock.send(frame)
+        time.sleep(0.002)
+    print(json.dumps({"frame_bytes": len(frame)}), flush=True)
+
+
 def main():
     mode = sys.argv[1]
     if mode == "tcp-server":
@@ -84,6 +105,8 @@ def main():
         tcp_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "udp-send":
         udp_send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif mode == "vlan-send":
+        vlan_send(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         sys.exit("unknown mode " + mode)
 
