@@ -28,7 +28,7 @@ struct agent_config {
 	uint32_t idle_timeout_s;
 	uint32_t store_size;
 	uint32_t flow_map_size;
-	uint32_t client_queue; /* lines a client may have queued before records are dropped for it */
+	uint32_t client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */

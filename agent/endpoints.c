@@ -432,6 +432,10 @@ void endpoints_resolve_peer(const struct endpoint_table *table, int family,
 	for (unsigned int i = 0; i < table->count; i++) {
 		const struct endpoint *ep = &table->eps[i];
 
+		/* A named interface lives in the host namespace: its addresses are
+		 * the host's, and resolve to the reserved identity below. */
+		if (ep->kind != ENDPOINT_KIND_VETH)
+			continue;
 		for (unsigned int j = 0; j < ep->naddrs; j++) {
 			if (addr_equal(&ep->addrs[j], family, addr)) {
 				peer->id = ep->id;

@@ -45,7 +45,9 @@ static void usage(FILE *out)
 		"  --idle-timeout SEC       a flow with no packet for this long ends (default 60)\n"
 		"  --store-size N           records kept for --last queries (default 65535)\n"
 		"  --flow-map-size N        flows the datapath can hold (default %d)\n"
-		"  --client-queue N         lines a slow client may have pending (default 4096)\n"
+		"  --client-queue N         records a follower may fall behind before it loses\n"
+		"                           some, reported as lost_events (default and max: the\n"
+		"                           store size)\n"
 		"  --node-name NAME         node name in records (default: the host name)\n"
 		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
 		"  -v, --verbose            debug logging (includes the libbpf log)\n"
@@ -394,7 +396,7 @@ int main(int argc, char **argv)
 	a->cfg.idle_timeout_s = 60;
 	a->cfg.store_size = 65535;
 	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
-	a->cfg.client_queue = 4096;
+	a->cfg.client_queue = 0; /* default: the store size */
 	if (gethostname(a->cfg.node_name, sizeof(a->cfg.node_name) - 1))
 		snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "localhost");
 
@@ -403,6 +405,9 @@ int main(int argc, char **argv)
 		free(a->endpoints);
 		return rc > 0 ? EXIT_SUCCESS : 2;
 	}
+	/* A follower's queue is the store behind its cursor: it cannot be longer. */
+	if (!a->cfg.client_queue || a->cfg.client_queue > a->cfg.store_size)
+		a->cfg.client_queue = a->cfg.store_size;
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(libbpf_log);
 

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The API socket: one request per connection, newline-delimited JSON
- * (docs/api.md). A client's replies go through its own bounded queue: a
- * slow reader loses records (counted, then reported to it as one
- * lost_events record) and never stalls the loop or other clients.
+ * (docs/api.md). Flow replies read the record store through the client's
+ * own cursor, like Hubble's ring readers: one write in flight per client,
+ * the next batch taken when it completes. A client's queue is the stretch
+ * of the store behind its cursor, so it costs no memory and absorbs bursts
+ * (a harvest may end thousands of flows at once); a client that falls more
+ * than --client-queue records behind skips ahead and is told exactly how
+ * many records matching its filter it lost. It never stalls the loop or
+ * other clients.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -47,8 +52,7 @@ struct client {
 	uint64_t sent;
 	bool follow;
 	bool closing;
-	size_t queued;       /* lines written but not yet completed */
-	uint64_t lost_queue; /* dropped for this client, not yet reported to it */
+	bool writing; /* a write is in flight: the next batch waits for it */
 };
 
 struct linebuf {
@@ -147,9 +151,9 @@ static void client_write(struct client *c, struct linebuf *lb, size_t lines, boo
 	buf = uv_buf_init(lb->data, (unsigned int)lb->len);
 	lb->data = NULL;
 	lb->len = lb->cap = 0;
-	c->queued += lines;
+	c->writing = true;
 	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, client_write_cb)) {
-		c->queued -= lines;
+		c->writing = false;
 		free(w->data);
 		free(w);
 		client_close(c);
@@ -194,24 +198,12 @@ static json_t *lost_events_json(struct agent *a, int source, uint64_t count)
 	return netobs_record_to_json(&rec, a->cfg.node_name);
 }
 
-/* Tell a client how many records its queue dropped, once it has room. */
-static void client_report_queue_loss(struct client *c)
-{
-	struct agent *a = c->agent;
-
-	if (!c->lost_queue || c->queued >= a->cfg.client_queue || c->closing)
-		return;
-	client_send_json(c, lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE, c->lost_queue),
-			 false);
-	c->lost_queue = 0;
-}
-
 static void client_write_cb(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
 	struct client *c = w->client;
 
-	c->queued -= w->lines;
+	c->writing = false;
 	free(w->data);
 	if (c->closing) {
 		free(w);
@@ -223,10 +215,8 @@ static void client_write_cb(uv_write_t *req, int status)
 		return;
 	}
 	free(w);
-	if (c->state == CLIENT_SENDING_HISTORY)
+	if (c->state == CLIENT_SENDING_HISTORY || c->state == CLIENT_FOLLOWING)
 		client_pump(c);
-	else if (c->state == CLIENT_FOLLOWING)
-		client_report_queue_loss(c);
 }
 
 static void client_finish(struct client *c)
@@ -235,17 +225,54 @@ static void client_finish(struct client *c)
 	client_send_json(c, json_pack("{s:{s:I}}", "done", "count", (json_int_t)c->sent), true);
 }
 
-/* Send the next batch of stored records; switch to following or finish. */
+/* Records in [from, to) that match the client's filter. */
+static uint64_t client_count_matching(const struct client *c, uint64_t from, uint64_t to)
+{
+	uint64_t n = 0;
+
+	for (uint64_t seq = from; seq < to; seq++) {
+		const struct netobs_record *rec = record_store_get(&c->agent->store, seq);
+
+		if (rec && netobs_filter_set_match(&c->filter, rec))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Send the next batch from the client's cursor; when it is caught up, a
+ * follower waits for new records and any other reply finishes.
+ */
 static void client_pump(struct client *c)
 {
 	struct agent *a = c->agent;
 	uint64_t oldest = record_store_oldest_seq(&a->store);
-	uint64_t end = c->follow ? record_store_newest_seq(&a->store) : c->end_seq;
+	uint64_t newest = record_store_newest_seq(&a->store);
+	uint64_t end = c->follow ? newest : c->end_seq;
 	struct linebuf lb = {};
 	size_t lines = 0;
 
+	if (c->writing || c->closing)
+		return;
+	if (c->follow && c->cursor <= newest && newest - c->cursor >= a->cfg.client_queue) {
+		/* Too far behind: skip ahead to the newest --client-queue records,
+		 * and say exactly how many of the skipped ones it wanted. */
+		uint64_t resume = newest + 1 - a->cfg.client_queue;
+		uint64_t lost = client_count_matching(c, c->cursor, resume);
+
+		c->cursor = resume;
+		if (lost) {
+			a->stats.lost_client_queue += lost;
+			if (linebuf_append_json(&lb, lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE,
+								      lost)))
+				goto fail;
+			lines++;
+		}
+	}
 	if (c->cursor < oldest && c->cursor <= end) {
-		/* Overwritten while we were sending: say how many. */
+		/* Overwritten before they could be sent (only a reply longer than the
+		 * store can fall this far behind): those records are gone, so the
+		 * count is of all of them, matching or not. */
 		uint64_t lost = (oldest < end + 1 ? oldest : end + 1) - c->cursor;
 
 		a->stats.lost_store += lost;
@@ -271,7 +298,7 @@ static void client_pump(struct client *c)
 		return;
 	}
 	if (c->follow) {
-		c->state = CLIENT_FOLLOWING;
+		c->state = CLIENT_FOLLOWING; /* caught up: server_broadcast wakes it */
 		return;
 	}
 	client_finish(c);
@@ -281,39 +308,14 @@ fail:
 	client_close(c);
 }
 
+/* A record was stored: followers that are not busy writing take it now;
+ * busy ones take it with their next batch. */
 void server_broadcast(struct agent *a, const struct netobs_record *rec)
 {
-	char *line = NULL;
-	size_t len = 0;
-
-	for (struct client *c = a->clients; c; c = c->next) {
-		struct linebuf lb = {};
-
-		if (c->state != CLIENT_FOLLOWING || c->closing ||
-		    !netobs_filter_set_match(&c->filter, rec))
-			continue;
-		if (c->queued >= a->cfg.client_queue) {
-			c->lost_queue++;
-			a->stats.lost_client_queue++;
-			continue;
-		}
-		if (!line) {
-			json_t *obj = netobs_record_to_json(rec, a->cfg.node_name);
-
-			line = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-			json_decref(obj);
-			if (!line)
-				return;
-			len = strlen(line);
-		}
-		if (linebuf_append(&lb, line, len)) {
-			free(lb.data);
-			continue;
-		}
-		c->sent++;
-		client_write(c, &lb, 1, false);
-	}
-	free(line);
+	(void)rec;
+	for (struct client *c = a->clients; c; c = c->next)
+		if (c->state == CLIENT_FOLLOWING && !c->writing)
+			client_pump(c);
 }
 
 static bool json_get_count(json_t *req, const char *name, uint64_t *out, bool *present)

@@ -17,6 +17,11 @@ AGENT_PID=
 PASSED=0
 FAILED=0
 export NETOBS_SOCKET=$SOCK
+# Debian's python3 (scripts/deps.sh installs it and python3-jsonschema).
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+TRAFFIC="$PYTHON $(dirname "${BASH_SOURCE[0]}")/traffic.py"
+SRC_DIR=${NETOBS_SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
 [ "$(id -u)" = 0 ] || { echo "netns tests need root"; exit 1; }
 

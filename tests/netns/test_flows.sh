@@ -4,7 +4,6 @@
 # TCP (checked against the kernel's own TCP_INFO) and UDP, directions and
 # is_reply, at both endpoints' interfaces.
 . "$(dirname "$0")/lib.sh"
-TRAFFIC="python3 $(dirname "$0")/traffic.py"
 
 bridge_create
 for i in 1 2 3; do endpoint_create $i; done

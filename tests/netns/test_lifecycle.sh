@@ -4,7 +4,6 @@
 # runs, it restarts cleanly (also after kill -9), coexists with other TC
 # filters, and XDP replaces TC ingress without double counting.
 . "$(dirname "$0")/lib.sh"
-TRAFFIC="python3 $(dirname "$0")/traffic.py"
 
 bridge_create
 for i in 1 2; do endpoint_create $i; done

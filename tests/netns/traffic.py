@@ -97,6 +97,63 @@ def vlan_send(ifname, tags, count):
     print(json.dumps({"frame_bytes": len(frame)}), flush=True)
 
 
+def udp_flows(addr, port, count):
+    """One datagram from each of count sockets: count distinct new flows."""
+    for _ in range(count):
+        sock = socket.socket(family_of(addr), socket.SOCK_DGRAM)
+        sock.sendto(b"f", (addr, port))
+        sock.close()
+    print(json.dumps({"flows": count}), flush=True)
+
+
+def slow_follow(path, delay, port, ready_file):
+    """Follow records to `port` but read nothing for `delay` seconds, then
+    drain; report flow lines received and losses the agent reported."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # A small receive buffer, so the agent's own queue is what overflows.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(path)
+    req = {"request": "flows", "last": 0, "follow": True,
+           "filter": {"allow": {"destination_port": [port]}}}
+    sock.sendall((json.dumps(req) + "\n").encode())
+    open(ready_file, "w").close()
+    time.sleep(delay)
+    sock.settimeout(2.0)
+    buf = b""
+    try:
+        while True:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                break
+            buf += chunk
+    except socket.timeout:
+        pass
+    received = lost = 0
+    sources = set()
+    for line in buf.decode().splitlines():
+        msg = json.loads(line)
+        if "flow" in msg:
+            received += 1
+        elif "lost_events" in msg:
+            lost += int(msg["lost_events"]["num_events_lost"])
+            sources.add(msg["lost_events"]["source"])
+    print(json.dumps({"received": received, "lost": lost, "sources": sorted(sources)}), flush=True)
+
+
+def validate(schema_path):
+    """Validate each JSON line on stdin against the JSON Schema; print the count."""
+    import jsonschema
+    schema = json.load(open(schema_path))
+    validator = jsonschema.Draft202012Validator(schema)
+    n = 0
+    for line in sys.stdin:
+        errors = list(validator.iter_errors(json.loads(line)))
+        if errors:
+            sys.exit("line %d: %s\n%s" % (n + 1, errors[0].message, line))
+        n += 1
+    print(n)
+
+
 def main():
     mode = sys.argv[1]
     if mode == "tcp-server":
@@ -105,6 +162,12 @@ def main():
         tcp_client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "udp-send":
         udp_send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif mode == "udp-flows":
+        udp_flows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "slow-follow":
+        slow_follow(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif mode == "validate":
+        validate(sys.argv[2])
     elif mode == "vlan-send":
         vlan_send(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# The agent's promises beyond counting: a slow client loses records only for
+# itself and is told exactly how many; the store is bounded; idle flows end;
+# named interfaces and the host identity; time bounds; errors at start; and
+# every record the agent writes fits the documented JSON Schema.
+. "$(dirname "$0")/lib.sh"
+
+bridge_create
+ip addr add 10.201.0.254/24 dev "${P}br" # a host address: the host identity
+for i in 1 2; do endpoint_create $i; done
+E1=$(endpoint_ns 1) E2=$(endpoint_ns 2) V1=$(endpoint_if 1) V2=$(endpoint_if 2) BR=${P}br
+clients() { "$CLI" status -o json | jq .status.clients; }
+
+# --- Run 1: a named interface (glob), idle timeout, a slow client.
+agent_start --interfaces "${P}b*" --idle-timeout 1 --client-queue 4000 || exit 1
+br=$("$CLI" endpoints -o json | jq -c "select(.interface==\"$BR\")")
+check_eq "--interfaces glob adds the bridge as an endpoint" interface "$(echo "$br" | jq -r .kind)"
+check_eq "with its host-namespace address" '["10.201.0.254"]' "$(echo "$br" | jq -c .ipv4)"
+check_eq "and both TC hooks" '["tc-ingress","tc-egress"]' "$(echo "$br" | jq -c .hooks)"
+
+ping -q -c 4 -i 0.02 -W 1 10.201.0.1 >/dev/null
+br_req() { flows_json --interface "$BR" --to-ip 10.201.0.1 --protocol icmpv4 | tail -n 1; }
+wait_for "host ping counted" 5 output_is 4 bash -c "$(declare -f flows_json br_req); CLI=$CLI br_req | jq -r .flow.stats.packets"
+req=$(br_req)
+check_eq "host -> endpoint echo requests at the bridge's egress" 4 "$(echo "$req" | jq -r .flow.stats.packets)"
+check_eq "a named interface faces the network: EGRESS, TO_NETWORK" "EGRESS TO_NETWORK" \
+	"$(echo "$req" | jq -r '.flow.traffic_direction + " " + .flow.trace_observation_point')"
+check_eq "the host's own address is the reserved identity host" '["reserved:host"] 1' \
+	"$(echo "$req" | jq -r '(.flow.source.labels | tojson) + " " + (.flow.source.identity | tostring)')"
+check_eq "the endpoint side resolves to endpoint 1" "$E1" "$(echo "$req" | jq -r .flow.destination.pod_name)"
+
+# An idle flow ends after --idle-timeout with its final count.
+ip netns exec "$E1" $TRAFFIC udp-send 10.201.0.2 6100 3 20 >/dev/null
+idle_end() { flows_json --to-port 6100 --interface "$V1" | jq -r 'select(.flow.flow_event=="END") | .flow.end_reason + " " + .flow.stats.packets'; }
+wait_for "idle end" 6 output_is "IDLE 3" idle_end
+check_eq "idle UDP flow ended (IDLE) with its 3 packets" "IDLE 3" "$(idle_end)"
+
+# A slow client and a fast one follow the same records; the slow one reads
+# nothing for 4 s while 1500 new flows make about 6000 records (NEW at both
+# veths, then END after the idle second, all in one harvest), more than a
+# client may fall behind (--client-queue 4000). The fast one keeps up, burst
+# included.
+"$CLI" flows -f --last 0 -o json --to-port 6200 >"$TMP/fast.jsonl" &
+fast=$!
+$TRAFFIC slow-follow "$SOCK" 4 6200 "$TMP/slow.ready" >"$TMP/slow.json" &
+slow=$!
+wait_for "both followers connected" 5 output_is 3 clients
+ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6200 1500 >/dev/null
+t0=$SECONDS
+check_eq "the agent answers while a client is stalled" 0 "$("$CLI" status >/dev/null; echo $?)"
+wait $slow
+quiet() { # no new line for 2 s
+	local before
+	before=$(wc -l <"$TMP/fast.jsonl"); sleep 2
+	test "$(wc -l <"$TMP/fast.jsonl")" = "$before"
+}
+wait_for "records stopped coming" 20 quiet
+kill -INT $fast; wait $fast
+fast_n=$(jq -c 'select(.flow)' "$TMP/fast.jsonl" | wc -l)
+slow_n=$(jq .received "$TMP/slow.json") slow_lost=$(jq .lost "$TMP/slow.json")
+log "fast follower: $fast_n records; slow follower: $slow_n received + $slow_lost reported lost"
+check_true "the flows made at least 2 records each (ingress at $V1, egress at $V2)" test "$fast_n" -ge 3000
+check_eq "the fast follower lost nothing" 0 "$(jq -c 'select(.lost_events)' "$TMP/fast.jsonl" | wc -l)"
+check_true "the slow follower lost records" test "$slow_lost" -gt 0
+check_eq "its losses came as OBSERVER_EVENTS_QUEUE" '["OBSERVER_EVENTS_QUEUE"]' "$(jq -c .sources "$TMP/slow.json")"
+check_eq "received + reported lost = everything it asked for" "$fast_n" $((slow_n + slow_lost))
+check_eq "status counts the same losses" "$slow_lost" \
+	"$("$CLI" status -o json | jq .status.lost_events.client_queues)"
+
+# Every record the agent wrote validates against the documented schema.
+n=$(flows_json | $TRAFFIC validate "$SRC_DIR/docs/schema/record.schema.json")
+check_true "all $n stored records match docs/schema/record.schema.json" test "${n:-0}" -gt 3000
+agent_stop
+
+# --- Run 2: a bounded store; time bounds.
+agent_start --store-size 20 || exit 1
+ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6300 30 >/dev/null
+full() { test "$("$CLI" status -o json | jq .status.records.seen)" -ge 60; }
+wait_for "records made" 5 full
+check_eq "the store keeps --store-size records" 20 "$(flows_json | wc -l)"
+check_eq "status: stored/max" "20/20" "$("$CLI" status -o json | jq -r '"\(.status.records.stored)/\(.status.records.max_stored)"')"
+check_eq "--last 5 returns the 5 newest" "$(flows_json | tail -n 5 | jq -r .flow.uuid)" \
+	"$("$CLI" flows --last 5 -o json | jq -r .flow.uuid)"
+check_eq "--first 3 returns the 3 oldest" "$(flows_json | head -n 3 | jq -r .flow.uuid)" \
+	"$("$CLI" flows --first 3 -o json | jq -r .flow.uuid)"
+check_eq "--since 1h keeps them all" 20 "$(flows_json --since 1h | wc -l)"
+check_eq "--until a past date keeps none" 0 "$(flows_json --until 2001-01-01T00:00:00Z | wc -l)"
+agent_stop
+
+# --- Errors at start say what to do.
+mkdir -p "$TMP/plain"
+out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" 2>&1); rc=$?
+check_eq "bpffs missing: exit 1" 1 $rc
+check_true "bpffs missing: says how to mount it" grep -q "mount -t bpf bpf $TMP/plain" <<<"$out"
+check_true "bpffs missing: leaves no socket" test ! -e "$TMP/e.sock"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$AGENT" --socket "$TMP/e.sock" --bpffs "$BPFFS" 2>&1); rc=$?
+check_eq "not root: exit 1" 1 $rc
+check_true "not root: says to run as root" grep -q "as root" <<<"$out"
+out=$("$AGENT" --no-such-flag 2>&1); rc=$?
+check_eq "unknown flag: exit 2" 2 $rc
+out=$("$AGENT" --harvest-interval 0 2>&1); rc=$?
+check_eq "out-of-range value: exit 2" 2 $rc
+check_true "and names the range" grep -q "expected 10 to" <<<"$out"
+finish
