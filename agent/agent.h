@@ -45,6 +45,10 @@ struct agent_stats {
 
 #define AGENT_RATE_SAMPLES 11
 
+/* Flow-map entries read per batch: bounds harvest memory (keys + per-CPU
+ * values) independently of --flow-map-size and the CPU count. */
+#define HARVEST_CHUNK 4096
+
 struct agent {
 	struct agent_config cfg;
 	uv_loop_t *loop;
@@ -67,9 +71,10 @@ struct agent {
 	struct client *clients;
 	unsigned int nclients;
 
-	/* harvest buffers, allocated once */
+	/* harvest buffers, allocated once: HARVEST_CHUNK entries, whatever the map size */
 	struct netobs_flow_key *batch_keys;
 	void *batch_values;
+	struct netobs_flow_key *all_keys; /* key-by-key fallback only, allocated on first use */
 	void *percpu_value; /* one key's per-CPU values */
 	size_t value_stride;
 	bool batch_unsupported;

@@ -19,12 +19,10 @@
 
 int harvest_init(struct agent *a)
 {
-	size_t cap = a->dp.flow_capacity;
-
 	/* The kernel lays per-CPU values out 8-byte aligned, one per possible CPU. */
 	a->value_stride = (sizeof(struct netobs_flow_stats) + 7) & ~(size_t)7;
-	a->batch_keys = calloc(cap, sizeof(*a->batch_keys));
-	a->batch_values = calloc(cap, a->value_stride * a->dp.ncpus);
+	a->batch_keys = calloc(HARVEST_CHUNK, sizeof(*a->batch_keys));
+	a->batch_values = calloc(HARVEST_CHUNK, a->value_stride * a->dp.ncpus);
 	a->percpu_value = calloc(a->dp.ncpus, a->value_stride);
 	if (!a->batch_keys || !a->batch_values || !a->percpu_value) {
 		harvest_free(a);
@@ -38,56 +36,11 @@ void harvest_free(struct agent *a)
 	free(a->batch_keys);
 	free(a->batch_values);
 	free(a->percpu_value);
+	free(a->all_keys);
+	a->all_keys = NULL;
 	a->batch_keys = NULL;
 	a->batch_values = NULL;
 	a->percpu_value = NULL;
-}
-
-/* Batched read of the whole map. Returns entries read, or -errno. */
-static long harvest_read_batch(struct agent *a)
-{
-	size_t per_key = a->value_stride * a->dp.ncpus;
-	uint8_t token[sizeof(struct netobs_flow_key)];
-	bool first = true;
-	size_t total = 0;
-
-	for (;;) {
-		__u32 count = (uint32_t)(a->dp.flow_capacity - total);
-		int rc;
-
-		if (!count)
-			break;
-		rc = bpf_map_lookup_batch(a->dp.flows_fd, first ? NULL : token, token,
-					  a->batch_keys + total,
-					  (char *)a->batch_values + total * per_key, &count, NULL);
-		total += count;
-		first = false;
-		if (rc) {
-			if (errno == ENOENT)
-				break; /* the last batch */
-			return -errno;
-		}
-	}
-	return (long)total;
-}
-
-/* Key-by-key read, for kernels or map types without batch support. */
-static long harvest_read_iterate(struct agent *a)
-{
-	size_t per_key = a->value_stride * a->dp.ncpus;
-	struct netobs_flow_key key, prev;
-	bool have_prev = false;
-	size_t total = 0;
-
-	while (total < a->dp.flow_capacity &&
-	       !bpf_map_get_next_key(a->dp.flows_fd, have_prev ? &prev : NULL, &key)) {
-		prev = key;
-		have_prev = true;
-		if (!bpf_map_lookup_elem(a->dp.flows_fd, &key,
-					 (char *)a->batch_values + total * per_key))
-			a->batch_keys[total++] = key;
-	}
-	return (long)total;
 }
 
 static void harvest_end_flow(struct agent *a, struct flow_entry *e,
@@ -166,66 +119,135 @@ double agent_records_per_second(const struct agent *a)
 	       (double)(a->rate_time[newest] - a->rate_time[oldest]);
 }
 
-void harvest_run(struct agent *a)
+/* One map entry: report it if new or moved, end it if over. */
+static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, const void *values,
+			 uint32_t gen, uint64_t now)
+{
+	struct netobs_flow_stats totals;
+	struct netobs_record rec;
+	struct flow_entry *e;
+	uint8_t reason;
+
+	flow_stats_merge_percpu(values, a->value_stride, a->dp.ncpus, &totals);
+	if (!totals.packets)
+		return;
+	e = flow_table_lookup(&a->flows, key);
+	if (!e) {
+		/* Its ring-buffer event was lost (ring full): report it now. */
+		e = agent_flow_track(a, key, &totals, false);
+		if (!e)
+			return;
+		e->seen_gen = gen;
+		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
+				  NETOBS_END_NONE, totals.first_seen_ns, &rec);
+		agent_emit(a, &rec);
+		return;
+	}
+	e->seen_gen = gen;
+	switch (flow_harvest_decide(&e->reported, &totals, now, &a->timeouts, &reason)) {
+	case FLOW_ACTION_UPDATE:
+		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_UPDATE, totals.tcp_flags,
+				  NETOBS_END_NONE, totals.last_seen_ns, &rec);
+		e->reported = totals;
+		agent_emit(a, &rec);
+		break;
+	case FLOW_ACTION_END:
+		harvest_end_flow(a, e, &totals, reason, now);
+		break;
+	case FLOW_ACTION_NONE:
+		break;
+	}
+}
+
+/*
+ * Read the map HARVEST_CHUNK entries at a time with bpf_map_lookup_batch,
+ * handling each chunk before the next: the buffers stay small whatever the
+ * map size and CPU count. Ending a flow deletes an entry of a bucket the
+ * batch cursor has passed, which the kernel allows. Returns the entries
+ * handled, or -errno when the first read fails (no batch support).
+ */
+static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now)
 {
 	size_t per_key = a->value_stride * a->dp.ncpus;
+	uint8_t token[sizeof(struct netobs_flow_key)];
+	bool first = true;
+	long handled = 0;
+
+	for (;;) {
+		__u32 count = HARVEST_CHUNK;
+		int rc, err;
+
+		rc = bpf_map_lookup_batch(a->dp.flows_fd, first ? NULL : token, token,
+					  a->batch_keys, a->batch_values, &count, NULL);
+		err = rc ? errno : 0;
+		if (rc && err != ENOENT) {
+			if (first)
+				return -err;
+			log_warn("flow map batch read failed midway: %s; the rest waits for the "
+				 "next harvest",
+				 strerror(err));
+			break;
+		}
+		first = false;
+		for (__u32 i = 0; i < count; i++)
+			harvest_flow(a, &a->batch_keys[i], (char *)a->batch_values + i * per_key, gen,
+				     now);
+		handled += count;
+		if (err == ENOENT)
+			break; /* that was the last chunk */
+	}
+	return handled;
+}
+
+/*
+ * Key-by-key read for kernels without batch support. Keys are collected
+ * first: ending a flow deletes its key, and get_next_key() from a deleted
+ * key starts over at the beginning.
+ */
+static void harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
+{
+	struct netobs_flow_key key;
+	uint32_t n = 0;
+
+	if (!a->all_keys) {
+		a->all_keys = calloc(a->dp.flow_capacity, sizeof(*a->all_keys));
+		if (!a->all_keys) {
+			log_warn("out of memory reading the flow map; retrying at the next harvest");
+			return;
+		}
+	}
+	while (n < a->dp.flow_capacity &&
+	       !bpf_map_get_next_key(a->dp.flows_fd, n ? &a->all_keys[n - 1] : NULL, &key))
+		a->all_keys[n++] = key;
+	for (uint32_t i = 0; i < n; i++)
+		if (!bpf_map_lookup_elem(a->dp.flows_fd, &a->all_keys[i], a->percpu_value))
+			harvest_flow(a, &a->all_keys[i], a->percpu_value, gen, now);
+}
+
+void harvest_run(struct agent *a)
+{
 	uint64_t now = agent_now_boot_ns();
 	uint32_t gen = ++a->harvest_gen;
-	long n = -EOPNOTSUPP;
 
 	a->stats.harvests++;
 	agent_clock_sync();
 	if (!a->batch_unsupported) {
-		n = harvest_read_batch(a);
-		if (n == -EINVAL || n == -ENOTSUPP || n == -EOPNOTSUPP) {
+		long rc = harvest_batched(a, gen, now);
+
+		if (rc == -EINVAL || rc == -ENOTSUPP || rc == -EOPNOTSUPP) {
 			log_info("batch map lookup unsupported (%s): iterating keys instead",
-				 strerror((int)-n));
+				 strerror((int)-rc));
 			a->batch_unsupported = true;
+		} else if (rc < 0) {
+			log_warn("flow map batch read failed: %s; iterating keys this time",
+				 strerror((int)-rc));
 		}
-	}
-	if (n < 0) {
-		a->stats.batch_fallbacks++;
-		n = harvest_read_iterate(a);
-	}
-
-	for (long i = 0; i < n; i++) {
-		const struct netobs_flow_key *key = &a->batch_keys[i];
-		struct netobs_flow_stats totals;
-		struct netobs_record rec;
-		struct flow_entry *e;
-		uint8_t reason;
-
-		flow_stats_merge_percpu((char *)a->batch_values + (size_t)i * per_key,
-					a->value_stride, a->dp.ncpus, &totals);
-		if (!totals.packets)
-			continue;
-		e = flow_table_lookup(&a->flows, key);
-		if (!e) {
-			/* Its ring-buffer event was lost (ring full): report it now. */
-			e = agent_flow_track(a, key, &totals, false);
-			if (!e)
-				continue;
-			e->seen_gen = gen;
-			agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
-					  NETOBS_END_NONE, totals.first_seen_ns, &rec);
-			agent_emit(a, &rec);
-			continue;
+		if (rc < 0) {
+			a->stats.batch_fallbacks++;
+			harvest_iterated(a, gen, now);
 		}
-		e->seen_gen = gen;
-		switch (flow_harvest_decide(&e->reported, &totals, now, &a->timeouts, &reason)) {
-		case FLOW_ACTION_UPDATE:
-			agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_UPDATE,
-					  totals.tcp_flags, NETOBS_END_NONE, totals.last_seen_ns,
-					  &rec);
-			e->reported = totals;
-			agent_emit(a, &rec);
-			break;
-		case FLOW_ACTION_END:
-			harvest_end_flow(a, e, &totals, reason, now);
-			break;
-		case FLOW_ACTION_NONE:
-			break;
-		}
+	} else {
+		harvest_iterated(a, gen, now);
 	}
 
 	/* Entries the map no longer has (deleted behind our back): forget them. */

@@ -328,6 +328,10 @@ static int agent_start(struct agent *a)
 		log_error("%s", err);
 		return rc;
 	}
+	/* For tests: take the key-by-key harvest path a kernel without batch
+	 * map operations would take. */
+	if (getenv("NETOBS_HARVEST_ITERATE"))
+		a->batch_unsupported = true;
 	a->timeouts.idle_ns = (uint64_t)a->cfg.idle_timeout_s * 1000000000ULL;
 	a->timeouts.end_grace_ns = (uint64_t)a->cfg.harvest_interval_ms * 1000000ULL;
 	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||

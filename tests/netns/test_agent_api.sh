@@ -13,7 +13,7 @@ E1=$(endpoint_ns 1) E2=$(endpoint_ns 2) V1=$(endpoint_if 1) V2=$(endpoint_if 2) 
 clients() { "$CLI" status -o json | jq .status.clients; }
 
 # --- Run 1: a named interface (glob), idle timeout, a slow client.
-agent_start --interfaces "${P}b*" --idle-timeout 1 --client-queue 4000 || exit 1
+agent_start --interfaces "${P}b*" --idle-timeout 1 --client-queue 8000 || exit 1
 br=$("$CLI" endpoints -o json | jq -c "select(.interface==\"$BR\")")
 check_eq "--interfaces glob adds the bridge as an endpoint" interface "$(echo "$br" | jq -r .kind)"
 check_eq "with its host-namespace address" '["10.201.0.254"]' "$(echo "$br" | jq -c .ipv4)"
@@ -37,16 +37,17 @@ wait_for "idle end" 6 output_is "IDLE 3" idle_end
 check_eq "idle UDP flow ended (IDLE) with its 3 packets" "IDLE 3" "$(idle_end)"
 
 # A slow client and a fast one follow the same records; the slow one reads
-# nothing for 4 s while 1500 new flows make about 6000 records (NEW at both
+# nothing for 4 s while 2500 new flows make about 10000 records (NEW at both
 # veths, then END after the idle second, all in one harvest), more than a
-# client may fall behind (--client-queue 4000). The fast one keeps up, burst
-# included.
+# client may fall behind (--client-queue 8000). The fast one keeps up, burst
+# included. 5000 map entries also take the harvest over more than one
+# 4096-entry batch.
 "$CLI" flows -f --last 0 -o json --to-port 6200 >"$TMP/fast.jsonl" &
 fast=$!
 $TRAFFIC slow-follow "$SOCK" 4 6200 "$TMP/slow.ready" >"$TMP/slow.json" &
 slow=$!
 wait_for "both followers connected" 5 output_is 3 clients
-ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6200 1500 >/dev/null
+ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6200 2500 >/dev/null
 t0=$SECONDS
 check_eq "the agent answers while a client is stalled" 0 "$("$CLI" status >/dev/null; echo $?)"
 wait $slow
@@ -60,7 +61,10 @@ kill -INT $fast; wait $fast
 fast_n=$(jq -c 'select(.flow)' "$TMP/fast.jsonl" | wc -l)
 slow_n=$(jq .received "$TMP/slow.json") slow_lost=$(jq .lost "$TMP/slow.json")
 log "fast follower: $fast_n records; slow follower: $slow_n received + $slow_lost reported lost"
-check_true "the flows made at least 2 records each (ingress at $V1, egress at $V2)" test "$fast_n" -ge 3000
+check_true "the flows made at least 2 records each (ingress at $V1, egress at $V2)" test "$fast_n" -ge 5000
+check_eq "every one of the 2500 flows ended, once, with its 1 packet (at $V1)" "2500 1" \
+	"$(jq -r "select(.flow.flow_event==\"END\" and .flow.interface.name==\"$V1\") | .flow.stats.packets" \
+		"$TMP/fast.jsonl" | sort | uniq -c | awk '{print $1, $2}')"
 check_eq "the fast follower lost nothing" 0 "$(jq -c 'select(.lost_events)' "$TMP/fast.jsonl" | wc -l)"
 check_true "the slow follower lost records" test "$slow_lost" -gt 0
 check_eq "its losses came as OBSERVER_EVENTS_QUEUE" '["OBSERVER_EVENTS_QUEUE"]' "$(jq -c .sources "$TMP/slow.json")"
@@ -70,11 +74,25 @@ check_eq "status counts the same losses" "$slow_lost" \
 
 # Every record the agent wrote validates against the documented schema.
 n=$(flows_json | $TRAFFIC validate "$SRC_DIR/docs/schema/record.schema.json")
-check_true "all $n stored records match docs/schema/record.schema.json" test "${n:-0}" -gt 3000
+check_true "all $n stored records match docs/schema/record.schema.json" test "${n:-0}" -gt 5000
 agent_stop
 
-# --- Run 2: a bounded store; time bounds.
+# --- Run 2: the key-by-key harvest (kernels without batch map operations)
+# counts and ends flows exactly too.
+NETOBS_HARVEST_ITERATE=1 agent_start --idle-timeout 1 || exit 1
+check_eq "harvest iterates keys" false "$("$CLI" status -o json | jq .status.harvest.batch)"
+ip netns exec "$E1" ping -q -c 12 -i 0.01 -W 1 10.201.0.2 >/dev/null
+ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6400 40 >/dev/null
+iter_req() { newest_stat packets '.flow.l4.ICMPv4.type==8' --interface "$V1" --protocol icmpv4; }
+iter_ends() { flows_json --to-port 6400 --interface "$V1" | jq -r 'select(.flow.flow_event=="END") | .flow.stats.packets' | wc -l; }
+wait_for "iterated ends" 6 output_is 40 iter_ends
+check_eq "iterated harvest: 12 echo requests" 12 "$(iter_req)"
+check_eq "iterated harvest: all 40 idle flows ended once" 40 "$(iter_ends)"
+agent_stop
+
+# --- Run 3: a bounded store; time bounds.
 agent_start --store-size 20 || exit 1
+check_eq "socket mode 0660" 660 "$(stat -c %a "$SOCK")"
 ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6300 30 >/dev/null
 full() { test "$("$CLI" status -o json | jq .status.records.seen)" -ge 60; }
 wait_for "records made" 5 full

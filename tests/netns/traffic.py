@@ -97,10 +97,13 @@ def vlan_send(ifname, tags, count):
     print(json.dumps({"frame_bytes": len(frame)}), flush=True)
 
 
-def udp_flows(addr, port, count):
-    """One datagram from each of count sockets: count distinct new flows."""
-    for _ in range(count):
+def udp_flows(addr, port, count, first_sport=20000):
+    """One datagram from each of count source ports: count distinct new flows
+    (bound explicitly: ephemeral ports could repeat)."""
+    for i in range(count):
         sock = socket.socket(family_of(addr), socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("", first_sport + i))
         sock.sendto(b"f", (addr, port))
         sock.close()
     print(json.dumps({"flows": count}), flush=True)
