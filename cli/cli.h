@@ -108,6 +108,12 @@ enum cli_line {
 /* Connect and send request. 0, or CLI_EXIT_RUNTIME after reporting why. */
 int cli_conn_open(struct cli_conn *c, const struct cli_globals *g, const json_t *request);
 /*
+ * cli_conn_open, then drop the caller's reference to request. A NULL request
+ * (its json_pack ran out of memory) is reported and not sent.
+ */
+int cli_conn_send(struct cli_conn *c, const struct cli_globals *g, json_t *request);
+
+/*
  * Next reply line. For CLI_LINE_DATA *raw (NUL-terminated, valid until the
  * next call) and *raw_len hold the agent's bytes, *obj the parsed object
  * (the caller owns the reference).
@@ -121,6 +127,21 @@ void cli_conn_close(struct cli_conn *c);
  */
 void cli_conn_stop_on_sigint(struct cli_conn *c);
 bool cli_interrupted(void);
+
+/* A command that takes no arguments and sends the request {"request": name}. */
+struct cli_plain_cmd {
+	const char *name; /* the command and the request it sends */
+	void (*usage)(FILE *out);
+	const char *const *outputs; /* the -o modes it allows, NULL-terminated */
+	enum cli_output default_output;
+};
+
+/*
+ * Parse a plain command's flags and -o, send its request. 0 with *output set
+ * and *conn open, or the exit code after reporting why (*conn not open).
+ */
+int cli_command_start(int argc, char **argv, struct cli_globals *g, const struct cli_plain_cmd *cmd,
+		      enum cli_output *output, struct cli_conn *conn);
 
 /*
  * Flush stdout. 0 when written; 1 when the reader went away (EPIPE: stop

@@ -216,6 +216,40 @@ int cli_conn_open(struct cli_conn *c, const struct cli_globals *g, const json_t 
 	return 0;
 }
 
+int cli_conn_send(struct cli_conn *c, const struct cli_globals *g, json_t *request)
+{
+	int ret;
+
+	if (!request) {
+		cli_error("out of memory");
+		return CLI_EXIT_RUNTIME;
+	}
+	ret = cli_conn_open(c, g, request);
+	json_decref(request);
+	return ret;
+}
+
+int cli_command_start(int argc, char **argv, struct cli_globals *g, const struct cli_plain_cmd *cmd,
+		      enum cli_output *output, struct cli_conn *conn)
+{
+	static const struct option options[] = {CLI_GLOBAL_LONGOPTS, {NULL, 0, NULL, 0}};
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cli_getopt(argc, argv, "+:" CLI_GLOBAL_SHORTOPTS, options, cmd->name)) !=
+	       -1) {
+		if (opt == CLI_OPT_BAD)
+			return CLI_EXIT_USAGE;
+		cli_handle_global_opt(opt, cmd->usage, g);
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+	ret = cli_output_parse(g, cmd->name, cmd->outputs, cmd->default_output, output);
+	if (ret)
+		return ret;
+	return cli_conn_send(conn, g, json_pack("{s:s}", "request", cmd->name));
+}
+
 static void report_bad_line(const char *why, const char *line, size_t len)
 {
 	if (len > CLI_QUOTE_MAX)

@@ -58,15 +58,15 @@ static char *list_cell(const json_t *ep, const char *key)
 	json_t *item;
 	char *cell;
 
-	json_array_foreach(list, i, item) if (json_is_string(item)) len +=
-		json_string_length(item) + 1;
+	json_array_foreach (list, i, item)
+		if (json_is_string(item))
+			len += json_string_length(item) + 1;
 	if (len == 1)
 		return strdup("-");
 	cell = calloc(1, len);
 	if (!cell)
 		return NULL;
-	json_array_foreach(list, i, item)
-	{
+	json_array_foreach (list, i, item) {
 		if (!json_is_string(item))
 			continue;
 		if (*cell)
@@ -155,39 +155,26 @@ static void table_free(struct endpoint_table *t)
 	free(t->rows);
 }
 
+static const char *const endpoints_outputs[] = {"table", "json", NULL};
+static const struct cli_plain_cmd endpoints_cmd = {
+	.name = "endpoints",
+	.usage = cli_usage_endpoints,
+	.outputs = endpoints_outputs,
+	.default_output = CLI_OUTPUT_TABLE,
+};
+
 int cli_cmd_endpoints(int argc, char **argv, struct cli_globals *g)
 {
-	static const struct option options[] = {CLI_GLOBAL_LONGOPTS, {NULL, 0, NULL, 0}};
-	static const char *const outputs[] = {"table", "json", NULL};
 	struct endpoint_table table = {0};
 	enum cli_output output;
 	struct cli_conn conn;
 	enum cli_line kind;
-	json_t *req, *obj;
+	json_t *obj;
 	size_t raw_len;
 	char *raw, *text;
-	int opt, ret;
+	int ret;
 
-	optind = 0;
-	while ((opt = cli_getopt(argc, argv, "+:" CLI_GLOBAL_SHORTOPTS, options, "endpoints")) !=
-	       -1) {
-		if (opt == CLI_OPT_BAD)
-			return CLI_EXIT_USAGE;
-		cli_handle_global_opt(opt, cli_usage_endpoints, g);
-	}
-	if (optind < argc)
-		return cli_usage_error("endpoints", "unexpected argument '%s'", argv[optind]);
-	ret = cli_output_parse(g, "endpoints", outputs, CLI_OUTPUT_TABLE, &output);
-	if (ret)
-		return ret;
-
-	req = json_pack("{s:s}", "request", "endpoints");
-	if (!req) {
-		cli_error("out of memory");
-		return CLI_EXIT_RUNTIME;
-	}
-	ret = cli_conn_open(&conn, g, req);
-	json_decref(req);
+	ret = cli_command_start(argc, argv, g, &endpoints_cmd, &output, &conn);
 	if (ret)
 		return ret;
 

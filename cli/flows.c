@@ -286,20 +286,14 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	struct cli_conn conn;
 	enum cli_line kind;
 	size_t raw_len;
-	json_t *msg, *obj;
+	json_t *obj;
 	int ret, flushed;
 	char *raw;
 
 	ret = parse_flows_flags(argc, argv, g, &req);
 	if (ret)
 		return ret;
-	msg = flows_request_json(&req);
-	if (!msg) {
-		cli_error("out of memory");
-		return CLI_EXIT_RUNTIME;
-	}
-	ret = cli_conn_open(&conn, g, msg);
-	json_decref(msg);
+	ret = cli_conn_send(&conn, g, flows_request_json(&req));
 	if (ret)
 		return ret;
 	if (req.follow)

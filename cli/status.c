@@ -101,8 +101,7 @@ static void print_counters(const json_t *counters)
 	first = true;
 	for (i = 0; error_counters[i]; i++)
 		print_counter(counters, error_counters[i], &first);
-	json_object_foreach((json_t *)counters, key, value)
-	{
+	json_object_foreach ((json_t *)counters, key, value) {
 		if (!in_list(activity_counters, key) && !in_list(error_counters, key) &&
 		    n_unknown < sizeof(unknown) / sizeof(unknown[0]))
 			unknown[n_unknown++] = key;
@@ -146,38 +145,26 @@ static void print_status_text(const json_t *st, const char *path)
 	print_counters(json_object_get(st, "counters"));
 }
 
+static const char *const status_outputs[] = {"table", "json", NULL};
+static const struct cli_plain_cmd status_cmd = {
+	.name = "status",
+	.usage = cli_usage_status,
+	.outputs = status_outputs,
+	.default_output = CLI_OUTPUT_TABLE,
+};
+
 int cli_cmd_status(int argc, char **argv, struct cli_globals *g)
 {
-	static const struct option options[] = {CLI_GLOBAL_LONGOPTS, {NULL, 0, NULL, 0}};
-	static const char *const outputs[] = {"table", "json", NULL};
 	enum cli_output output;
 	struct cli_conn conn;
 	bool got_status = false;
 	enum cli_line kind;
-	json_t *req, *obj;
+	json_t *obj;
 	size_t raw_len;
 	char *raw;
-	int opt, ret;
+	int ret;
 
-	optind = 0;
-	while ((opt = cli_getopt(argc, argv, "+:" CLI_GLOBAL_SHORTOPTS, options, "status")) != -1) {
-		if (opt == CLI_OPT_BAD)
-			return CLI_EXIT_USAGE;
-		cli_handle_global_opt(opt, cli_usage_status, g);
-	}
-	if (optind < argc)
-		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	ret = cli_output_parse(g, "status", outputs, CLI_OUTPUT_TABLE, &output);
-	if (ret)
-		return ret;
-
-	req = json_pack("{s:s}", "request", "status");
-	if (!req) {
-		cli_error("out of memory");
-		return CLI_EXIT_RUNTIME;
-	}
-	ret = cli_conn_open(&conn, g, req);
-	json_decref(req);
+	ret = cli_command_start(argc, argv, g, &status_cmd, &output, &conn);
 	if (ret)
 		return ret;
 
