@@ -28,7 +28,8 @@ struct agent_config {
 	uint32_t idle_timeout_s;
 	uint32_t store_size;
 	uint32_t flow_map_size;
-	uint32_t client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
+	uint32_t
+		client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */
@@ -38,9 +39,9 @@ struct agent_stats {
 	uint64_t flow_table_full;   /* flows the agent could not track (table full) */
 	uint64_t lost_ring_buffer;  /* events the datapath could not queue (ring buffer full) */
 	uint64_t lost_client_queue; /* records dropped for slow clients */
-	uint64_t lost_store;        /* records overwritten before a reader got them */
+	uint64_t lost_store;	    /* records overwritten before a reader got them */
 	uint64_t harvests;
-	uint64_t batch_fallbacks;   /* harvests that iterated because batch lookup failed */
+	uint64_t batch_fallbacks; /* harvests that iterated because batch lookup failed */
 };
 
 #define AGENT_RATE_SAMPLES 11
@@ -75,7 +76,7 @@ struct agent {
 	struct netobs_flow_key *batch_keys;
 	void *batch_values;
 	struct netobs_flow_key *all_keys; /* key-by-key fallback only, allocated on first use */
-	void *percpu_value; /* one key's per-CPU values */
+	void *percpu_value;		  /* one key's per-CPU values */
 	size_t value_stride;
 	bool batch_unsupported;
 	uint32_t harvest_gen;

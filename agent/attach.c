@@ -36,11 +36,12 @@ static void endpoint_attach(struct agent *a, struct endpoint *ep)
 
 		if (rc) {
 			ep->xdp_error = rc;
-			log_warn("cannot attach XDP to %s: %s; counting its ingress with TC instead",
-				 ep->ifname,
-				 rc == -EBUSY ? "another XDP program is attached (netobs does not "
-						"replace it)"
-					      : strerror(-rc));
+			log_warn(
+				"cannot attach XDP to %s: %s; counting its ingress with TC instead",
+				ep->ifname,
+				rc == -EBUSY ? "another XDP program is attached (netobs does not "
+					       "replace it)"
+					     : strerror(-rc));
 		} else {
 			ep->hooks |= ENDPOINT_HOOK_XDP;
 		}

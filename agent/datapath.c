@@ -19,7 +19,7 @@
 
 static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
 {
-	struct bpf_map *maps[] = { dp->skel->maps.flows, dp->skel->maps.counters };
+	struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters};
 	struct statfs st;
 	char path[sizeof(dp->pin_dir) + 260];
 	DIR *dir;
@@ -27,8 +27,8 @@ static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, 
 
 	if (statfs(bpffs, &st) || st.f_type != BPF_FS_MAGIC) {
 		snprintf(err, errlen,
-			 "bpffs is not mounted at %s; mount it with `mount -t bpf bpf %s`",
-			 bpffs, bpffs);
+			 "bpffs is not mounted at %s; mount it with `mount -t bpf bpf %s`", bpffs,
+			 bpffs);
 		return -ENOENT;
 	}
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/netobs", bpffs);
@@ -98,7 +98,8 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		else
 			snprintf(err, errlen,
 				 "loading BPF programs failed: %s; the kernel needs BPF, BTF and "
-				 "ring buffer support (5.8 or later); run with -v for the verifier log",
+				 "ring buffer support (5.8 or later); run with -v for the verifier "
+				 "log",
 				 strerror(-rc));
 		goto err_destroy;
 	}
@@ -124,7 +125,7 @@ err_destroy:
 void datapath_close(struct datapath *dp)
 {
 	if (dp->pin_dir[0]) {
-		struct bpf_map *maps[] = { dp->skel->maps.flows, dp->skel->maps.counters };
+		struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters};
 		char path[sizeof(dp->pin_dir) + 260];
 
 		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -149,7 +150,8 @@ static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook)
 int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
-		    .attach_point = hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		    .attach_point =
+			    hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	/* REPLACE: a filter at our handle can only be a crashed agent's. */
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY, .flags = BPF_TC_F_REPLACE,
@@ -166,7 +168,8 @@ int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *cr
 int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
-		    .attach_point = hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+		    .attach_point =
+			    hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY);
 	int rc;

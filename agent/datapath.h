@@ -14,7 +14,7 @@
 
 /* Our TC filter's place on clsact: priority 1 so we observe before others decide. */
 #define NETOBS_TC_PRIORITY 1
-#define NETOBS_TC_HANDLE 0x4e42
+#define NETOBS_TC_HANDLE   0x4e42
 
 struct netobs; /* the skeleton */
 
@@ -23,9 +23,9 @@ struct datapath {
 	int flows_fd;
 	int counters_fd;
 	int events_fd;
-	unsigned int ncpus;     /* possible CPUs: per-CPU values come in this many copies */
+	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
-	char pin_dir[256];      /* "" when not pinned */
+	char pin_dir[256];	/* "" when not pinned */
 };
 
 /*

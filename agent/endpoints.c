@@ -19,7 +19,7 @@
 #include "log.h"
 #include "netlink.h"
 
-#define NETNS_RUN_DIR "/run/netns"
+#define NETNS_RUN_DIR	 "/run/netns"
 #define RESCAN_MAX_LINKS 8192
 #define RESCAN_MAX_NETNS 1024
 
@@ -117,7 +117,7 @@ static void link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *info;
 
-		mnl_attr_for_each_nested(info, tb[IFLA_LINKINFO]) {
+		mnl_attr_for_each_nested (info, tb[IFLA_LINKINFO]) {
 			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
 			    !strcmp(mnl_attr_get_str(info), "veth"))
 				li->is_veth = true;
@@ -216,7 +216,7 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWNSID)
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct rtgenmsg)) {
+	mnl_attr_for_each (attr, nlh, sizeof(struct rtgenmsg)) {
 		if (mnl_attr_get_type(attr) <= NETNSA_MAX)
 			tb[mnl_attr_get_type(attr)] = attr;
 	}
@@ -305,7 +305,7 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 			  const struct link_info *li, const struct netns_name *names,
 			  unsigned int nnames, bool is_container)
 {
-	struct addr_list addrs = { .addrs = ep->addrs, .max = ENDPOINT_MAX_ADDRS };
+	struct addr_list addrs = {.addrs = ep->addrs, .max = ENDPOINT_MAX_ADDRS};
 	int rc;
 
 	ep->id = li->ifindex;
@@ -343,7 +343,7 @@ int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned i
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct link_list list = {};
 	struct netns_name *names = NULL;
-	struct addr_list host = { .addrs = table->host_addrs, .max = HOST_MAX_ADDRS };
+	struct addr_list host = {.addrs = table->host_addrs, .max = HOST_MAX_ADDRS};
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
@@ -423,8 +423,8 @@ static bool addr_equal(const struct ip_addr *a, int family, const uint8_t addr[1
 	return a->family == family && !memcmp(a->addr, addr, len);
 }
 
-void endpoints_resolve_peer(const struct endpoint_table *table, int family,
-			    const uint8_t addr[16], struct netobs_peer *peer)
+void endpoints_resolve_peer(const struct endpoint_table *table, int family, const uint8_t addr[16],
+			    struct netobs_peer *peer)
 {
 	memset(peer, 0, sizeof(*peer));
 	if (family != NETOBS_FAMILY_IPV4 && family != NETOBS_FAMILY_IPV6)

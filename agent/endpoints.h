@@ -14,13 +14,13 @@
 
 #include "record.h"
 
-#define ENDPOINT_MAX 1024
-#define ENDPOINT_MAX_ADDRS 16
+#define ENDPOINT_MAX	      1024
+#define ENDPOINT_MAX_ADDRS    16
 #define ENDPOINT_MAX_PATTERNS 32
-#define HOST_MAX_ADDRS 256
+#define HOST_MAX_ADDRS	      256
 
 enum endpoint_kind {
-	ENDPOINT_KIND_VETH = 1,      /* host side of a container-style veth */
+	ENDPOINT_KIND_VETH = 1,	     /* host side of a container-style veth */
 	ENDPOINT_KIND_INTERFACE = 2, /* named with --interfaces or --xdp */
 };
 
@@ -32,34 +32,35 @@ enum endpoint_state {
 
 /* endpoint.hooks bits */
 #define ENDPOINT_HOOK_TC_INGRESS (1U << NETOBS_HOOK_TC_INGRESS)
-#define ENDPOINT_HOOK_TC_EGRESS (1U << NETOBS_HOOK_TC_EGRESS)
-#define ENDPOINT_HOOK_XDP (1U << NETOBS_HOOK_XDP)
+#define ENDPOINT_HOOK_TC_EGRESS	 (1U << NETOBS_HOOK_TC_EGRESS)
+#define ENDPOINT_HOOK_XDP	 (1U << NETOBS_HOOK_XDP)
 
 struct ip_addr {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
-	uint8_t family;   /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */
+	uint8_t family;	  /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */
 	bool link_local;  /* scope link: resolves peers, not listed */
 };
 
 struct endpoint {
-	uint32_t id; /* the host-side ifindex: stable while the interface lives, also across agent restarts */
+	uint32_t
+		id; /* the host-side ifindex: stable while the interface lives, also across agent restarts */
 	uint32_t ifindex;
 	char ifname[NETOBS_IFNAME_MAX];
 	char name[NETOBS_NAME_MAX];  /* netns name from /run/netns, else the interface name */
 	char netns[NETOBS_NAME_MAX]; /* "" when unnamed or the host namespace */
-	int32_t netnsid;             /* peer's namespace id as seen from here, -1 for interfaces */
-	uint32_t peer_ifindex;       /* inside the peer namespace */
-	uint8_t mac[6];              /* the container-side MAC for veths */
+	int32_t netnsid;	     /* peer's namespace id as seen from here, -1 for interfaces */
+	uint32_t peer_ifindex;	     /* inside the peer namespace */
+	uint8_t mac[6];		     /* the container-side MAC for veths */
 	struct ip_addr addrs[ENDPOINT_MAX_ADDRS];
 	unsigned int naddrs;
-	uint8_t kind;  /* enum endpoint_kind */
+	uint8_t kind; /* enum endpoint_kind */
 	bool oper_up;
-	bool want_xdp;        /* named with --xdp: XDP replaces TC ingress */
-	uint8_t hooks;        /* ENDPOINT_HOOK_* attached now */
+	bool want_xdp;	       /* named with --xdp: XDP replaces TC ingress */
+	uint8_t hooks;	       /* ENDPOINT_HOOK_* attached now */
 	uint8_t created_qdisc; /* ENDPOINT_HOOK_TC_* sides whose clsact we created */
-	int attach_error;     /* last TC attach failure (-errno), 0 when none */
-	int xdp_error;        /* XDP attach failure (-errno): TC ingress is used instead */
-	bool present;         /* seen by the latest rescan */
+	int attach_error;      /* last TC attach failure (-errno), 0 when none */
+	int xdp_error;	       /* XDP attach failure (-errno): TC ingress is used instead */
+	bool present;	       /* seen by the latest rescan */
 };
 
 struct endpoint_table {
@@ -88,7 +89,7 @@ int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned i
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
 
 /* Resolve an address to a flow peer: an endpoint, the host, or the world. */
-void endpoints_resolve_peer(const struct endpoint_table *table, int family,
-			    const uint8_t addr[16], struct netobs_peer *peer);
+void endpoints_resolve_peer(const struct endpoint_table *table, int family, const uint8_t addr[16],
+			    struct netobs_peer *peer);
 
 const char *endpoint_state_name(const struct endpoint *ep);

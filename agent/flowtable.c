@@ -212,7 +212,8 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 		out->packets += v->packets;
 		out->bytes += v->bytes;
 		out->tcp_flags |= v->tcp_flags;
-		if (!out->first_seen_ns || (v->first_seen_ns && v->first_seen_ns < out->first_seen_ns))
+		if (!out->first_seen_ns ||
+		    (v->first_seen_ns && v->first_seen_ns < out->first_seen_ns))
 			out->first_seen_ns = v->first_seen_ns;
 		if (v->last_seen_ns > out->last_seen_ns)
 			out->last_seen_ns = v->last_seen_ns;
@@ -232,7 +233,8 @@ enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 	*end_reason = NETOBS_END_NONE;
 	if (now->packets != reported->packets || now->bytes != reported->bytes)
 		return FLOW_ACTION_UPDATE;
-	if ((now->tcp_flags & (NETOBS_TCP_RST | NETOBS_TCP_FIN)) && quiet_ns >= timeouts->end_grace_ns) {
+	if ((now->tcp_flags & (NETOBS_TCP_RST | NETOBS_TCP_FIN)) &&
+	    quiet_ns >= timeouts->end_grace_ns) {
 		*end_reason = now->tcp_flags & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
 		return FLOW_ACTION_END;
 	}

@@ -19,12 +19,12 @@
 struct flow_entry {
 	struct netobs_flow_key key;
 	struct netobs_flow_stats reported; /* totals in the latest record (boot-time clock) */
-	char ifname[NETOBS_IFNAME_MAX];    /* kept: the interface may be gone when the flow ends */
-	uint32_t next;                     /* hash chain, or free list */
-	uint32_t seen_gen;                 /* harvest generation that last found it in the map */
-	int8_t is_reply;                   /* 1 reply, 0 initiator */
-	uint8_t iface_kind;                /* enum endpoint_kind of the interface, set by the agent */
-	bool reply_certain;                /* decided by SYN or ICMP type, never revised */
+	char ifname[NETOBS_IFNAME_MAX];	   /* kept: the interface may be gone when the flow ends */
+	uint32_t next;			   /* hash chain, or free list */
+	uint32_t seen_gen;		   /* harvest generation that last found it in the map */
+	int8_t is_reply;		   /* 1 reply, 0 initiator */
+	uint8_t iface_kind; /* enum endpoint_kind of the interface, set by the agent */
+	bool reply_certain; /* decided by SYN or ICMP type, never revised */
 	bool in_use;
 };
 

@@ -54,15 +54,13 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
 		struct netobs_flow_stats now_totals;
 
-		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus,
-					&now_totals);
+		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, &now_totals);
 		if (now_totals.packets > final.packets)
 			final = now_totals;
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
 		bpf_map_delete_elem(a->dp.flows_fd, &e->key);
 	}
-	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, final.tcp_flags, reason, now,
-			  &rec);
+	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, final.tcp_flags, reason, now, &rec);
 	flow_table_remove(&a->flows, e);
 	agent_emit(a, &rec);
 }
@@ -87,7 +85,7 @@ static void harvest_counters(struct agent *a)
 		return;
 	full = a->counters[NETOBS_CNT_RINGBUF_FULL];
 	if (full > a->ringbuf_full_reported) {
-		struct netobs_record rec = { .kind = NETOBS_RECORD_LOST_EVENTS };
+		struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
 
 		rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
 		rec.lost.source = NETOBS_LOST_PERF_EVENT_RING_BUFFER;
@@ -190,8 +188,8 @@ static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now)
 		}
 		first = false;
 		for (__u32 i = 0; i < count; i++)
-			harvest_flow(a, &a->batch_keys[i], (char *)a->batch_values + i * per_key, gen,
-				     now);
+			harvest_flow(a, &a->batch_keys[i], (char *)a->batch_values + i * per_key,
+				     gen, now);
 		handled += count;
 		if (err == ENOENT)
 			break; /* that was the last chunk */
@@ -212,7 +210,8 @@ static void harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
 	if (!a->all_keys) {
 		a->all_keys = calloc(a->dp.flow_capacity, sizeof(*a->all_keys));
 		if (!a->all_keys) {
-			log_warn("out of memory reading the flow map; retrying at the next harvest");
+			log_warn(
+				"out of memory reading the flow map; retrying at the next harvest");
 			return;
 		}
 	}

@@ -8,7 +8,7 @@ int log_max_level = LOG_LEVEL_INFO;
 
 void log_msg(int level, const char *fmt, ...)
 {
-	static const char *const names[] = { "error", "warn", "info", "debug" };
+	static const char *const names[] = {"error", "warn", "info", "debug"};
 	va_list ap;
 
 	if (level > log_max_level)

@@ -26,7 +26,7 @@
 
 /* One agent per node, whatever its socket: it attaches to every endpoint,
  * and a second one would replace the first one's filters. */
-#define AGENT_LOCK_DIR "/run/netobs"
+#define AGENT_LOCK_DIR	"/run/netobs"
 #define AGENT_LOCK_PATH AGENT_LOCK_DIR "/agent.lock"
 
 static void usage(FILE *out)
@@ -39,8 +39,10 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  --socket PATH            API socket (default " NETOBS_DEFAULT_SOCKET ")\n"
-		"  --interfaces LIST        also monitor these interfaces (names or globs, comma-separated)\n"
-		"  --xdp LIST               count ingress with XDP instead of TC on these interfaces\n"
+		"  --interfaces LIST        also monitor these interfaces (names or globs, "
+		"comma-separated)\n"
+		"  --xdp LIST               count ingress with XDP instead of TC on these "
+		"interfaces\n"
 		"  --harvest-interval MS    how often flow counters are read (default 1000)\n"
 		"  --idle-timeout SEC       a flow with no packet for this long ends (default 60)\n"
 		"  --store-size N           records kept for --last queries (default 65535)\n"
@@ -56,8 +58,7 @@ static void usage(FILE *out)
 		NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
 }
 
-static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t max,
-		     uint32_t *out)
+static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t max, uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -100,19 +101,19 @@ enum {
 static int parse_args(int argc, char **argv, struct agent *a)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "interfaces", required_argument, NULL, OPT_INTERFACES },
-		{ "xdp", required_argument, NULL, OPT_XDP },
-		{ "harvest-interval", required_argument, NULL, OPT_HARVEST },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "store-size", required_argument, NULL, OPT_STORE },
-		{ "flow-map-size", required_argument, NULL, OPT_FLOWMAP },
-		{ "client-queue", required_argument, NULL, OPT_QUEUE },
-		{ "node-name", required_argument, NULL, OPT_NODE },
-		{ "bpffs", required_argument, NULL, OPT_BPFFS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"interfaces", required_argument, NULL, OPT_INTERFACES},
+		{"xdp", required_argument, NULL, OPT_XDP},
+		{"harvest-interval", required_argument, NULL, OPT_HARVEST},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"store-size", required_argument, NULL, OPT_STORE},
+		{"flow-map-size", required_argument, NULL, OPT_FLOWMAP},
+		{"client-queue", required_argument, NULL, OPT_QUEUE},
+		{"node-name", required_argument, NULL, OPT_NODE},
+		{"bpffs", required_argument, NULL, OPT_BPFFS},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{},
 	};
 	struct agent_config *cfg = &a->cfg;
@@ -124,18 +125,20 @@ static int parse_args(int argc, char **argv, struct agent *a)
 	       !rc) {
 		/* Exact names only: an abbreviation today is ambiguous tomorrow. */
 		if (longindex >= 0 && !option_is_exact(argv[optind - 1], opts[longindex].name) &&
-		    !(optarg && optind >= 2 && option_is_exact(argv[optind - 2],
-								 opts[longindex].name))) {
+		    !(optarg && optind >= 2 &&
+		      option_is_exact(argv[optind - 2], opts[longindex].name))) {
 			fprintf(stderr, "netobs-agent: unknown option '%s'; did you mean --%s?\n",
-				optarg && optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2]
-										   : argv[optind - 1],
+				optarg && optind >= 2 && argv[optind - 1] == optarg
+					? argv[optind - 2]
+					: argv[optind - 1],
 				opts[longindex].name);
 			return -1;
 		}
 		switch (opt) {
 		case OPT_SOCKET:
 			if (strlen(optarg) >= sizeof(cfg->socket_path)) {
-				fprintf(stderr, "netobs-agent: --socket path longer than %zu bytes\n",
+				fprintf(stderr,
+					"netobs-agent: --socket path longer than %zu bytes\n",
 					sizeof(cfg->socket_path) - 1);
 				return -1;
 			}
@@ -144,7 +147,8 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		case OPT_INTERFACES:
 		case OPT_XDP:
 			if (endpoints_add_patterns(a->endpoints, optarg, opt == OPT_XDP)) {
-				fprintf(stderr, "netobs-agent: too many interface patterns (max %d)\n",
+				fprintf(stderr,
+					"netobs-agent: too many interface patterns (max %d)\n",
 					ENDPOINT_MAX_PATTERNS);
 				return -1;
 			}
@@ -160,7 +164,8 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			rc = parse_u32("--store-size", optarg, 1, 16777216, &cfg->store_size);
 			break;
 		case OPT_FLOWMAP:
-			rc = parse_u32("--flow-map-size", optarg, 16, 16777216, &cfg->flow_map_size);
+			rc = parse_u32("--flow-map-size", optarg, 16, 16777216,
+				       &cfg->flow_map_size);
 			break;
 		case OPT_QUEUE:
 			rc = parse_u32("--client-queue", optarg, 1, 1048576, &cfg->client_queue);
@@ -276,8 +281,8 @@ static int agent_lock_acquire(char *err, size_t errlen)
 	mkdir(AGENT_LOCK_DIR, 0755);
 	fd = open(AGENT_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s; run netobs-agent as root", AGENT_LOCK_PATH,
-			 strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s; run netobs-agent as root",
+			 AGENT_LOCK_PATH, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -285,10 +290,11 @@ static int agent_lock_acquire(char *err, size_t errlen)
 
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
-		snprintf(err, errlen,
-			 "another netobs-agent is running on this node (pid %s, lock %s); one agent "
-			 "watches every endpoint: stop it first",
-			 pid[0] ? pid : "unknown", AGENT_LOCK_PATH);
+		snprintf(
+			err, errlen,
+			"another netobs-agent is running on this node (pid %s, lock %s); one agent "
+			"watches every endpoint: stop it first",
+			pid[0] ? pid : "unknown", AGENT_LOCK_PATH);
 		close(fd);
 		return -1;
 	}

@@ -34,8 +34,8 @@
 enum client_state {
 	CLIENT_READING_REQUEST = 0,
 	CLIENT_SENDING_HISTORY, /* stored records, a batch per completed write */
-	CLIENT_FOLLOWING,       /* new records as they are made */
-	CLIENT_FINISHING,       /* last write queued; close when it completes */
+	CLIENT_FOLLOWING,	/* new records as they are made */
+	CLIENT_FINISHING,	/* last write queued; close when it completes */
 };
 
 struct client {
@@ -48,7 +48,7 @@ struct client {
 	struct netobs_filter_set filter;
 	uint64_t cursor;  /* next sequence number to consider */
 	uint64_t end_seq; /* last sequence number of a non-follow reply */
-	uint64_t limit;   /* records still to send (--first N) */
+	uint64_t limit;	  /* records still to send (--first N) */
 	uint64_t sent;
 	bool follow;
 	bool closing;
@@ -189,7 +189,7 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 
 static json_t *lost_events_json(struct agent *a, int source, uint64_t count)
 {
-	struct netobs_record rec = { .kind = NETOBS_RECORD_LOST_EVENTS };
+	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
 
 	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
 	rec.lost.source = (uint8_t)source;
@@ -263,8 +263,9 @@ static void client_pump(struct client *c)
 		c->cursor = resume;
 		if (lost) {
 			a->stats.lost_client_queue += lost;
-			if (linebuf_append_json(&lb, lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE,
-								      lost)))
+			if (linebuf_append_json(
+				    &lb,
+				    lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE, lost)))
 				goto fail;
 			lines++;
 		}
@@ -276,8 +277,8 @@ static void client_pump(struct client *c)
 		uint64_t lost = (oldest < end + 1 ? oldest : end + 1) - c->cursor;
 
 		a->stats.lost_store += lost;
-		if (linebuf_append_json(&lb, lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER,
-							      lost)))
+		if (linebuf_append_json(&lb,
+					lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER, lost)))
 			goto fail;
 		lines++;
 		c->cursor = oldest;
@@ -340,7 +341,7 @@ static void client_start_flows(struct client *c, json_t *req)
 	json_t *v, *filter;
 	char err[256];
 
-	json_object_foreach(req, key, v) {
+	json_object_foreach (req, key, v) {
 		if (strcmp(key, "request") && strcmp(key, "last") && strcmp(key, "first") &&
 		    strcmp(key, "all") && strcmp(key, "follow") && strcmp(key, "filter")) {
 			client_send_error(c, "unknown field '%s' in flows request", key);
@@ -435,8 +436,9 @@ static void client_handle_request(struct client *c, const char *line)
 
 		c->state = CLIENT_FINISHING;
 		for (unsigned int i = 0; i < a->endpoints->count && !rc; i++)
-			rc = linebuf_append_json(&lb, json_pack("{s:o}", "endpoint",
-								endpoint_json(&a->endpoints->eps[i])));
+			rc = linebuf_append_json(&lb,
+						 json_pack("{s:o}", "endpoint",
+							   endpoint_json(&a->endpoints->eps[i])));
 		if (!rc)
 			rc = linebuf_append_json(&lb, json_pack("{s:{s:I}}", "done", "count",
 								(json_int_t)a->endpoints->count));
@@ -525,7 +527,7 @@ static void server_connection_cb(uv_stream_t *server, int status)
 /* Refuse to take over a socket another agent is serving; clear a stale one. */
 int server_check_path(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd, rc;
 
@@ -543,9 +545,10 @@ int server_check_path(const char *path, char *err, size_t errlen)
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
 	if (!rc) {
-		snprintf(err, errlen,
-			 "another netobs-agent is already serving %s; stop it first or use --socket",
-			 path);
+		snprintf(
+			err, errlen,
+			"another netobs-agent is already serving %s; stop it first or use --socket",
+			path);
 		return -EADDRINUSE;
 	}
 	unlink(path); /* nobody listens: left by an agent that crashed */

@@ -63,14 +63,13 @@ json_t *agent_status_json(struct agent *a)
 		"ring_buffer", (json_int_t)a->stats.lost_ring_buffer, "client_queues",
 		(json_int_t)a->stats.lost_client_queue, "store_overwritten",
 		(json_int_t)a->stats.lost_store, "counters", counters, "harvest", "runs",
-		(json_int_t)a->stats.harvests, "batch", (int)!a->batch_unsupported, "batch_fallbacks",
-		(json_int_t)a->stats.batch_fallbacks);
+		(json_int_t)a->stats.harvests, "batch", (int)!a->batch_unsupported,
+		"batch_fallbacks", (json_int_t)a->stats.batch_fallbacks);
 }
 
 json_t *endpoint_json(const struct endpoint *ep)
 {
-	static const char *const hook_names[NETOBS_HOOK__MAX] = { "tc-ingress", "tc-egress",
-								   "xdp" };
+	static const char *const hook_names[NETOBS_HOOK__MAX] = {"tc-ingress", "tc-egress", "xdp"};
 	json_t *v4 = json_array(), *v6 = json_array(), *hooks = json_array(), *labels, *obj;
 	char mac[18], addr[INET6_ADDRSTRLEN], label[NETOBS_NAME_MAX + 32];
 
@@ -97,12 +96,12 @@ json_t *endpoint_json(const struct endpoint *ep)
 		snprintf(label, sizeof(label), "netobs:netns=%s", ep->netns);
 		json_array_append_new(labels, json_string(label));
 	}
-	obj = json_pack("{s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:o, s:o}",
-			 "id", (int)ep->id, "name", ep->name, "interface", ep->ifname, "ifindex",
-			 (int)ep->ifindex, "mac", mac, "kind",
-			 ep->kind == ENDPOINT_KIND_VETH ? "veth" : "interface", "netns", ep->netns,
-			 "peer_ifindex", (int)ep->peer_ifindex, "ipv4", v4, "ipv6", v6, "state",
-			 endpoint_state_name(ep), "hooks", hooks, "labels", labels);
+	obj = json_pack("{s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:o, s:o}", "id",
+			(int)ep->id, "name", ep->name, "interface", ep->ifname, "ifindex",
+			(int)ep->ifindex, "mac", mac, "kind",
+			ep->kind == ENDPOINT_KIND_VETH ? "veth" : "interface", "netns", ep->netns,
+			"peer_ifindex", (int)ep->peer_ifindex, "ipv4", v4, "ipv6", v6, "state",
+			endpoint_state_name(ep), "hooks", hooks, "labels", labels);
 	if (obj && ep->attach_error)
 		json_object_set_new(obj, "error", json_string(strerror(-ep->attach_error)));
 	if (obj && ep->xdp_error)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define TC_FILTER_PARENT_INGRESS 0xFFFFFFF2U /* TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS) */
-#define TC_FILTER_PARENT_EGRESS 0xFFFFFFF3U  /* TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS) */
+#define TC_FILTER_PARENT_EGRESS	 0xFFFFFFF3U /* TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS) */
 
 /* Number of filters on that parent, or -errno. */
 int tc_filter_count(uint32_t ifindex, uint32_t parent);

@@ -17,13 +17,13 @@
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
 #define NETOBS_FLOW_MAP_DEFAULT_ENTRIES 65536
-#define NETOBS_RINGBUF_BYTES (1U << 20)
+#define NETOBS_RINGBUF_BYTES		(1U << 20)
 
 /* Hook a packet was seen at, relative to the interface (not the endpoint). */
 enum netobs_hook {
 	NETOBS_HOOK_TC_INGRESS = 0, /* TC clsact ingress: packet received by the interface */
 	NETOBS_HOOK_TC_EGRESS = 1,  /* TC clsact egress: packet sent by the interface */
-	NETOBS_HOOK_XDP = 2,        /* XDP: packet received, before the stack (replaces TC ingress) */
+	NETOBS_HOOK_XDP = 2, /* XDP: packet received, before the stack (replaces TC ingress) */
 	NETOBS_HOOK__MAX,
 };
 
@@ -38,7 +38,7 @@ enum netobs_family {
 enum netobs_key_flags {
 	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet ended before a header it announced */
 	NETOBS_KEY_F_MALFORMED = 1 << 1, /* header present but invalid (IHL < 5, doff < 5, ...) */
-	NETOBS_KEY_F_FRAGMENT = 1 << 2,  /* non-first fragment: no L4 header, ports are 0 */
+	NETOBS_KEY_F_FRAGMENT = 1 << 2,	 /* non-first fragment: no L4 header, ports are 0 */
 	NETOBS_KEY_F_EXTHDR_LIMIT = 1 << 3, /* IPv6 extension-header walk hit its bound */
 };
 
@@ -61,9 +61,9 @@ enum netobs_tcp_flags {
  * Every byte is written by the datapath (the key is hashed as raw bytes).
  */
 struct netobs_flow_key {
-	__u8 saddr[16];   /* source address, network order */
-	__u8 daddr[16];   /* destination address, network order */
-	__u32 ifindex;    /* interface the hook is attached to (host order) */
+	__u8 saddr[16]; /* source address, network order */
+	__u8 daddr[16]; /* destination address, network order */
+	__u32 ifindex;	/* interface the hook is attached to (host order) */
 	union {
 		struct {
 			__be16 sport; /* TCP/UDP/SCTP source port, network order */
@@ -76,11 +76,11 @@ struct netobs_flow_key {
 		};
 	};
 	__be16 eth_proto; /* innermost EtherType (ETH_P_IP, ETH_P_ARP, ...), network order */
-	__u16 vlan_id;    /* outermost VLAN ID (12 bits), 0 when untagged, host order */
-	__u8 family;      /* enum netobs_family */
-	__u8 proto;       /* IP protocol number (IPPROTO_*), 0 when not IP */
-	__u8 hook;        /* enum netobs_hook */
-	__u8 key_flags;   /* enum netobs_key_flags */
+	__u16 vlan_id;	  /* outermost VLAN ID (12 bits), 0 when untagged, host order */
+	__u8 family;	  /* enum netobs_family */
+	__u8 proto;	  /* IP protocol number (IPPROTO_*), 0 when not IP */
+	__u8 hook;	  /* enum netobs_hook */
+	__u8 key_flags;	  /* enum netobs_key_flags */
 };
 
 /*
@@ -89,39 +89,39 @@ struct netobs_flow_key {
  * largest, tcp_flags OR.
  */
 struct netobs_flow_stats {
-	__u64 packets;       /* wire packets (GSO segments counted one by one) */
-	__u64 bytes;         /* wire bytes from the Ethernet header on, no FCS */
+	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
+	__u64 bytes;	     /* wire bytes from the Ethernet header on, no FCS */
 	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
 	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
 	__u32 policy_rev;    /* reserved: policy revision the cached verdict was computed at */
 	__u16 tcp_flags;     /* union of enum netobs_tcp_flags seen */
-	__u8 verdict;        /* reserved: cached policy verdict (0 = none, forwarded) */
+	__u8 verdict;	     /* reserved: cached policy verdict (0 = none, forwarded) */
 	__u8 reserved;
 };
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
 enum netobs_counter {
-	NETOBS_CNT_PACKETS = 0,      /* wire packets seen by any hook */
-	NETOBS_CNT_BYTES,            /* wire bytes seen by any hook */
-	NETOBS_CNT_TRUNCATED,        /* packet shorter than a header it announced */
-	NETOBS_CNT_MALFORMED,        /* invalid header field (IHL, doff, ...) */
-	NETOBS_CNT_FRAGMENTS,        /* non-first IPv4/IPv6 fragments (no L4) */
-	NETOBS_CNT_EXTHDR_LIMIT,     /* IPv6 extension-header walk bound reached */
-	NETOBS_CNT_VLAN_LIMIT,       /* more VLAN tags than the parser walks */
-	NETOBS_CNT_NON_IP,           /* packets of other EtherTypes (counted as flows) */
-	NETOBS_CNT_FLOW_MAP_FULL,    /* flow insert failed: map full (E2BIG) */
-	NETOBS_CNT_FLOW_MAP_BUSY,    /* flow insert failed: bucket lock busy (EBUSY) */
-	NETOBS_CNT_FLOW_MAP_ERROR,   /* flow insert failed: any other error */
-	NETOBS_CNT_RINGBUF_FULL,     /* event dropped: ring buffer reserve failed */
-	NETOBS_CNT_EVENTS,           /* events submitted to the ring buffer */
+	NETOBS_CNT_PACKETS = 0,	   /* wire packets seen by any hook */
+	NETOBS_CNT_BYTES,	   /* wire bytes seen by any hook */
+	NETOBS_CNT_TRUNCATED,	   /* packet shorter than a header it announced */
+	NETOBS_CNT_MALFORMED,	   /* invalid header field (IHL, doff, ...) */
+	NETOBS_CNT_FRAGMENTS,	   /* non-first IPv4/IPv6 fragments (no L4) */
+	NETOBS_CNT_EXTHDR_LIMIT,   /* IPv6 extension-header walk bound reached */
+	NETOBS_CNT_VLAN_LIMIT,	   /* more VLAN tags than the parser walks */
+	NETOBS_CNT_NON_IP,	   /* packets of other EtherTypes (counted as flows) */
+	NETOBS_CNT_FLOW_MAP_FULL,  /* flow insert failed: map full (E2BIG) */
+	NETOBS_CNT_FLOW_MAP_BUSY,  /* flow insert failed: bucket lock busy (EBUSY) */
+	NETOBS_CNT_FLOW_MAP_ERROR, /* flow insert failed: any other error */
+	NETOBS_CNT_RINGBUF_FULL,   /* event dropped: ring buffer reserve failed */
+	NETOBS_CNT_EVENTS,	   /* events submitted to the ring buffer */
 	NETOBS_CNT__MAX,
 };
 
 /* Event types in the ring buffer. */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
-	NETOBS_EVENT_TCP_FLAGS = 2, /* TCP packet with SYN, FIN or RST on an existing entry */
-	/* later: DNS/HTTP payload slices, policy drops */
+	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST on an existing entry */
+				    /* later: DNS/HTTP payload slices, policy drops */
 };
 
 /* Every ring-buffer event starts with this header. */
@@ -137,14 +137,14 @@ struct netobs_event_hdr {
 struct netobs_flow_event {
 	struct netobs_event_hdr hdr;
 	struct netobs_flow_key key;
-	__u64 bytes;     /* wire bytes of this packet */
-	__u32 packets;   /* wire packets of this packet (GSO segments) */
+	__u64 bytes;	 /* wire bytes of this packet */
+	__u32 packets;	 /* wire packets of this packet (GSO segments) */
 	__u16 tcp_flags; /* flags of this packet (enum netobs_tcp_flags) */
 	__u16 reserved;
 };
 
 #define NETOBS_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
-#define NETOBS_OFFSETOF(t, f) __builtin_offsetof(t, f)
+#define NETOBS_OFFSETOF(t, f)	     __builtin_offsetof(t, f)
 
 NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_key) == 48, "flow key size");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, ifindex) == 32, "flow key ifindex");

@@ -9,8 +9,8 @@
 #include <jansson.h>
 
 #define NETOBS_DEFAULT_SOCKET "/run/netobs/netobs.sock"
-#define NETOBS_SOCKET_ENV "NETOBS_SOCKET"
-#define NETOBS_VERSION "0.1.0"
+#define NETOBS_SOCKET_ENV     "NETOBS_SOCKET"
+#define NETOBS_VERSION	      "0.1.0"
 
 /* Longest request line the agent accepts, newline included. */
 #define NETOBS_API_MAX_REQUEST 65536
@@ -31,7 +31,7 @@ struct netobs_line_reader {
 	char *buf;
 	size_t len; /* bytes held */
 	size_t cap;
-	size_t max; /* a longer line is an error (-EMSGSIZE) */
+	size_t max;	 /* a longer line is an error (-EMSGSIZE) */
 	size_t consumed; /* bytes of the line returned last (and its '\n'), dropped at the next call */
 };
 

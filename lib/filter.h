@@ -28,7 +28,7 @@
 
 struct netobs_cidr {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
-	uint8_t family;   /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */
+	uint8_t family;	  /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */
 	uint8_t prefix_len;
 };
 
@@ -37,7 +37,7 @@ enum netobs_filter_proto {
 	NETOBS_FPROTO_TCP = 1,
 	NETOBS_FPROTO_UDP,
 	NETOBS_FPROTO_SCTP,
-	NETOBS_FPROTO_ICMP,   /* ICMPv4 or ICMPv6 */
+	NETOBS_FPROTO_ICMP, /* ICMPv4 or ICMPv6 */
 	NETOBS_FPROTO_ICMPV4,
 	NETOBS_FPROTO_ICMPV6,
 };
@@ -59,13 +59,15 @@ struct netobs_filter_strs {
 struct netobs_filter {
 	struct netobs_filter_cidrs ip, source_ip, destination_ip;
 	struct netobs_filter_u16s port, source_port, destination_port;
-	struct netobs_filter_u16s protocol;          /* enum netobs_filter_proto */
-	struct netobs_filter_strs endpoint, source_endpoint, destination_endpoint; /* name or numeric ID */
-	struct netobs_filter_u16s verdict;           /* enum netobs_verdict */
+	struct netobs_filter_u16s protocol; /* enum netobs_filter_proto */
+	struct netobs_filter_strs endpoint, source_endpoint,
+		destination_endpoint;		     /* name or numeric ID */
+	struct netobs_filter_u16s verdict;	     /* enum netobs_verdict */
 	struct netobs_filter_u16s traffic_direction; /* enum netobs_traffic_direction */
-	struct netobs_filter_u16s tcp_flags;         /* each a mask: the flow must carry every flag of one mask */
-	struct netobs_filter_strs interface;         /* interface name or numeric ifindex */
-	struct netobs_filter_u16s ip_version;        /* 4 or 6 (-4/-6) */
+	struct netobs_filter_u16s
+		tcp_flags; /* each a mask: the flow must carry every flag of one mask */
+	struct netobs_filter_strs interface;  /* interface name or numeric ifindex */
+	struct netobs_filter_u16s ip_version; /* 4 or 6 (-4/-6) */
 };
 
 struct netobs_filter_set {

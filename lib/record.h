@@ -14,7 +14,7 @@
 
 #include "abi.h"
 
-#define NETOBS_NAME_MAX 64
+#define NETOBS_NAME_MAX	  64
 #define NETOBS_IFNAME_MAX 16
 
 enum netobs_record_kind {
@@ -49,10 +49,12 @@ enum netobs_obs_point {
 
 /* Why this record was emitted (netobs's own field "flow_event"). */
 enum netobs_flow_event_kind {
-	NETOBS_FLOW_EVENT_NEW = 0,       /* first packet of the flow (ring buffer, or harvest if the event was lost) */
-	NETOBS_FLOW_EVENT_TCP_FLAGS = 1, /* a SYN, FIN or RST packet of a known flow (ring buffer) */
-	NETOBS_FLOW_EVENT_UPDATE = 2,    /* harvest: counters moved since the last record */
-	NETOBS_FLOW_EVENT_END = 3,       /* flow ended; stats are final */
+	NETOBS_FLOW_EVENT_NEW =
+		0, /* first packet of the flow (ring buffer, or harvest if the event was lost) */
+	NETOBS_FLOW_EVENT_TCP_FLAGS =
+		1,		      /* a SYN, FIN or RST packet of a known flow (ring buffer) */
+	NETOBS_FLOW_EVENT_UPDATE = 2, /* harvest: counters moved since the last record */
+	NETOBS_FLOW_EVENT_END = 3,    /* flow ended; stats are final */
 };
 
 enum netobs_end_reason {
@@ -67,49 +69,50 @@ enum netobs_end_reason {
 enum netobs_lost_source {
 	NETOBS_LOST_UNKNOWN = 0,
 	NETOBS_LOST_PERF_EVENT_RING_BUFFER = 1, /* BPF ring buffer full (datapath counter) */
-	NETOBS_LOST_OBSERVER_EVENTS_QUEUE = 2,  /* a client's queue overflowed */
-	NETOBS_LOST_HUBBLE_RING_BUFFER = 3,     /* record store overwrote records a reader wanted */
+	NETOBS_LOST_OBSERVER_EVENTS_QUEUE = 2,	/* a client's queue overflowed */
+	NETOBS_LOST_HUBBLE_RING_BUFFER = 3,	/* record store overwrote records a reader wanted */
 };
 
 /* Reserved identities (Cilium's numbers). */
-#define NETOBS_IDENTITY_HOST 1
+#define NETOBS_IDENTITY_HOST  1
 #define NETOBS_IDENTITY_WORLD 2
 
 /* One side of a flow. */
 struct netobs_peer {
-	uint32_t id;       /* endpoint ID, 0 when the address is no endpoint's */
-	uint32_t identity; /* NETOBS_IDENTITY_HOST/WORLD for reserved, 0 for endpoints */
+	uint32_t id;		    /* endpoint ID, 0 when the address is no endpoint's */
+	uint32_t identity;	    /* NETOBS_IDENTITY_HOST/WORLD for reserved, 0 for endpoints */
 	char name[NETOBS_NAME_MAX]; /* endpoint name, "" when not an endpoint */
 };
 
 struct netobs_flow_record {
-	struct netobs_flow_key key; /* addresses, ports or ICMP type/code, proto, hook, ifindex, VLAN */
-	uint64_t packets;           /* cumulative packets of this flow direction at this hook */
-	uint64_t bytes;             /* cumulative wire bytes */
-	uint64_t first_seen_ns;     /* wall clock, ns since the Unix epoch (UTC) */
-	uint64_t last_seen_ns;      /* wall clock, ns since the Unix epoch (UTC) */
+	struct netobs_flow_key
+		key;		/* addresses, ports or ICMP type/code, proto, hook, ifindex, VLAN */
+	uint64_t packets;	/* cumulative packets of this flow direction at this hook */
+	uint64_t bytes;		/* cumulative wire bytes */
+	uint64_t first_seen_ns; /* wall clock, ns since the Unix epoch (UTC) */
+	uint64_t last_seen_ns;	/* wall clock, ns since the Unix epoch (UTC) */
 	struct netobs_peer src;
 	struct netobs_peer dst;
 	char ifname[NETOBS_IFNAME_MAX];
-	uint16_t tcp_flags;         /* NEW/TCP_FLAGS: this packet's flags; UPDATE/END: union so far */
-	uint8_t event;              /* enum netobs_flow_event_kind */
-	uint8_t end_reason;         /* enum netobs_end_reason, END records only */
-	uint8_t verdict;            /* enum netobs_verdict */
-	uint8_t direction;          /* enum netobs_traffic_direction */
-	uint8_t obs_point;          /* enum netobs_obs_point */
-	int8_t is_reply;            /* 1 reply, 0 initiator, -1 unknown */
+	uint16_t tcp_flags; /* NEW/TCP_FLAGS: this packet's flags; UPDATE/END: union so far */
+	uint8_t event;	    /* enum netobs_flow_event_kind */
+	uint8_t end_reason; /* enum netobs_end_reason, END records only */
+	uint8_t verdict;    /* enum netobs_verdict */
+	uint8_t direction;  /* enum netobs_traffic_direction */
+	uint8_t obs_point;  /* enum netobs_obs_point */
+	int8_t is_reply;    /* 1 reply, 0 initiator, -1 unknown */
 };
 
 struct netobs_lost_record {
-	uint64_t count;  /* number of records lost */
-	int32_t cpu;     /* CPU, -1 when not per CPU */
-	uint8_t source;  /* enum netobs_lost_source */
+	uint64_t count; /* number of records lost */
+	int32_t cpu;	/* CPU, -1 when not per CPU */
+	uint8_t source; /* enum netobs_lost_source */
 };
 
 struct netobs_record {
-	uint64_t seq;     /* agent-assigned, strictly increasing; the uuid is derived from it */
+	uint64_t seq;	  /* agent-assigned, strictly increasing; the uuid is derived from it */
 	uint64_t time_ns; /* wall clock of the observation, ns since the Unix epoch (UTC) */
-	uint8_t kind;     /* enum netobs_record_kind */
+	uint8_t kind;	  /* enum netobs_record_kind */
 	union {
 		struct netobs_flow_record flow;
 		struct netobs_lost_record lost;
