@@ -117,11 +117,10 @@ enum netobs_counter {
 	NETOBS_CNT__MAX,
 };
 
-/* Event types in the ring buffer. */
+/* Event types in the ring buffer. Later: DNS/HTTP payload slices, policy drops. */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
 	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST on an existing entry */
-				    /* later: DNS/HTTP payload slices, policy drops */
 };
 
 /* Every ring-buffer event starts with this header. */
