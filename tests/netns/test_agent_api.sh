@@ -104,6 +104,27 @@ check_eq "--first 3 returns the 3 oldest" "$(flows_json | head -n 3 | jq -r .flo
 	"$("$CLI" flows --first 3 -o json | jq -r .flow.uuid)"
 check_eq "--since 1h keeps them all" 20 "$(flows_json --since 1h | wc -l)"
 check_eq "--until a past date keeps none" 0 "$(flows_json --until 2001-01-01T00:00:00Z | wc -l)"
+# --- Malformed requests get a clear error, and never hurt the agent.
+raw() { $TRAFFIC raw-request "$SOCK" "$1"; }
+err_of() { raw "$1" | jq -r .error.message; }
+check_eq "not JSON" "malformed request: '[' or '{' expected near 'hello'" "$(err_of "b'hello\\n'")"
+check_eq "not an object" "malformed request: expected a JSON object" "$(err_of "b'[1,2]\\n'")"
+check_eq "no request field" 'malformed request: no "request" field' "$(err_of "b'{}\\n'")"
+check_eq "unknown request" "unknown request 'nope': expected status, endpoints or flows" \
+	"$(err_of "b'{\"request\":\"nope\"}\\n'")"
+check_eq "bad count" "'last' and 'first' must be non-negative integers" \
+	"$(err_of "b'{\"request\":\"flows\",\"last\":-1}\\n'")"
+check_eq "unknown field" "unknown field 'lats' in flows request" \
+	"$(err_of "b'{\"request\":\"flows\",\"lats\":1}\\n'")"
+msg=$(err_of "b'{\"request\":\"flows\",\"filter\":{\"allow\":{\"source_port\":[\"x\"]}}}\\n'")
+check_true "bad filter value: '$msg'" grep -q '^invalid filter: .*source_port' <<<"$msg"
+check_eq "a request line over 64 KiB is refused" "request longer than 65536 bytes" "$(err_of "b'a' * 70000")"
+check_eq "a NUL in the request is malformed, not a crash" "malformed" \
+	"$(err_of "b'{\"request\":\"status\"\\x00}\\n'" | cut -d: -f1 | cut -d' ' -f1)"
+raw "b'{\"request\":\"flows\",\"all\":true,\"follow\":true}\\n'" >/dev/null & # connects...
+sleep 0.3; kill $! 2>/dev/null                                                    # ...and vanishes
+check_eq "the agent is still there" 0 "$("$CLI" status >/dev/null; echo $?)"
+
 agent_stop
 
 # --- Errors at start say what to do.

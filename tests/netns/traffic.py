@@ -157,6 +157,29 @@ def validate(schema_path):
     print(n)
 
 
+def raw_request(path, data):
+    """Send data (a Python bytes literal, e.g. b'x\\n' or b'a' * 70000) as is
+    and print the agent's reply, up to its closing the connection."""
+    payload = eval(data, {"__builtins__": {}})  # test input written by the test itself
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(5.0)
+    sock.connect(path)
+    try:
+        sock.sendall(payload)
+    except BrokenPipeError:
+        pass
+    out = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except (socket.timeout, ConnectionResetError):
+        out += b"<no close>"
+    sys.stdout.write(out.decode())
+
+
 def main():
     mode = sys.argv[1]
     if mode == "tcp-server":
@@ -169,6 +192,8 @@ def main():
         udp_flows(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "slow-follow":
         slow_follow(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif mode == "raw-request":
+        raw_request(sys.argv[2], sys.argv[3])
     elif mode == "validate":
         validate(sys.argv[2])
     elif mode == "vlan-send":
