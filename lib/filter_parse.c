@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Flow filters: CLI flags and their JSON wire form (docs/api.md) map onto
- * one field table, so a flag and its JSON field cannot drift apart.
+ * Building flow filters: CLI flags and their JSON wire form (docs/api.md)
+ * map onto one field table, so a flag and its JSON field cannot drift apart.
+ * Also the CIDR and --since/--until parsers. Matching is in filter_match.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "filter.h"
+#include "filter_internal.h"
 
 #define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
 #define IFNAME_LEN_MAX 15
@@ -150,23 +152,6 @@ int netobs_cidr_parse(const char *text, struct netobs_cidr *out)
 	return 0;
 }
 
-bool netobs_cidr_contains(const struct netobs_cidr *cidr, int family, const uint8_t addr[16])
-{
-	unsigned int whole = cidr->prefix_len / 8, rest = cidr->prefix_len % 8;
-
-	if (cidr->family != family)
-		return false;
-	if (memcmp(cidr->addr, addr, whole))
-		return false;
-	if (rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-
-		if ((cidr->addr[whole] & mask) != (addr[whole] & mask))
-			return false;
-	}
-	return true;
-}
-
 static void cidr_format(const struct netobs_cidr *cidr, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -176,23 +161,6 @@ static void cidr_format(const struct netobs_cidr *cidr, char *buf, size_t len)
 }
 
 /* ---- values ---- */
-
-static bool parse_decimal(const char *text, unsigned long max, unsigned long *out)
-{
-	unsigned long value = 0;
-
-	if (!text || !*text || strlen(text) > 10)
-		return false;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		value = value * 10 + (unsigned long)(*p - '0');
-	}
-	if (value > max)
-		return false;
-	*out = value;
-	return true;
-}
 
 static int parse_tcp_flags(const char *text, uint16_t *mask)
 {
@@ -228,14 +196,6 @@ static void tcp_flags_mask_format(uint16_t mask, char *buf, size_t len)
 		if (mask & netobs_tcp_flag_names[i].flag)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
 						 netobs_tcp_flag_names[i].name);
-}
-
-static bool u16s_has(const struct netobs_filter_u16s *list, uint16_t value)
-{
-	for (unsigned int i = 0; i < list->n; i++)
-		if (list->v[i] == value)
-			return true;
-	return false;
 }
 
 static int u16s_add(struct netobs_filter_u16s *list, uint16_t value)
@@ -402,163 +362,6 @@ bool netobs_filter_is_empty(const struct netobs_filter *f)
 		if (n)
 			return false;
 	}
-	return true;
-}
-
-/* ---- matching ---- */
-
-static bool key_has_ports(const struct netobs_flow_key *key)
-{
-	if (key->family == NETOBS_FAMILY_NONE || (key->key_flags & NETOBS_KEY_F_FRAGMENT))
-		return false;
-	return key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP || key->proto == IPPROTO_SCTP;
-}
-
-static bool cidrs_match(const struct netobs_filter_cidrs *cidrs, const struct netobs_flow_key *key,
-			bool source, bool destination)
-{
-	for (unsigned int i = 0; i < cidrs->n; i++) {
-		if (source && netobs_cidr_contains(&cidrs->v[i], key->family, key->saddr))
-			return true;
-		if (destination && netobs_cidr_contains(&cidrs->v[i], key->family, key->daddr))
-			return true;
-	}
-	return false;
-}
-
-static bool ports_match(const struct netobs_filter_u16s *ports, const struct netobs_flow_key *key,
-			bool source, bool destination)
-{
-	if (!key_has_ports(key))
-		return false;
-	return (source && u16s_has(ports, ntohs(key->sport))) ||
-	       (destination && u16s_has(ports, ntohs(key->dport)));
-}
-
-/* A value names a thing by name, or by number when it is all digits. */
-static bool name_or_number_matches(const char *value, const char *name, uint32_t number)
-{
-	unsigned long parsed;
-
-	if (name[0] && !strcmp(value, name))
-		return true;
-	return number && parse_decimal(value, UINT32_MAX, &parsed) && parsed == number;
-}
-
-static bool endpoints_match(const struct netobs_filter_strs *values,
-			    const struct netobs_flow_record *flow, bool source, bool destination)
-{
-	for (unsigned int i = 0; i < values->n; i++) {
-		if (source && name_or_number_matches(values->v[i], flow->src.name, flow->src.id))
-			return true;
-		if (destination &&
-		    name_or_number_matches(values->v[i], flow->dst.name, flow->dst.id))
-			return true;
-	}
-	return false;
-}
-
-static bool protocol_matches(uint16_t protocol, const struct netobs_flow_key *key)
-{
-	if (key->family == NETOBS_FAMILY_NONE)
-		return false;
-	switch (protocol) {
-	case NETOBS_FPROTO_TCP:
-		return key->proto == IPPROTO_TCP;
-	case NETOBS_FPROTO_UDP:
-		return key->proto == IPPROTO_UDP;
-	case NETOBS_FPROTO_SCTP:
-		return key->proto == IPPROTO_SCTP;
-	case NETOBS_FPROTO_ICMP:
-		return key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6;
-	case NETOBS_FPROTO_ICMPV4:
-		return key->proto == IPPROTO_ICMP;
-	case NETOBS_FPROTO_ICMPV6:
-		return key->proto == IPPROTO_ICMPV6;
-	default:
-		return false;
-	}
-}
-
-static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
-			    const struct netobs_flow_record *flow)
-{
-	if (flow->key.family == NETOBS_FAMILY_NONE || flow->key.proto != IPPROTO_TCP)
-		return false;
-	for (unsigned int i = 0; i < masks->n; i++)
-		if ((flow->tcp_flags & masks->v[i]) == masks->v[i])
-			return true;
-	return false;
-}
-
-bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_record *rec)
-{
-	const struct netobs_flow_record *flow = &rec->flow;
-	const struct netobs_flow_key *key = &flow->key;
-	bool any;
-
-	if (rec->kind != NETOBS_RECORD_FLOW)
-		return true;
-	if (f->ip.n && !cidrs_match(&f->ip, key, true, true))
-		return false;
-	if (f->source_ip.n && !cidrs_match(&f->source_ip, key, true, false))
-		return false;
-	if (f->destination_ip.n && !cidrs_match(&f->destination_ip, key, false, true))
-		return false;
-	if (f->port.n && !ports_match(&f->port, key, true, true))
-		return false;
-	if (f->source_port.n && !ports_match(&f->source_port, key, true, false))
-		return false;
-	if (f->destination_port.n && !ports_match(&f->destination_port, key, false, true))
-		return false;
-	if (f->protocol.n) {
-		any = false;
-		for (unsigned int i = 0; i < f->protocol.n && !any; i++)
-			any = protocol_matches(f->protocol.v[i], key);
-		if (!any)
-			return false;
-	}
-	if (f->endpoint.n && !endpoints_match(&f->endpoint, flow, true, true))
-		return false;
-	if (f->source_endpoint.n && !endpoints_match(&f->source_endpoint, flow, true, false))
-		return false;
-	if (f->destination_endpoint.n &&
-	    !endpoints_match(&f->destination_endpoint, flow, false, true))
-		return false;
-	if (f->verdict.n && !u16s_has(&f->verdict, flow->verdict))
-		return false;
-	if (f->traffic_direction.n && !u16s_has(&f->traffic_direction, flow->direction))
-		return false;
-	if (f->tcp_flags.n && !tcp_flags_match(&f->tcp_flags, flow))
-		return false;
-	if (f->interface.n) {
-		any = false;
-		for (unsigned int i = 0; i < f->interface.n && !any; i++)
-			any = name_or_number_matches(f->interface.v[i], flow->ifname, key->ifindex);
-		if (!any)
-			return false;
-	}
-	if (f->ip_version.n && !u16s_has(&f->ip_version, key->family))
-		return false;
-	return true;
-}
-
-bool netobs_filter_set_match(const struct netobs_filter_set *set, const struct netobs_record *rec)
-{
-	/*
-	 * The time window selects lost-events records too (a loss from last
-	 * week is no answer to --since 5m); no content filter hides them.
-	 */
-	if (set->since_ns && rec->time_ns < set->since_ns)
-		return false;
-	if (set->until_ns && rec->time_ns > set->until_ns)
-		return false;
-	if (rec->kind == NETOBS_RECORD_LOST_EVENTS)
-		return true;
-	if (!netobs_filter_is_empty(&set->allow) && !netobs_filter_match(&set->allow, rec))
-		return false;
-	if (!netobs_filter_is_empty(&set->deny) && netobs_filter_match(&set->deny, rec))
-		return false;
 	return true;
 }
 
