@@ -2,7 +2,7 @@
 /*
  * The one record model, from harvest to printer. The agent builds records
  * from ring-buffer events and harvested flow-map entries, stores them,
- * filters them and encodes them to Hubble-style JSON (record_json.c, the one
+ * filters them and encodes them to Hubble-style JSON (record_json_encode.c, the one
  * place a record becomes JSON). The CLI decodes that JSON back into the same
  * struct to print compact and table lines.
  */
