@@ -46,7 +46,12 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
-	const struct netobs_record *stored = record_store_append(&a->store, rec);
+	const struct netobs_record *stored;
+
+	if (record_store_count(&a->store) == a->store.capacity)
+		server_record_evicting(
+			a, record_store_get(&a->store, record_store_oldest_seq(&a->store)));
+	stored = record_store_append(&a->store, rec);
 
 	a->stats.records_seen++;
 	server_broadcast(a, stored);

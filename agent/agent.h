@@ -125,4 +125,6 @@ int events_ring_buffer_cb(void *ctx, void *data, size_t size);
 int server_check_path(const char *path, char *err, size_t errlen);
 int server_start(struct agent *a, char *err, size_t errlen);
 void server_broadcast(struct agent *a, const struct netobs_record *rec);
+/* The store is about to overwrite rec: readers still behind it count the loss. */
+void server_record_evicting(struct agent *a, const struct netobs_record *rec);
 void server_stop(struct agent *a);

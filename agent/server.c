@@ -52,7 +52,8 @@ struct client {
 	uint64_t sent;
 	bool follow;
 	bool closing;
-	bool writing; /* a write is in flight: the next batch waits for it */
+	bool writing;	       /* a write is in flight: the next batch waits for it */
+	uint64_t lost_evicted; /* matching records the store overwrote before we sent them */
 };
 
 struct linebuf {
@@ -254,9 +255,26 @@ static void client_pump(struct client *c)
 
 	if (c->writing || c->closing)
 		return;
-	if (c->follow && c->cursor <= newest && newest - c->cursor >= a->cfg.client_queue) {
+	if (c->cursor < oldest && c->cursor <= end) {
+		/* The store overwrote records before this reader got them (a burst
+		 * larger than the store during one write); server_record_evicting()
+		 * counted those that matched its filter. */
+		c->cursor = oldest;
+		if (c->lost_evicted) {
+			a->stats.lost_store += c->lost_evicted;
+			if (linebuf_append_json(&lb,
+						lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER,
+								 c->lost_evicted)))
+				goto fail;
+			c->lost_evicted = 0;
+			lines++;
+		}
+	}
+	if (c->state == CLIENT_FOLLOWING && c->cursor <= newest &&
+	    newest - c->cursor >= a->cfg.client_queue) {
 		/* Too far behind: skip ahead to the newest --client-queue records,
-		 * and say exactly how many of the skipped ones it wanted. */
+		 * and say exactly how many of the skipped ones it wanted. (Only once
+		 * following: the stored history a reply asked for is not a backlog.) */
 		uint64_t resume = newest + 1 - a->cfg.client_queue;
 		uint64_t lost = client_count_matching(c, c->cursor, resume);
 
@@ -269,19 +287,6 @@ static void client_pump(struct client *c)
 				goto fail;
 			lines++;
 		}
-	}
-	if (c->cursor < oldest && c->cursor <= end) {
-		/* Overwritten before they could be sent (only a reply longer than the
-		 * store can fall this far behind): those records are gone, so the
-		 * count is of all of them, matching or not. */
-		uint64_t lost = (oldest < end + 1 ? oldest : end + 1) - c->cursor;
-
-		a->stats.lost_store += lost;
-		if (linebuf_append_json(&lb,
-					lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER, lost)))
-			goto fail;
-		lines++;
-		c->cursor = oldest;
 	}
 	while (c->cursor <= end && c->limit && lines < PUMP_MAX_LINES && lb.len < PUMP_MAX_BYTES) {
 		const struct netobs_record *rec = record_store_get(&a->store, c->cursor++);
@@ -307,6 +312,20 @@ static void client_pump(struct client *c)
 fail:
 	free(lb.data);
 	client_close(c);
+}
+
+/* The store is about to overwrite rec: every reader that still wanted it
+ * loses it, and counts it if it matches its filter, so the loss it is told
+ * about is exact. */
+void server_record_evicting(struct agent *a, const struct netobs_record *rec)
+{
+	for (struct client *c = a->clients; c; c = c->next) {
+		if ((c->state != CLIENT_SENDING_HISTORY && c->state != CLIENT_FOLLOWING) ||
+		    c->cursor > rec->seq || (!c->follow && rec->seq > c->end_seq) || !c->limit)
+			continue;
+		if (netobs_filter_set_match(&c->filter, rec))
+			c->lost_evicted++;
+	}
 }
 
 /* A record was stored: followers that are not busy writing take it now;

@@ -127,6 +127,22 @@ check_eq "the agent is still there" 0 "$("$CLI" status >/dev/null; echo $?)"
 
 agent_stop
 
+# --- Run 4: a burst larger than the store overruns a stalled follower: the
+# records it loses are gone, yet it is told exactly how many it wanted.
+agent_start --store-size 100 || exit 1
+$TRAFFIC slow-follow "$SOCK" 3 6500 "$TMP/slow4.ready" >"$TMP/slow4.json" &
+slow=$!
+wait_for "follower connected" 5 output_is 2 clients
+ip netns exec "$E1" $TRAFFIC udp-flows 10.201.0.2 6500 2500 >/dev/null
+wait $slow
+slow_n=$(jq .received "$TMP/slow4.json") slow_lost=$(jq .lost "$TMP/slow4.json")
+log "store of 100, 5000 records: follower received $slow_n, told lost $slow_lost"
+check_true "the follower was overrun" test "$slow_lost" -gt 0
+check_eq "received + reported lost = the 5000 records it asked for (NEW at $V1 and $V2)" 5000 \
+	$((slow_n + slow_lost))
+check_eq "reported as overwritten by the store" '["HUBBLE_RING_BUFFER"]' "$(jq -c .sources "$TMP/slow4.json")"
+agent_stop
+
 # --- Errors at start say what to do.
 mkdir -p "$TMP/plain"
 out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" 2>&1); rc=$?
