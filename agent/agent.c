@@ -67,6 +67,9 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 		a->stats.flow_table_full++;
 		return NULL;
 	}
+	/* As if found by the latest harvest: if the next one does not find it
+	 * in the map, it is forgotten, not kept forever. */
+	e->seen_gen = a->harvest_gen;
 	ep = endpoints_find_by_ifindex(a->endpoints, key->ifindex);
 	if (ep)
 		snprintf(e->ifname, sizeof(e->ifname), "%s", ep->ifname);

@@ -44,18 +44,24 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	struct netobs_flow_stats totals;
 	struct netobs_record rec;
 	struct flow_entry *e = flow_table_lookup(&a->flows, &ev->key);
+	bool in_map = events_flow_totals(a, &ev->key, &totals);
 
-	if (!events_flow_totals(a, &ev->key, &totals)) {
-		memset(&totals, 0, sizeof(totals));
-		totals.packets = ev->packets;
-		totals.bytes = ev->bytes;
-		totals.first_seen_ns = totals.last_seen_ns = ev->hdr.ts_ns;
-		totals.tcp_flags = ev->tcp_flags;
+	if (!e && !in_map)
+		return; /* a packet the flow's END already counted: reported */
+	if (!in_map) {
+		/* Ended between the event and now, but not yet harvested: its
+		 * END will carry the totals; this record says what the packet was. */
+		totals = e->reported;
 	}
 	if (!e) {
+		/* Its FLOW_NEW was lost (ring full) or is still behind this event
+		 * in the ring: report the flow as new first. */
 		e = agent_flow_track(a, &ev->key, &totals, false);
 		if (!e)
 			return;
+		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
+				  NETOBS_END_NONE, totals.first_seen_ns, &rec);
+		agent_emit(a, &rec);
 	}
 	agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_TCP_FLAGS, ev->tcp_flags,
 			  NETOBS_END_NONE, ev->hdr.ts_ns, &rec);

@@ -49,8 +49,23 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 	struct netobs_flow_stats final = *totals;
 	struct netobs_record rec;
 
-	/* Delete and read in one step: packets that raced in since the batch
-	 * read are in the final count, not lost. */
+	/* The decision was made on totals read up to a batch ago: if the flow
+	 * moved since, it is not over (for an idle end, not idle at all). */
+	if (reason != NETOBS_END_FORCED &&
+	    !bpf_map_lookup_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
+		struct netobs_flow_stats fresh;
+
+		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, &fresh);
+		if (fresh.packets != totals->packets) {
+			agent_flow_record(a, e, &fresh, NETOBS_FLOW_EVENT_UPDATE, fresh.tcp_flags,
+					  NETOBS_END_NONE, fresh.last_seen_ns, &rec);
+			e->reported = fresh;
+			agent_emit(a, &rec);
+			return;
+		}
+	}
+	/* Delete and read in one step: packets that raced in since the check
+	 * are in the final count, not lost. */
 	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
 		struct netobs_flow_stats now_totals;
 
@@ -162,15 +177,17 @@ static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, con
  * handling each chunk before the next: the buffers stay small whatever the
  * map size and CPU count. Ending a flow deletes an entry of a bucket the
  * batch cursor has passed, which the kernel allows. Returns the entries
- * handled, or -errno when the first read fails (no batch support).
+ * handled, or -errno when the first read fails (no batch support); *complete
+ * tells whether the walk reached the end of the map.
  */
-static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now)
+static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now, bool *complete)
 {
 	size_t per_key = a->value_stride * a->dp.ncpus;
 	uint8_t token[sizeof(struct netobs_flow_key)];
 	bool first = true;
 	long handled = 0;
 
+	*complete = false;
 	for (;;) {
 		__u32 count = HARVEST_CHUNK;
 		int rc, err;
@@ -191,8 +208,10 @@ static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now)
 			harvest_flow(a, &a->batch_keys[i], (char *)a->batch_values + i * per_key,
 				     gen, now);
 		handled += count;
-		if (err == ENOENT)
-			break; /* that was the last chunk */
+		if (err == ENOENT) {
+			*complete = true; /* that was the last chunk */
+			break;
+		}
 	}
 	return handled;
 }
@@ -202,36 +221,43 @@ static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now)
  * first: ending a flow deletes its key, and get_next_key() from a deleted
  * key starts over at the beginning.
  */
-static void harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
+static bool harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
 {
 	struct netobs_flow_key key;
+	bool complete;
 	uint32_t n = 0;
+	int rc = 0;
 
 	if (!a->all_keys) {
 		a->all_keys = calloc(a->dp.flow_capacity, sizeof(*a->all_keys));
 		if (!a->all_keys) {
-			log_warn(
-				"out of memory reading the flow map; retrying at the next harvest");
-			return;
+			log_warn("out of memory reading the flow map; retrying at the next "
+				 "harvest");
+			return false;
 		}
 	}
 	while (n < a->dp.flow_capacity &&
-	       !bpf_map_get_next_key(a->dp.flows_fd, n ? &a->all_keys[n - 1] : NULL, &key))
+	       !(rc = bpf_map_get_next_key(a->dp.flows_fd, n ? &a->all_keys[n - 1] : NULL, &key)))
 		a->all_keys[n++] = key;
+	/* ENOENT: past the last key; any other error cut the walk short. */
+	complete = n == a->dp.flow_capacity || (rc && errno == ENOENT);
+
 	for (uint32_t i = 0; i < n; i++)
 		if (!bpf_map_lookup_elem(a->dp.flows_fd, &a->all_keys[i], a->percpu_value))
 			harvest_flow(a, &a->all_keys[i], a->percpu_value, gen, now);
+	return complete;
 }
 
 void harvest_run(struct agent *a)
 {
 	uint64_t now = agent_now_boot_ns();
 	uint32_t gen = ++a->harvest_gen;
+	bool complete = false;
 
 	a->stats.harvests++;
 	agent_clock_sync();
 	if (!a->batch_unsupported) {
-		long rc = harvest_batched(a, gen, now);
+		long rc = harvest_batched(a, gen, now, &complete);
 
 		if (rc == -EINVAL || rc == -ENOTSUPP || rc == -EOPNOTSUPP) {
 			log_info("batch map lookup unsupported (%s): iterating keys instead",
@@ -243,17 +269,18 @@ void harvest_run(struct agent *a)
 		}
 		if (rc < 0) {
 			a->stats.batch_fallbacks++;
-			harvest_iterated(a, gen, now);
+			complete = harvest_iterated(a, gen, now);
 		}
 	} else {
-		harvest_iterated(a, gen, now);
+		complete = harvest_iterated(a, gen, now);
 	}
 
-	/* Entries the map no longer has (deleted behind our back): forget them. */
-	for (uint32_t i = 0; i < a->flows.capacity; i++) {
+	/* Entries the map no longer has: forget them. Only after a walk of the
+	 * whole map: an entry a cut-short walk did not reach is still there. */
+	for (uint32_t i = 0; complete && i < a->flows.capacity; i++) {
 		struct flow_entry *e = &a->flows.entries[i];
 
-		if (e->in_use && e->seen_gen != gen && e->seen_gen)
+		if (e->in_use && e->seen_gen != gen)
 			flow_table_remove(&a->flows, e);
 	}
 	harvest_counters(a);
