@@ -50,6 +50,9 @@ struct agent_stats {
  * values) independently of --flow-map-size and the CPU count. */
 #define HARVEST_CHUNK 4096
 
+/* Ring-buffer events handled per wakeup before the loop runs other work. */
+#define EVENTS_PER_WAKEUP 4096
+
 struct agent {
 	struct agent_config cfg;
 	uv_loop_t *loop;
@@ -80,6 +83,8 @@ struct agent {
 	size_t value_stride;
 	bool batch_unsupported;
 	uint32_t harvest_gen;
+
+	unsigned int rb_budget; /* events left in this wakeup */
 
 	uint64_t counters[NETOBS_CNT__MAX];
 	uint64_t ringbuf_full_reported;

@@ -2,6 +2,7 @@
 /* Keeping each endpoint's hooks attached: after every rescan, and off at exit. */
 #include <errno.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "agent.h"
 #include "attach.h"
@@ -20,7 +21,11 @@ static void endpoint_attach_tc(struct agent *a, struct endpoint *ep, int hook)
 			log_warn("cannot attach TC %s to %s (ifindex %u): %s; its traffic is not "
 				 "counted there",
 				 hook == NETOBS_HOOK_TC_INGRESS ? "ingress" : "egress", ep->ifname,
-				 ep->ifindex, strerror(-rc));
+				 ep->ifindex,
+				 rc == -EBUSY
+					 ? "another filter holds netobs's place (handle 0x4e42 "
+					   "prio 1); netobs does not replace it"
+					 : strerror(-rc));
 		ep->attach_error = rc;
 		return;
 	}
@@ -55,19 +60,52 @@ static void endpoint_attach(struct agent *a, struct endpoint *ep)
 		ep->attach_error = 0;
 }
 
+/* Take netobs's hooks off an interface; say what could not be removed. */
+static void endpoint_detach(struct agent *a, uint32_t ifindex, uint8_t hooks, bool created_qdisc)
+{
+	static const char *const sides[] = {"ingress", "egress"};
+	int rc;
+
+	if (hooks & ENDPOINT_HOOK_XDP) {
+		rc = datapath_detach_xdp(&a->dp, ifindex);
+		if (rc && rc != -ENODEV)
+			log_warn("cannot detach XDP from ifindex %u: %s; remove it with `ip link "
+				 "set "
+				 "dev IFACE xdp off`",
+				 ifindex, strerror(-rc));
+	}
+	for (int hook = NETOBS_HOOK_TC_INGRESS; hook <= NETOBS_HOOK_TC_EGRESS; hook++) {
+		if (!(hooks & (1U << hook)))
+			continue;
+		rc = datapath_detach_tc(&a->dp, ifindex, hook, created_qdisc);
+		if (rc && rc != -ENODEV && rc != -ENOENT)
+			log_warn("cannot detach TC %s from ifindex %u: %s; remove it with `tc "
+				 "filter "
+				 "del dev IFACE %s handle 0x%x prio %d bpf`",
+				 sides[hook], ifindex, strerror(-rc), sides[hook], NETOBS_TC_HANDLE,
+				 NETOBS_TC_PRIORITY);
+	}
+}
+
 void agent_sync_endpoints(struct agent *a)
 {
-	unsigned int before = a->endpoints->count, nremoved;
-	uint32_t removed[ENDPOINT_MAX];
-	int rc = endpoints_rescan(a->endpoints, removed, &nremoved);
+	static struct endpoint_gone gone[ENDPOINT_MAX];
+	unsigned int before = a->endpoints->count, ngone;
+	int rc = endpoints_rescan(a->endpoints, gone, &ngone);
+	char name[IF_NAMESIZE];
 
 	if (rc) {
 		log_warn("endpoint rescan failed: %s; keeping the previous endpoint list",
 			 strerror(-rc));
 		return;
 	}
-	for (unsigned int i = 0; i < nremoved; i++)
-		harvest_end_interface(a, removed[i]);
+	for (unsigned int i = 0; i < ngone; i++) {
+		/* Still there but no endpoint any more (renamed out of --interfaces,
+		 * say): take our hooks off. A deleted one took them along. */
+		if (gone[i].hooks && if_indextoname(gone[i].ifindex, name))
+			endpoint_detach(a, gone[i].ifindex, gone[i].hooks, gone[i].created_qdisc);
+		harvest_end_interface(a, gone[i].ifindex);
+	}
 	for (unsigned int i = 0; i < a->endpoints->count; i++)
 		endpoint_attach(a, &a->endpoints->eps[i]);
 	if (a->endpoints->count != before)
@@ -79,14 +117,7 @@ void agent_detach_all(struct agent *a)
 	for (unsigned int i = 0; i < a->endpoints->count; i++) {
 		struct endpoint *ep = &a->endpoints->eps[i];
 
-		if (ep->hooks & ENDPOINT_HOOK_XDP)
-			datapath_detach_xdp(&a->dp, ep->ifindex);
-		if (ep->hooks & ENDPOINT_HOOK_TC_INGRESS)
-			datapath_detach_tc(&a->dp, ep->ifindex, NETOBS_HOOK_TC_INGRESS,
-					   ep->created_qdisc != 0);
-		if (ep->hooks & ENDPOINT_HOOK_TC_EGRESS)
-			datapath_detach_tc(&a->dp, ep->ifindex, NETOBS_HOOK_TC_EGRESS,
-					   ep->created_qdisc != 0);
+		endpoint_detach(a, ep->ifindex, ep->hooks, ep->created_qdisc != 0);
 		ep->hooks = 0;
 	}
 }

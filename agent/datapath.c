@@ -147,14 +147,34 @@ static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook)
 					      : dp->skel->progs.netobs_tc_egress;
 }
 
+/* Is the BPF program with this id one of netobs's (name prefix)? */
+static bool datapath_prog_is_ours(uint32_t prog_id, const char *prefix, int *fd_out)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strncmp(info.name, prefix, strlen(prefix))) {
+		close(fd);
+		return false;
+	}
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
+	return true;
+}
+
 int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
 		    .attach_point =
 			    hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-	/* REPLACE: a filter at our handle can only be a crashed agent's. */
+	LIBBPF_OPTS(bpf_tc_opts, query, .handle = NETOBS_TC_HANDLE, .priority = NETOBS_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
-		    .priority = NETOBS_TC_PRIORITY, .flags = BPF_TC_F_REPLACE,
+		    .priority = NETOBS_TC_PRIORITY,
 		    .prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook)));
 	int rc;
 
@@ -162,7 +182,22 @@ int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *cr
 	if (rc && rc != -EEXIST)
 		return rc;
 	*created_qdisc = rc == 0;
-	return bpf_tc_attach(&tc_hook, &tc_opts);
+	/* A filter at our handle and priority is replaced only if it runs one
+	 * of our programs (an agent that crashed); anyone else's stays. */
+	if (!*created_qdisc && !bpf_tc_query(&tc_hook, &query)) {
+		if (!datapath_prog_is_ours(query.prog_id, "netobs_tc_", NULL))
+			return -EBUSY;
+		tc_opts.flags = BPF_TC_F_REPLACE;
+	}
+	rc = bpf_tc_attach(&tc_hook, &tc_opts);
+	if (rc == -EEXIST)
+		rc = -EBUSY; /* a filter there that query could not name (classic BPF): not ours */
+	if (rc && *created_qdisc) {
+		tc_hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&tc_hook); /* ours, and empty */
+		*created_qdisc = false;
+	}
+	return rc;
 }
 
 int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc)
@@ -188,23 +223,6 @@ int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool cre
 	return 0;
 }
 
-/* Is the XDP program with this id one of ours (a crashed agent's)? */
-static bool datapath_xdp_prog_is_ours(uint32_t prog_id, int *fd_out)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-
-	if (fd < 0)
-		return false;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, "netobs_xdp")) {
-		close(fd);
-		return false;
-	}
-	*fd_out = fd;
-	return true;
-}
-
 int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex)
 {
 	int prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp);
@@ -215,7 +233,7 @@ int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex)
 	if (rc != -EBUSY && rc != -EEXIST)
 		return rc;
 	if (bpf_xdp_query_id((int)ifindex, 0, &old_id) || !old_id ||
-	    !datapath_xdp_prog_is_ours(old_id, &old_fd))
+	    !datapath_prog_is_ours(old_id, "netobs_xdp", &old_fd))
 		return -EBUSY;
 	{
 		LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);

@@ -36,6 +36,7 @@ struct link_info {
 struct link_list {
 	struct link_info *links;
 	unsigned int count;
+	bool overflow;
 };
 
 struct netns_name {
@@ -81,9 +82,27 @@ static bool patterns_match(char (*pats)[NETOBS_IFNAME_MAX * 2], unsigned int n, 
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_get_type(attr) <= IFLA_MAX)
-		tb[mnl_attr_get_type(attr)] = attr;
+	if (type > IFLA_MAX)
+		return MNL_CB_OK;
+	/* A malformed attribute is skipped, never read past its end. */
+	switch (type) {
+	case IFLA_LINK:
+	case IFLA_LINK_NETNSID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_OK;
+		break;
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_OK;
+		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_OK;
+		break;
+	}
+	tb[type] = attr;
 	return MNL_CB_OK;
 }
 
@@ -119,6 +138,7 @@ static void link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 
 		mnl_attr_for_each_nested (info, tb[IFLA_LINKINFO]) {
 			if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
+			    mnl_attr_validate(info, MNL_TYPE_NUL_STRING) >= 0 &&
 			    !strcmp(mnl_attr_get_str(info), "veth"))
 				li->is_veth = true;
 		}
@@ -129,15 +149,19 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_list *list = data;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || list->count >= RESCAN_MAX_LINKS)
+	if (nlh->nlmsg_type != RTM_NEWLINK || !nl_payload_fits(nlh, sizeof(struct ifinfomsg)))
 		return MNL_CB_OK;
+	if (list->count >= RESCAN_MAX_LINKS) {
+		list->overflow = true; /* a partial list would "remove" endpoints */
+		return MNL_CB_OK;
+	}
 	link_parse(nlh, &list->links[list->count++]);
 	return MNL_CB_OK;
 }
 
 static int link_one_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (nlh->nlmsg_type == RTM_NEWLINK)
+	if (nlh->nlmsg_type == RTM_NEWLINK && nl_payload_fits(nlh, sizeof(struct ifinfomsg)))
 		link_parse(nlh, data);
 	return MNL_CB_OK;
 }
@@ -150,7 +174,8 @@ static int addr_dump_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 	struct ip_addr *out;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || list->count >= list->max)
+	if (nlh->nlmsg_type != RTM_NEWADDR || list->count >= list->max ||
+	    !nl_payload_fits(nlh, sizeof(*ifa)))
 		return MNL_CB_OK;
 	if (list->ifindex && ifa->ifa_index != list->ifindex)
 		return MNL_CB_OK;
@@ -214,13 +239,13 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[NETNSA_MAX + 1] = {};
 	const struct nlattr *attr;
 
-	if (nlh->nlmsg_type != RTM_NEWNSID)
+	if (nlh->nlmsg_type != RTM_NEWNSID || !nl_payload_fits(nlh, sizeof(struct rtgenmsg)))
 		return MNL_CB_OK;
 	mnl_attr_for_each (attr, nlh, sizeof(struct rtgenmsg)) {
 		if (mnl_attr_get_type(attr) <= NETNSA_MAX)
 			tb[mnl_attr_get_type(attr)] = attr;
 	}
-	if (tb[NETNSA_NSID])
+	if (tb[NETNSA_NSID] && mnl_attr_validate(tb[NETNSA_NSID], MNL_TYPE_U32) >= 0)
 		*(int32_t *)data = (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]);
 	return MNL_CB_OK;
 }
@@ -286,11 +311,9 @@ static struct endpoint *endpoint_get_or_add(struct endpoint_table *table,
 {
 	struct endpoint *ep = endpoints_find_by_ifindex(table, li->ifindex);
 
-	if (ep && strcmp(ep->ifname, li->ifname) && ep->kind == ENDPOINT_KIND_VETH) {
-		/* ifindex reused by a different interface: start afresh */
-		memset(ep, 0, sizeof(*ep));
-		ep->ifindex = li->ifindex;
-	}
+	/* Same ifindex, same interface (a rename keeps it): its hooks stay.
+	 * The kernel hands out ifindexes in increasing order, so a new
+	 * interface does not take an old one's between two rescans. */
 	if (ep)
 		return ep;
 	if (table->count >= ENDPOINT_MAX)
@@ -338,7 +361,7 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	snprintf(ep->name, sizeof(ep->name), "%s", ep->netns[0] ? ep->netns : ep->ifname);
 }
 
-int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned int *nremoved)
+int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, unsigned int *ngone)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct link_list list = {};
@@ -350,7 +373,7 @@ int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned i
 	unsigned int nnames, kept = 0;
 	int rc;
 
-	*nremoved = 0;
+	*ngone = 0;
 	nl = nl_open_route();
 	if (!nl)
 		return -errno;
@@ -372,6 +395,10 @@ int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned i
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	rc = nl_request(nl, nlh, link_dump_cb, &list);
+	if (!rc && list.overflow) {
+		log_warn("more than %d interfaces: endpoint list not updated", RESCAN_MAX_LINKS);
+		rc = -E2BIG;
+	}
 	if (rc)
 		goto out;
 
@@ -401,7 +428,10 @@ int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned i
 		if (!table->eps[i].present) {
 			log_debug("endpoint %s (ifindex %u) removed", table->eps[i].name,
 				  table->eps[i].ifindex);
-			removed[(*nremoved)++] = table->eps[i].ifindex;
+			gone[*ngone].ifindex = table->eps[i].ifindex;
+			gone[*ngone].hooks = table->eps[i].hooks;
+			gone[*ngone].created_qdisc = table->eps[i].created_qdisc;
+			(*ngone)++;
 			continue;
 		}
 		if (kept != i)

@@ -78,13 +78,21 @@ struct endpoint_table {
 /* Add comma-separated names or globs. 0 or -E2BIG. */
 int endpoints_add_patterns(struct endpoint_table *table, const char *list, bool xdp);
 
+/* An endpoint the latest rescan dropped, with what netobs had attached. */
+struct endpoint_gone {
+	uint32_t ifindex;
+	uint8_t hooks;
+	uint8_t created_qdisc;
+};
+
 /*
  * Rebuild the table from the kernel. Endpoints keep their hooks across
- * rescans; ones whose interface is gone are removed (their hooks went with
- * the interface) and their ifindexes written to removed[ENDPOINT_MAX].
- * Returns 0 or -errno.
+ * rescans; ones that are no endpoint any more (interface deleted, or no
+ * longer matching) are removed from the table and written to
+ * gone[ENDPOINT_MAX]: the caller detaches what is still there.
+ * Returns 0 or -errno (-E2BIG: more links than one rescan reads).
  */
-int endpoints_rescan(struct endpoint_table *table, uint32_t *removed, unsigned int *nremoved);
+int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, unsigned int *ngone);
 
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
 

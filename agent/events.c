@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Ring-buffer events -> records, as they happen. */
+#include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -69,30 +70,39 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	agent_emit(a, &rec);
 }
 
-int events_ring_buffer_cb(void *ctx, void *data, size_t size)
+static void events_handle(struct agent *a, void *data, size_t size)
 {
 	const struct netobs_event_hdr *hdr = data;
-	struct agent *a = ctx;
 
 	if (size < sizeof(*hdr) || hdr->version != NETOBS_ABI_VERSION || hdr->len > size) {
 		a->stats.events_malformed++;
-		return 0;
+		return;
 	}
 	switch (hdr->type) {
 	case NETOBS_EVENT_FLOW_NEW:
 	case NETOBS_EVENT_TCP_FLAGS:
 		if (hdr->len < sizeof(struct netobs_flow_event)) {
 			a->stats.events_malformed++;
-			return 0;
+			return;
 		}
 		if (hdr->type == NETOBS_EVENT_FLOW_NEW)
 			events_flow_new(a, data);
 		else
 			events_tcp_flags(a, data);
-		return 0;
+		return;
 	default:
 		/* A newer datapath's event: skip it, count it. */
 		a->stats.events_malformed++;
-		return 0;
+		return;
 	}
+}
+
+int events_ring_buffer_cb(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+
+	events_handle(a, data, size);
+	/* Negative stops ring_buffer__consume() after this event (libbpf has
+	 * already moved past it). */
+	return --a->rb_budget ? 0 : -EAGAIN;
 }

@@ -245,8 +245,14 @@ static void on_ring_buffer(uv_poll_t *p, int status, int events)
 	struct agent *a = p->data;
 
 	(void)events;
-	if (status >= 0)
-		ring_buffer__consume(a->rb);
+	if (status < 0)
+		return;
+	/* ring_buffer__consume() reads until the ring is empty; under a flood of
+	 * new flows it would never return. events_ring_buffer_cb() stops it
+	 * after a budget; the poll is level-triggered, so the loop comes back
+	 * for the rest after running timers and clients. */
+	a->rb_budget = EVENTS_PER_WAKEUP;
+	ring_buffer__consume(a->rb);
 }
 
 static void agent_stop(struct agent *a)
@@ -421,9 +427,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(libbpf_log);
 
-	/* Before touching pins: refuse to start beside a running agent. */
-	if (server_check_path(a->cfg.socket_path, err, sizeof(err)) ||
-	    (lock_fd = agent_lock_acquire(err, sizeof(err))) < 0) {
+	/* Before touching pins or the socket: refuse to start beside a running
+	 * agent (the lock first: only its holder may clear a stale socket). */
+	if ((lock_fd = agent_lock_acquire(err, sizeof(err))) < 0 ||
+	    server_check_path(a->cfg.socket_path, err, sizeof(err))) {
+		if (lock_fd >= 0)
+			close(lock_fd);
 		log_error("%s", err);
 		free(a->endpoints);
 		return EXIT_FAILURE;

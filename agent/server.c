@@ -515,6 +515,11 @@ static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b
 	client_handle_request(c, c->request);
 }
 
+static void server_reject_closed_cb(uv_handle_t *handle)
+{
+	free(handle);
+}
+
 static void server_connection_cb(uv_stream_t *server, int status)
 {
 	struct agent *a = server->data;
@@ -528,8 +533,18 @@ static void server_connection_cb(uv_stream_t *server, int status)
 	if (c)
 		c->request = malloc(NETOBS_API_MAX_REQUEST);
 	if (!c || !c->request) {
+		uv_pipe_t *reject = malloc(sizeof(*reject));
+
 		free(c);
-		log_warn("out of memory accepting an API client");
+		log_warn("out of memory accepting an API client; refusing it");
+		/* Accept and close it anyway: libuv stops watching the listening
+		 * socket while a connection waits to be accepted. */
+		if (reject) {
+			uv_pipe_init(a->loop, reject, 0);
+			if (uv_accept(server, (uv_stream_t *)reject))
+				log_warn("cannot refuse the API client either");
+			uv_close((uv_handle_t *)reject, server_reject_closed_cb);
+		}
 		return;
 	}
 	c->agent = a;

@@ -74,7 +74,14 @@ check_true "socket removed" test ! -e "$SOCK"
 # --- Phase C: someone else's clsact filter stays, before, during and after.
 tc qdisc add dev "$V2" clsact
 tc filter add dev "$V2" ingress pref 10 bpf bytecode '1,6 0 0 0'
+# ...also one sitting exactly where netobs attaches (handle 0x4e42 prio 1).
+tc filter add dev "$V2" egress pref 1 handle 0x4e42 bpf bytecode '1,6 0 0 0'
 agent_start || exit 1
+check_eq "a foreign filter at netobs's own place is not replaced" 1 \
+	"$(tc filter show dev "$V2" egress | grep -c 'pref 1 bpf.*handle 0x4e42.*bytecode')"
+check_eq "that endpoint says why" "error ingress-only" \
+	"$(endpoint_field "$V2" '.state + " " + (if .hooks == ["tc-ingress"] then "ingress-only" else (.hooks|tostring) end)')"
+check_true "and the log names the place" grep -q "another filter holds netobs's place" "$TMP/agent.log"
 check_eq "foreign filter kept while netobs is attached" 1 \
 	"$(tc filter show dev "$V2" ingress | grep -c 'pref 10 bpf.*bytecode')"
 check_eq "netobs filter beside it" 1 "$(tc filter show dev "$V2" ingress | grep -c 'netobs_tc_ingr')"
@@ -86,6 +93,8 @@ agent_stop
 check_eq "foreign filter still there after netobs stopped" 1 \
 	"$(tc filter show dev "$V2" ingress | grep -c 'pref 10 bpf.*bytecode')"
 check_eq "clsact netobs did not make is kept" 1 "$(tc qdisc show dev "$V2" | grep -c clsact)"
+check_eq "and the foreign filter at netobs's place too" 1 \
+	"$(tc filter show dev "$V2" egress | grep -c 'handle 0x4e42.*bytecode')"
 check_eq "netobs filter gone" 0 "$(tc filter show dev "$V2" ingress | grep -c netobs)"
 
 # --- Phase D: after kill -9, a new agent takes over the stale socket, pins and filters.
@@ -98,7 +107,7 @@ check_eq "restarted over stale state: endpoints attached" '["tc-ingress","tc-egr
 check_eq "one netobs filter per hook, not two" 1 "$(tc filter show dev "$V1" ingress | grep -c netobs_tc_ingr)"
 second=$("$AGENT" --socket "$SOCK" --bpffs "$BPFFS" 2>&1); rc=$?
 check_eq "a second agent on the same socket is refused" 1 $rc
-check_true "and says why" grep -q "already serving $SOCK" <<<"$second"
+check_true "and says why" grep -q "another netobs-agent is running on this node (pid $AGENT_PID" <<<"$second"
 mkdir -p "$TMP/other"
 second=$("$AGENT" --socket "$TMP/other/s.sock" --bpffs "$BPFFS" 2>&1); rc=$?
 check_eq "a second agent on another socket is refused too (one per node)" 1 $rc
