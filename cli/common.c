@@ -308,7 +308,7 @@ enum cli_line cli_conn_next(struct cli_conn *c, char **raw, size_t *raw_len, jso
 		*obj = NULL;
 		return CLI_LINE_FAILED;
 	}
-	if (json_object_get(*obj, "done")) {
+	if (json_is_object(json_object_get(*obj, "done"))) {
 		json_decref(*obj);
 		*obj = NULL;
 		return CLI_LINE_DONE;
@@ -352,12 +352,21 @@ bool cli_interrupted(void)
 
 int cli_stdout_flush(void)
 {
+	/* After a failed write glibc drops its buffer and later flushes
+	 * "succeed" with ferror() set: the first failure is the answer. */
+	static int first_failure;
+
+	if (first_failure)
+		return first_failure;
+	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
-	if (errno == EPIPE)
-		return 1;
-	cli_error("writing the output: %s", strerror(errno));
-	return -1;
+	/* The reader closed our stdout, or Ctrl-C broke a blocked write: the
+	 * user has what they wanted. */
+	if (errno == EPIPE || (errno == EINTR && sigint_seen))
+		return first_failure = 1;
+	cli_error("writing the output: %s", strerror(errno ? errno : EIO));
+	return first_failure = -1;
 }
 
 void cli_format_thousands(unsigned long long v, char *buf, size_t len)

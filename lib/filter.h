@@ -3,8 +3,10 @@
  * Flow filters with Hubble's names and semantics.
  *
  * A filter holds one list of values per field. Values of one field OR; the
- * fields present AND. "Either side" fields (ip, port, endpoint) match the
- * source OR the destination. A filter set is an allow filter and a deny
+ * fields present AND. "Either side" fields (ip, port, endpoint) are taken
+ * together on one side, as Hubble's CLI does: `--ip A --port 80` matches
+ * A:80 as source or as destination, not A on one side and 80 on the
+ * other. A filter set is an allow filter and a deny
  * filter (the CLI's --not puts the next flag in the deny filter): a record
  * is shown when it matches the allow filter (or it is empty) and does not
  * match the deny filter (when that is not empty). Lost-events records

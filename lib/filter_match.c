@@ -17,7 +17,7 @@ bool netobs_cidr_contains(const struct netobs_cidr *cidr, int family, const uint
 {
 	unsigned int whole = cidr->prefix_len / 8, rest = cidr->prefix_len % 8;
 
-	if (cidr->family != family)
+	if (cidr->family != family || cidr->prefix_len > (family == NETOBS_FAMILY_IPV4 ? 32 : 128))
 		return false;
 	if (memcmp(cidr->addr, addr, whole))
 		return false;
@@ -116,21 +116,26 @@ static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
 	return false;
 }
 
-bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_record *rec)
+/*
+ * One side of Hubble's filter pair: the "either side" fields (ip, port,
+ * endpoint) are all taken on the source side, or all on the destination
+ * side, so `--ip A --port 80` means A:80 as source or as destination, never
+ * A on one side and port 80 on the other. Every other field applies as is.
+ */
+static bool filter_match_side(const struct netobs_filter *f, const struct netobs_record *rec,
+			      bool source_side)
 {
 	const struct netobs_flow_record *flow = &rec->flow;
 	const struct netobs_flow_key *key = &flow->key;
 	bool any;
 
-	if (rec->kind != NETOBS_RECORD_FLOW)
-		return true;
-	if (f->ip.n && !cidrs_match(&f->ip, key, true, true))
+	if (f->ip.n && !cidrs_match(&f->ip, key, source_side, !source_side))
 		return false;
 	if (f->source_ip.n && !cidrs_match(&f->source_ip, key, true, false))
 		return false;
 	if (f->destination_ip.n && !cidrs_match(&f->destination_ip, key, false, true))
 		return false;
-	if (f->port.n && !ports_match(&f->port, key, true, true))
+	if (f->port.n && !ports_match(&f->port, key, source_side, !source_side))
 		return false;
 	if (f->source_port.n && !ports_match(&f->source_port, key, true, false))
 		return false;
@@ -143,7 +148,7 @@ bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_reco
 		if (!any)
 			return false;
 	}
-	if (f->endpoint.n && !endpoints_match(&f->endpoint, flow, true, true))
+	if (f->endpoint.n && !endpoints_match(&f->endpoint, flow, source_side, !source_side))
 		return false;
 	if (f->source_endpoint.n && !endpoints_match(&f->source_endpoint, flow, true, false))
 		return false;
@@ -166,6 +171,16 @@ bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_reco
 	if (f->ip_version.n && !u16s_has(&f->ip_version, key->family))
 		return false;
 	return true;
+}
+
+bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_record *rec)
+{
+	if (rec->kind != NETOBS_RECORD_FLOW)
+		return true;
+	if (filter_match_side(f, rec, true))
+		return true;
+	/* Without either-side fields the two sides are the same test. */
+	return (f->ip.n || f->port.n || f->endpoint.n) && filter_match_side(f, rec, false);
 }
 
 bool netobs_filter_set_match(const struct netobs_filter_set *set, const struct netobs_record *rec)

@@ -536,7 +536,7 @@ static int time_bound_from_json(const json_t *value, const char *name, uint64_t 
 	text = json_string_value(value);
 	errno = 0;
 	ns = strtoull(text, &end, 10);
-	if (!*text || *text == '-' || *end || errno)
+	if (*text < '0' || *text > '9' || *end || errno)
 		goto invalid;
 	*out = ns;
 	return 0;

@@ -269,8 +269,9 @@ int netobs_time_parse_rfc3339(const char *s, uint64_t *ns)
 
 	secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
 	       offset_secs;
-	if (secs < 0)
-		return -EINVAL; /* before the epoch: not representable */
+	/* Before the epoch, or past 2554 (64-bit nanoseconds): not representable. */
+	if (secs < 0 || (uint64_t)secs > (UINT64_MAX - frac_ns) / 1000000000ULL)
+		return -EINVAL;
 	*ns = (uint64_t)secs * 1000000000ULL + frac_ns;
 	return 0;
 }

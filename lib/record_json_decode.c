@@ -83,7 +83,7 @@ static int get_uint(struct decoder *d, const json_t *obj, const char *where, con
 
 		errno = 0;
 		number = strtoull(text, &end, 10);
-		if (!*text || *text == '-' || *end || errno)
+		if (*text < '0' || *text > '9' || *end || errno)
 			goto bad;
 	} else {
 		goto bad;

@@ -38,15 +38,21 @@ kill -INT $follower; wait $follower
 check_eq "--follow exits 0 on SIGINT" 0 $?
 wait $client $server
 
-# A veth added while the agent runs is attached within a second.
-t0=$(now_ms)
-endpoint_create 3
+# A veth added while the agent runs is attached within a second of appearing.
 V3=$(endpoint_if 3) E3=$(endpoint_ns 3)
+ip netns add "$E3"
+t0=$(now_ms)
+ip link add "$V3" type veth peer name eth0 netns "$E3"
 wait_for "endpoint 3 attached" 3 output_is '["tc-ingress","tc-egress"]' endpoint_field "$V3" '.hooks | tostring'
 t1=$(now_ms)
-log "new veth attached after $((t1 - t0)) ms"
+ip link set "$V3" master "${P}br" up
+ip -n "$E3" link set lo up
+ip -n "$E3" addr add 10.201.0.3/24 dev eth0
+ip -n "$E3" link set eth0 up
+log "new veth attached $((t1 - t0)) ms after it appeared"
 check_true "new veth attached within a second" test $((t1 - t0)) -lt 1000
-check_eq "new endpoint's address read from inside" 10.201.0.3 "$(endpoint_field "$V3" '.ipv4[0]')"
+wait_for "address seen" 3 output_is 10.201.0.3 endpoint_field "$V3" '.ipv4[0]'
+check_eq "an address added inside later is picked up" 10.201.0.3 "$(endpoint_field "$V3" '.ipv4[0]')"
 ip netns exec "$E3" ping -q -c 3 -i 0.05 10.201.0.1 >/dev/null
 new_seen() {
 	flows_json --interface "$V3" --protocol icmpv4 | jq_any 'select(.flow.flow_event=="NEW" and .flow.l4.ICMPv4.type==8)'

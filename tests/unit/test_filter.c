@@ -321,6 +321,28 @@ START_TEST(test_match_combination)
 }
 END_TEST
 
+/* Hubble's either-side flags pair up on one side: --ip A --port P is A:P as
+ * source or as destination, never A on one side and P on the other. */
+START_TEST(test_match_either_side_same_side)
+{
+	struct netobs_record r;
+
+	make_flow(&r, NETOBS_FAMILY_IPV4, "10.0.0.5", "1.2.3.4", IPPROTO_TCP, 40000, 80);
+
+	ck_assert(matches(F("ip=10.0.0.5", "port=40000"), &r)); /* source side */
+	ck_assert(matches(F("ip=1.2.3.4", "port=80"), &r));	/* destination side */
+	ck_assert(!matches(F("ip=10.0.0.5", "port=80"), &r));	/* split across sides */
+	ck_assert(!matches(F("ip=1.2.3.4", "port=40000"), &r));
+	ck_assert(matches(F("ip=10.0.0.5", "ip=1.2.3.4", "port=80"), &r)); /* values OR */
+	/* directional flags apply on both sides as they are */
+	ck_assert(matches(F("ip=1.2.3.4", "from-port=40000"), &r));
+	ck_assert(!matches(F("ip=10.0.0.5", "to-port=40000"), &r));
+	/* the deny filter pairs up the same way */
+	ck_assert(matches(F("!ip=10.0.0.5", "!port=80"), &r));
+	ck_assert(!matches(F("!ip=1.2.3.4", "!port=80"), &r));
+}
+END_TEST
+
 START_TEST(test_lost_events_and_time)
 {
 	struct netobs_filter_set set;
@@ -477,6 +499,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_match_ip_port_protocol);
 	tcase_add_test(tc, test_match_other_fields);
 	tcase_add_test(tc, test_match_combination);
+	tcase_add_test(tc, test_match_either_side_same_side);
 	tcase_add_test(tc, test_lost_events_and_time);
 	tcase_add_test(tc, test_time_bound_parse);
 	tcase_add_test(tc, test_json_round_trip);
