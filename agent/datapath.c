@@ -207,9 +207,16 @@ int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool cre
 			    hook == NETOBS_HOOK_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, query, .handle = NETOBS_TC_HANDLE, .priority = NETOBS_TC_PRIORITY);
 	int rc;
 
 	(void)dp;
+	/* Only our own program is taken off, even at our place. */
+	rc = bpf_tc_query(&tc_hook, &query);
+	if (rc)
+		return rc;
+	if (!datapath_prog_is_ours(query.prog_id, "netobs_tc_", NULL))
+		return -EBUSY;
 	rc = bpf_tc_detach(&tc_hook, &tc_opts);
 	if (rc)
 		return rc;
