@@ -9,13 +9,17 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 bash scripts/deps.sh
+# Anything under /sys/fs/bpf newer than this was made by the tests.
+STAMP=$(mktemp /tmp/netobs-test-start.XXXXXX)
+trap 'rm -f "$STAMP"' EXIT
 
 leftovers() {
 	# Anything a test made and did not remove is a failure too.
 	local left
 	left=$( (ip netns list | awk '{print $1}' | grep '^nt'; \
 		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^nt'; \
-		ls -d /sys/fs/bpf/netobs 2>/dev/null) || true)
+		ls -d /sys/fs/bpf/netobs 2>/dev/null; \
+		find /sys/fs/bpf -newer "$STAMP" -mindepth 1 2>/dev/null) || true)
 	if [ -n "$left" ]; then
 		echo "test.sh: tests left these behind:"; echo "$left"
 		return 1

@@ -66,6 +66,9 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$BPFFS"
 mount -t bpf bpf "$BPFFS"
+# iproute2's tc makes tc/, ip/ and xdp/ in the bpffs it finds when a test
+# adds a BPF filter of its own: keep those in the test's private mount.
+export TC_BPF_MNT=$BPFFS
 
 # bridge_create: the host-side bridge endpoints hang off, like docker0.
 bridge_create() {
