@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <bpf/bpf.h>
+
 #include "agent.h"
 #include "log.h"
 
@@ -46,15 +48,21 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
-	const struct netobs_record *stored;
-
 	if (record_store_count(&a->store) == a->store.capacity)
 		server_record_evicting(
 			a, record_store_get(&a->store, record_store_oldest_seq(&a->store)));
-	stored = record_store_append(&a->store, rec);
-
+	record_store_append(&a->store, rec);
 	a->stats.records_seen++;
-	server_broadcast(a, stored);
+	server_wake_followers(a);
+}
+
+bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
+			   struct netobs_flow_stats *out)
+{
+	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
+		return false;
+	flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, out);
+	return out->packets != 0;
 }
 
 struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,

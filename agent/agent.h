@@ -110,6 +110,10 @@ void agent_flow_record(struct agent *a, const struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
 		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec);
 
+/* Current totals of a flow, straight from the map; false if it is gone. */
+bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
+			   struct netobs_flow_stats *out);
+
 /* Track a flow the agent has not seen: name its interface, decide its side. */
 struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,
 				    const struct netobs_flow_stats *first, bool single_packet);
@@ -129,7 +133,8 @@ int events_ring_buffer_cb(void *ctx, void *data, size_t size);
 /* Fail (with a message) when another agent serves path; clear a stale socket. */
 int server_check_path(const char *path, char *err, size_t errlen);
 int server_start(struct agent *a, char *err, size_t errlen);
-void server_broadcast(struct agent *a, const struct netobs_record *rec);
+/* A record was stored: idle followers send it now, busy ones with their next batch. */
+void server_wake_followers(struct agent *a);
 /* The store is about to overwrite rec: readers still behind it count the loss. */
 void server_record_evicting(struct agent *a, const struct netobs_record *rec);
 void server_stop(struct agent *a);

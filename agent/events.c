@@ -7,16 +7,6 @@
 #include "agent.h"
 #include "log.h"
 
-/* Current totals of a flow, straight from the map; false if it is gone. */
-static bool events_flow_totals(struct agent *a, const struct netobs_flow_key *key,
-			       struct netobs_flow_stats *out)
-{
-	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
-		return false;
-	flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, out);
-	return out->packets != 0;
-}
-
 static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
 {
 	struct netobs_flow_stats first = {
@@ -45,7 +35,7 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	struct netobs_flow_stats totals;
 	struct netobs_record rec;
 	struct flow_entry *e = flow_table_lookup(&a->flows, &ev->key);
-	bool in_map = events_flow_totals(a, &ev->key, &totals);
+	bool in_map = agent_flow_map_totals(a, &ev->key, &totals);
 
 	if (!e && !in_map)
 		return; /* a packet the flow's END already counted: reported */

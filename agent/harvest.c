@@ -51,12 +51,10 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 
 	/* The decision was made on totals read up to a batch ago: if the flow
 	 * moved since, it is not over (for an idle end, not idle at all). */
-	if (reason != NETOBS_END_FORCED &&
-	    !bpf_map_lookup_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
+	if (reason != NETOBS_END_FORCED) {
 		struct netobs_flow_stats fresh;
 
-		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, &fresh);
-		if (fresh.packets != totals->packets) {
+		if (agent_flow_map_totals(a, &e->key, &fresh) && fresh.packets != totals->packets) {
 			agent_flow_record(a, e, &fresh, NETOBS_FLOW_EVENT_UPDATE, fresh.tcp_flags,
 					  NETOBS_END_NONE, fresh.last_seen_ns, &rec);
 			e->reported = fresh;

@@ -304,7 +304,7 @@ static void client_pump(struct client *c)
 		return;
 	}
 	if (c->follow) {
-		c->state = CLIENT_FOLLOWING; /* caught up: server_broadcast wakes it */
+		c->state = CLIENT_FOLLOWING; /* caught up: server_wake_followers() wakes it */
 		return;
 	}
 	client_finish(c);
@@ -330,9 +330,8 @@ void server_record_evicting(struct agent *a, const struct netobs_record *rec)
 
 /* A record was stored: followers that are not busy writing take it now;
  * busy ones take it with their next batch. */
-void server_broadcast(struct agent *a, const struct netobs_record *rec)
+void server_wake_followers(struct agent *a)
 {
-	(void)rec;
 	for (struct client *c = a->clients; c; c = c->next)
 		if (c->state == CLIENT_FOLLOWING && !c->writing)
 			client_pump(c);
