@@ -88,5 +88,5 @@ if [ "$KEEP" = 1 ]; then
 	echo
 	echo "Left running: netobs-agent (pid $AGENT_PID, log $DEMO/agent.log) and namespaces demo-client, demo-web, demo-db."
 	echo "Try: $NETOBS flows -f    then: ip netns exec demo-client ping 10.202.0.3"
-	echo "Clean up: kill $AGENT_PID; ip netns del demo-client; ip netns del demo-web; ip netns del demo-db; ip link del nodemo-br"
+	echo "Clean up: kill $AGENT_PID; ip netns del demo-client; ip netns del demo-web; ip netns del demo-db; ip link del nodemo-br; rm -rf $DEMO"
 fi

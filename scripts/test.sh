@@ -26,15 +26,21 @@ leftovers() {
 	fi
 }
 
-echo "== build"
-BUILD_DIR=build bash scripts/build.sh
+echo "== build (warnings are errors here)"
+BUILD_DIR=build bash scripts/build.sh -DNETOBS_WERROR=ON
+# Every build type must build: -O3 (Release) and -Os see warnings -O2 does not.
+for type in Debug Release MinSizeRel; do
+	echo "== build type $type"
+	cmake -S . -B "build-types/$type" -DCMAKE_BUILD_TYPE="$type" -DNETOBS_WERROR=ON >/dev/null
+	cmake --build "build-types/$type" -j"$(nproc)" >/dev/null
+done
 echo "== tests"
 (cd build && ctest --output-on-failure --timeout 900)
 leftovers
 
 if [ "${NETOBS_SKIP_SANITIZE:-0}" != 1 ]; then
 	echo "== sanitizer build (ASan + UBSan): unit and namespace tests"
-	BUILD_DIR=build-sanitize bash scripts/build.sh -DNETOBS_SANITIZE=ON
+	BUILD_DIR=build-sanitize bash scripts/build.sh -DNETOBS_SANITIZE=ON -DNETOBS_WERROR=ON
 	(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure --timeout 900 -L 'unit|netns')
