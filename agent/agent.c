@@ -88,7 +88,33 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 	return e;
 }
 
-void agent_flow_record(struct agent *a, const struct flow_entry *e,
+/*
+ * One side of a flow. On an endpoint's veth the side facing the container
+ * is that endpoint, whatever address the packet claims: the interface says
+ * who sent or receives it, and an address can be spoofed or shared. The far
+ * side is resolved by address. A side once resolved to an endpoint keeps it
+ * when the endpoint (or its address) is gone by the time of this record.
+ */
+static void agent_flow_peer(struct agent *a, const struct flow_entry *e, bool local,
+			    const uint8_t addr[16], struct netobs_peer *remembered)
+{
+	struct netobs_peer now;
+	struct endpoint *ep = NULL;
+
+	if (local)
+		ep = endpoints_find_by_ifindex(a->endpoints, e->key.ifindex);
+	if (ep && ep->kind == ENDPOINT_KIND_VETH)
+		endpoint_peer(ep, &now);
+	else if (local && remembered->id)
+		return; /* its endpoint is gone: keep the name it had */
+	else
+		endpoints_resolve_peer(a->endpoints, e->key.family, addr, &now);
+	if (!now.id && remembered->id)
+		return;
+	*remembered = now;
+}
+
+void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
 		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec)
 {
@@ -118,6 +144,14 @@ void agent_flow_record(struct agent *a, const struct flow_entry *e,
 		f->direction = received ? NETOBS_DIR_INGRESS : NETOBS_DIR_EGRESS;
 		f->obs_point = received ? NETOBS_OBS_FROM_NETWORK : NETOBS_OBS_TO_NETWORK;
 	}
-	endpoints_resolve_peer(a->endpoints, e->key.family, e->key.saddr, &f->src);
-	endpoints_resolve_peer(a->endpoints, e->key.family, e->key.daddr, &f->dst);
+	if (e->iface_kind == ENDPOINT_KIND_VETH) {
+		/* Received on the host side: the container sent it. */
+		agent_flow_peer(a, e, received, e->key.saddr, &e->src);
+		agent_flow_peer(a, e, !received, e->key.daddr, &e->dst);
+	} else {
+		agent_flow_peer(a, e, false, e->key.saddr, &e->src);
+		agent_flow_peer(a, e, false, e->key.daddr, &e->dst);
+	}
+	f->src = e->src;
+	f->dst = e->dst;
 }

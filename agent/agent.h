@@ -105,8 +105,9 @@ void agent_clock_sync(void);
 /* Store a record and stream it to following clients. */
 void agent_emit(struct agent *a, const struct netobs_record *rec);
 
-/* Record for a flow entry with these totals (boot-clock times). */
-void agent_flow_record(struct agent *a, const struct flow_entry *e,
+/* Record for a flow entry with these totals (boot-clock times); refreshes
+ * the entry's remembered peers. */
+void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
 		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec);
 

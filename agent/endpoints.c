@@ -403,6 +403,13 @@ int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, u
 		goto out;
 
 	nnames = netns_names_read(nl, names, RESCAN_MAX_NETNS);
+	table->nhost_macs = 0;
+	for (unsigned int i = 0; i < list.count && table->nhost_macs < HOST_MAX_ADDRS; i++) {
+		static const uint8_t zero_mac[6];
+
+		if (memcmp(list.links[i].mac, zero_mac, sizeof(zero_mac)))
+			memcpy(table->host_macs[table->nhost_macs++], list.links[i].mac, 6);
+	}
 	for (unsigned int i = 0; i < table->count; i++)
 		table->eps[i].present = false;
 	for (unsigned int i = 0; i < list.count; i++) {
@@ -453,10 +460,52 @@ static bool addr_equal(const struct ip_addr *a, int family, const uint8_t addr[1
 	return a->family == family && !memcmp(a->addr, addr, len);
 }
 
+void endpoint_peer(const struct endpoint *ep, struct netobs_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	peer->id = ep->id;
+	snprintf(peer->name, sizeof(peer->name), "%s", ep->name);
+}
+
+static void endpoints_resolve_mac(const struct endpoint_table *table, const uint8_t mac[6],
+				  struct netobs_peer *peer)
+{
+	const struct endpoint *found = NULL;
+
+	/* Bit 0 of the first byte: group address (broadcast, multicast). */
+	if (mac[0] & 1)
+		return;
+	for (unsigned int i = 0; i < table->count; i++) {
+		const struct endpoint *ep = &table->eps[i];
+
+		if (ep->kind != ENDPOINT_KIND_VETH || memcmp(ep->mac, mac, 6))
+			continue;
+		if (found)
+			return; /* claimed twice: trust neither */
+		found = ep;
+	}
+	if (found) {
+		endpoint_peer(found, peer);
+		return;
+	}
+	for (unsigned int i = 0; i < table->nhost_macs; i++) {
+		if (!memcmp(table->host_macs[i], mac, 6)) {
+			peer->identity = NETOBS_IDENTITY_HOST;
+			return;
+		}
+	}
+}
+
 void endpoints_resolve_peer(const struct endpoint_table *table, int family, const uint8_t addr[16],
 			    struct netobs_peer *peer)
 {
+	const struct endpoint *found = NULL;
+
 	memset(peer, 0, sizeof(*peer));
+	if (family == NETOBS_FAMILY_NONE) {
+		endpoints_resolve_mac(table, addr, peer);
+		return;
+	}
 	if (family != NETOBS_FAMILY_IPV4 && family != NETOBS_FAMILY_IPV6)
 		return;
 	for (unsigned int i = 0; i < table->count; i++) {
@@ -467,12 +516,18 @@ void endpoints_resolve_peer(const struct endpoint_table *table, int family, cons
 		if (ep->kind != ENDPOINT_KIND_VETH)
 			continue;
 		for (unsigned int j = 0; j < ep->naddrs; j++) {
-			if (addr_equal(&ep->addrs[j], family, addr)) {
-				peer->id = ep->id;
-				snprintf(peer->name, sizeof(peer->name), "%s", ep->name);
+			if (!addr_equal(&ep->addrs[j], family, addr))
+				continue;
+			/* Two namespaces with the same address: an address alone
+			 * cannot say which one a packet belongs to. */
+			if (found && found != ep)
 				return;
-			}
+			found = ep;
 		}
+	}
+	if (found) {
+		endpoint_peer(found, peer);
+		return;
 	}
 	for (unsigned int i = 0; i < table->nhost_addrs; i++) {
 		if (addr_equal(&table->host_addrs[i], family, addr)) {

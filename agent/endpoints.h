@@ -68,6 +68,8 @@ struct endpoint_table {
 	unsigned int count;
 	struct ip_addr host_addrs[HOST_MAX_ADDRS]; /* addresses of the host namespace */
 	unsigned int nhost_addrs;
+	uint8_t host_macs[HOST_MAX_ADDRS][6]; /* MACs of the host namespace's links */
+	unsigned int nhost_macs;
 	/* --interfaces and --xdp patterns (fnmatch globs) */
 	char interface_patterns[ENDPOINT_MAX_PATTERNS][NETOBS_IFNAME_MAX * 2];
 	unsigned int ninterface_patterns;
@@ -96,8 +98,18 @@ int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, u
 
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
 
-/* Resolve an address to a flow peer: an endpoint, the host, or the world. */
+/*
+ * Resolve a flow key address to a flow peer: an endpoint, the host, or the
+ * world. For NETOBS_FAMILY_NONE (non-IP frames) addr holds a MAC in its
+ * first 6 bytes, resolved to an endpoint or the host, else left unknown
+ * (broadcast and multicast MACs belong to no one). An address that two
+ * endpoints claim (overlapping container networks) names neither: the peer
+ * is left unknown rather than guessed.
+ */
 void endpoints_resolve_peer(const struct endpoint_table *table, int family, const uint8_t addr[16],
 			    struct netobs_peer *peer);
+
+/* The peer that is this endpoint itself. */
+void endpoint_peer(const struct endpoint *ep, struct netobs_peer *peer);
 
 const char *endpoint_state_name(const struct endpoint *ep);

@@ -26,6 +26,10 @@ struct flow_entry {
 	uint8_t iface_kind; /* enum endpoint_kind of the interface, set by the agent */
 	bool reply_certain; /* decided by SYN or ICMP type, never revised */
 	bool in_use;
+	/* Sides as last resolved: an endpoint removed before the flow ends
+	 * still names the flow's END record. Set by the agent. */
+	struct netobs_peer src;
+	struct netobs_peer dst;
 };
 
 struct flow_table {

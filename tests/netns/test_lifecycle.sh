@@ -61,12 +61,16 @@ wait_for "new endpoint's traffic" 3 new_seen
 check_true "new endpoint's first ping seen at once (ring buffer)" new_seen
 
 # A removed one disappears, without error noise.
+cat "/sys/class/net/$V3/ifindex" >"$TMP/v3_ifindex"
 ip netns del "$E3"
 wait_for "endpoint 3 gone" 3 output_is "" endpoint_field "$V3" .id
 check_eq "removed veth gone from netobs endpoints" "" "$(endpoint_field "$V3" .id)"
 check_eq "its flows ended at once, with their final counts" "END FORCED 3" \
 	"$(flows_json --interface "$V3" --protocol icmpv4 | jq -r 'select(.flow.l4.ICMPv4.type==8) |
 		.flow.flow_event + " " + .flow.end_reason + " " + .flow.stats.packets' | tail -n 1)"
+check_eq "the END of a removed endpoint's flow keeps its name and ID" "$E3 $(cat "$TMP/v3_ifindex")" \
+	"$(flows_json --interface "$V3" --protocol icmpv4 | jq -r 'select(.flow.flow_event=="END" and .flow.l4.ICMPv4.type==8) |
+		.flow.source.pod_name + " " + (.flow.source.ID | tostring)' | tail -n 1)"
 check_eq "no warnings or errors logged for the removal" 0 "$(grep -c -E 'warn|error' "$TMP/agent.log")"
 
 # --- Phase B: clean stop leaves nothing behind.
