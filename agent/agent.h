@@ -58,6 +58,7 @@ struct agent {
 	uv_loop_t *loop;
 	struct datapath dp;
 	struct endpoint_table *endpoints;
+	struct endpoint_changes endpoint_changes; /* since the last rescan */
 	struct flow_table flows;
 	struct record_store store;
 	struct flow_timeouts timeouts;

@@ -91,14 +91,18 @@ void agent_sync_endpoints(struct agent *a)
 {
 	static struct endpoint_gone gone[ENDPOINT_MAX];
 	unsigned int before = a->endpoints->count, ngone;
-	int rc = endpoints_rescan(a->endpoints, gone, &ngone);
+	int rc = endpoints_rescan(a->endpoints, &a->endpoint_changes, gone, &ngone);
 	char name[IF_NAMESIZE];
 
 	if (rc) {
-		log_warn("endpoint rescan failed: %s; keeping the previous endpoint list",
+		log_warn("endpoint rescan failed: %s; keeping the previous endpoint list until "
+			 "the next link or address event",
 			 strerror(-rc));
+		/* What was noted is not known to be done: the next rescan reads all. */
+		a->endpoint_changes.full = true;
 		return;
 	}
+	endpoint_changes_clear(&a->endpoint_changes);
 	for (unsigned int i = 0; i < ngone; i++) {
 		/* Still there but no endpoint any more (renamed out of --interfaces,
 		 * say): take our hooks off. A deleted one took them along. */

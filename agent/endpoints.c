@@ -21,7 +21,6 @@
 
 #define NETNS_RUN_DIR	 "/run/netns"
 #define RESCAN_MAX_LINKS 8192
-#define RESCAN_MAX_NETNS 1024
 
 struct link_info {
 	uint32_t ifindex;
@@ -37,11 +36,6 @@ struct link_list {
 	struct link_info *links;
 	unsigned int count;
 	bool overflow;
-};
-
-struct netns_name {
-	int32_t nsid;
-	char name[NETOBS_NAME_MAX];
 };
 
 struct addr_list {
@@ -229,7 +223,8 @@ static int link_get_in_netns(struct mnl_socket *nl, int32_t nsid, uint32_t ifind
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = (int)ifindex;
-	mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	memset(out, 0, sizeof(*out));
 	return nl_request(nl, nlh, link_one_cb, out);
 }
@@ -268,17 +263,18 @@ static int32_t netns_id_of_fd(struct mnl_socket *nl, int fd)
 	return nsid;
 }
 
-static unsigned int netns_names_read(struct mnl_socket *nl, struct netns_name *names,
-				     unsigned int max)
+/* Map /run/netns names to the nsids our namespace has for them. */
+static void netns_names_read(struct endpoint_table *table, struct mnl_socket *nl)
 {
 	DIR *dir = opendir(NETNS_RUN_DIR);
-	unsigned int n = 0;
 	struct dirent *de;
 
+	table->nnetns_names = 0;
 	if (!dir)
-		return 0; /* no named namespaces */
-	while ((de = readdir(dir)) && n < max) {
+		return; /* no named namespaces */
+	while ((de = readdir(dir)) && table->nnetns_names < ENDPOINT_MAX_NETNS) {
 		char path[sizeof(NETNS_RUN_DIR) + 256];
+		int32_t nsid;
 		int fd;
 
 		if (de->d_name[0] == '.')
@@ -287,15 +283,24 @@ static unsigned int netns_names_read(struct mnl_socket *nl, struct netns_name *n
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		names[n].nsid = netns_id_of_fd(nl, fd);
+		nsid = netns_id_of_fd(nl, fd);
 		close(fd);
-		if (names[n].nsid < 0)
+		if (nsid < 0)
 			continue;
-		snprintf(names[n].name, sizeof(names[n].name), "%.63s", de->d_name);
-		n++;
+		table->netns_names[table->nnetns_names].nsid = nsid;
+		snprintf(table->netns_names[table->nnetns_names].name, NETOBS_NAME_MAX, "%.63s",
+			 de->d_name);
+		table->nnetns_names++;
 	}
 	closedir(dir);
-	return n;
+}
+
+static const char *netns_name_of(const struct endpoint_table *table, int32_t nsid)
+{
+	for (unsigned int i = 0; i < table->nnetns_names; i++)
+		if (table->netns_names[i].nsid == nsid)
+			return table->netns_names[i].name;
+	return NULL;
 }
 
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex)
@@ -324,9 +329,14 @@ static struct endpoint *endpoint_get_or_add(struct endpoint_table *table,
 	return ep;
 }
 
+/*
+ * (Re)read an endpoint from its host-side link: its name, and what its
+ * container side has (MAC, addresses). names_fresh says whether the netns
+ * names were read during this rescan already: a namespace named after the
+ * last read is looked up once more, not on every refresh.
+ */
 static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, struct endpoint *ep,
-			  const struct link_info *li, const struct netns_name *names,
-			  unsigned int nnames, bool is_container)
+			  const struct link_info *li, bool is_container, bool *names_fresh)
 {
 	struct addr_list addrs = {.addrs = ep->addrs, .max = ENDPOINT_MAX_ADDRS};
 	int rc;
@@ -339,13 +349,18 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	ep->netns[0] = '\0';
 	if (is_container) {
 		struct link_info peer;
+		const char *netns = netns_name_of(table, li->netnsid);
 
+		if (!netns && !*names_fresh) {
+			netns_names_read(table, nl);
+			*names_fresh = true;
+			netns = netns_name_of(table, li->netnsid);
+		}
 		ep->kind = ENDPOINT_KIND_VETH;
 		ep->netnsid = li->netnsid;
 		ep->peer_ifindex = li->peer_ifindex;
-		for (unsigned int i = 0; i < nnames; i++)
-			if (names[i].nsid == li->netnsid)
-				snprintf(ep->netns, sizeof(ep->netns), "%s", names[i].name);
+		if (netns)
+			snprintf(ep->netns, sizeof(ep->netns), "%s", netns);
 		if (!link_get_in_netns(nl, li->netnsid, li->peer_ifindex, &peer))
 			memcpy(ep->mac, peer.mac, sizeof(ep->mac));
 		rc = addr_dump(nl, li->netnsid, li->peer_ifindex, &addrs);
@@ -361,33 +376,98 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	snprintf(ep->name, sizeof(ep->name), "%s", ep->netns[0] ? ep->netns : ep->ifname);
 }
 
-int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, unsigned int *ngone)
+/* Take table->eps[idx] out, telling the caller what was attached there. */
+static void endpoint_remove(struct endpoint_table *table, unsigned int idx,
+			    struct endpoint_gone *gone, unsigned int *ngone)
+{
+	const struct endpoint *ep = &table->eps[idx];
+
+	log_debug("endpoint %s (ifindex %u) removed", ep->name, ep->ifindex);
+	gone[*ngone].ifindex = ep->ifindex;
+	gone[*ngone].hooks = ep->hooks;
+	gone[*ngone].created_qdisc = ep->created_qdisc;
+	(*ngone)++;
+	memmove(&table->eps[idx], &table->eps[idx + 1],
+		(table->count - idx - 1) * sizeof(table->eps[0]));
+	table->count--;
+}
+
+static void host_mac_set(struct endpoint_table *table, uint32_t ifindex, const uint8_t *mac)
+{
+	static const uint8_t zero_mac[6];
+	unsigned int i;
+
+	for (i = 0; i < table->nhost_macs; i++)
+		if (table->host_macs[i].ifindex == ifindex)
+			break;
+	if (!mac || !memcmp(mac, zero_mac, sizeof(zero_mac))) {
+		if (i < table->nhost_macs) /* forget it: swap the last one in */
+			table->host_macs[i] = table->host_macs[--table->nhost_macs];
+		return;
+	}
+	if (i == table->nhost_macs) {
+		if (i == HOST_MAX_ADDRS)
+			return;
+		table->nhost_macs++;
+	}
+	table->host_macs[i].ifindex = ifindex;
+	memcpy(table->host_macs[i].mac, mac, 6);
+}
+
+/* One link of our namespace as it is now: an endpoint, or not (any more). */
+static void link_consider(struct endpoint_table *table, struct mnl_socket *nl,
+			  const struct link_info *li, bool *names_fresh, struct endpoint_gone *gone,
+			  unsigned int *ngone)
+{
+	bool is_container = li->is_veth && li->netnsid >= 0;
+	bool named = patterns_match(table->interface_patterns, table->ninterface_patterns,
+				    li->ifname) ||
+		     patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
+	struct endpoint *ep;
+
+	host_mac_set(table, li->ifindex, li->mac);
+	if (!is_container && !named) {
+		/* Renamed out of --interfaces, say: no endpoint any more. */
+		ep = endpoints_find_by_ifindex(table, li->ifindex);
+		if (ep)
+			endpoint_remove(table, (unsigned int)(ep - table->eps), gone, ngone);
+		return;
+	}
+	ep = endpoint_get_or_add(table, li);
+	if (!ep) {
+		log_warn("more than %d endpoints: %s is not monitored", ENDPOINT_MAX, li->ifname);
+		return;
+	}
+	endpoint_fill(table, nl, ep, li, is_container, names_fresh);
+}
+
+static int host_addrs_read(struct endpoint_table *table, struct mnl_socket *nl)
+{
+	struct addr_list host = {.addrs = table->host_addrs, .max = HOST_MAX_ADDRS};
+	int rc = addr_dump(nl, -1, 0, &host);
+
+	if (!rc)
+		table->nhost_addrs = host.count;
+	return rc;
+}
+
+static int endpoints_rescan_all(struct endpoint_table *table, struct mnl_socket *nl,
+				struct endpoint_gone *gone, unsigned int *ngone)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct link_list list = {};
-	struct netns_name *names = NULL;
-	struct addr_list host = {.addrs = table->host_addrs, .max = HOST_MAX_ADDRS};
-	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
-	unsigned int nnames, kept = 0;
+	bool names_fresh = true;
 	int rc;
 
-	*ngone = 0;
-	nl = nl_open_route();
-	if (!nl)
-		return -errno;
+	table->full_rescans++;
 	list.links = calloc(RESCAN_MAX_LINKS, sizeof(*list.links));
-	names = calloc(RESCAN_MAX_NETNS, sizeof(*names));
-	if (!list.links || !names) {
-		rc = -ENOMEM;
-		goto out;
-	}
-
-	rc = addr_dump(nl, -1, 0, &host);
+	if (!list.links)
+		return -ENOMEM;
+	rc = host_addrs_read(table, nl);
 	if (rc)
 		goto out;
-	table->nhost_addrs = host.count;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
@@ -402,53 +482,98 @@ int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, u
 	if (rc)
 		goto out;
 
-	nnames = netns_names_read(nl, names, RESCAN_MAX_NETNS);
+	netns_names_read(table, nl);
 	table->nhost_macs = 0;
-	for (unsigned int i = 0; i < list.count && table->nhost_macs < HOST_MAX_ADDRS; i++) {
-		static const uint8_t zero_mac[6];
-
-		if (memcmp(list.links[i].mac, zero_mac, sizeof(zero_mac)))
-			memcpy(table->host_macs[table->nhost_macs++], list.links[i].mac, 6);
-	}
 	for (unsigned int i = 0; i < table->count; i++)
 		table->eps[i].present = false;
-	for (unsigned int i = 0; i < list.count; i++) {
-		const struct link_info *li = &list.links[i];
-		bool is_container = li->is_veth && li->netnsid >= 0;
-		bool named = patterns_match(table->interface_patterns, table->ninterface_patterns,
-					    li->ifname) ||
-			     patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
-		struct endpoint *ep;
-
-		if (!is_container && !named)
-			continue;
-		ep = endpoint_get_or_add(table, li);
-		if (!ep) {
-			log_warn("more than %d endpoints: %s is not monitored", ENDPOINT_MAX,
-				 li->ifname);
-			continue;
-		}
-		endpoint_fill(table, nl, ep, li, names, nnames, is_container);
-	}
+	for (unsigned int i = 0; i < list.count; i++)
+		link_consider(table, nl, &list.links[i], &names_fresh, gone, ngone);
 	/* Forget endpoints whose interface is gone: their hooks went with it. */
-	for (unsigned int i = 0; i < table->count; i++) {
-		if (!table->eps[i].present) {
-			log_debug("endpoint %s (ifindex %u) removed", table->eps[i].name,
-				  table->eps[i].ifindex);
-			gone[*ngone].ifindex = table->eps[i].ifindex;
-			gone[*ngone].hooks = table->eps[i].hooks;
-			gone[*ngone].created_qdisc = table->eps[i].created_qdisc;
-			(*ngone)++;
-			continue;
-		}
-		if (kept != i)
-			table->eps[kept] = table->eps[i];
-		kept++;
-	}
-	table->count = kept;
+	for (unsigned int i = table->count; i-- > 0;)
+		if (!table->eps[i].present)
+			endpoint_remove(table, i, gone, ngone);
 out:
 	free(list.links);
-	free(names);
+	return rc;
+}
+
+/* Re-read one link of our namespace; a deleted one's endpoint goes. */
+static int endpoint_refresh_link(struct endpoint_table *table, struct mnl_socket *nl,
+				 uint32_t ifindex, bool *names_fresh, struct endpoint_gone *gone,
+				 unsigned int *ngone)
+{
+	struct link_info li;
+	int rc;
+
+	table->link_refreshes++;
+	rc = link_get_in_netns(nl, -1, ifindex, &li);
+	if (rc == -ENODEV) {
+		struct endpoint *ep = endpoints_find_by_ifindex(table, ifindex);
+
+		host_mac_set(table, ifindex, NULL);
+		if (ep)
+			endpoint_remove(table, (unsigned int)(ep - table->eps), gone, ngone);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	link_consider(table, nl, &li, names_fresh, gone, ngone);
+	return 0;
+}
+
+/* Only what the events named: a few links, the endpoints of a few namespaces. */
+static int endpoints_refresh(struct endpoint_table *table, struct mnl_socket *nl,
+			     const struct endpoint_changes *changes, struct endpoint_gone *gone,
+			     unsigned int *ngone)
+{
+	bool names_fresh = false;
+	int rc;
+
+	if (changes->host_addrs) {
+		rc = host_addrs_read(table, nl);
+		if (rc)
+			return rc;
+	}
+	for (unsigned int i = 0; i < changes->nifindexes; i++) {
+		rc = endpoint_refresh_link(table, nl, changes->ifindexes[i], &names_fresh, gone,
+					   ngone);
+		if (rc)
+			return rc;
+	}
+	for (unsigned int n = 0; n < changes->nnsids; n++) {
+		uint32_t ifindexes[ENDPOINT_MAX];
+		unsigned int count = 0;
+
+		/* Collected first: a refresh may remove entries from the table. */
+		table->netns_refreshes++;
+		for (unsigned int i = 0; i < table->count; i++)
+			if (table->eps[i].kind == ENDPOINT_KIND_VETH &&
+			    table->eps[i].netnsid == changes->nsids[n])
+				ifindexes[count++] = table->eps[i].ifindex;
+		for (unsigned int i = 0; i < count; i++) {
+			rc = endpoint_refresh_link(table, nl, ifindexes[i], &names_fresh, gone,
+						   ngone);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int endpoints_rescan(struct endpoint_table *table, const struct endpoint_changes *changes,
+		     struct endpoint_gone *gone, unsigned int *ngone)
+{
+	struct mnl_socket *nl;
+	int rc;
+
+	*ngone = 0;
+	nl = nl_open_route();
+	if (!nl)
+		return -errno;
+	if (!changes || changes->full)
+		rc = endpoints_rescan_all(table, nl, gone, ngone);
+	else
+		rc = endpoints_refresh(table, nl, changes, gone, ngone);
 	mnl_socket_close(nl);
 	return rc;
 }
@@ -489,7 +614,7 @@ static void endpoints_resolve_mac(const struct endpoint_table *table, const uint
 		return;
 	}
 	for (unsigned int i = 0; i < table->nhost_macs; i++) {
-		if (!memcmp(table->host_macs[i], mac, 6)) {
+		if (!memcmp(table->host_macs[i].mac, mac, 6)) {
 			peer->identity = NETOBS_IDENTITY_HOST;
 			return;
 		}

@@ -3,21 +3,25 @@
  * Endpoint discovery through rtnetlink. An endpoint is a veth whose peer
  * lives in another network namespace (how Docker, CNI bridge and most
  * runtimes wire containers), or an interface the user named. The table is
- * rebuilt by a rescan at start and after every link or address event; the
- * addresses inside each endpoint's namespace are read with
- * IFA_TARGET_NETNSID, without entering the namespace.
+ * built by a full rescan at start (and after an event overrun); after that,
+ * each burst of link or address events refreshes only the links and
+ * namespaces it touched (endpoint_changes.h). The addresses inside each
+ * endpoint's namespace are read with IFA_TARGET_NETNSID, without entering
+ * the namespace.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "endpoint_changes.h"
 #include "record.h"
 
 #define ENDPOINT_MAX	      1024
 #define ENDPOINT_MAX_ADDRS    16
 #define ENDPOINT_MAX_PATTERNS 32
 #define HOST_MAX_ADDRS	      256
+#define ENDPOINT_MAX_NETNS    1024
 
 enum endpoint_kind {
 	ENDPOINT_KIND_VETH = 1,	     /* host side of a container-style veth */
@@ -68,8 +72,20 @@ struct endpoint_table {
 	unsigned int count;
 	struct ip_addr host_addrs[HOST_MAX_ADDRS]; /* addresses of the host namespace */
 	unsigned int nhost_addrs;
-	uint8_t host_macs[HOST_MAX_ADDRS][6]; /* MACs of the host namespace's links */
+	struct {
+		uint32_t ifindex;
+		uint8_t mac[6];
+	} host_macs[HOST_MAX_ADDRS]; /* MACs of the host namespace's links */
 	unsigned int nhost_macs;
+	struct {
+		int32_t nsid;
+		char name[NETOBS_NAME_MAX];
+	} netns_names[ENDPOINT_MAX_NETNS]; /* /run/netns names by nsid, read when one is missing */
+	unsigned int nnetns_names;
+	/* What discovery cost: a flapping container must not cause full rescans. */
+	uint64_t full_rescans;
+	uint64_t link_refreshes;
+	uint64_t netns_refreshes;
 	/* --interfaces and --xdp patterns (fnmatch globs) */
 	char interface_patterns[ENDPOINT_MAX_PATTERNS][NETOBS_IFNAME_MAX * 2];
 	unsigned int ninterface_patterns;
@@ -88,13 +104,15 @@ struct endpoint_gone {
 };
 
 /*
- * Rebuild the table from the kernel. Endpoints keep their hooks across
- * rescans; ones that are no endpoint any more (interface deleted, or no
- * longer matching) are removed from the table and written to
+ * Bring the table up to date with the kernel: everything when changes is
+ * NULL or changes->full, else only what changes names. Endpoints keep their
+ * hooks across rescans; ones that are no endpoint any more (interface
+ * deleted, or no longer matching) are removed from the table and written to
  * gone[ENDPOINT_MAX]: the caller detaches what is still there.
  * Returns 0 or -errno (-E2BIG: more links than one rescan reads).
  */
-int endpoints_rescan(struct endpoint_table *table, struct endpoint_gone *gone, unsigned int *ngone);
+int endpoints_rescan(struct endpoint_table *table, const struct endpoint_changes *changes,
+		     struct endpoint_gone *gone, unsigned int *ngone);
 
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex);
 

@@ -226,17 +226,14 @@ static void on_rescan(uv_timer_t *t)
 static void on_netlink(uv_poll_t *p, int status, int events)
 {
 	struct agent *a = p->data;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	(void)events;
 	if (status < 0)
 		return;
-	/* The content does not matter: any link or address change means rescan.
-	 * An overrun (ENOBUFS) means the same. */
-	while (recv(mnl_socket_get_fd(a->nl_events), buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
-	       errno == ENOBUFS)
-		;
-	if (!uv_is_active((uv_handle_t *)&a->rescan_timer))
+	/* Events come in bursts: note what they touch, refresh that shortly. */
+	endpoint_changes_read(mnl_socket_get_fd(a->nl_events), &a->endpoint_changes);
+	if (endpoint_changes_pending(&a->endpoint_changes) &&
+	    !uv_is_active((uv_handle_t *)&a->rescan_timer))
 		uv_timer_start(&a->rescan_timer, on_rescan, RESCAN_DELAY_MS, 0);
 }
 
@@ -376,6 +373,7 @@ static int agent_start(struct agent *a)
 	uv_signal_start(&a->sigint, on_signal, SIGINT);
 	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
 
+	a->endpoint_changes.full = true; /* the first scan reads everything */
 	agent_sync_endpoints(a);
 	uv_poll_start(&a->rb_poll, UV_READABLE, on_ring_buffer);
 	uv_poll_start(&a->nl_poll, UV_READABLE, on_netlink);

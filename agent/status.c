@@ -29,6 +29,13 @@ const char *netobs_counter_name(int counter)
 									   : "unknown";
 }
 
+static json_t *discovery_json(const struct endpoint_table *table)
+{
+	return json_pack("{s:I, s:I, s:I}", "full_rescans", (json_int_t)table->full_rescans,
+			 "link_refreshes", (json_int_t)table->link_refreshes, "netns_refreshes",
+			 (json_int_t)table->netns_refreshes);
+}
+
 json_t *agent_status_json(struct agent *a)
 {
 	unsigned int hooks[NETOBS_HOOK__MAX] = {};
@@ -48,7 +55,9 @@ json_t *agent_status_json(struct agent *a)
 	json_object_set_new(counters, "flow_table_full",
 			    json_integer((json_int_t)a->stats.flow_table_full));
 
-	return json_pack(
+	json_t *status;
+
+	status = json_pack(
 		"{s:s, s:i, s:s, s:I, s:i, s:{s:i, s:i, s:i}, s:{s:I, s:f, s:I, s:I},"
 		" s:{s:I, s:I}, s:i, s:{s:I, s:I, s:I}, s:o, s:{s:I, s:b, s:I}}",
 		"version", NETOBS_VERSION, "abi_version", NETOBS_ABI_VERSION, "node_name",
@@ -65,6 +74,9 @@ json_t *agent_status_json(struct agent *a)
 		(json_int_t)a->stats.lost_store, "counters", counters, "harvest", "runs",
 		(json_int_t)a->stats.harvests, "batch", (int)!a->batch_unsupported,
 		"batch_fallbacks", (json_int_t)a->stats.batch_fallbacks);
+	if (status)
+		json_object_set_new(status, "discovery", discovery_json(a->endpoints));
+	return status;
 }
 
 json_t *endpoint_json(const struct endpoint *ep)

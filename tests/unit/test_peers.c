@@ -46,7 +46,8 @@ static void setup(void)
 	table->host_addrs[0].family = NETOBS_FAMILY_IPV4;
 	memcpy(table->host_addrs[0].addr, (uint8_t[4]){192, 0, 2, 1}, 4);
 	table->nhost_addrs = 1;
-	memcpy(table->host_macs[0], (uint8_t[6]){0x02, 0, 0, 0, 0, 0x99}, 6);
+	memcpy(table->host_macs[0].mac, (uint8_t[6]){0x02, 0, 0, 0, 0, 0x99}, 6);
+	table->host_macs[0].ifindex = 1;
 	table->nhost_macs = 1;
 	memset(&agent, 0, sizeof(agent));
 	agent.endpoints = table;
