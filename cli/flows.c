@@ -63,7 +63,7 @@ void cli_usage_flows(FILE *out)
 		"      --endpoint, --from-endpoint, --to-endpoint NAME|ID\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
 		"      --traffic-direction ingress|egress\n"
-		"      --tcp-flags FLAGS    e.g. SYN or SYN,ACK (the record carries all of them)\n"
+		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"
 		"      --interface NAME|IFINDEX\n"
 		"  -4, --ipv4, -6, --ipv6   IPv4 or IPv6 records only\n"
 		"      --not                negate the next filter flag\n"

@@ -67,7 +67,7 @@ struct netobs_filter {
 	struct netobs_filter_u16s verdict;	     /* enum netobs_verdict */
 	struct netobs_filter_u16s traffic_direction; /* enum netobs_traffic_direction */
 	struct netobs_filter_u16s
-		tcp_flags; /* each a mask: the flow must carry every flag of one mask */
+		tcp_flags; /* each a mask: the record's packet carries every flag of one mask */
 	struct netobs_filter_strs interface;  /* interface name or numeric ifindex */
 	struct netobs_filter_u16s ip_version; /* 4 or 6 (-4/-6) */
 };

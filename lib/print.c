@@ -288,22 +288,6 @@ static void peer_identity(const struct netobs_peer *peer, char *buf, size_t len)
 		snprintf(buf, len, "(unknown)");
 }
 
-static const char *obs_point_text(int obs_point)
-{
-	switch (obs_point) {
-	case NETOBS_OBS_FROM_ENDPOINT:
-		return "from-endpoint";
-	case NETOBS_OBS_TO_ENDPOINT:
-		return "to-endpoint";
-	case NETOBS_OBS_FROM_NETWORK:
-		return "from-network";
-	case NETOBS_OBS_TO_NETWORK:
-		return "to-network";
-	default:
-		return "unknown";
-	}
-}
-
 /* "new", "tcp-flags", "update", "end(FIN)": why netobs emitted this record. */
 static void flow_event_text(const struct netobs_flow_record *flow, char *buf, size_t len)
 {
@@ -372,7 +356,7 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	netobs_record_summary(rec, summary, sizeof(summary));
 	flow_event_text(flow, event, sizeof(event));
 	fprintf(out, "%s: %s %s %s %s %s %s %s (%s) %s %" PRIu64 " pkts %" PRIu64 " B\n", when, src,
-		src_id, arrow, dst, dst_id, obs_point_text(flow->obs_point),
+		src_id, arrow, dst, dst_id, netobs_obs_point_text(flow->obs_point),
 		netobs_verdict_name(flow->verdict), summary, event, flow->packets, flow->bytes);
 }
 
@@ -432,6 +416,6 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 	netobs_record_summary(rec, summary, sizeof(summary));
 	snprintf(packets, sizeof(packets), "%" PRIu64, flow->packets);
 	snprintf(bytes, sizeof(bytes), "%" PRIu64, flow->bytes);
-	print_row(out, when, src, dst, obs_point_text(flow->obs_point),
+	print_row(out, when, src, dst, netobs_obs_point_text(flow->obs_point),
 		  netobs_verdict_name(flow->verdict), summary, packets, bytes);
 }

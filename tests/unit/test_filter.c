@@ -286,6 +286,18 @@ START_TEST(test_match_other_fields)
 	r.flow.key.proto = IPPROTO_UDP;
 	ck_assert(!matches(F("tcp-flags=SYN"), &r)); /* only TCP carries flags */
 	r.flow.key.proto = IPPROTO_TCP;
+	/* the packet's flags count, not the flow's: a later ACK or an UPDATE is no SYN */
+	r.flow.tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	r.flow.tcp_flags = NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	ck_assert(!matches(F("tcp-flags=SYN"), &r));
+	ck_assert(matches(F("tcp-flags=FIN"), &r));
+	r.flow.event = NETOBS_FLOW_EVENT_UPDATE;
+	r.flow.tcp_flags = 0;
+	ck_assert(!matches(F("tcp-flags=SYN"), &r));
+	ck_assert(!matches(F("tcp-flags=FIN"), &r));
+	ck_assert(matches(F("!tcp-flags=SYN"), &r));
+	r.flow.event = NETOBS_FLOW_EVENT_NEW;
+	r.flow.tcp_flags = NETOBS_TCP_SYN | NETOBS_TCP_ACK;
 
 	ck_assert(matches(F("interface=veth-a"), &r));
 	ck_assert(matches(F("interface=7"), &r));
