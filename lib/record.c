@@ -132,6 +132,22 @@ int netobs_obs_point_trace_subtype(int obs_point)
 	return -1;
 }
 
+const char *netobs_trace_subtype_text(int subtype)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (obs_point_traces[i].subtype == subtype)
+			return obs_point_traces[i].text;
+	return NULL;
+}
+
+int netobs_trace_subtype_from_text(const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (!strcmp(obs_point_traces[i].text, text))
+			return obs_point_traces[i].subtype;
+	return -1;
+}
+
 int netobs_flow_trace_reason(const struct netobs_flow_record *flow)
 {
 	if (flow->is_reply > 0)

@@ -163,6 +163,9 @@ int netobs_lost_source_from_name(const char *name);
 const char *netobs_obs_point_text(int obs_point);
 /* enum netobs_obs_point -> enum netobs_trace_subtype; -1 when unknown. */
 int netobs_obs_point_trace_subtype(int obs_point);
+/* "to-endpoint" ... <-> enum netobs_trace_subtype; NULL / -1 when unknown. */
+const char *netobs_trace_subtype_text(int subtype);
+int netobs_trace_subtype_from_text(const char *text);
 /*
  * A flow record's trace_reason: REPLY for the reply direction, NEW for the
  * first record of the initiating direction (so counting NEW counts each

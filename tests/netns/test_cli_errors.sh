@@ -9,7 +9,7 @@ set -u
 NETOBS="${NETOBS_BIN_DIR:-.}/netobs"
 TMP=$(mktemp -d /tmp/netobs-cli-test.XXXXXX)
 SOCK="$TMP/agent.sock"
-REPLY="$TMP/reply"     # what the fake agent sends to every connection
+REPLY="$TMP/reply"     # what the fake agent sends (REPLY.<request> when it exists)
 REQUEST="$TMP/request" # the last request line it received
 FAKE_PID=
 passed=0
@@ -90,6 +90,25 @@ usage_error "two selections" flows --last 3 --first 2
 usage_error "bad output for flows" flows -o yaml
 usage_error "bad output for status" status -o compact
 usage_error "stray argument" endpoints extra
+usage_error "bad --type" flows --type bogus
+usage_error "bad -t sub-type" flows -t trace:to-moon
+
+# An unknown flag names the nearest known one (transposed letters are one typo).
+typo() { # typo WANT_MESSAGE ARGS...
+	local want=$1
+	shift
+	run --socket "$TMP/missing.sock" "$@"
+	expect_rc 2 "typo $*"
+	expect_stderr_has "Error: $want" "typo $*"
+}
+typo "unknown flag --form-ip; did you mean --from-ip?" flows --form-ip 10.0.0.1
+typo "unknown flag --prot; did you mean --port?" flows --prot=80
+typo "unknown flag --fol; did you mean --follow?" flows --fol
+typo "unknown flag --to-pdo; did you mean --to-pod?" flows --to-pdo web
+typo "unknown flag --sockt; did you mean --socket?" --sockt "$TMP/x" status
+typo "unknown flag --bogus" flows --bogus
+! grep -q "did you mean" "$TMP/err" && pass || fail "--bogus: suggests $(cat "$TMP/err")"
+typo "unknown flag -x" flows -x
 
 run
 expect_rc 2 "no arguments"
@@ -109,7 +128,7 @@ done
 
 # ---- a fake agent
 cat >"$TMP/fake_agent.py" <<'PY'
-import socket, sys, time
+import json, os, socket, sys, time
 path, reply_file, request_file = sys.argv[1:4]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
@@ -119,7 +138,12 @@ while True:
     request = conn.makefile("rb").readline()
     with open(request_file, "wb") as f:
         f.write(request)
-    lines = open(reply_file, "rb").read().splitlines(keepends=True)
+    try:
+        name = json.loads(request).get("request")
+    except ValueError:
+        name = None
+    own = "%s.%s" % (reply_file, name)
+    lines = open(own if os.path.exists(own) else reply_file, "rb").read().splitlines(keepends=True)
     mode = lines.pop().strip() if lines and lines[-1].startswith(b"#") else b""
     try:
         conn.sendall(b"".join(lines))
@@ -212,6 +236,33 @@ rc=$?
 expect_rc 0 "SIGINT while following"
 printf '%s\n' "$FLOW1" >"$TMP/want"
 expect_stdout_is "$TMP/want" "SIGINT while following"
+
+# -t/--type and Hubble's pod flags, in the request; endpoint names are checked
+# against the agent's endpoints first (the fake agent answers that from REPLY.endpoints).
+printf '%s\n' '{"endpoint":{"id":1,"name":"web"}}' '{"endpoint":{"id":12,"name":"db"}}' \
+	'{"done":{"count":2}}' >"$REPLY.endpoints"
+printf '%s\n' "$FLOW1" '{"done":{"count":1}}' >"$REPLY"
+run --socket "$SOCK" flows -o json -t trace:to-endpoint --type l7 --pod web --not --to-pod 12
+expect_rc 0 "flows -t --pod"
+[ ! -s "$TMP/err" ] && pass || fail "flows -t --pod: known endpoints warned: $(cat "$TMP/err")"
+python3 - "$REQUEST" <<'PY' && pass || fail "request line -t --pod: $(cat "$REQUEST")"
+import json, sys
+req = json.loads(open(sys.argv[1]).read())
+assert req["request"] == "flows", req
+allow, deny = req["filter"]["allow"], req["filter"]["deny"]
+assert allow == {"endpoint": ["web"], "event_type": ["trace:to-endpoint", "l7"]}, allow
+assert deny == {"destination_endpoint": ["12"]}, deny
+PY
+
+# A name the agent does not know warns once, and the records are still shown.
+run --socket "$SOCK" flows -o json --pod nosuch --from-endpoint web --to-pod nosuch --to-endpoint 99
+expect_rc 0 "unknown endpoint"
+printf '%s\n' "$FLOW1" >"$TMP/want"
+expect_stdout_is "$TMP/want" "unknown endpoint: records still shown"
+expect_stderr_has "Warning: the agent has no endpoint 'nosuch'" "unknown endpoint named"
+expect_stderr_has "Warning: the agent has no endpoint '99'" "unknown endpoint ID"
+[ "$(wc -l <"$TMP/err")" -eq 2 ] && pass || fail "unknown endpoint: want two warnings: $(cat "$TMP/err")"
+rm -f "$REPLY.endpoints"
 
 # ---- endpoints: table built from data, JSON one object per line
 cat >"$REPLY" <<'JSON'
