@@ -176,6 +176,12 @@ bool cli_handle_global_opt(int opt, void (*usage)(FILE *out), struct cli_globals
 {
 	switch (opt) {
 	case CLI_OPT_SOCKET:
+		/* connect("") fails with a puzzling errno: say what is wrong instead */
+		if (!optarg[0])
+			exit(cli_usage_error(NULL,
+					     "--socket was given an empty path; give the agent's "
+					     "socket path, or leave --socket out to use $%s or %s",
+					     NETOBS_SOCKET_ENV, NETOBS_DEFAULT_SOCKET));
 		g->socket_path = optarg;
 		return true;
 	case 'o':

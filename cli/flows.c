@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "filter.h"
@@ -23,6 +24,7 @@ enum flows_opt {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_NOT,
+	OPT_COLOR,
 	OPT_FILTER = 0x200, /* + index in filter_flags */
 };
 
@@ -41,6 +43,7 @@ struct flows_request {
 	bool all, follow;
 	bool last_given, first_given;
 	enum cli_output output;
+	bool color; /* ANSI colour and bold in compact and table output */
 };
 
 void cli_usage_flows(FILE *out)
@@ -63,10 +66,10 @@ void cli_usage_flows(FILE *out)
 		"      --protocol tcp|udp|sctp|icmp|icmpv4|icmpv6\n"
 		"      --endpoint, --from-endpoint, --to-endpoint NAME|ID\n"
 		"      --pod, --from-pod, --to-pod NAME|ID  the same (Hubble's names)\n"
-		"  -t, --type TYPE      trace, trace:to-endpoint, trace:from-endpoint,\n"
-		"                       trace:to-network, trace:from-network (one observation\n"
-		"                       point: each packet once); l7, drop, policy-verdict\n"
-		"                       (netobs has no such records yet: they match none)\n"
+		"  -t, --type TYPE          trace, or one observation point (each packet once):\n"
+		"                           trace:to-endpoint, trace:from-endpoint,\n"
+		"                           trace:to-network, trace:from-network; l7, drop,\n"
+		"                           policy-verdict match none (no such records yet)\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
 		"      --traffic-direction ingress|egress\n"
 		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"
@@ -76,7 +79,9 @@ void cli_usage_flows(FILE *out)
 		"Output:\n"
 		"  -o compact   one Hubble-style line per record (default)\n"
 		"  -o json      the agent's JSON lines, untouched (one object per line)\n"
-		"  -o table     TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY ...\n"
+		"  -o table     TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY EVENT ...\n"
+		"      --color auto|always|never   colour and bold; auto (default): only on a\n"
+		"                                  terminal and when NO_COLOR is not set\n"
 		"\n"
 		"Example: netobs flows -f --protocol tcp -o json | jq .flow.IP\n",
 		FLOWS_DEFAULT_LAST);
@@ -92,6 +97,7 @@ static const struct option *flows_options(void)
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"not", no_argument, NULL, OPT_NOT},
+		{"color", required_argument, NULL, OPT_COLOR},
 		CLI_GLOBAL_LONGOPTS,
 	};
 	static struct option all[sizeof(fixed) / sizeof(fixed[0]) + N_FILTER_FLAGS + 1];
@@ -154,11 +160,30 @@ static int parse_time_bound(const char *flag, const char *text, uint64_t *out)
 			       flag, text);
 }
 
+/* --color: auto is a terminal on stdout and no NO_COLOR (no-color.org: set and not empty). */
+static int parse_color(const char *when, bool *color)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (!strcmp(when, "always"))
+		*color = true;
+	else if (!strcmp(when, "never"))
+		*color = false;
+	else if (!strcmp(when, "auto"))
+		*color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+	else
+		return cli_usage_error("flows",
+				       "invalid --color value '%s': expected auto, always or never",
+				       when);
+	return 0;
+}
+
 static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 			     struct flows_request *req)
 {
 	static const char *const outputs[] = {"compact", "json", "table", NULL};
 	const struct option *options = flows_options();
+	const char *color = "auto";
 	bool negate_next = false;
 	int opt, ret, selections;
 
@@ -198,6 +223,9 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 		case OPT_ALL:
 			req->all = true;
 			break;
+		case OPT_COLOR:
+			color = optarg;
+			break;
 		case 'f':
 			req->follow = true;
 			break;
@@ -226,6 +254,9 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 	if (req->filter.since_ns && req->filter.until_ns &&
 	    req->filter.since_ns > req->filter.until_ns)
 		return cli_usage_error("flows", "--since is later than --until");
+	ret = parse_color(color, &req->color);
+	if (ret)
+		return ret;
 	return cli_output_parse(g, "flows", outputs, CLI_OUTPUT_COMPACT, &req->output);
 }
 
@@ -389,6 +420,7 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	ret = warn_unknown_endpoints(g, &req);
 	if (ret)
 		return ret;
+	netobs_print_set_color(req.color);
 	ret = cli_conn_send(&conn, g, flows_request_json(&req));
 	if (ret)
 		return ret;

@@ -90,6 +90,7 @@ usage_error "two selections" flows --last 3 --first 2
 usage_error "bad output for flows" flows -o yaml
 usage_error "bad output for status" status -o compact
 usage_error "stray argument" endpoints extra
+usage_error "bad --color" flows --color sometimes
 usage_error "bad --type" flows --type bogus
 usage_error "bad -t sub-type" flows -t trace:to-moon
 
@@ -109,6 +110,17 @@ typo "unknown flag --sockt; did you mean --socket?" --sockt "$TMP/x" status
 typo "unknown flag --bogus" flows --bogus
 ! grep -q "did you mean" "$TMP/err" && pass || fail "--bogus: suggests $(cat "$TMP/err")"
 typo "unknown flag -x" flows -x
+
+# An empty --socket is a usage error that says so, not a failed connect("").
+for args in "--socket= status" "flows --socket="; do
+	run $args
+	expect_rc 2 "$args"
+	expect_stdout_empty "$args"
+	expect_stderr_has "Error: --socket was given an empty path" "$args"
+done
+run --socket "" endpoints
+expect_rc 2 "--socket ''"
+expect_stderr_has "Error: --socket was given an empty path" "--socket ''"
 
 run
 expect_rc 2 "no arguments"
@@ -263,6 +275,44 @@ expect_stderr_has "Warning: the agent has no endpoint 'nosuch'" "unknown endpoin
 expect_stderr_has "Warning: the agent has no endpoint '99'" "unknown endpoint ID"
 [ "$(wc -l <"$TMP/err")" -eq 2 ] && pass || fail "unknown endpoint: want two warnings: $(cat "$TMP/err")"
 rm -f "$REPLY.endpoints"
+
+# ---- -o table and colour, from a whole record the test wrote
+REC='{"flow":{"time":"2026-11-25T10:52:20.123456789Z","verdict":"DROPPED","IP":{"source":"10.0.0.1","destination":"10.0.0.2","ipVersion":"IPv4"},"l4":{"TCP":{"source_port":47194,"destination_port":80,"flags":{"SYN":true}}},"source":{"ID":12,"pod_name":"client"},"destination":{"ID":14,"pod_name":"echo"},"trace_observation_point":"TO_ENDPOINT","is_reply":false,"stats":{"packets":"1","bytes":"74"},"flow_event":"NEW","hook":"tc-egress"},"time":"2026-11-25T10:52:20.123456789Z"}'
+printf '%s\n' "$REC" '{"done":{"count":1}}' >"$REPLY"
+TZ=UTC run --socket "$SOCK" flows -o table
+expect_rc 0 "flows -o table"
+python3 - "$TMP/out" <<'PY' && pass || fail "flows -o table: $(cat "$TMP/out")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+assert lines[0].split() == ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY",
+                            "EVENT", "PACKETS", "BYTES"], lines[0]
+# every value starts under its title
+for title, value in [("SOURCE", "client:47194"), ("DESTINATION", "echo:80"), ("TYPE", "to-endpoint"),
+                     ("VERDICT", "DROPPED"), ("SUMMARY", "TCP Flags: SYN"), ("EVENT", "new")]:
+    assert lines[1].index(value) == lines[0].index(title), (title, lines)
+assert lines[1].startswith("Nov 25 10:52:20.123 "), lines[1]
+assert lines[1].split()[-2:] == ["1", "74"], lines[1]
+assert "\033" not in "".join(lines), "colour in a file"
+PY
+grep -q $'\033' "$TMP/out" && fail "colour without a terminal" || pass
+
+TZ=UTC run --socket "$SOCK" flows --color always
+grep -qF $'\033[31mDROPPED\033[0m' "$TMP/out" && pass || fail "--color always: $(cat -v "$TMP/out")"
+TZ=UTC run --socket "$SOCK" flows -o table --color always
+head -1 "$TMP/out" | grep -q $'^\033\[1mTIMESTAMP' && pass || fail "--color always: bold header: $(cat -v "$TMP/out")"
+# On a terminal (script(1) gives one) auto colours, unless NO_COLOR or --color never.
+tty_run() { # tty_run ENV... -- ARGS...: the CLI's output on a pseudo-terminal
+	script -qec "env $(printf '%q ' "$@")" /dev/null </dev/null >"$TMP/out" 2>&1
+}
+tty_run TZ=UTC "$NETOBS" --socket "$SOCK" flows
+grep -qF $'\033[31mDROPPED' "$TMP/out" && pass || fail "tty: auto colours: $(cat -v "$TMP/out")"
+tty_run NO_COLOR=1 "$NETOBS" --socket "$SOCK" flows
+grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
+	fail "tty, NO_COLOR: $(cat -v "$TMP/out")"
+tty_run "$NETOBS" --socket "$SOCK" flows --color never -o table
+grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
+	fail "tty, --color never: $(cat -v "$TMP/out")"
 
 # ---- endpoints: table built from data, JSON one object per line
 cat >"$REPLY" <<'JSON'
