@@ -138,6 +138,23 @@ for args in help --help "flows --help"; do
 	grep -q "^Usage: netobs" "$TMP/out" && pass || fail "$args: no usage on stdout"
 done
 
+# ---- the man page renders cleanly and documents every flows flag
+MAN_SRC="${NETOBS_SRC_DIR:-$(dirname "$0")/../..}/docs/man/netobs.1"
+if command -v groff >/dev/null; then
+	MANWIDTH=80 groff -man -Tutf8 -ww "$MAN_SRC" 2>"$TMP/man.err" | col -b >"$TMP/man.txt"
+	[ ! -s "$TMP/man.err" ] && pass || fail "groff warnings: $(cat "$TMP/man.err")"
+	# a .BR with a word after the closing bracket glued ") of one" into ")ofone"
+	grep -q 'or --xdp)\.' "$TMP/man.txt" && pass || fail "man: --xdp sentence: $(grep -- '--xdp' "$TMP/man.txt")"
+	# paths and flags must not be hyphenated at line ends (U+2010 where groff broke a word)
+	! grep -q $'\u2010$' "$TMP/man.txt" && pass || fail "man: hyphenated: $(grep $'\u2010$' "$TMP/man.txt")"
+	run flows --help
+	for flag in $(grep -o -- '--[a-z][a-z0-9-]*' "$TMP/out" | sort -u); do
+		grep -q -- "$flag\b" "$TMP/man.txt" && pass || fail "man page lacks flows flag $flag"
+	done
+else
+	echo "# groff not installed: man page checks skipped"
+fi
+
 # ---- a fake agent
 cat >"$TMP/fake_agent.py" <<'PY'
 import json, os, socket, sys, time
