@@ -131,6 +131,7 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->last_seen_ns = agent_boot_to_wall_ns(totals->last_seen_ns);
 	snprintf(f->ifname, sizeof(f->ifname), "%s", e->ifname);
 	f->tcp_flags = tcp_flags;
+	f->tcp_flags_seen = totals->tcp_flags;
 	f->event = event;
 	f->end_reason = end_reason;
 	f->verdict = NETOBS_VERDICT_FORWARDED;

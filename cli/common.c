@@ -69,6 +69,69 @@ static bool long_opt_exact(const char *elem, const char *name)
 	return len == strlen(name) && strncmp(elem, name, len) == 0;
 }
 
+#define FLAG_NAME_MAX 64
+
+/*
+ * Optimal string alignment distance: edits, with a swap of two neighbours
+ * as one edit, so the common typo --form-ip is one step from --from-ip.
+ */
+static size_t typo_distance(const char *a, size_t alen, const char *b)
+{
+	size_t d[FLAG_NAME_MAX + 1][FLAG_NAME_MAX + 1], blen = strlen(b), i, j;
+
+	if (alen > FLAG_NAME_MAX || blen > FLAG_NAME_MAX)
+		return SIZE_MAX;
+	for (i = 0; i <= alen; i++)
+		d[i][0] = i;
+	for (j = 0; j <= blen; j++)
+		d[0][j] = j;
+	for (i = 1; i <= alen; i++) {
+		for (j = 1; j <= blen; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[alen][blen];
+}
+
+/* The long flag closest to a mistyped "--name[=value]", or NULL when none is close. */
+static const char *nearest_long_flag(const char *elem, const struct option *longopts)
+{
+	const char *name = elem + 2, *best = NULL;
+	size_t len = strcspn(name, "="), best_distance;
+
+	/* one edit for short names, two from six letters on: more is another word */
+	best_distance = (len >= 6 ? 2 : 1) + 1;
+	for (; longopts->name; longopts++) {
+		size_t distance = typo_distance(name, len, longopts->name);
+
+		if (distance < best_distance) {
+			best_distance = distance;
+			best = longopts->name;
+		}
+	}
+	return best;
+}
+
+static void report_unknown_long_flag(const char *cmd, const char *elem, const char *suggestion)
+{
+	int len = (int)strcspn(elem, "=");
+
+	if (suggestion)
+		cli_usage_error(cmd, "unknown flag %.*s; did you mean --%s?", len, elem,
+				suggestion);
+	else
+		cli_usage_error(cmd, "unknown flag %.*s", len, elem);
+}
+
 int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
 	       const char *cmd)
 {
@@ -81,9 +144,9 @@ int cli_getopt(int argc, char **argv, const char *optstring, const struct option
 	if (opt == '?') {
 		elem = argv[optind - 1];
 		if (optopt)
-			cli_usage_error(cmd, "unknown flag '-%c'", optopt);
+			cli_usage_error(cmd, "unknown flag -%c", optopt);
 		else
-			cli_usage_error(cmd, "unknown flag '%.*s'", (int)strcspn(elem, "="), elem);
+			report_unknown_long_flag(cmd, elem, nearest_long_flag(elem, longopts));
 		return CLI_OPT_BAD;
 	}
 	if (opt == ':') {
@@ -97,8 +160,12 @@ int cli_getopt(int argc, char **argv, const char *optstring, const struct option
 	if (opt != -1 && longindex >= 0) {
 		elem = long_opt_element(argv, &longopts[longindex]);
 		if (!long_opt_exact(elem, longopts[longindex].name)) {
-			cli_usage_error(cmd, "unknown flag '%.*s' (did you mean --%s?)",
-					(int)strcspn(elem, "="), elem, longopts[longindex].name);
+			/* getopt_long took a prefix; netobs wants whole names. A typo
+			 * (--prot for --port) is likelier than a cut-off name. */
+			const char *nearest = nearest_long_flag(elem, longopts);
+
+			report_unknown_long_flag(cmd, elem,
+						 nearest ? nearest : longopts[longindex].name);
 			return CLI_OPT_BAD;
 		}
 	}
@@ -109,6 +176,12 @@ bool cli_handle_global_opt(int opt, void (*usage)(FILE *out), struct cli_globals
 {
 	switch (opt) {
 	case CLI_OPT_SOCKET:
+		/* connect("") fails with a puzzling errno: say what is wrong instead */
+		if (!optarg[0])
+			exit(cli_usage_error(NULL,
+					     "--socket was given an empty path; give the agent's "
+					     "socket path, or leave --socket out to use $%s or %s",
+					     NETOBS_SOCKET_ENV, NETOBS_DEFAULT_SOCKET));
 		g->socket_path = optarg;
 		return true;
 	case 'o':

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "filter.h"
@@ -23,6 +24,7 @@ enum flows_opt {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_NOT,
+	OPT_COLOR,
 	OPT_FILTER = 0x200, /* + index in filter_flags */
 };
 
@@ -30,7 +32,8 @@ enum flows_opt {
 static const char *const filter_flags[] = {
 	"ip",	     "from-ip",	  "to-ip",	   "port",	  "from-port", "to-port",
 	"protocol",  "endpoint",  "from-endpoint", "to-endpoint", "verdict",   "traffic-direction",
-	"tcp-flags", "interface", "ipv4",	   "ipv6",
+	"tcp-flags", "interface", "ipv4",	   "ipv6",	  "type",      "pod",
+	"from-pod",  "to-pod",
 };
 #define N_FILTER_FLAGS (sizeof(filter_flags) / sizeof(filter_flags[0]))
 
@@ -40,6 +43,7 @@ struct flows_request {
 	bool all, follow;
 	bool last_given, first_given;
 	enum cli_output output;
+	bool color; /* ANSI colour and bold in compact and table output */
 };
 
 void cli_usage_flows(FILE *out)
@@ -61,16 +65,23 @@ void cli_usage_flows(FILE *out)
 		"      --port, --from-port, --to-port PORT   (--port: either side)\n"
 		"      --protocol tcp|udp|sctp|icmp|icmpv4|icmpv6\n"
 		"      --endpoint, --from-endpoint, --to-endpoint NAME|ID\n"
+		"      --pod, --from-pod, --to-pod NAME|ID  the same (Hubble's names)\n"
+		"  -t, --type TYPE          trace, or one observation point (each packet once):\n"
+		"                           trace:to-endpoint, trace:from-endpoint,\n"
+		"                           trace:to-network, trace:from-network; l7, drop,\n"
+		"                           policy-verdict match none (no such records yet)\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
 		"      --traffic-direction ingress|egress\n"
-		"      --tcp-flags FLAGS    e.g. SYN or SYN,ACK (the record carries all of them)\n"
+		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"
 		"      --interface NAME|IFINDEX\n"
 		"  -4, --ipv4, -6, --ipv6   IPv4 or IPv6 records only\n"
 		"      --not                negate the next filter flag\n"
 		"Output:\n"
 		"  -o compact   one Hubble-style line per record (default)\n"
 		"  -o json      the agent's JSON lines, untouched (one object per line)\n"
-		"  -o table     TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY ...\n"
+		"  -o table     TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY EVENT ...\n"
+		"      --color auto|always|never   colour and bold; auto (default): only on a\n"
+		"                                  terminal and when NO_COLOR is not set\n"
 		"\n"
 		"Example: netobs flows -f --protocol tcp -o json | jq .flow.IP\n",
 		FLOWS_DEFAULT_LAST);
@@ -86,6 +97,7 @@ static const struct option *flows_options(void)
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"not", no_argument, NULL, OPT_NOT},
+		{"color", required_argument, NULL, OPT_COLOR},
 		CLI_GLOBAL_LONGOPTS,
 	};
 	static struct option all[sizeof(fixed) / sizeof(fixed[0]) + N_FILTER_FLAGS + 1];
@@ -148,22 +160,43 @@ static int parse_time_bound(const char *flag, const char *text, uint64_t *out)
 			       flag, text);
 }
 
+/* --color: auto is a terminal on stdout and no NO_COLOR (no-color.org: set and not empty). */
+static int parse_color(const char *when, bool *color)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (!strcmp(when, "always"))
+		*color = true;
+	else if (!strcmp(when, "never"))
+		*color = false;
+	else if (!strcmp(when, "auto"))
+		*color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+	else
+		return cli_usage_error("flows",
+				       "invalid --color value '%s': expected auto, always or never",
+				       when);
+	return 0;
+}
+
 static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 			     struct flows_request *req)
 {
 	static const char *const outputs[] = {"compact", "json", "table", NULL};
 	const struct option *options = flows_options();
+	const char *color = "auto";
 	bool negate_next = false;
 	int opt, ret, selections;
 
 	netobs_filter_set_init(&req->filter);
 	req->last = FLOWS_DEFAULT_LAST;
 	optind = 0;
-	while ((opt = cli_getopt(argc, argv, "+:fo:h46", options, "flows")) != -1) {
+	while ((opt = cli_getopt(argc, argv, "+:fo:h46t:", options, "flows")) != -1) {
 		if (opt == CLI_OPT_BAD)
 			return CLI_EXIT_USAGE;
 		if (opt == '4' || opt == '6')
 			opt = OPT_FILTER + filter_index(opt == '4' ? "ipv4" : "ipv6");
+		if (opt == 't')
+			opt = OPT_FILTER + filter_index("type");
 		if (opt >= OPT_FILTER && opt < OPT_FILTER + (int)N_FILTER_FLAGS) {
 			ret = add_filter_flag(req, opt - OPT_FILTER, optarg, negate_next);
 			if (ret)
@@ -189,6 +222,9 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 			break;
 		case OPT_ALL:
 			req->all = true;
+			break;
+		case OPT_COLOR:
+			color = optarg;
 			break;
 		case 'f':
 			req->follow = true;
@@ -218,7 +254,95 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 	if (req->filter.since_ns && req->filter.until_ns &&
 	    req->filter.since_ns > req->filter.until_ns)
 		return cli_usage_error("flows", "--since is later than --until");
+	ret = parse_color(color, &req->color);
+	if (ret)
+		return ret;
 	return cli_output_parse(g, "flows", outputs, CLI_OUTPUT_COMPACT, &req->output);
+}
+
+/* Does the agent know an endpoint by this name or numeric ID? (As the filter matches.) */
+static bool endpoint_value_known(const char *value, const json_t *ep)
+{
+	const char *name = json_string_value(json_object_get(ep, "name"));
+	const json_t *id = json_object_get(ep, "id");
+	char text[24];
+
+	if (name && !strcmp(name, value))
+		return true;
+	if (!json_is_integer(id))
+		return false;
+	snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	return !strcmp(text, value);
+}
+
+/* Was lists[l]->v[i] given before it (--pod web --to-pod web)? One warning is enough. */
+static bool named_before(const struct netobs_filter_strs *const *lists, size_t l, unsigned int i)
+{
+	for (size_t pl = 0; pl <= l; pl++)
+		for (unsigned int pi = 0; pi < (pl == l ? i : lists[pl]->n); pi++)
+			if (!strcmp(lists[pl]->v[pi], lists[l]->v[i]))
+				return true;
+	return false;
+}
+
+static void warn_unknown_endpoint(const char *value)
+{
+	fprintf(stderr,
+		"Warning: the agent has no endpoint '%s' ('netobs endpoints' lists them); "
+		"showing what matches anyway\n",
+		value);
+}
+
+/*
+ * A typo in an endpoint filter silently shows nothing, which reads as "no
+ * traffic": ask the agent for its endpoints and warn about names it does not
+ * know. Only a warning: records of a removed endpoint keep its name and
+ * still match. 0, or the exit code after reporting why the agent failed.
+ */
+static int warn_unknown_endpoints(struct cli_globals *g, const struct flows_request *req)
+{
+	const struct netobs_filter_strs *lists[] = {
+		&req->filter.allow.endpoint,
+		&req->filter.allow.source_endpoint,
+		&req->filter.allow.destination_endpoint,
+		&req->filter.deny.endpoint,
+		&req->filter.deny.source_endpoint,
+		&req->filter.deny.destination_endpoint,
+	};
+	bool known[sizeof(lists) / sizeof(lists[0])][NETOBS_FILTER_MAX_VALUES] = {{false}};
+	size_t n_lists = sizeof(lists) / sizeof(lists[0]), l, total = 0;
+	struct cli_conn conn;
+	enum cli_line kind;
+	size_t raw_len;
+	json_t *obj;
+	char *raw;
+	int ret;
+
+	for (l = 0; l < n_lists; l++)
+		total += lists[l]->n;
+	if (!total)
+		return 0;
+	ret = cli_conn_send(&conn, g, json_pack("{s:s}", "request", "endpoints"));
+	if (ret)
+		return ret;
+	while ((kind = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
+		const json_t *ep = json_object_get(obj, "endpoint");
+
+		for (l = 0; json_is_object(ep) && l < n_lists; l++)
+			for (unsigned int i = 0; i < lists[l]->n; i++)
+				known[l][i] |= endpoint_value_known(lists[l]->v[i], ep);
+		json_decref(obj);
+	}
+	cli_conn_close(&conn);
+	if (kind == CLI_LINE_EOF)
+		cli_error("agent closed the connection before the end of the reply");
+	if (kind != CLI_LINE_DONE)
+		return CLI_EXIT_RUNTIME;
+	for (l = 0; l < n_lists; l++)
+		for (unsigned int i = 0; i < lists[l]->n; i++)
+			if (!known[l][i] && !named_before(lists, l, i))
+				warn_unknown_endpoint(lists[l]->v[i]);
+	return 0;
 }
 
 /* {"request":"flows", one of "last"/"first"/"all", "follow", "filter"}; docs/api.md. */
@@ -293,6 +417,10 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	ret = parse_flows_flags(argc, argv, g, &req);
 	if (ret)
 		return ret;
+	ret = warn_unknown_endpoints(g, &req);
+	if (ret)
+		return ret;
+	netobs_print_set_color(req.color);
 	ret = cli_conn_send(&conn, g, flows_request_json(&req));
 	if (ret)
 		return ret;

@@ -67,10 +67,18 @@ struct netobs_filter {
 	struct netobs_filter_u16s verdict;	     /* enum netobs_verdict */
 	struct netobs_filter_u16s traffic_direction; /* enum netobs_traffic_direction */
 	struct netobs_filter_u16s
-		tcp_flags; /* each a mask: the flow must carry every flag of one mask */
+		tcp_flags; /* each a mask: the record's packet carries every flag of one mask */
 	struct netobs_filter_strs interface;  /* interface name or numeric ifindex */
 	struct netobs_filter_u16s ip_version; /* 4 or 6 (-4/-6) */
+	/* --type: NETOBS_FILTER_EVENT_TYPE() values */
+	struct netobs_filter_u16s event_type;
 };
+
+/*
+ * A --type value: Hubble's event type (NETOBS_EVENT_TYPE_*) and, for "trace:X",
+ * the trace sub-type (enum netobs_trace_subtype); -1 for any sub-type.
+ */
+#define NETOBS_FILTER_EVENT_TYPE(type, subtype) ((uint16_t)((type) << 8 | ((subtype) + 1)))
 
 struct netobs_filter_set {
 	struct netobs_filter allow;
@@ -84,7 +92,8 @@ void netobs_filter_set_init(struct netobs_filter_set *set);
 /*
  * Add one CLI flag ("ip", "from-ip", "to-ip", "port", "from-port", "to-port",
  * "protocol", "endpoint", "from-endpoint", "to-endpoint", "verdict",
- * "traffic-direction", "tcp-flags", "interface", "ipv4", "ipv6") with its
+ * "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6"; and
+ * Hubble's "pod", "from-pod", "to-pod" for the endpoint flags) with its
  * value to the allow filter, or to the deny filter when negate is true.
  * Returns 0, or -EINVAL with a message for the user in err ("invalid --port
  * value 'x': expected 0-65535"), -ENOENT for an unknown flag name, -E2BIG

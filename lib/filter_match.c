@@ -117,6 +117,27 @@ static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
 }
 
 /*
+ * Every flow record is a trace (Hubble's event type 4) at its observation
+ * point; netobs makes no drop, policy-verdict or L7 events yet, so those
+ * --type values match nothing.
+ */
+static bool event_types_match(const struct netobs_filter_u16s *values,
+			      const struct netobs_flow_record *flow)
+{
+	int subtype = netobs_obs_point_trace_subtype(flow->obs_point);
+
+	for (unsigned int i = 0; i < values->n; i++) {
+		uint16_t want_subtype = values->v[i] & 0xff; /* 0: any, else subtype + 1 */
+
+		if (values->v[i] >> 8 != NETOBS_EVENT_TYPE_TRACE)
+			continue;
+		if (!want_subtype || (subtype >= 0 && want_subtype == subtype + 1))
+			return true;
+	}
+	return false;
+}
+
+/*
  * One side of Hubble's filter pair: the "either side" fields (ip, port,
  * endpoint) are all taken on the source side, or all on the destination
  * side, so `--ip A --port 80` means A:80 as source or as destination, never
@@ -169,6 +190,8 @@ static bool filter_match_side(const struct netobs_filter *f, const struct netobs
 			return false;
 	}
 	if (f->ip_version.n && !u16s_has(&f->ip_version, key->family))
+		return false;
+	if (f->event_type.n && !event_types_match(&f->event_type, flow))
 		return false;
 	return true;
 }

@@ -33,6 +33,7 @@ enum value_kind {
 	VALUE_TCP_FLAGS,
 	VALUE_INTERFACE,
 	VALUE_IP_VERSION,
+	VALUE_EVENT_TYPE,
 };
 
 struct field_desc {
@@ -62,7 +63,30 @@ static const struct field_desc fields[] = {
 	FIELD("traffic_direction", "traffic-direction", VALUE_DIRECTION, traffic_direction),
 	FIELD("tcp_flags", "tcp-flags", VALUE_TCP_FLAGS, tcp_flags),
 	FIELD("interface", "interface", VALUE_INTERFACE, interface),
-	FIELD("ip_version", NULL, VALUE_IP_VERSION, ip_version), /* -4/-6: see add_flag */
+	FIELD("event_type", "type", VALUE_EVENT_TYPE, event_type),
+	/* last: -4/-6 find it there, see netobs_filter_add_flag() */
+	FIELD("ip_version", NULL, VALUE_IP_VERSION, ip_version),
+};
+
+/* Hubble's names for netobs's endpoint flags (its endpoints are pods). */
+static const struct {
+	const char *alias;
+	const char *flag;
+} flag_aliases[] = {
+	{"pod", "endpoint"},
+	{"from-pod", "from-endpoint"},
+	{"to-pod", "to-endpoint"},
+};
+
+/* Hubble's --type names; trace:SUBTYPE names come from record.c. */
+static const struct {
+	const char *name;
+	int type;
+} event_type_names[] = {
+	{"drop", NETOBS_EVENT_TYPE_DROP},
+	{"trace", NETOBS_EVENT_TYPE_TRACE},
+	{"policy-verdict", NETOBS_EVENT_TYPE_POLICY_VERDICT},
+	{"l7", NETOBS_EVENT_TYPE_L7},
 };
 
 static const char *const protocol_names[] = {
@@ -82,6 +106,8 @@ static const char *const value_expectations[] = {
 			    "ECE, CWR, NS",
 	[VALUE_INTERFACE] = "expected an interface name (at most 15 characters) or ifindex",
 	[VALUE_IP_VERSION] = "expected 4 or 6",
+	[VALUE_EVENT_TYPE] = "expected trace, trace:to-endpoint, trace:from-endpoint, "
+			     "trace:to-network, trace:from-network, l7, drop or policy-verdict",
 };
 
 __attribute__((format(printf, 3, 4))) static int filter_fail(char *err, size_t errlen,
@@ -198,6 +224,43 @@ static void tcp_flags_mask_format(uint16_t mask, char *buf, size_t len)
 						 netobs_tcp_flag_names[i].name);
 }
 
+/* "trace", "trace:to-endpoint", "l7", ...: see NETOBS_FILTER_EVENT_TYPE(). */
+static int parse_event_type(const char *text, uint16_t *value)
+{
+	size_t name_len = strcspn(text, ":");
+	int subtype = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(event_type_names); i++) {
+		if (strlen(event_type_names[i].name) != name_len ||
+		    strncmp(event_type_names[i].name, text, name_len))
+			continue;
+		if (text[name_len]) {
+			/* only traces have sub-types netobs knows */
+			if (event_type_names[i].type != NETOBS_EVENT_TYPE_TRACE)
+				return -EINVAL;
+			subtype = netobs_trace_subtype_from_text(text + name_len + 1);
+			if (subtype < 0)
+				return -EINVAL;
+		}
+		*value = NETOBS_FILTER_EVENT_TYPE(event_type_names[i].type, subtype);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void event_type_format(uint16_t value, char *buf, size_t len)
+{
+	const char *name = "", *subtype = netobs_trace_subtype_text((value & 0xff) - 1);
+
+	for (size_t i = 0; i < ARRAY_SIZE(event_type_names); i++)
+		if (event_type_names[i].type == value >> 8)
+			name = event_type_names[i].name;
+	if (value & 0xff)
+		snprintf(buf, len, "%s:%s", name, subtype ? subtype : "");
+	else
+		snprintf(buf, len, "%s", name);
+}
+
 static int u16s_add(struct netobs_filter_u16s *list, uint16_t value)
 {
 	if (u16s_has(list, value))
@@ -291,6 +354,11 @@ static int field_add_text(struct netobs_filter *f, const struct field_desc *desc
 			goto invalid;
 		ret = u16s_add(list, value);
 		break;
+	case VALUE_EVENT_TYPE:
+		if (parse_event_type(text, &value))
+			goto invalid;
+		ret = u16s_add(list, value);
+		break;
 	}
 	if (ret == -E2BIG)
 		snprintf(err, errlen, "too many %s values (at most %d)", label,
@@ -301,16 +369,25 @@ invalid:
 			   value_expectations[desc->kind]);
 }
 
+/* The field a flag (or its Hubble alias) sets; NULL for -4/-6 and unknown flags. */
+static const struct field_desc *field_of_flag(const char *flag)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_aliases); i++)
+		if (!strcmp(flag_aliases[i].alias, flag))
+			flag = flag_aliases[i].flag;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (fields[i].flag && !strcmp(fields[i].flag, flag))
+			return &fields[i];
+	return NULL;
+}
+
 bool netobs_filter_is_flag(const char *flag)
 {
 	if (!flag)
 		return false;
 	if (!strcmp(flag, "ipv4") || !strcmp(flag, "ipv6"))
 		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-		if (fields[i].flag && !strcmp(fields[i].flag, flag))
-			return true;
-	return false;
+	return field_of_flag(flag) != NULL;
 }
 
 int netobs_filter_add_flag(struct netobs_filter_set *set, const char *flag, const char *value,
@@ -330,9 +407,7 @@ int netobs_filter_add_flag(struct netobs_filter_set *set, const char *flag, cons
 		return field_add_text(f, &fields[ARRAY_SIZE(fields) - 1],
 				      flag[3] == '4' ? "4" : "6", label, err, errlen);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-		if (fields[i].flag && !strcmp(fields[i].flag, flag))
-			desc = &fields[i];
+	desc = field_of_flag(flag);
 	if (!desc) {
 		snprintf(err, errlen, "unknown filter flag --%s", flag);
 		return -ENOENT;
@@ -407,6 +482,10 @@ static json_t *field_to_json(const struct netobs_filter *f, const struct field_d
 				break;
 			case VALUE_TCP_FLAGS:
 				tcp_flags_mask_format(v, text, sizeof(text));
+				value = json_string(text);
+				break;
+			case VALUE_EVENT_TYPE:
+				event_type_format(v, text, sizeof(text));
 				value = json_string(text);
 				break;
 			default: /* ports, ip_version */

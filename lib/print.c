@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,6 +17,48 @@
 
 #define HOST_TEXT_MAX (NETOBS_NAME_MAX + INET6_ADDRSTRLEN + 16)
 #define SUMMARY_MAX   128
+
+/* Hubble's colours (fatih/color SGR codes); only when the CLI turns them on. */
+#define SGR_BOLD    "\033[1m"
+#define SGR_RED	    "\033[31m"
+#define SGR_GREEN   "\033[32m"
+#define SGR_YELLOW  "\033[33m"
+#define SGR_MAGENTA "\033[35m"
+#define SGR_CYAN    "\033[36m"
+#define SGR_RESET   "\033[0m"
+
+static bool print_color;
+
+void netobs_print_set_color(bool on)
+{
+	print_color = on;
+}
+
+/* The escape sequence to start a colour, "" when colour is off. */
+static const char *sgr(const char *code)
+{
+	return print_color ? code : "";
+}
+
+static const char *sgr_reset(void)
+{
+	return print_color ? SGR_RESET : "";
+}
+
+static const char *verdict_color(int verdict)
+{
+	switch (verdict) {
+	case NETOBS_VERDICT_FORWARDED:
+		return sgr(SGR_GREEN);
+	case NETOBS_VERDICT_DROPPED:
+	case NETOBS_VERDICT_ERROR:
+		return sgr(SGR_RED);
+	case NETOBS_VERDICT_AUDIT:
+		return sgr(SGR_YELLOW);
+	default:
+		return "";
+	}
+}
 
 /* Bounded appender: output is cut at the buffer's end, never overflows. */
 struct text {
@@ -288,22 +331,6 @@ static void peer_identity(const struct netobs_peer *peer, char *buf, size_t len)
 		snprintf(buf, len, "(unknown)");
 }
 
-static const char *obs_point_text(int obs_point)
-{
-	switch (obs_point) {
-	case NETOBS_OBS_FROM_ENDPOINT:
-		return "from-endpoint";
-	case NETOBS_OBS_TO_ENDPOINT:
-		return "to-endpoint";
-	case NETOBS_OBS_FROM_NETWORK:
-		return "from-network";
-	case NETOBS_OBS_TO_NETWORK:
-		return "to-network";
-	default:
-		return "unknown";
-	}
-}
-
 /* "new", "tcp-flags", "update", "end(FIN)": why netobs emitted this record. */
 static void flow_event_text(const struct netobs_flow_record *flow, char *buf, size_t len)
 {
@@ -347,9 +374,9 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	format_timestamp(rec->time_ns, when, sizeof(when));
 	if (rec->kind == NETOBS_RECORD_LOST_EVENTS) {
 		lost_cpu_text(&rec->lost, cpu, sizeof(cpu));
-		fprintf(out, "%s: EVENTS LOST: %s %s%s%" PRIu64 "\n", when,
-			netobs_lost_source_name(rec->lost.source), cpu, cpu[0] ? " " : "",
-			rec->lost.count);
+		fprintf(out, "%s: %sEVENTS LOST:%s %s %s%s%" PRIu64 "\n", when, sgr(SGR_RED),
+			sgr_reset(), netobs_lost_source_name(rec->lost.source), cpu,
+			cpu[0] ? " " : "", rec->lost.count);
 		return;
 	}
 	if (rec->kind != NETOBS_RECORD_FLOW)
@@ -371,9 +398,16 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	}
 	netobs_record_summary(rec, summary, sizeof(summary));
 	flow_event_text(flow, event, sizeof(event));
-	fprintf(out, "%s: %s %s %s %s %s %s %s (%s) %s %" PRIu64 " pkts %" PRIu64 " B\n", when, src,
-		src_id, arrow, dst, dst_id, obs_point_text(flow->obs_point),
-		netobs_verdict_name(flow->verdict), summary, event, flow->packets, flow->bytes);
+	/* Hubble's colours: hosts cyan, identities magenta, the verdict by its meaning */
+	fprintf(out,
+		"%s: %s%s%s %s%s%s %s %s%s%s %s%s%s %s %s%s%s (%s) %s %" PRIu64 " pkts %" PRIu64
+		" B\n",
+		when, sgr(SGR_CYAN), src, sgr_reset(), sgr(SGR_MAGENTA), src_id, sgr_reset(), arrow,
+		sgr(SGR_CYAN), dst, sgr_reset(), sgr(SGR_MAGENTA), dst_id, sgr_reset(),
+		netobs_obs_point_text(flow->obs_point), verdict_color(flow->verdict),
+		netobs_verdict_name(flow->verdict),
+		verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary, event, flow->packets,
+		flow->bytes);
 }
 
 /* Column widths; a longer value pushes the rest of its row right (one space kept). */
@@ -382,39 +416,95 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 #define COL_TYPE    13
 #define COL_VERDICT 9
 #define COL_SUMMARY 28
+#define COL_EVENT   9
 #define COL_PACKETS 10
 #define COL_BYTES   12
 
-static void print_row(FILE *out, const char *when, const char *src, const char *dst,
-		      const char *type, const char *verdict, const char *summary,
-		      const char *packets, const char *bytes)
-{
-	char line[512];
-	int len;
+enum table_col {
+	TCOL_TIME,
+	TCOL_SRC,
+	TCOL_DST,
+	TCOL_TYPE,
+	TCOL_VERDICT,
+	TCOL_SUMMARY,
+	TCOL_EVENT,
+	TCOL_PACKETS,
+	TCOL_BYTES,
+	TCOL_COUNT,
+};
 
-	len = snprintf(line, sizeof(line), "%-*s %-*s %-*s %-*s %-*s %-*s %*s %*s", COL_TIME, when,
-		       COL_PEER, src, COL_PEER, dst, COL_TYPE, type, COL_VERDICT, verdict,
-		       COL_SUMMARY, summary, COL_PACKETS, packets, COL_BYTES, bytes);
-	if (len < 0)
-		return;
-	if ((size_t)len >= sizeof(line))
-		len = sizeof(line) - 1;
-	while (len > 0 && line[len - 1] == ' ')
-		len--; /* rows with empty last columns (lost events) */
-	fprintf(out, "%.*s\n", len, line);
+/* Hubble's six columns, then netobs's: why the record exists and its counters. */
+static const struct {
+	const char *title;
+	int width; /* negative: right-aligned */
+} table_cols[TCOL_COUNT] = {
+	[TCOL_TIME] = {"TIMESTAMP", COL_TIME},	   [TCOL_SRC] = {"SOURCE", COL_PEER},
+	[TCOL_DST] = {"DESTINATION", COL_PEER},	   [TCOL_TYPE] = {"TYPE", COL_TYPE},
+	[TCOL_VERDICT] = {"VERDICT", COL_VERDICT}, [TCOL_SUMMARY] = {"SUMMARY", COL_SUMMARY},
+	[TCOL_EVENT] = {"EVENT", COL_EVENT},	   [TCOL_PACKETS] = {"PACKETS", -COL_PACKETS},
+	[TCOL_BYTES] = {"BYTES", -COL_BYTES},
+};
+
+/*
+ * One row into line, trailing blanks trimmed; returns its length. Padding is
+ * computed on the plain text and colour wraps only the text, so escape
+ * sequences never shift the columns. colors may be NULL, and its entries "".
+ */
+static int format_row(char *line, size_t len, const char *const *cells, const char *const *colors)
+{
+	struct text t = {.buf = line, .len = len};
+	size_t used;
+
+	line[0] = '\0';
+	for (int i = 0; i < TCOL_COUNT; i++) {
+		int width = table_cols[i].width, pad = abs(width) - (int)strlen(cells[i]);
+		const char *color = colors && colors[i] ? colors[i] : "";
+
+		if (pad < 0)
+			pad = 0;
+		if (i)
+			text_add(&t, " ");
+		if (width < 0)
+			text_add(&t, "%*s", pad, "");
+		if (cells[i][0])
+			text_add(&t, "%s%s%s", color, cells[i], color[0] ? sgr_reset() : "");
+		if (width > 0)
+			text_add(&t, "%*s", pad, "");
+	}
+	used = t.used < len ? t.used : len - 1;
+	while (used > 0 && line[used - 1] == ' ')
+		used--; /* rows with empty last columns (lost events) */
+	return (int)used;
 }
+
+#define TABLE_LINE_MAX 768
 
 void netobs_print_table_header(FILE *out)
 {
-	print_row(out, "TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY",
-		  "PACKETS", "BYTES");
+	const char *titles[TCOL_COUNT];
+	char line[TABLE_LINE_MAX];
+	int len;
+
+	for (int i = 0; i < TCOL_COUNT; i++)
+		titles[i] = table_cols[i].title;
+	len = format_row(line, sizeof(line), titles, NULL);
+	fprintf(out, "%s%.*s%s\n", sgr(SGR_BOLD), len, line, sgr_reset());
+}
+
+static void print_row(FILE *out, const char *const *cells, const char *const *colors)
+{
+	char line[TABLE_LINE_MAX];
+	int len = format_row(line, sizeof(line), cells, colors);
+
+	fprintf(out, "%.*s\n", len, line);
 }
 
 void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 {
 	char when[48], src[HOST_TEXT_MAX], dst[HOST_TEXT_MAX], summary[SUMMARY_MAX + 32];
-	char packets[24], bytes[24], cpu[32];
+	char event[32], packets[24], bytes[24], cpu[32];
 	const struct netobs_flow_record *flow = &rec->flow;
+	const char *cells[TCOL_COUNT], *colors[TCOL_COUNT] = {0};
 
 	format_timestamp(rec->time_ns, when, sizeof(when));
 	if (rec->kind == NETOBS_RECORD_LOST_EVENTS) {
@@ -422,7 +512,13 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 		snprintf(summary, sizeof(summary), "%s%s%s - %" PRIu64,
 			 netobs_lost_source_name(rec->lost.source), cpu[0] ? " " : "", cpu,
 			 rec->lost.count);
-		print_row(out, when, "", "", "EVENTS LOST", "", summary, "", "");
+		cells[TCOL_TIME] = when;
+		cells[TCOL_SRC] = cells[TCOL_DST] = cells[TCOL_VERDICT] = "";
+		cells[TCOL_EVENT] = cells[TCOL_PACKETS] = cells[TCOL_BYTES] = "";
+		cells[TCOL_TYPE] = "EVENTS LOST";
+		cells[TCOL_SUMMARY] = summary;
+		colors[TCOL_TYPE] = sgr(SGR_RED);
+		print_row(out, cells, colors);
 		return;
 	}
 	if (rec->kind != NETOBS_RECORD_FLOW)
@@ -430,8 +526,19 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 	peer_host(flow, true, src, sizeof(src));
 	peer_host(flow, false, dst, sizeof(dst));
 	netobs_record_summary(rec, summary, sizeof(summary));
+	flow_event_text(flow, event, sizeof(event));
 	snprintf(packets, sizeof(packets), "%" PRIu64, flow->packets);
 	snprintf(bytes, sizeof(bytes), "%" PRIu64, flow->bytes);
-	print_row(out, when, src, dst, obs_point_text(flow->obs_point),
-		  netobs_verdict_name(flow->verdict), summary, packets, bytes);
+	cells[TCOL_TIME] = when;
+	cells[TCOL_SRC] = src;
+	cells[TCOL_DST] = dst;
+	cells[TCOL_TYPE] = netobs_obs_point_text(flow->obs_point);
+	cells[TCOL_VERDICT] = netobs_verdict_name(flow->verdict);
+	cells[TCOL_SUMMARY] = summary;
+	cells[TCOL_EVENT] = event;
+	cells[TCOL_PACKETS] = packets;
+	cells[TCOL_BYTES] = bytes;
+	colors[TCOL_SRC] = colors[TCOL_DST] = sgr(SGR_CYAN);
+	colors[TCOL_VERDICT] = verdict_color(flow->verdict);
+	print_row(out, cells, colors);
 }

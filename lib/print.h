@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "record.h"
@@ -17,9 +18,16 @@
  */
 void netobs_print_compact(FILE *out, const struct netobs_record *rec);
 
-/* Table: TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY (+ PACKETS BYTES). */
+/* Table: TIMESTAMP SOURCE DESTINATION TYPE VERDICT SUMMARY (+ EVENT PACKETS BYTES). */
 void netobs_print_table_header(FILE *out);
 void netobs_print_table_row(FILE *out, const struct netobs_record *rec);
+
+/*
+ * Colour and bold (ANSI escapes) in the compact line and the table; off by
+ * default. The CLI decides (a terminal, --color); a setter rather than a
+ * parameter keeps every printer's signature as it is.
+ */
+void netobs_print_set_color(bool on);
 
 /* Hubble-style summary text ("TCP Flags: SYN, ACK", "ICMPv4 EchoRequest", "UDP"). */
 void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t len);

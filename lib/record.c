@@ -105,6 +105,71 @@ DEFINE_ENUM_NAMES(end_reason, end_reason_names)
 DEFINE_ENUM_NAMES(lost_source, lost_source_names)
 DEFINE_ENUM_NAMES(hook, hook_names)
 
+static const struct {
+	int obs_point;
+	int subtype; /* enum netobs_trace_subtype */
+	const char *text;
+} obs_point_traces[] = {
+	{NETOBS_OBS_TO_ENDPOINT, NETOBS_TRACE_TO_LXC, "to-endpoint"},
+	{NETOBS_OBS_FROM_ENDPOINT, NETOBS_TRACE_FROM_LXC, "from-endpoint"},
+	{NETOBS_OBS_FROM_NETWORK, NETOBS_TRACE_FROM_NETWORK, "from-network"},
+	{NETOBS_OBS_TO_NETWORK, NETOBS_TRACE_TO_NETWORK, "to-network"},
+};
+
+const char *netobs_obs_point_text(int obs_point)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (obs_point_traces[i].obs_point == obs_point)
+			return obs_point_traces[i].text;
+	return "unknown";
+}
+
+int netobs_obs_point_trace_subtype(int obs_point)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (obs_point_traces[i].obs_point == obs_point)
+			return obs_point_traces[i].subtype;
+	return -1;
+}
+
+const char *netobs_trace_subtype_text(int subtype)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (obs_point_traces[i].subtype == subtype)
+			return obs_point_traces[i].text;
+	return NULL;
+}
+
+int netobs_trace_subtype_from_text(const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(obs_point_traces); i++)
+		if (!strcmp(obs_point_traces[i].text, text))
+			return obs_point_traces[i].subtype;
+	return -1;
+}
+
+int netobs_flow_trace_reason(const struct netobs_flow_record *flow)
+{
+	if (flow->is_reply > 0)
+		return NETOBS_TRACE_REASON_REPLY;
+	/* is_reply unknown (not a connection netobs can pair): its first record still opens it */
+	if (flow->event == NETOBS_FLOW_EVENT_NEW)
+		return NETOBS_TRACE_REASON_NEW;
+	return NETOBS_TRACE_REASON_ESTABLISHED;
+}
+
+static const struct enum_name trace_reason_names[] = {
+	{0, "TRACE_REASON_UNKNOWN"},
+	{NETOBS_TRACE_REASON_NEW, "NEW"},
+	{NETOBS_TRACE_REASON_ESTABLISHED, "ESTABLISHED"},
+	{NETOBS_TRACE_REASON_REPLY, "REPLY"},
+};
+
+const char *netobs_trace_reason_name(int reason)
+{
+	return enum_name_lookup(trace_reason_names, ARRAY_SIZE(trace_reason_names), reason);
+}
+
 /* Hubble's getTCPFlags() order (cilium pkg/hubble/parser/threefour). */
 const struct netobs_tcp_flag_name netobs_tcp_flag_names[NETOBS_TCP_FLAG_COUNT] = {
 	{NETOBS_TCP_SYN, "SYN"}, {NETOBS_TCP_ACK, "ACK"}, {NETOBS_TCP_RST, "RST"},

@@ -47,6 +47,30 @@ enum netobs_obs_point {
 	NETOBS_OBS_TO_ENDPOINT = 101, /* TC egress on an endpoint's host-side veth */
 };
 
+/*
+ * Hubble's event_type of a flow record: Cilium's monitor message type, and
+ * for traces the observation point as Cilium's datapath numbers it
+ * (pkg/monitor/api TraceToLxc..TraceToNetwork), not as the
+ * TraceObservationPoint enum above does.
+ */
+#define NETOBS_EVENT_TYPE_DROP		 1
+#define NETOBS_EVENT_TYPE_TRACE		 4
+#define NETOBS_EVENT_TYPE_POLICY_VERDICT 5
+#define NETOBS_EVENT_TYPE_L7		 129
+enum netobs_trace_subtype {
+	NETOBS_TRACE_TO_LXC = 0,
+	NETOBS_TRACE_FROM_LXC = 5,
+	NETOBS_TRACE_FROM_NETWORK = 10,
+	NETOBS_TRACE_TO_NETWORK = 11,
+};
+
+/* Hubble's TraceReason (the subset netobs produces). */
+enum netobs_trace_reason {
+	NETOBS_TRACE_REASON_NEW = 1,
+	NETOBS_TRACE_REASON_ESTABLISHED = 2,
+	NETOBS_TRACE_REASON_REPLY = 3,
+};
+
 /* Why this record was emitted (netobs's own field "flow_event"). */
 enum netobs_flow_event_kind {
 	NETOBS_FLOW_EVENT_NEW =
@@ -94,13 +118,15 @@ struct netobs_flow_record {
 	struct netobs_peer src;
 	struct netobs_peer dst;
 	char ifname[NETOBS_IFNAME_MAX];
-	uint16_t tcp_flags; /* NEW/TCP_FLAGS: this packet's flags; UPDATE/END: union so far */
+	uint16_t tcp_flags; /* this packet's flags (NEW, TCP_FLAGS); 0 on UPDATE/END */
 	uint8_t event;	    /* enum netobs_flow_event_kind */
 	uint8_t end_reason; /* enum netobs_end_reason, END records only */
 	uint8_t verdict;    /* enum netobs_verdict */
 	uint8_t direction;  /* enum netobs_traffic_direction */
 	uint8_t obs_point;  /* enum netobs_obs_point */
 	int8_t is_reply;    /* 1 reply, 0 initiator, -1 unknown */
+	/* Union of the flags of every packet of this flow direction so far (stats.tcp_flags). */
+	uint16_t tcp_flags_seen;
 };
 
 struct netobs_lost_record {
@@ -132,6 +158,21 @@ const char *netobs_end_reason_name(int reason);
 int netobs_end_reason_from_name(const char *name);
 const char *netobs_lost_source_name(int source);
 int netobs_lost_source_from_name(const char *name);
+
+/* Hubble's CLI text of an observation point: "to-endpoint", ...; "unknown". */
+const char *netobs_obs_point_text(int obs_point);
+/* enum netobs_obs_point -> enum netobs_trace_subtype; -1 when unknown. */
+int netobs_obs_point_trace_subtype(int obs_point);
+/* "to-endpoint" ... <-> enum netobs_trace_subtype; NULL / -1 when unknown. */
+const char *netobs_trace_subtype_text(int subtype);
+int netobs_trace_subtype_from_text(const char *text);
+/*
+ * A flow record's trace_reason: REPLY for the reply direction, NEW for the
+ * first record of the initiating direction (so counting NEW counts each
+ * connection once), ESTABLISHED otherwise.
+ */
+int netobs_flow_trace_reason(const struct netobs_flow_record *flow);
+const char *netobs_trace_reason_name(int reason);
 
 /* enum netobs_hook <-> "tc-ingress", "tc-egress", "xdp". */
 const char *netobs_hook_name(int hook);

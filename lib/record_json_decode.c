@@ -196,7 +196,8 @@ static int decode_ip(struct decoder *d, const json_t *ip, struct netobs_flow_key
 	return 0;
 }
 
-static int decode_tcp_flags(struct decoder *d, const json_t *flags, uint16_t *out)
+static int decode_tcp_flags(struct decoder *d, const json_t *flags, const char *where,
+			    uint16_t *out)
 {
 	const char *name;
 	json_t *value;
@@ -205,9 +206,9 @@ static int decode_tcp_flags(struct decoder *d, const json_t *flags, uint16_t *ou
 		int flag = netobs_tcp_flag_from_name(name);
 
 		if (flag < 0)
-			return decode_fail(d, "flow.l4.TCP.flags: unknown flag '%s'", name);
+			return decode_fail(d, "%s: unknown flag '%s'", where, name);
 		if (!json_is_boolean(value))
-			return decode_fail(d, "flow.l4.TCP.flags.%s: expected a boolean", name);
+			return decode_fail(d, "%s.%s: expected a boolean", where, name);
 		if (json_is_true(value))
 			*out |= flag;
 	}
@@ -261,7 +262,8 @@ static int decode_l4(struct decoder *d, const json_t *l4, struct netobs_flow_rec
 			err = get_member(d, inner, where, "flags", JSON_OBJECT, false, &flags);
 			if (err)
 				return err;
-			if (flags && (err = decode_tcp_flags(d, flags, &flow->tcp_flags)))
+			if (flags && (err = decode_tcp_flags(d, flags, "flow.l4.TCP.flags",
+							     &flow->tcp_flags)))
 				return err;
 		}
 	}
@@ -344,7 +346,7 @@ static int decode_key_flags(struct decoder *d, const json_t *flow, uint8_t *out)
 
 static int decode_stats(struct decoder *d, const json_t *flow, struct netobs_flow_record *rec)
 {
-	json_t *stats;
+	json_t *stats, *flags;
 	int err;
 
 	err = get_member(d, flow, "flow", "stats", JSON_OBJECT, false, &stats);
@@ -353,8 +355,13 @@ static int decode_stats(struct decoder *d, const json_t *flow, struct netobs_flo
 	if ((err = get_uint(d, stats, "flow.stats", "packets", UINT64_MAX, false, &rec->packets)) ||
 	    (err = get_uint(d, stats, "flow.stats", "bytes", UINT64_MAX, false, &rec->bytes)) ||
 	    (err = get_time(d, stats, "flow.stats", "first_seen", false, &rec->first_seen_ns)) ||
-	    (err = get_time(d, stats, "flow.stats", "last_seen", false, &rec->last_seen_ns)))
+	    (err = get_time(d, stats, "flow.stats", "last_seen", false, &rec->last_seen_ns)) ||
+	    (err = get_member(d, stats, "flow.stats", "tcp_flags", JSON_OBJECT, false, &flags)))
 		return err;
+	if (flags && rec->key.proto != IPPROTO_TCP)
+		return decode_fail(d, "flow.stats.tcp_flags: only for TCP records");
+	if (flags)
+		return decode_tcp_flags(d, flags, "flow.stats.tcp_flags", &rec->tcp_flags_seen);
 	return 0;
 }
 

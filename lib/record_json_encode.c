@@ -184,6 +184,29 @@ static int peer_to_json(json_t *flow, const char *key, const struct netobs_peer 
 	return err ? -ENOMEM : 0;
 }
 
+/*
+ * Hubble's {"type": 4, "sub_type": N}: every flow record is a trace. protojson
+ * omits the zero sub_type of to-endpoint; without a known observation point
+ * there is no sub_type to give, so there is no event_type either.
+ */
+static int event_type_to_json(json_t *obj, const struct netobs_flow_record *flow)
+{
+	int subtype = netobs_obs_point_trace_subtype(flow->obs_point);
+	json_t *event_type;
+	int err = 0;
+
+	if (subtype < 0)
+		return 0;
+	event_type = json_object();
+	if (!event_type)
+		return -1;
+	err |= json_object_set_new(event_type, "type", json_integer(NETOBS_EVENT_TYPE_TRACE));
+	if (subtype)
+		err |= json_object_set_new(event_type, "sub_type", json_integer(subtype));
+	err |= json_object_set_new(obj, "event_type", event_type);
+	return err;
+}
+
 static json_t *flow_to_json(const struct netobs_record *rec, const char *node_name)
 {
 	const struct netobs_flow_record *flow = &rec->flow;
@@ -227,7 +250,7 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 					   json_string(netobs_obs_point_name(flow->obs_point)));
 	err |= json_object_set_new(
 		obj, "trace_reason",
-		json_string(flow->event == NETOBS_FLOW_EVENT_NEW ? "NEW" : "ESTABLISHED"));
+		json_string(netobs_trace_reason_name(netobs_flow_trace_reason(flow))));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
 	if (flow->is_reply >= 0)
 		err |= json_object_set_new(obj, "is_reply", json_boolean(flow->is_reply > 0));
@@ -240,6 +263,7 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 			err |= json_object_set_new(iface, "name", json_string(flow->ifname));
 		err |= json_object_set_new(obj, "interface", iface);
 	}
+	err |= event_type_to_json(obj, flow);
 	netobs_record_summary(rec, text, sizeof(text));
 	err |= json_object_set_new(obj, "Summary", json_string(text));
 
@@ -257,6 +281,11 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 			if (flow->last_seen_ns)
 				err |= json_object_set_new(stats, "last_seen",
 							   json_time_string(flow->last_seen_ns));
+			/* Hubble's l4 flags are one packet's; the flow's union is netobs's own */
+			if (key->family != NETOBS_FAMILY_NONE && key->proto == IPPROTO_TCP &&
+			    flow->tcp_flags_seen)
+				err |= json_object_set_new(stats, "tcp_flags",
+							   tcp_flags_to_json(flow->tcp_flags_seen));
 		}
 		err |= json_object_set_new(obj, "stats", stats);
 	}

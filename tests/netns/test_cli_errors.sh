@@ -9,7 +9,7 @@ set -u
 NETOBS="${NETOBS_BIN_DIR:-.}/netobs"
 TMP=$(mktemp -d /tmp/netobs-cli-test.XXXXXX)
 SOCK="$TMP/agent.sock"
-REPLY="$TMP/reply"     # what the fake agent sends to every connection
+REPLY="$TMP/reply"     # what the fake agent sends (REPLY.<request> when it exists)
 REQUEST="$TMP/request" # the last request line it received
 FAKE_PID=
 passed=0
@@ -90,6 +90,37 @@ usage_error "two selections" flows --last 3 --first 2
 usage_error "bad output for flows" flows -o yaml
 usage_error "bad output for status" status -o compact
 usage_error "stray argument" endpoints extra
+usage_error "bad --color" flows --color sometimes
+usage_error "bad --type" flows --type bogus
+usage_error "bad -t sub-type" flows -t trace:to-moon
+
+# An unknown flag names the nearest known one (transposed letters are one typo).
+typo() { # typo WANT_MESSAGE ARGS...
+	local want=$1
+	shift
+	run --socket "$TMP/missing.sock" "$@"
+	expect_rc 2 "typo $*"
+	expect_stderr_has "Error: $want" "typo $*"
+}
+typo "unknown flag --form-ip; did you mean --from-ip?" flows --form-ip 10.0.0.1
+typo "unknown flag --prot; did you mean --port?" flows --prot=80
+typo "unknown flag --fol; did you mean --follow?" flows --fol
+typo "unknown flag --to-pdo; did you mean --to-pod?" flows --to-pdo web
+typo "unknown flag --sockt; did you mean --socket?" --sockt "$TMP/x" status
+typo "unknown flag --bogus" flows --bogus
+! grep -q "did you mean" "$TMP/err" && pass || fail "--bogus: suggests $(cat "$TMP/err")"
+typo "unknown flag -x" flows -x
+
+# An empty --socket is a usage error that says so, not a failed connect("").
+for args in "--socket= status" "flows --socket="; do
+	run $args
+	expect_rc 2 "$args"
+	expect_stdout_empty "$args"
+	expect_stderr_has "Error: --socket was given an empty path" "$args"
+done
+run --socket "" endpoints
+expect_rc 2 "--socket ''"
+expect_stderr_has "Error: --socket was given an empty path" "--socket ''"
 
 run
 expect_rc 2 "no arguments"
@@ -107,9 +138,26 @@ for args in help --help "flows --help"; do
 	grep -q "^Usage: netobs" "$TMP/out" && pass || fail "$args: no usage on stdout"
 done
 
+# ---- the man page renders cleanly and documents every flows flag
+MAN_SRC="${NETOBS_SRC_DIR:-$(dirname "$0")/../..}/docs/man/netobs.1"
+if command -v groff >/dev/null; then
+	MANWIDTH=80 groff -man -Tutf8 -ww "$MAN_SRC" 2>"$TMP/man.err" | col -b >"$TMP/man.txt"
+	[ ! -s "$TMP/man.err" ] && pass || fail "groff warnings: $(cat "$TMP/man.err")"
+	# a .BR with a word after the closing bracket glued ") of one" into ")ofone"
+	grep -q 'or --xdp)\.' "$TMP/man.txt" && pass || fail "man: --xdp sentence: $(grep -- '--xdp' "$TMP/man.txt")"
+	# paths and flags must not be hyphenated at line ends (U+2010 where groff broke a word)
+	! grep -q $'\u2010$' "$TMP/man.txt" && pass || fail "man: hyphenated: $(grep $'\u2010$' "$TMP/man.txt")"
+	run flows --help
+	for flag in $(grep -o -- '--[a-z][a-z0-9-]*' "$TMP/out" | sort -u); do
+		grep -q -- "$flag\b" "$TMP/man.txt" && pass || fail "man page lacks flows flag $flag"
+	done
+else
+	echo "# groff not installed: man page checks skipped"
+fi
+
 # ---- a fake agent
 cat >"$TMP/fake_agent.py" <<'PY'
-import socket, sys, time
+import json, os, socket, sys, time
 path, reply_file, request_file = sys.argv[1:4]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
@@ -119,7 +167,12 @@ while True:
     request = conn.makefile("rb").readline()
     with open(request_file, "wb") as f:
         f.write(request)
-    lines = open(reply_file, "rb").read().splitlines(keepends=True)
+    try:
+        name = json.loads(request).get("request")
+    except ValueError:
+        name = None
+    own = "%s.%s" % (reply_file, name)
+    lines = open(own if os.path.exists(own) else reply_file, "rb").read().splitlines(keepends=True)
     mode = lines.pop().strip() if lines and lines[-1].startswith(b"#") else b""
     try:
         conn.sendall(b"".join(lines))
@@ -212,6 +265,71 @@ rc=$?
 expect_rc 0 "SIGINT while following"
 printf '%s\n' "$FLOW1" >"$TMP/want"
 expect_stdout_is "$TMP/want" "SIGINT while following"
+
+# -t/--type and Hubble's pod flags, in the request; endpoint names are checked
+# against the agent's endpoints first (the fake agent answers that from REPLY.endpoints).
+printf '%s\n' '{"endpoint":{"id":1,"name":"web"}}' '{"endpoint":{"id":12,"name":"db"}}' \
+	'{"done":{"count":2}}' >"$REPLY.endpoints"
+printf '%s\n' "$FLOW1" '{"done":{"count":1}}' >"$REPLY"
+run --socket "$SOCK" flows -o json -t trace:to-endpoint --type l7 --pod web --not --to-pod 12
+expect_rc 0 "flows -t --pod"
+[ ! -s "$TMP/err" ] && pass || fail "flows -t --pod: known endpoints warned: $(cat "$TMP/err")"
+python3 - "$REQUEST" <<'PY' && pass || fail "request line -t --pod: $(cat "$REQUEST")"
+import json, sys
+req = json.loads(open(sys.argv[1]).read())
+assert req["request"] == "flows", req
+allow, deny = req["filter"]["allow"], req["filter"]["deny"]
+assert allow == {"endpoint": ["web"], "event_type": ["trace:to-endpoint", "l7"]}, allow
+assert deny == {"destination_endpoint": ["12"]}, deny
+PY
+
+# A name the agent does not know warns once, and the records are still shown.
+run --socket "$SOCK" flows -o json --pod nosuch --from-endpoint web --to-pod nosuch --to-endpoint 99
+expect_rc 0 "unknown endpoint"
+printf '%s\n' "$FLOW1" >"$TMP/want"
+expect_stdout_is "$TMP/want" "unknown endpoint: records still shown"
+expect_stderr_has "Warning: the agent has no endpoint 'nosuch'" "unknown endpoint named"
+expect_stderr_has "Warning: the agent has no endpoint '99'" "unknown endpoint ID"
+[ "$(wc -l <"$TMP/err")" -eq 2 ] && pass || fail "unknown endpoint: want two warnings: $(cat "$TMP/err")"
+rm -f "$REPLY.endpoints"
+
+# ---- -o table and colour, from a whole record the test wrote
+REC='{"flow":{"time":"2026-11-25T10:52:20.123456789Z","verdict":"DROPPED","IP":{"source":"10.0.0.1","destination":"10.0.0.2","ipVersion":"IPv4"},"l4":{"TCP":{"source_port":47194,"destination_port":80,"flags":{"SYN":true}}},"source":{"ID":12,"pod_name":"client"},"destination":{"ID":14,"pod_name":"echo"},"trace_observation_point":"TO_ENDPOINT","is_reply":false,"stats":{"packets":"1","bytes":"74"},"flow_event":"NEW","hook":"tc-egress"},"time":"2026-11-25T10:52:20.123456789Z"}'
+printf '%s\n' "$REC" '{"done":{"count":1}}' >"$REPLY"
+TZ=UTC run --socket "$SOCK" flows -o table
+expect_rc 0 "flows -o table"
+python3 - "$TMP/out" <<'PY' && pass || fail "flows -o table: $(cat "$TMP/out")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+assert lines[0].split() == ["TIMESTAMP", "SOURCE", "DESTINATION", "TYPE", "VERDICT", "SUMMARY",
+                            "EVENT", "PACKETS", "BYTES"], lines[0]
+# every value starts under its title
+for title, value in [("SOURCE", "client:47194"), ("DESTINATION", "echo:80"), ("TYPE", "to-endpoint"),
+                     ("VERDICT", "DROPPED"), ("SUMMARY", "TCP Flags: SYN"), ("EVENT", "new")]:
+    assert lines[1].index(value) == lines[0].index(title), (title, lines)
+assert lines[1].startswith("Nov 25 10:52:20.123 "), lines[1]
+assert lines[1].split()[-2:] == ["1", "74"], lines[1]
+assert "\033" not in "".join(lines), "colour in a file"
+PY
+grep -q $'\033' "$TMP/out" && fail "colour without a terminal" || pass
+
+TZ=UTC run --socket "$SOCK" flows --color always
+grep -qF $'\033[31mDROPPED\033[0m' "$TMP/out" && pass || fail "--color always: $(cat -v "$TMP/out")"
+TZ=UTC run --socket "$SOCK" flows -o table --color always
+head -1 "$TMP/out" | grep -q $'^\033\[1mTIMESTAMP' && pass || fail "--color always: bold header: $(cat -v "$TMP/out")"
+# On a terminal (script(1) gives one) auto colours, unless NO_COLOR or --color never.
+tty_run() { # tty_run ENV... -- ARGS...: the CLI's output on a pseudo-terminal
+	script -qec "env $(printf '%q ' "$@")" /dev/null </dev/null >"$TMP/out" 2>&1
+}
+tty_run TZ=UTC "$NETOBS" --socket "$SOCK" flows
+grep -qF $'\033[31mDROPPED' "$TMP/out" && pass || fail "tty: auto colours: $(cat -v "$TMP/out")"
+tty_run NO_COLOR=1 "$NETOBS" --socket "$SOCK" flows
+grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
+	fail "tty, NO_COLOR: $(cat -v "$TMP/out")"
+tty_run "$NETOBS" --socket "$SOCK" flows --color never -o table
+grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
+	fail "tty, --color never: $(cat -v "$TMP/out")"
 
 # ---- endpoints: table built from data, JSON one object per line
 cat >"$REPLY" <<'JSON'

@@ -146,6 +146,13 @@ static const struct flag_error flag_errors[] = {
 	{"endpoint", "", -EINVAL, "invalid --endpoint value ''"},
 	{"to-endpoint", NULL, -EINVAL, "invalid --to-endpoint value ''"},
 	{"label", "app=x", -ENOENT, "unknown filter flag --label"},
+	{"pod", "", -EINVAL, "invalid --pod value ''"},
+	{"type", "trace:to-moon", -EINVAL,
+	 "invalid --type value 'trace:to-moon': expected trace, trace:to-endpoint"},
+	{"type", "drop:to-endpoint", -EINVAL, "invalid --type value 'drop:to-endpoint'"},
+	{"type", "trace:", -EINVAL, "invalid --type value 'trace:'"},
+	{"type", "TRACE", -EINVAL, "invalid --type value 'TRACE'"},
+	{"type", "", -EINVAL, "invalid --type value ''"},
 };
 
 START_TEST(test_flag_errors)
@@ -286,11 +293,85 @@ START_TEST(test_match_other_fields)
 	r.flow.key.proto = IPPROTO_UDP;
 	ck_assert(!matches(F("tcp-flags=SYN"), &r)); /* only TCP carries flags */
 	r.flow.key.proto = IPPROTO_TCP;
+	/* the packet's flags count, not the flow's: a later ACK or an UPDATE is no SYN */
+	r.flow.tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	r.flow.tcp_flags = NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	ck_assert(!matches(F("tcp-flags=SYN"), &r));
+	ck_assert(matches(F("tcp-flags=FIN"), &r));
+	r.flow.event = NETOBS_FLOW_EVENT_UPDATE;
+	r.flow.tcp_flags = 0;
+	ck_assert(!matches(F("tcp-flags=SYN"), &r));
+	ck_assert(!matches(F("tcp-flags=FIN"), &r));
+	ck_assert(matches(F("!tcp-flags=SYN"), &r));
+	r.flow.event = NETOBS_FLOW_EVENT_NEW;
+	r.flow.tcp_flags = NETOBS_TCP_SYN | NETOBS_TCP_ACK;
 
 	ck_assert(matches(F("interface=veth-a"), &r));
 	ck_assert(matches(F("interface=7"), &r));
 	ck_assert(!matches(F("interface=8"), &r));
 	ck_assert(!matches(F("interface=eth0"), &r));
+}
+END_TEST
+
+/* --type: Hubble's event types; every flow record is a trace at its observation point. */
+START_TEST(test_match_type_and_pod)
+{
+	static const struct {
+		uint8_t obs_point;
+		const char *type; /* the one trace:X value it matches, NULL for none */
+	} points[] = {
+		{NETOBS_OBS_TO_ENDPOINT, "type=trace:to-endpoint"},
+		{NETOBS_OBS_FROM_ENDPOINT, "type=trace:from-endpoint"},
+		{NETOBS_OBS_TO_NETWORK, "type=trace:to-network"},
+		{NETOBS_OBS_FROM_NETWORK, "type=trace:from-network"},
+		{NETOBS_OBS_UNKNOWN, NULL},
+	};
+	static const char *const trace_types[] = {
+		"type=trace:to-endpoint",
+		"type=trace:from-endpoint",
+		"type=trace:to-network",
+		"type=trace:from-network",
+	};
+	struct netobs_record r;
+
+	make_flow(&r, NETOBS_FAMILY_IPV4, "10.0.0.1", "10.0.0.2", IPPROTO_TCP, 40000, 80);
+	for (size_t p = 0; p < sizeof(points) / sizeof(points[0]); p++) {
+		r.flow.obs_point = points[p].obs_point;
+		ck_assert(matches(F("type=trace"), &r));
+		for (size_t t = 0; t < sizeof(trace_types) / sizeof(trace_types[0]); t++) {
+			bool want = points[p].type && !strcmp(points[p].type, trace_types[t]);
+
+			ck_assert_msg(matches(F(trace_types[t]), &r) == want, "point %zu, %s", p,
+				      trace_types[t]);
+		}
+		/* --not --type: the other observation points, so each packet shows once */
+		ck_assert(matches(F("!type=trace:to-endpoint"), &r) ==
+			  (points[p].obs_point != NETOBS_OBS_TO_ENDPOINT));
+		/* no such records yet */
+		ck_assert(!matches(F("type=l7"), &r));
+		ck_assert(!matches(F("type=drop"), &r));
+		ck_assert(!matches(F("type=policy-verdict"), &r));
+		ck_assert(matches(F("type=l7", "type=trace"), &r)); /* values OR */
+	}
+	r.flow.obs_point = NETOBS_OBS_FROM_NETWORK;
+	ck_assert(matches(F("type=trace:to-endpoint", "type=trace:from-network"), &r));
+	ck_assert(!matches(F("type=trace:from-network", "verdict=DROPPED"), &r)); /* fields AND */
+
+	/* Hubble's pod flags are the endpoint flags */
+	r.flow.src.id = 12;
+	strcpy(r.flow.src.name, "client");
+	strcpy(r.flow.dst.name, "echo");
+	ck_assert(matches(F("pod=client"), &r));
+	ck_assert(matches(F("pod=echo"), &r));
+	ck_assert(matches(F("pod=12"), &r));
+	ck_assert(!matches(F("pod=web"), &r));
+	ck_assert(matches(F("from-pod=client"), &r));
+	ck_assert(!matches(F("from-pod=echo"), &r));
+	ck_assert(matches(F("to-pod=echo"), &r));
+	ck_assert(!matches(F("to-pod=client"), &r));
+	ck_assert(!matches(F("!pod=client"), &r));
+	ck_assert(netobs_filter_is_flag("pod") && netobs_filter_is_flag("to-pod"));
+	ck_assert(netobs_filter_is_flag("type"));
 }
 END_TEST
 
@@ -411,7 +492,9 @@ START_TEST(test_json_round_trip)
 			 "from-port=1234", "to-port=53", "protocol=tcp", "protocol=icmp",
 			 "endpoint=web", "from-endpoint=12", "to-endpoint=db", "verdict=FORWARDED",
 			 "traffic-direction=egress", "tcp-flags=ack,syn", "interface=eth0", "ipv4",
-			 "!port=22", "!verdict=DROPPED", "!tcp-flags=RST"));
+			 "type=trace:to-endpoint", "type=l7", "type=trace", "to-pod=web",
+			 "!port=22", "!verdict=DROPPED", "!tcp-flags=RST", "!type=trace:to-network",
+			 "!type=trace:from-endpoint", "!type=trace:from-network"));
 	set.since_ns = T0_NS;
 	set.until_ns = T0_NS + 60 * SEC;
 
@@ -424,10 +507,13 @@ START_TEST(test_json_round_trip)
 		      "\"destination_ip\":[\"192.168.0.0/16\"],\"port\":[80],"
 		      "\"source_port\":[1234],\"destination_port\":[53],"
 		      "\"protocol\":[\"tcp\",\"icmp\"],\"endpoint\":[\"web\"],"
-		      "\"source_endpoint\":[\"12\"],\"destination_endpoint\":[\"db\"],"
+		      "\"source_endpoint\":[\"12\"],\"destination_endpoint\":[\"db\",\"web\"],"
 		      "\"verdict\":[\"FORWARDED\"],\"traffic_direction\":[\"egress\"],"
-		      "\"tcp_flags\":[\"SYN,ACK\"],\"interface\":[\"eth0\"],\"ip_version\":[4]},"
-		      "\"deny\":{\"port\":[22],\"verdict\":[\"DROPPED\"],\"tcp_flags\":[\"RST\"]},"
+		      "\"tcp_flags\":[\"SYN,ACK\"],\"interface\":[\"eth0\"],"
+		      "\"event_type\":[\"trace:to-endpoint\",\"l7\",\"trace\"],\"ip_version\":[4]},"
+		      "\"deny\":{\"port\":[22],\"verdict\":[\"DROPPED\"],\"tcp_flags\":[\"RST\"],"
+		      "\"event_type\":[\"trace:to-network\",\"trace:from-endpoint\","
+		      "\"trace:from-network\"]},"
 		      "\"since\":\"1764067940000000000\",\"until\":\"1764068000000000000\"}");
 	ck_assert_int_eq(netobs_filter_set_from_json(obj, &back, err, sizeof(err)), 0);
 	ck_assert_msg(!memcmp(&set, &back, sizeof(set)), "round trip differs");
@@ -498,6 +584,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_flag_parsing);
 	tcase_add_test(tc, test_match_ip_port_protocol);
 	tcase_add_test(tc, test_match_other_fields);
+	tcase_add_test(tc, test_match_type_and_pod);
 	tcase_add_test(tc, test_match_combination);
 	tcase_add_test(tc, test_match_either_side_same_side);
 	tcase_add_test(tc, test_lost_events_and_time);

@@ -98,16 +98,18 @@ START_TEST(test_compact_tcp)
 		       "Nov 25 10:52:20.150: echo:80 (ID:14) <- client:47194 (ID:12) "
 		       "from-endpoint FORWARDED (TCP Flags: SYN, ACK) tcp-flags 1 pkts 74 B\n");
 
+	/* an END record stands for no one packet: Hubble's summary shows no flags */
 	rec.flow.is_reply = -1;
 	rec.flow.event = NETOBS_FLOW_EVENT_END;
 	rec.flow.end_reason = NETOBS_END_FIN;
+	rec.flow.tcp_flags = 0;
+	rec.flow.tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
 	rec.flow.packets = 12;
 	rec.flow.bytes = 2104;
 	rec.flow.verdict = NETOBS_VERDICT_DROPPED;
 	rec.time_ns = T1_NS;
-	assert_compact(&rec,
-		       "Nov  5 08:01:02.007: client:47194 (ID:12) <> echo:80 (ID:14) "
-		       "from-endpoint DROPPED (TCP Flags: SYN, ACK) end(FIN) 12 pkts 2104 B\n");
+	assert_compact(&rec, "Nov  5 08:01:02.007: client:47194 (ID:12) <> echo:80 (ID:14) "
+			     "from-endpoint DROPPED (TCP) end(FIN) 12 pkts 2104 B\n");
 }
 END_TEST
 
@@ -257,9 +259,10 @@ START_TEST(test_table)
 	out = open_memstream(&text, &len);
 	netobs_print_table_header(out);
 	fclose(out);
+	/* Hubble's six columns, then netobs's EVENT, PACKETS, BYTES */
 	ck_assert_str_eq(text, "TIMESTAMP           SOURCE                         "
 			       "DESTINATION                    TYPE          VERDICT   "
-			       "SUMMARY                         PACKETS        BYTES\n");
+			       "SUMMARY                      EVENT        PACKETS        BYTES\n");
 	free(text);
 
 	make_tcp_syn(&rec);
@@ -267,7 +270,7 @@ START_TEST(test_table)
 	text = capture(netobs_print_table_row, &rec);
 	ck_assert_str_eq(text, "Nov 25 10:52:20.150 client:47194                   "
 			       "echo:80                        to-endpoint   FORWARDED "
-			       "TCP Flags: SYN                        1           74\n");
+			       "TCP Flags: SYN               new                1           74\n");
 	free(text);
 
 	memset(&rec, 0, sizeof(rec));
@@ -284,6 +287,77 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* Drop ANSI SGR sequences ("ESC [ ... m") from text, in place. */
+static void strip_sgr(char *text)
+{
+	char *out = text;
+
+	for (char *in = text; *in; in++) {
+		if (*in == '\033' && in[1] == '[') {
+			in += strcspn(in, "m");
+			continue;
+		}
+		*out++ = *in;
+	}
+	*out = '\0';
+}
+
+static char *capture_header(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	netobs_print_table_header(out);
+	fclose(out);
+	return text;
+}
+
+START_TEST(test_color)
+{
+	struct netobs_record rec;
+	char *plain, *colored;
+
+	use_utc();
+	make_tcp_syn(&rec);
+	netobs_print_set_color(true);
+	/* Hubble's colours: hosts cyan, identities magenta, FORWARDED green */
+	assert_compact(&rec,
+		       "Nov 25 10:52:20.150: \033[36mclient:47194\033[0m "
+		       "\033[35m(ID:12)\033[0m -> \033[36mecho:80\033[0m \033[35m(ID:14)\033[0m "
+		       "to-endpoint \033[32mFORWARDED\033[0m (TCP Flags: SYN) new 1 pkts 74 B\n");
+	rec.flow.verdict = NETOBS_VERDICT_DROPPED;
+	colored = capture(netobs_print_compact, &rec);
+	ck_assert_ptr_nonnull(strstr(colored, " \033[31mDROPPED\033[0m ("));
+	free(colored);
+
+	/* the table: colour around the text only, so the columns stay where they were */
+	netobs_print_set_color(false);
+	plain = capture(netobs_print_table_row, &rec);
+	netobs_print_set_color(true);
+	colored = capture(netobs_print_table_row, &rec);
+	ck_assert_ptr_nonnull(strstr(colored, " \033[31mDROPPED\033[0m   TCP Flags: SYN"));
+	strip_sgr(colored);
+	ck_assert_str_eq(colored, plain);
+	free(plain);
+	free(colored);
+
+	/* the header is bold */
+	netobs_print_set_color(false);
+	plain = capture_header();
+	netobs_print_set_color(true);
+	colored = capture_header();
+	ck_assert_int_eq(strncmp(colored, "\033[1mTIMESTAMP ", 14), 0);
+	ck_assert_ptr_nonnull(strstr(colored, "BYTES\033[0m\n"));
+	strip_sgr(colored);
+	ck_assert_str_eq(colored, plain);
+	free(plain);
+	free(colored);
+	netobs_print_set_color(false);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("print");
@@ -295,6 +369,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_summary);
 	tcase_add_test(tc, test_compact_non_ip);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_color);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "record_schema.h"
 
 Suite *netobs_test_suite(void);
 
@@ -53,6 +54,7 @@ static void make_tcp_syn(struct netobs_record *rec)
 	f->dst.id = 14;
 	strcpy(f->dst.name, "echo");
 	f->tcp_flags = NETOBS_TCP_SYN;
+	f->tcp_flags_seen = NETOBS_TCP_SYN;
 	f->event = NETOBS_FLOW_EVENT_NEW;
 	f->verdict = NETOBS_VERDICT_FORWARDED;
 	f->direction = NETOBS_DIR_INGRESS;
@@ -206,10 +208,12 @@ START_TEST(test_json_tcp_syn_exact)
 		"\"traffic_direction\": \"INGRESS\", \"trace_observation_point\": \"TO_ENDPOINT\","
 		"\"trace_reason\": \"NEW\", \"is_reply\": false,"
 		"\"interface\": {\"index\": 7, \"name\": \"veth-echo\"},"
+		"\"event_type\": {\"type\": 4},"
 		"\"Summary\": \"TCP Flags: SYN\","
 		"\"stats\": {\"packets\": \"1\", \"bytes\": \"74\","
 		" \"first_seen\": \"2025-11-25T10:52:20.150000000Z\","
-		" \"last_seen\": \"2025-11-25T10:52:20.150000000Z\"},"
+		" \"last_seen\": \"2025-11-25T10:52:20.150000000Z\","
+		" \"tcp_flags\": {\"SYN\": true}},"
 		"\"flow_event\": \"NEW\", \"hook\": \"tc-egress\"},"
 		"\"node_name\": \"node1\", \"time\": \"2025-11-25T10:52:20.150000000Z\"}");
 	json_decref(obj);
@@ -352,121 +356,99 @@ START_TEST(test_json_field_variants)
 }
 END_TEST
 
-/* ---- a small JSON Schema subset, enough to hold the encoder to docs/schema ---- */
-
-static json_t *schema_root;
-
-static void load_schema(void)
+/* Hubble's per-packet TCP flags, the flow's union in stats, trace_reason and event_type. */
+START_TEST(test_json_packet_flags_reason_event_type)
 {
-	/* __FILE__ is .../tests/unit/test_record_json.c; the schema is .../docs/schema/ */
-	char path[4096];
-	const char *tail = strstr(__FILE__, "tests/unit/");
-	json_error_t jerr;
+	static const struct {
+		uint8_t obs_point;
+		const char *event_type; /* NULL: no event_type */
+	} points[] = {
+		/* Cilium's TraceToLxc 0 (omitted as protojson omits zero), TraceFromLxc 5,
+		 * TraceFromNetwork 10, TraceToNetwork 11 */
+		{NETOBS_OBS_TO_ENDPOINT, "{\"type\": 4}"},
+		{NETOBS_OBS_FROM_ENDPOINT, "{\"type\": 4, \"sub_type\": 5}"},
+		{NETOBS_OBS_FROM_NETWORK, "{\"type\": 4, \"sub_type\": 10}"},
+		{NETOBS_OBS_TO_NETWORK, "{\"type\": 4, \"sub_type\": 11}"},
+		{NETOBS_OBS_UNKNOWN, NULL},
+	};
+	static const struct {
+		uint8_t event;
+		int8_t is_reply;
+		const char *reason;
+	} reasons[] = {
+		{NETOBS_FLOW_EVENT_NEW, 0, "NEW"},
+		{NETOBS_FLOW_EVENT_NEW, -1, "NEW"},
+		{NETOBS_FLOW_EVENT_NEW, 1, "REPLY"},
+		{NETOBS_FLOW_EVENT_TCP_FLAGS, 1, "REPLY"},
+		{NETOBS_FLOW_EVENT_UPDATE, 1, "REPLY"},
+		{NETOBS_FLOW_EVENT_END, 1, "REPLY"},
+		{NETOBS_FLOW_EVENT_TCP_FLAGS, 0, "ESTABLISHED"},
+		{NETOBS_FLOW_EVENT_UPDATE, 0, "ESTABLISHED"},
+		{NETOBS_FLOW_EVENT_END, -1, "ESTABLISHED"},
+	};
+	struct netobs_record rec;
+	json_t *obj, *flow;
 
-	if (schema_root)
-		return;
-	ck_assert_ptr_nonnull(tail);
-	snprintf(path, sizeof(path), "%.*sdocs/schema/record.schema.json", (int)(tail - __FILE__),
-		 __FILE__);
-	schema_root = json_load_file(path, 0, &jerr);
-	ck_assert_msg(schema_root, "cannot load %s: %s", path, jerr.text);
-}
+	/* END: no packet, so no l4 flags; the union is in stats; Summary without flags */
+	make_tcp_syn(&rec);
+	rec.flow.event = NETOBS_FLOW_EVENT_END;
+	rec.flow.end_reason = NETOBS_END_FIN;
+	rec.flow.tcp_flags = 0;
+	rec.flow.tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	encoded_member(&rec, &obj, "l4");
+	flow = json_object_get(obj, "flow");
+	assert_json_equals(json_object_get(flow, "l4"),
+			   "{\"TCP\": {\"source_port\": 47194, \"destination_port\": 80}}");
+	assert_json_equals(json_object_get(json_object_get(flow, "stats"), "tcp_flags"),
+			   "{\"SYN\": true, \"ACK\": true, \"FIN\": true}");
+	ck_assert_str_eq(json_string_value(json_object_get(flow, "Summary")), "TCP");
+	json_decref(obj);
 
-static json_t *schema_resolve(json_t *node)
-{
-	const char *ref;
+	/* a reply's FIN packet: l4 has that packet's flags only */
+	rec.flow.event = NETOBS_FLOW_EVENT_TCP_FLAGS;
+	rec.flow.is_reply = 1;
+	rec.flow.tcp_flags = NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	encoded_member(&rec, &obj, "l4");
+	flow = json_object_get(obj, "flow");
+	assert_json_equals(
+		json_object_get(json_object_get(json_object_get(flow, "l4"), "TCP"), "flags"),
+		"{\"ACK\": true, \"FIN\": true}");
+	ck_assert_str_eq(json_string_value(json_object_get(flow, "Summary")),
+			 "TCP Flags: ACK, FIN");
+	json_decref(obj);
 
-	while ((ref = json_string_value(json_object_get(node, "$ref")))) {
-		ck_assert_msg(!strncmp(ref, "#/$defs/", 8), "unsupported $ref %s", ref);
-		node = json_object_get(json_object_get(schema_root, "$defs"), ref + 8);
-		ck_assert_msg(node, "dangling $ref %s", ref);
+	/* no stats.tcp_flags for other protocols, nor when no flag was seen */
+	rec.flow.key.proto = IPPROTO_UDP;
+	ck_assert_ptr_null(json_object_get(encoded_member(&rec, &obj, "stats"), "tcp_flags"));
+	json_decref(obj);
+	rec.flow.key.proto = IPPROTO_TCP;
+	rec.flow.tcp_flags_seen = 0;
+	ck_assert_ptr_null(json_object_get(encoded_member(&rec, &obj, "stats"), "tcp_flags"));
+	json_decref(obj);
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		make_tcp_syn(&rec);
+		rec.flow.event = reasons[i].event;
+		rec.flow.is_reply = reasons[i].is_reply;
+		ck_assert_msg(!strcmp(json_string_value(encoded_member(&rec, &obj, "trace_reason")),
+				      reasons[i].reason),
+			      "case %zu: want %s", i, reasons[i].reason);
+		json_decref(obj);
 	}
-	return node;
-}
+	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+		json_t *event_type;
 
-static bool schema_type_ok(const char *type, const json_t *value)
-{
-	if (!strcmp(type, "object"))
-		return json_is_object(value);
-	if (!strcmp(type, "array"))
-		return json_is_array(value);
-	if (!strcmp(type, "string"))
-		return json_is_string(value);
-	if (!strcmp(type, "integer"))
-		return json_is_integer(value);
-	if (!strcmp(type, "boolean"))
-		return json_is_boolean(value);
-	return false;
-}
-
-/* Checks $ref, oneOf, type, const, enum, required, properties, additionalProperties:false, items. */
-static bool schema_check(json_t *node, json_t *value, char *why, size_t whylen)
-{
-	json_t *one_of, *type, *allowed, *props, *items, *sub;
-	const char *key;
-	size_t i;
-
-	node = schema_resolve(node);
-	if ((one_of = json_object_get(node, "oneOf"))) {
-		size_t passed = 0;
-
-		json_array_foreach (one_of, i, sub)
-			passed += schema_check(sub, value, why, whylen);
-		if (passed != 1)
-			snprintf(why, whylen, "%zu oneOf branches match", passed);
-		return passed == 1;
+		make_tcp_syn(&rec);
+		rec.flow.obs_point = points[i].obs_point;
+		event_type = encoded_member(&rec, &obj, "event_type");
+		if (points[i].event_type)
+			assert_json_equals(event_type, points[i].event_type);
+		else
+			ck_assert_ptr_null(event_type);
+		json_decref(obj);
 	}
-	if ((type = json_object_get(node, "type")) &&
-	    !schema_type_ok(json_string_value(type), value))
-		return snprintf(why, whylen, "not of type %s", json_string_value(type)), false;
-	if ((sub = json_object_get(node, "const")) && !json_equal(sub, value))
-		return snprintf(why, whylen, "not the const value"), false;
-	if ((allowed = json_object_get(node, "enum"))) {
-		bool found = false;
-
-		json_array_foreach (allowed, i, sub)
-			found |= json_equal(sub, value);
-		if (!found)
-			return snprintf(why, whylen, "'%s' not in enum", json_string_value(value)),
-			       false;
-	}
-	json_array_foreach (json_object_get(node, "required"), i, sub)
-		if (!json_object_get(value, json_string_value(sub)))
-			return snprintf(why, whylen, "missing %s", json_string_value(sub)), false;
-	props = json_object_get(node, "properties");
-	if (json_is_object(value) && props) {
-		json_object_foreach (value, key, sub) {
-			json_t *prop = json_object_get(props, key);
-
-			if (!prop) {
-				if (json_is_false(json_object_get(node, "additionalProperties")))
-					return snprintf(why, whylen, "'%s' not in schema", key),
-					       false;
-				continue;
-			}
-			if (!schema_check(prop, sub, why, whylen))
-				return false;
-		}
-	}
-	if (json_is_array(value) && (items = json_object_get(node, "items")))
-		json_array_foreach (value, i, sub)
-			if (!schema_check(items, sub, why, whylen))
-				return false;
-	return true;
 }
-
-static void assert_matches_schema(json_t *obj, const char *what)
-{
-	char why[256] = "";
-	char *text;
-
-	load_schema();
-	if (schema_check(schema_root, obj, why, sizeof(why)))
-		return;
-	text = json_dumps(obj, JSON_COMPACT);
-	ck_abort_msg("%s: output does not match docs/schema/record.schema.json (%s): %s", what, why,
-		     text);
-}
+END_TEST
 
 /* Encode, print, parse, decode; the result must equal the original byte for byte. */
 static void assert_round_trip(const struct netobs_record *rec, const char *what)
@@ -512,6 +494,7 @@ START_TEST(test_json_round_trip)
 	make_tcp_syn(&rec);
 	rec.seq = (1ULL << 61) + 12345;
 	rec.flow.tcp_flags = 0x1ff;
+	rec.flow.tcp_flags_seen = NETOBS_TCP_SYN | 0x1ff;
 	rec.flow.event = NETOBS_FLOW_EVENT_TCP_FLAGS;
 	rec.flow.is_reply = 1;
 	rec.flow.key.hook = NETOBS_HOOK_XDP;
@@ -526,7 +509,8 @@ START_TEST(test_json_round_trip)
 	set_v6(rec.flow.key.daddr, "fe80::1:2:3:4");
 	rec.flow.event = NETOBS_FLOW_EVENT_END;
 	rec.flow.end_reason = NETOBS_END_FIN;
-	rec.flow.tcp_flags = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
+	rec.flow.tcp_flags = 0;
+	rec.flow.tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
 	rec.flow.packets = 123456789012ULL;
 	rec.flow.bytes = 18446744073709551615ULL;
 	rec.flow.last_seen_ns = T0_NS + 5000000001ULL;
@@ -543,6 +527,7 @@ START_TEST(test_json_round_trip)
 	make_tcp_syn(&rec);
 	rec.flow.key.proto = IPPROTO_UDP;
 	rec.flow.tcp_flags = 0;
+	rec.flow.tcp_flags_seen = 0;
 	rec.flow.event = NETOBS_FLOW_EVENT_UPDATE;
 	rec.flow.key.vlan_id = 4095;
 	rec.flow.obs_point = NETOBS_OBS_TO_NETWORK;
@@ -591,6 +576,7 @@ START_TEST(test_json_round_trip)
 	rec.flow.key.sport = rec.flow.key.dport = 0;
 	rec.flow.key.eth_proto = htons(0x88cc);
 	rec.flow.tcp_flags = 0;
+	rec.flow.tcp_flags_seen = 0;
 	memset(&rec.flow.dst, 0, sizeof(rec.flow.dst));
 	memset(rec.flow.ifname, 0, sizeof(rec.flow.ifname));
 	rec.flow.first_seen_ns = 0;
@@ -685,6 +671,12 @@ static const struct bad_input bad_inputs[] = {
 	{"{\"flow\": {" FLOW_OK ", \"is_reply\": \"yes\"}, " T "}",
 	 "flow.is_reply: expected a boolean"},
 	{"{\"flow\": {" FLOW_OK ", \"stats\": {\"packets\": -1}}, " T "}", "flow.stats.packets"},
+	{"{\"flow\": {" FLOW_OK ", " IP4 ", \"l4\": {\"UDP\": {}}, \"stats\": {\"tcp_flags\": "
+	 "{\"SYN\": true}}}, " T "}",
+	 "flow.stats.tcp_flags: only for TCP records"},
+	{"{\"flow\": {" FLOW_OK ", " IP4 ", \"l4\": {\"TCP\": {}}, \"stats\": {\"tcp_flags\": "
+	 "{\"SYN\": \"yes\"}}}, " T "}",
+	 "flow.stats.tcp_flags.SYN: expected a boolean"},
 	{"{\"flow\": {" FLOW_OK ", \"stats\": {\"first_seen\": \"then\"}}, " T "}",
 	 "flow.stats.first_seen: 'then' is not an RFC 3339 time"},
 	{"{\"flow\": {" FLOW_OK ", \"source\": {\"ID\": \"a\"}}, " T "}", "flow.source.ID"},
@@ -765,6 +757,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_json_tcp_syn_exact);
 	tcase_add_test(tc, test_json_lost_exact);
 	tcase_add_test(tc, test_json_field_variants);
+	tcase_add_test(tc, test_json_packet_flags_reason_event_type);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_loop_test(tc, test_json_decode_errors, 0,
 			    (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0])));
