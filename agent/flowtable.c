@@ -3,20 +3,92 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 
 #include "flowtable.h"
 
-/* FNV-1a over the raw key: every key byte is written by the datapath. */
-static uint32_t flow_key_hash(const struct netobs_flow_key *key)
-{
-	const uint8_t *p = (const uint8_t *)key;
-	uint32_t h = 2166136261u;
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
-	for (size_t i = 0; i < sizeof(*key); i++) {
-		h ^= p[i];
-		h *= 16777619u;
+static inline void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = SIP_ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = SIP_ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = SIP_ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = SIP_ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = SIP_ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = SIP_ROTL(v[2], 32);
+}
+
+static inline uint64_t sip_load_le64(const uint8_t *p)
+{
+	uint64_t x = 0;
+
+	for (int i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+	return x;
+}
+
+/* SipHash-2-4 as in Aumasson and Bernstein's paper: 2 compression rounds
+ * per 8-byte word, 4 finalization rounds, words little-endian. */
+uint64_t flow_siphash24(const uint64_t key[2], const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v[4] = {
+		key[0] ^ 0x736f6d6570736575ULL,
+		key[1] ^ 0x646f72616e646f6dULL,
+		key[0] ^ 0x6c7967656e657261ULL,
+		key[1] ^ 0x7465646279746573ULL,
+	};
+	uint64_t last = (uint64_t)len << 56;
+	size_t tail = len & 7;
+
+	for (const uint8_t *end = p + (len - tail); p < end; p += 8) {
+		uint64_t m = sip_load_le64(p);
+
+		v[3] ^= m;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= m;
 	}
-	return h;
+	for (size_t i = 0; i < tail; i++)
+		last |= (uint64_t)p[i] << (8 * i);
+	v[3] ^= last;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= last;
+	v[2] ^= 0xff;
+	for (int i = 0; i < 4; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/*
+ * Keyed: the key bytes come from packets anyone can send, and with an
+ * unkeyed hash they can be chosen to fall in one bucket, turning every
+ * lookup into a walk of one long chain.
+ */
+static uint32_t flow_key_hash(const struct flow_table *table, const struct netobs_flow_key *key)
+{
+	return (uint32_t)flow_siphash24(table->hash_key, key, sizeof(*key));
+}
+
+uint32_t flow_table_bucket(const struct flow_table *table, const struct netobs_flow_key *key)
+{
+	return flow_key_hash(table, key) & (table->nbuckets - 1);
+}
+
+void flow_table_set_hash_key(struct flow_table *table, const uint64_t key[2])
+{
+	table->hash_key[0] = key[0];
+	table->hash_key[1] = key[1];
 }
 
 int flow_table_init(struct flow_table *table, uint32_t capacity)
@@ -41,6 +113,14 @@ int flow_table_init(struct flow_table *table, uint32_t capacity)
 	table->nbuckets = nbuckets;
 	table->capacity = capacity;
 	table->free_head = 0;
+	/* A key per table, unknown outside the process: no set of keys
+	 * collides in every agent, nor in two tables of one agent. */
+	if (getrandom(table->hash_key, sizeof(table->hash_key), 0) != sizeof(table->hash_key)) {
+		int err = -errno;
+
+		flow_table_free(table);
+		return err ? err : -EIO;
+	}
 	return 0;
 }
 
@@ -54,7 +134,7 @@ void flow_table_free(struct flow_table *table)
 struct flow_entry *flow_table_lookup(const struct flow_table *table,
 				     const struct netobs_flow_key *key)
 {
-	uint32_t idx = table->buckets[flow_key_hash(key) & (table->nbuckets - 1)];
+	uint32_t idx = table->buckets[flow_table_bucket(table, key)];
 
 	while (idx != FLOW_NIL) {
 		struct flow_entry *e = &table->entries[idx];
@@ -158,7 +238,7 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 	e->key = *key;
 	e->reported = *first;
 	e->in_use = true;
-	bucket = flow_key_hash(key) & (table->nbuckets - 1);
+	bucket = flow_table_bucket(table, key);
 	e->next = table->buckets[bucket];
 	table->buckets[bucket] = idx;
 	table->count++;
@@ -187,7 +267,7 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 void flow_table_remove(struct flow_table *table, struct flow_entry *entry)
 {
 	uint32_t idx = (uint32_t)(entry - table->entries);
-	uint32_t *link = &table->buckets[flow_key_hash(&entry->key) & (table->nbuckets - 1)];
+	uint32_t *link = &table->buckets[flow_table_bucket(table, &entry->key)];
 
 	while (*link != FLOW_NIL && *link != idx)
 		link = &table->entries[*link].next;

@@ -35,10 +35,19 @@ struct flow_table {
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t free_head;
+	uint64_t hash_key[2]; /* SipHash key, from getrandom() at init */
 };
 
+/* Capacity entries, and a fresh random hash key (-errno if getrandom fails). */
 int flow_table_init(struct flow_table *table, uint32_t capacity);
 void flow_table_free(struct flow_table *table);
+
+/* SipHash-2-4 of data under a 128-bit key (key[0]: key bytes 0-7, little-endian). */
+uint64_t flow_siphash24(const uint64_t key[2], const void *data, size_t len);
+/* The bucket a key hashes to in this table. */
+uint32_t flow_table_bucket(const struct flow_table *table, const struct netobs_flow_key *key);
+/* Replace the random hash key, for tests that need one known key; only while empty. */
+void flow_table_set_hash_key(struct flow_table *table, const uint64_t key[2]);
 
 struct flow_entry *flow_table_lookup(const struct flow_table *table,
 				     const struct netobs_flow_key *key);
