@@ -23,6 +23,8 @@ const char *netobs_counter_name(int counter)
 		[NETOBS_CNT_FLOW_MAP_ERROR] = "flow_map_error",
 		[NETOBS_CNT_RINGBUF_FULL] = "ringbuf_full",
 		[NETOBS_CNT_EVENTS] = "events",
+		[NETOBS_CNT_UNTRACKED_PACKETS] = "untracked_packets",
+		[NETOBS_CNT_UNTRACKED_BYTES] = "untracked_bytes",
 	};
 
 	return counter >= 0 && counter < NETOBS_CNT__MAX && names[counter] ? names[counter]
