@@ -213,19 +213,11 @@ static int flow_reply_by_itself(const struct netobs_flow_key *key, uint16_t flag
 	}
 }
 
-struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
-				     const struct netobs_flow_stats *first, bool single_packet)
+struct flow_entry *flow_table_add(struct flow_table *table, const struct netobs_flow_key *key)
 {
-	struct netobs_flow_key rev_keys[2];
-	struct flow_entry *e, *rev = NULL;
-	unsigned int nrev;
+	struct flow_entry *e;
 	uint32_t idx, bucket;
-	int verdict;
 
-	if (flow_table_lookup(table, key)) {
-		errno = EEXIST;
-		return NULL;
-	}
 	if (table->free_head == FLOW_NIL) {
 		errno = ENOSPC;
 		return NULL;
@@ -236,12 +228,30 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 
 	memset(e, 0, sizeof(*e));
 	e->key = *key;
-	e->reported = *first;
 	e->in_use = true;
 	bucket = flow_table_bucket(table, key);
 	e->next = table->buckets[bucket];
 	table->buckets[bucket] = idx;
 	table->count++;
+	return e;
+}
+
+struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
+				     const struct netobs_flow_stats *first, bool single_packet)
+{
+	struct netobs_flow_key rev_keys[2];
+	struct flow_entry *e, *rev = NULL;
+	unsigned int nrev;
+	int verdict;
+
+	if (flow_table_lookup(table, key)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	e = flow_table_add(table, key);
+	if (!e)
+		return NULL;
+	e->reported = *first;
 
 	nrev = flow_key_reverse(key, rev_keys);
 	for (unsigned int i = 0; i < nrev && !rev; i++)
@@ -261,6 +271,8 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 	}
 	if (rev && !rev->reply_certain)
 		rev->is_reply = !e->is_reply;
+	if (rev)
+		e->answered = rev->answered = true;
 	return e;
 }
 
@@ -304,21 +316,55 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 	}
 }
 
+/* Dead weight under pressure: a flow nobody answered holds a map entry
+ * for nothing but its one direction's count. */
+static bool flow_is_dead_weight(const struct netobs_flow_stats *now, const struct flow_context *ctx)
+{
+	bool syn_only = (now->tcp_flags & NETOBS_TCP_SYN) && !(now->tcp_flags & NETOBS_TCP_ACK);
+
+	return now->packets <= 1 || !ctx->answered || syn_only;
+}
+
+static uint64_t quiet_since(uint64_t now_ns, uint64_t last_ns)
+{
+	return now_ns > last_ns ? now_ns - last_ns : 0;
+}
+
 enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 				     const struct netobs_flow_stats *now, uint64_t now_ns,
-				     const struct flow_timeouts *timeouts, uint8_t *end_reason)
+				     const struct flow_timeouts *timeouts,
+				     const struct flow_context *ctx, uint8_t *end_reason)
 {
-	uint64_t quiet_ns = now_ns > now->last_seen_ns ? now_ns - now->last_seen_ns : 0;
+	uint64_t quiet_ns = quiet_since(now_ns, now->last_seen_ns);
+	uint16_t own = now->tcp_flags, rev = ctx->reverse ? ctx->reverse->tcp_flags : 0;
 
 	*end_reason = NETOBS_END_NONE;
 	if (now->packets != reported->packets || now->bytes != reported->bytes)
 		return FLOW_ACTION_UPDATE;
-	if ((now->tcp_flags & (NETOBS_TCP_RST | NETOBS_TCP_FIN)) &&
-	    quiet_ns >= timeouts->end_grace_ns) {
-		*end_reason = now->tcp_flags & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
-		return FLOW_ACTION_END;
+	if (ctx->conn_ended) {
+		/* Packets after its connection's END (a last ACK, a
+		 * retransmitted FIN): over once they stop. */
+		if (quiet_ns >= timeouts->end_grace_ns) {
+			*end_reason = ctx->conn_ended;
+			return FLOW_ACTION_END;
+		}
+	} else if (((own | rev) & NETOBS_TCP_RST) ||
+		   ((own & NETOBS_TCP_FIN) && (!ctx->reverse || (rev & NETOBS_TCP_FIN)))) {
+		/* Closed: an RST either way ends it, a FIN only once both
+		 * sides sent one (a half-closed connection still carries data
+		 * the other way). Over when neither side has sent for the grace. */
+		uint64_t last = now->last_seen_ns;
+
+		if (ctx->reverse && ctx->reverse->last_seen_ns > last)
+			last = ctx->reverse->last_seen_ns;
+		if (quiet_since(now_ns, last) >= timeouts->end_grace_ns) {
+			*end_reason =
+				(own | rev) & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
+			return ctx->reverse ? FLOW_ACTION_END_CONNECTION : FLOW_ACTION_END;
+		}
 	}
-	if (quiet_ns >= timeouts->idle_ns) {
+	if (quiet_ns >= timeouts->idle_ns ||
+	    (ctx->pressure && quiet_ns >= timeouts->pressure_ns && flow_is_dead_weight(now, ctx))) {
 		*end_reason = NETOBS_END_IDLE;
 		return FLOW_ACTION_END;
 	}

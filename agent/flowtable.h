@@ -26,6 +26,8 @@ struct flow_entry {
 	uint8_t iface_kind; /* enum endpoint_kind of the interface, set by the agent */
 	bool reply_certain; /* decided by SYN or ICMP type, never revised */
 	bool in_use;
+	bool answered;	    /* the reverse direction has been seen */
+	uint8_t conn_ended; /* straggler: its connection already ended (enum netobs_end_reason) */
 };
 
 struct flow_table {
@@ -52,6 +54,9 @@ void flow_table_set_hash_key(struct flow_table *table, const uint64_t key[2]);
 struct flow_entry *flow_table_lookup(const struct flow_table *table,
 				     const struct netobs_flow_key *key);
 
+/* A zeroed entry for key, without pairing (NULL, errno ENOSPC when full). */
+struct flow_entry *flow_table_add(struct flow_table *table, const struct netobs_flow_key *key);
+
 /*
  * Add a flow first seen with these totals (first packet's flags for a
  * ring-buffer event, the union so far for harvest) and decide which side
@@ -71,20 +76,40 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2]);
 
 enum flow_action {
-	FLOW_ACTION_NONE = 0, /* nothing new */
-	FLOW_ACTION_UPDATE,   /* counters moved: report them */
-	FLOW_ACTION_END,      /* over: report final totals and delete */
+	FLOW_ACTION_NONE = 0,	    /* nothing new */
+	FLOW_ACTION_UPDATE,	    /* counters moved: report them */
+	FLOW_ACTION_END,	    /* over: report final totals and delete */
+	FLOW_ACTION_END_CONNECTION, /* its TCP connection is over: end it and the reverse flow */
 };
 
 struct flow_timeouts {
 	uint64_t idle_ns;      /* no packet for this long: the flow ended (IDLE) */
-	uint64_t end_grace_ns; /* quiet this long after a FIN or RST: the flow ended */
+	uint64_t end_grace_ns; /* both sides quiet this long after the closing packets: ended */
+	uint64_t pressure_ns;  /* under map pressure, dead weight quiet this long ends (IDLE) */
+};
+
+/* What harvest knows of a flow besides its own counters. */
+struct flow_context {
+	/* Latest totals of the reverse flow (other direction, same
+	 * interface), NULL when the agent tracks none. */
+	const struct netobs_flow_stats *reverse;
+	uint8_t conn_ended; /* its connection already ended (a straggler): that end reason */
+	bool answered;	    /* the reverse direction has been seen */
+	bool pressure;	    /* the flow map is above its high watermark */
 };
 
 /*
  * What harvest does with a flow whose latest record said `reported` and whose
  * map entry now sums to `now`. now_ns is on the boot-time clock.
+ *
+ * A TCP connection ends as a whole: when an RST was seen either way, or a FIN
+ * both ways (one way when no reverse flow is tracked), and both directions
+ * have been quiet for the end grace, FLOW_ACTION_END_CONNECTION ends this
+ * flow and its reverse together. Under pressure, flows that are dead weight
+ * (one packet, never answered, or TCP never past SYN) end after the pressure
+ * timeout instead of the idle timeout.
  */
 enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 				     const struct netobs_flow_stats *now, uint64_t now_ns,
-				     const struct flow_timeouts *timeouts, uint8_t *end_reason);
+				     const struct flow_timeouts *timeouts,
+				     const struct flow_context *ctx, uint8_t *end_reason);

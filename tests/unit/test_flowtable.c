@@ -614,7 +614,10 @@ static const struct decide_case {
 
 START_TEST(test_harvest_decide)
 {
-	static const struct flow_timeouts timeouts = {.idle_ns = 30 * SEC, .end_grace_ns = 2 * SEC};
+	static const struct flow_timeouts timeouts = {
+		.idle_ns = 30 * SEC, .end_grace_ns = 2 * SEC, .pressure_ns = SEC};
+	/* one direction alone, no pressure: connection cases are in test_flowdecide.c */
+	static const struct flow_context ctx = {.answered = true};
 	const struct decide_case *c = &decide_cases[_i];
 	struct netobs_flow_stats reported = {.packets = 10,
 					     .bytes = 1000,
@@ -627,7 +630,7 @@ START_TEST(test_harvest_decide)
 
 	now.packets = c->packets;
 	now.bytes = c->bytes;
-	action = flow_harvest_decide(&reported, &now, c->now_ns, &timeouts, &reason);
+	action = flow_harvest_decide(&reported, &now, c->now_ns, &timeouts, &ctx, &reason);
 	ck_assert_msg(action == c->action, "%s: action %d, want %d", c->what, action, c->action);
 	ck_assert_msg(reason == c->reason, "%s: reason %u, want %u", c->what, reason, c->reason);
 }
