@@ -69,6 +69,7 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 				    const struct netobs_flow_stats *first, bool single_packet)
 {
 	struct flow_entry *e = flow_table_insert(&a->flows, key, first, single_packet);
+	struct flow_entry *tomb;
 	struct endpoint *ep;
 
 	if (!e) {
@@ -85,6 +86,32 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 		snprintf(e->ifname, sizeof(e->ifname), "if%u", key->ifindex);
 	/* Remember which way the interface faces: it may be gone by the end. */
 	e->iface_kind = ep ? ep->kind : ENDPOINT_KIND_INTERFACE;
+
+	tomb = flow_table_lookup(&a->ended, key);
+	if (tomb && (first->tcp_flags & NETOBS_TCP_SYN)) {
+		flow_table_remove(&a->ended, tomb); /* the ports were reused: a new connection */
+	} else if (tomb) {
+		/* A last ACK or a retransmitted FIN of the connection that
+		 * ended: not a new connection, but its packets still count. */
+		e->conn_ended = tomb->conn_ended;
+		e->is_reply = tomb->is_reply;
+		e->reply_certain = true;
+	}
+	return e;
+}
+
+struct flow_entry *agent_flow_new(struct agent *a, const struct netobs_flow_key *key,
+				  const struct netobs_flow_stats *first, bool single_packet,
+				  uint16_t tcp_flags, uint64_t ts_boot_ns)
+{
+	struct flow_entry *e = agent_flow_track(a, key, first, single_packet);
+	struct netobs_record rec;
+
+	if (e && !e->conn_ended) {
+		agent_flow_record(a, e, first, NETOBS_FLOW_EVENT_NEW, tcp_flags, NETOBS_END_NONE,
+				  ts_boot_ns, &rec);
+		agent_emit(a, &rec);
+	}
 	return e;
 }
 

@@ -26,6 +26,8 @@ struct agent_config {
 	char node_name[NETOBS_NAME_MAX];
 	uint32_t harvest_interval_ms;
 	uint32_t idle_timeout_s;
+	uint32_t end_grace_ms;	      /* quiet after a connection's closing packets before END */
+	uint32_t pressure_timeout_ms; /* dead-weight flows' idle timeout under map pressure */
 	uint32_t store_size;
 	uint32_t flow_map_size;
 	uint32_t
@@ -38,6 +40,7 @@ struct agent_stats {
 	uint64_t events_malformed;  /* ring-buffer events with a wrong version or size */
 	uint64_t flow_table_full;   /* flows the agent could not track (table full) */
 	uint64_t lost_ring_buffer;  /* events the datapath could not queue (ring buffer full) */
+	uint64_t lost_flow_map;	    /* packets in no flow: the flow map insert failed */
 	uint64_t lost_client_queue; /* records dropped for slow clients */
 	uint64_t lost_store;	    /* records overwritten before a reader got them */
 	uint64_t harvests;
@@ -50,6 +53,15 @@ struct agent_stats {
  * values) independently of --flow-map-size and the CPU count. */
 #define HARVEST_CHUNK 4096
 
+/* Flow map occupancy (percent) above which dead-weight flows end after the
+ * pressure timeout: room is kept for new flows before inserts fail. */
+#define FLOW_PRESSURE_PERCENT 90
+
+/* Longest life of a tombstone (a recently ended connection's key): Linux
+ * keeps a closed connection in TIME_WAIT this long, and stray packets of it
+ * come within that time. Never longer than the idle timeout. */
+#define FLOW_TOMBSTONE_MAX_NS (60ULL * 1000000000ULL)
+
 /* Ring-buffer events handled per wakeup before the loop runs other work. */
 #define EVENTS_PER_WAKEUP 4096
 
@@ -60,6 +72,8 @@ struct agent {
 	struct endpoint_table *endpoints;
 	struct endpoint_changes endpoint_changes; /* since the last rescan */
 	struct flow_table flows;
+	struct flow_table ended; /* tombstones: TCP flows ended by FIN/RST, recently */
+	uint64_t tombstone_ns;	 /* how long a tombstone lasts */
 	struct record_store store;
 	struct flow_timeouts timeouts;
 
@@ -89,6 +103,8 @@ struct agent {
 
 	uint64_t counters[NETOBS_CNT__MAX];
 	uint64_t ringbuf_full_reported;
+	uint64_t insert_failed_reported; /* FLOW_MAP_FULL + BUSY + ERROR in lost_events so far */
+	bool flow_pressure; /* flow map above FLOW_PRESSURE_PERCENT, or inserts failing */
 	struct agent_stats stats;
 	uint64_t start_mono_ns;
 	uint64_t rate_seen[AGENT_RATE_SAMPLES]; /* records_seen at the last harvests */
@@ -116,9 +132,17 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 			   struct netobs_flow_stats *out);
 
-/* Track a flow the agent has not seen: name its interface, decide its side. */
+/* Track a flow the agent has not seen: name its interface, decide its side.
+ * A key without SYN whose connection recently ended is tracked as a
+ * straggler (conn_ended set, side kept from the ended flow). */
 struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,
 				    const struct netobs_flow_stats *first, bool single_packet);
+
+/* Track a new flow and report it (NEW at ts_boot_ns with these TCP flags),
+ * unless it is a straggler of an ended connection: counted, not new. */
+struct flow_entry *agent_flow_new(struct agent *a, const struct netobs_flow_key *key,
+				  const struct netobs_flow_stats *first, bool single_packet,
+				  uint16_t tcp_flags, uint64_t ts_boot_ns);
 
 /* harvest.c */
 int harvest_init(struct agent *a);
@@ -130,6 +154,9 @@ double agent_records_per_second(const struct agent *a);
 
 /* events.c: ring-buffer consumer */
 int events_ring_buffer_cb(void *ctx, void *data, size_t size);
+/* Read every event waiting in the ring now (before a harvest: their records
+ * are older than the harvest's). */
+void events_drain(struct agent *a);
 
 /* server.c: the API socket */
 /* Fail (with a message) when another agent serves path; clear a stale socket. */

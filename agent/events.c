@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "agent.h"
 #include "log.h"
@@ -16,18 +17,11 @@ static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
 		.last_seen_ns = ev->hdr.ts_ns,
 		.tcp_flags = ev->tcp_flags,
 	};
-	struct netobs_record rec;
-	struct flow_entry *e;
 
 	/* Harvest got there first (the event waited in the ring): already reported. */
 	if (flow_table_lookup(&a->flows, &ev->key))
 		return;
-	e = agent_flow_track(a, &ev->key, &first, true);
-	if (!e)
-		return;
-	agent_flow_record(a, e, &first, NETOBS_FLOW_EVENT_NEW, ev->tcp_flags, NETOBS_END_NONE,
-			  ev->hdr.ts_ns, &rec);
-	agent_emit(a, &rec);
+	agent_flow_new(a, &ev->key, &first, true, ev->tcp_flags, ev->hdr.ts_ns);
 }
 
 static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev)
@@ -46,13 +40,11 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	}
 	if (!e) {
 		/* Its FLOW_NEW was lost (ring full) or is still behind this event
-		 * in the ring: report the flow as new first. */
-		e = agent_flow_track(a, &ev->key, &totals, false);
+		 * in the ring: report the flow as new first (at this packet's
+		 * time, so records stay in time order). */
+		e = agent_flow_new(a, &ev->key, &totals, false, totals.tcp_flags, ev->hdr.ts_ns);
 		if (!e)
 			return;
-		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
-				  NETOBS_END_NONE, totals.first_seen_ns, &rec);
-		agent_emit(a, &rec);
 	}
 	agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_TCP_FLAGS, ev->tcp_flags,
 			  NETOBS_END_NONE, ev->hdr.ts_ns, &rec);
@@ -85,6 +77,21 @@ static void events_handle(struct agent *a, void *data, size_t size)
 		a->stats.events_malformed++;
 		return;
 	}
+}
+
+/* Events the ring buffer holds at most: its bytes over the smallest event
+ * with libbpf's 8-byte record header. */
+#define EVENTS_RING_MAX (NETOBS_RINGBUF_BYTES / (sizeof(struct netobs_flow_event) + 8))
+
+void events_drain(struct agent *a)
+{
+	if (!a->rb)
+		return;
+	/* Every event in the ring when the drain starts is read (the ring
+	 * cannot hold more than this); a flood arriving meanwhile cannot keep
+	 * the loop here. */
+	a->rb_budget = EVENTS_RING_MAX + 1;
+	ring_buffer__consume(a->rb);
 }
 
 int events_ring_buffer_cb(void *ctx, void *data, size_t size)

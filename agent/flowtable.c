@@ -3,20 +3,92 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 
 #include "flowtable.h"
 
-/* FNV-1a over the raw key: every key byte is written by the datapath. */
-static uint32_t flow_key_hash(const struct netobs_flow_key *key)
-{
-	const uint8_t *p = (const uint8_t *)key;
-	uint32_t h = 2166136261u;
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
-	for (size_t i = 0; i < sizeof(*key); i++) {
-		h ^= p[i];
-		h *= 16777619u;
+static inline void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = SIP_ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = SIP_ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = SIP_ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = SIP_ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = SIP_ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = SIP_ROTL(v[2], 32);
+}
+
+static inline uint64_t sip_load_le64(const uint8_t *p)
+{
+	uint64_t x = 0;
+
+	for (int i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+	return x;
+}
+
+/* SipHash-2-4 as in Aumasson and Bernstein's paper: 2 compression rounds
+ * per 8-byte word, 4 finalization rounds, words little-endian. */
+uint64_t flow_siphash24(const uint64_t key[2], const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v[4] = {
+		key[0] ^ 0x736f6d6570736575ULL,
+		key[1] ^ 0x646f72616e646f6dULL,
+		key[0] ^ 0x6c7967656e657261ULL,
+		key[1] ^ 0x7465646279746573ULL,
+	};
+	uint64_t last = (uint64_t)len << 56;
+	size_t tail = len & 7;
+
+	for (const uint8_t *end = p + (len - tail); p < end; p += 8) {
+		uint64_t m = sip_load_le64(p);
+
+		v[3] ^= m;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= m;
 	}
-	return h;
+	for (size_t i = 0; i < tail; i++)
+		last |= (uint64_t)p[i] << (8 * i);
+	v[3] ^= last;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= last;
+	v[2] ^= 0xff;
+	for (int i = 0; i < 4; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/*
+ * Keyed: the key bytes come from packets anyone can send, and with an
+ * unkeyed hash they can be chosen to fall in one bucket, turning every
+ * lookup into a walk of one long chain.
+ */
+static uint32_t flow_key_hash(const struct flow_table *table, const struct netobs_flow_key *key)
+{
+	return (uint32_t)flow_siphash24(table->hash_key, key, sizeof(*key));
+}
+
+uint32_t flow_table_bucket(const struct flow_table *table, const struct netobs_flow_key *key)
+{
+	return flow_key_hash(table, key) & (table->nbuckets - 1);
+}
+
+void flow_table_set_hash_key(struct flow_table *table, const uint64_t key[2])
+{
+	table->hash_key[0] = key[0];
+	table->hash_key[1] = key[1];
 }
 
 int flow_table_init(struct flow_table *table, uint32_t capacity)
@@ -41,6 +113,14 @@ int flow_table_init(struct flow_table *table, uint32_t capacity)
 	table->nbuckets = nbuckets;
 	table->capacity = capacity;
 	table->free_head = 0;
+	/* A key per table, unknown outside the process: no set of keys
+	 * collides in every agent, nor in two tables of one agent. */
+	if (getrandom(table->hash_key, sizeof(table->hash_key), 0) != sizeof(table->hash_key)) {
+		int err = -errno;
+
+		flow_table_free(table);
+		return err ? err : -EIO;
+	}
 	return 0;
 }
 
@@ -54,7 +134,7 @@ void flow_table_free(struct flow_table *table)
 struct flow_entry *flow_table_lookup(const struct flow_table *table,
 				     const struct netobs_flow_key *key)
 {
-	uint32_t idx = table->buckets[flow_key_hash(key) & (table->nbuckets - 1)];
+	uint32_t idx = table->buckets[flow_table_bucket(table, key)];
 
 	while (idx != FLOW_NIL) {
 		struct flow_entry *e = &table->entries[idx];
@@ -133,19 +213,11 @@ static int flow_reply_by_itself(const struct netobs_flow_key *key, uint16_t flag
 	}
 }
 
-struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
-				     const struct netobs_flow_stats *first, bool single_packet)
+struct flow_entry *flow_table_add(struct flow_table *table, const struct netobs_flow_key *key)
 {
-	struct netobs_flow_key rev_keys[2];
-	struct flow_entry *e, *rev = NULL;
-	unsigned int nrev;
+	struct flow_entry *e;
 	uint32_t idx, bucket;
-	int verdict;
 
-	if (flow_table_lookup(table, key)) {
-		errno = EEXIST;
-		return NULL;
-	}
 	if (table->free_head == FLOW_NIL) {
 		errno = ENOSPC;
 		return NULL;
@@ -156,12 +228,30 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 
 	memset(e, 0, sizeof(*e));
 	e->key = *key;
-	e->reported = *first;
 	e->in_use = true;
-	bucket = flow_key_hash(key) & (table->nbuckets - 1);
+	bucket = flow_table_bucket(table, key);
 	e->next = table->buckets[bucket];
 	table->buckets[bucket] = idx;
 	table->count++;
+	return e;
+}
+
+struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
+				     const struct netobs_flow_stats *first, bool single_packet)
+{
+	struct netobs_flow_key rev_keys[2];
+	struct flow_entry *e, *rev = NULL;
+	unsigned int nrev;
+	int verdict;
+
+	if (flow_table_lookup(table, key)) {
+		errno = EEXIST;
+		return NULL;
+	}
+	e = flow_table_add(table, key);
+	if (!e)
+		return NULL;
+	e->reported = *first;
 
 	nrev = flow_key_reverse(key, rev_keys);
 	for (unsigned int i = 0; i < nrev && !rev; i++)
@@ -181,13 +271,15 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 	}
 	if (rev && !rev->reply_certain)
 		rev->is_reply = !e->is_reply;
+	if (rev)
+		e->answered = rev->answered = true;
 	return e;
 }
 
 void flow_table_remove(struct flow_table *table, struct flow_entry *entry)
 {
 	uint32_t idx = (uint32_t)(entry - table->entries);
-	uint32_t *link = &table->buckets[flow_key_hash(&entry->key) & (table->nbuckets - 1)];
+	uint32_t *link = &table->buckets[flow_table_bucket(table, &entry->key)];
 
 	while (*link != FLOW_NIL && *link != idx)
 		link = &table->entries[*link].next;
@@ -224,21 +316,55 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 	}
 }
 
+/* Dead weight under pressure: a flow nobody answered holds a map entry
+ * for nothing but its one direction's count. */
+static bool flow_is_dead_weight(const struct netobs_flow_stats *now, const struct flow_context *ctx)
+{
+	bool syn_only = (now->tcp_flags & NETOBS_TCP_SYN) && !(now->tcp_flags & NETOBS_TCP_ACK);
+
+	return now->packets <= 1 || !ctx->answered || syn_only;
+}
+
+static uint64_t quiet_since(uint64_t now_ns, uint64_t last_ns)
+{
+	return now_ns > last_ns ? now_ns - last_ns : 0;
+}
+
 enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 				     const struct netobs_flow_stats *now, uint64_t now_ns,
-				     const struct flow_timeouts *timeouts, uint8_t *end_reason)
+				     const struct flow_timeouts *timeouts,
+				     const struct flow_context *ctx, uint8_t *end_reason)
 {
-	uint64_t quiet_ns = now_ns > now->last_seen_ns ? now_ns - now->last_seen_ns : 0;
+	uint64_t quiet_ns = quiet_since(now_ns, now->last_seen_ns);
+	uint16_t own = now->tcp_flags, rev = ctx->reverse ? ctx->reverse->tcp_flags : 0;
 
 	*end_reason = NETOBS_END_NONE;
 	if (now->packets != reported->packets || now->bytes != reported->bytes)
 		return FLOW_ACTION_UPDATE;
-	if ((now->tcp_flags & (NETOBS_TCP_RST | NETOBS_TCP_FIN)) &&
-	    quiet_ns >= timeouts->end_grace_ns) {
-		*end_reason = now->tcp_flags & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
-		return FLOW_ACTION_END;
+	if (ctx->conn_ended) {
+		/* Packets after its connection's END (a last ACK, a
+		 * retransmitted FIN): over once they stop. */
+		if (quiet_ns >= timeouts->end_grace_ns) {
+			*end_reason = ctx->conn_ended;
+			return FLOW_ACTION_END;
+		}
+	} else if (((own | rev) & NETOBS_TCP_RST) ||
+		   ((own & NETOBS_TCP_FIN) && (!ctx->reverse || (rev & NETOBS_TCP_FIN)))) {
+		/* Closed: an RST either way ends it, a FIN only once both
+		 * sides sent one (a half-closed connection still carries data
+		 * the other way). Over when neither side has sent for the grace. */
+		uint64_t last = now->last_seen_ns;
+
+		if (ctx->reverse && ctx->reverse->last_seen_ns > last)
+			last = ctx->reverse->last_seen_ns;
+		if (quiet_since(now_ns, last) >= timeouts->end_grace_ns) {
+			*end_reason =
+				(own | rev) & NETOBS_TCP_RST ? NETOBS_END_RST : NETOBS_END_FIN;
+			return ctx->reverse ? FLOW_ACTION_END_CONNECTION : FLOW_ACTION_END;
+		}
 	}
-	if (quiet_ns >= timeouts->idle_ns) {
+	if (quiet_ns >= timeouts->idle_ns ||
+	    (ctx->pressure && quiet_ns >= timeouts->pressure_ns && flow_is_dead_weight(now, ctx))) {
 		*end_reason = NETOBS_END_IDLE;
 		return FLOW_ACTION_END;
 	}

@@ -26,6 +26,8 @@ struct flow_entry {
 	uint8_t iface_kind; /* enum endpoint_kind of the interface, set by the agent */
 	bool reply_certain; /* decided by SYN or ICMP type, never revised */
 	bool in_use;
+	bool answered;	    /* the reverse direction has been seen */
+	uint8_t conn_ended; /* straggler: its connection already ended (enum netobs_end_reason) */
 	/* Sides as last resolved: an endpoint removed before the flow ends
 	 * still names the flow's END record. Set by the agent. */
 	struct netobs_peer src;
@@ -39,13 +41,25 @@ struct flow_table {
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t free_head;
+	uint64_t hash_key[2]; /* SipHash key, from getrandom() at init */
 };
 
+/* Capacity entries, and a fresh random hash key (-errno if getrandom fails). */
 int flow_table_init(struct flow_table *table, uint32_t capacity);
 void flow_table_free(struct flow_table *table);
 
+/* SipHash-2-4 of data under a 128-bit key (key[0]: key bytes 0-7, little-endian). */
+uint64_t flow_siphash24(const uint64_t key[2], const void *data, size_t len);
+/* The bucket a key hashes to in this table. */
+uint32_t flow_table_bucket(const struct flow_table *table, const struct netobs_flow_key *key);
+/* Replace the random hash key, for tests that need one known key; only while empty. */
+void flow_table_set_hash_key(struct flow_table *table, const uint64_t key[2]);
+
 struct flow_entry *flow_table_lookup(const struct flow_table *table,
 				     const struct netobs_flow_key *key);
+
+/* A zeroed entry for key, without pairing (NULL, errno ENOSPC when full). */
+struct flow_entry *flow_table_add(struct flow_table *table, const struct netobs_flow_key *key);
 
 /*
  * Add a flow first seen with these totals (first packet's flags for a
@@ -66,20 +80,40 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2]);
 
 enum flow_action {
-	FLOW_ACTION_NONE = 0, /* nothing new */
-	FLOW_ACTION_UPDATE,   /* counters moved: report them */
-	FLOW_ACTION_END,      /* over: report final totals and delete */
+	FLOW_ACTION_NONE = 0,	    /* nothing new */
+	FLOW_ACTION_UPDATE,	    /* counters moved: report them */
+	FLOW_ACTION_END,	    /* over: report final totals and delete */
+	FLOW_ACTION_END_CONNECTION, /* its TCP connection is over: end it and the reverse flow */
 };
 
 struct flow_timeouts {
 	uint64_t idle_ns;      /* no packet for this long: the flow ended (IDLE) */
-	uint64_t end_grace_ns; /* quiet this long after a FIN or RST: the flow ended */
+	uint64_t end_grace_ns; /* both sides quiet this long after the closing packets: ended */
+	uint64_t pressure_ns;  /* under map pressure, dead weight quiet this long ends (IDLE) */
+};
+
+/* What harvest knows of a flow besides its own counters. */
+struct flow_context {
+	/* Latest totals of the reverse flow (other direction, same
+	 * interface), NULL when the agent tracks none. */
+	const struct netobs_flow_stats *reverse;
+	uint8_t conn_ended; /* its connection already ended (a straggler): that end reason */
+	bool answered;	    /* the reverse direction has been seen */
+	bool pressure;	    /* the flow map is above its high watermark */
 };
 
 /*
  * What harvest does with a flow whose latest record said `reported` and whose
  * map entry now sums to `now`. now_ns is on the boot-time clock.
+ *
+ * A TCP connection ends as a whole: when an RST was seen either way, or a FIN
+ * both ways (one way when no reverse flow is tracked), and both directions
+ * have been quiet for the end grace, FLOW_ACTION_END_CONNECTION ends this
+ * flow and its reverse together. Under pressure, flows that are dead weight
+ * (one packet, never answered, or TCP never past SYN) end after the pressure
+ * timeout instead of the idle timeout.
  */
 enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 				     const struct netobs_flow_stats *now, uint64_t now_ns,
-				     const struct flow_timeouts *timeouts, uint8_t *end_reason);
+				     const struct flow_timeouts *timeouts,
+				     const struct flow_context *ctx, uint8_t *end_reason);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 
 #include "agent.h"
@@ -43,7 +44,34 @@ void harvest_free(struct agent *a)
 	a->percpu_value = NULL;
 }
 
-static void harvest_end_flow(struct agent *a, struct flow_entry *e,
+/*
+ * A TCP flow ended by FIN or RST leaves a tombstone: its key, end reason and
+ * side, for FLOW_TOMBSTONE_MAX_NS (at most the idle timeout). A packet that
+ * comes later on the key without SYN (the last ACK, a retransmitted FIN)
+ * belongs to the ended connection: agent_flow_new() counts it without a NEW
+ * record. When the tombstone table is full the key simply gets none.
+ */
+static void harvest_tombstone(struct agent *a, const struct flow_entry *e, uint8_t reason,
+			      uint64_t now)
+{
+	struct flow_entry *t = flow_table_lookup(&a->ended, &e->key);
+
+	if (e->key.proto != IPPROTO_TCP || (reason != NETOBS_END_FIN && reason != NETOBS_END_RST))
+		return;
+	if (!t)
+		t = flow_table_add(&a->ended, &e->key);
+	if (!t)
+		return;
+	t->conn_ended = reason;
+	t->is_reply = e->is_reply;
+	t->reply_certain = e->reply_certain;
+	t->reported.last_seen_ns = now; /* when it ended */
+	t->seen_gen = a->harvest_gen;	/* ended in this harvest */
+}
+
+/* True when the flow ended; false when it moved since the decision (an
+ * UPDATE was reported instead). */
+static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 			     const struct netobs_flow_stats *totals, uint8_t reason, uint64_t now)
 {
 	struct netobs_flow_stats final = *totals;
@@ -55,11 +83,11 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 		struct netobs_flow_stats fresh;
 
 		if (agent_flow_map_totals(a, &e->key, &fresh) && fresh.packets != totals->packets) {
-			agent_flow_record(a, e, &fresh, NETOBS_FLOW_EVENT_UPDATE, fresh.tcp_flags,
-					  NETOBS_END_NONE, fresh.last_seen_ns, &rec);
+			agent_flow_record(a, e, &fresh, NETOBS_FLOW_EVENT_UPDATE, 0,
+					  NETOBS_END_NONE, now, &rec);
 			e->reported = fresh;
 			agent_emit(a, &rec);
-			return;
+			return false;
 		}
 	}
 	/* Delete and read in one step: packets that raced in since the check
@@ -73,14 +101,19 @@ static void harvest_end_flow(struct agent *a, struct flow_entry *e,
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
 		bpf_map_delete_elem(a->dp.flows_fd, &e->key);
 	}
-	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, final.tcp_flags, reason, now, &rec);
+	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, 0, reason, now, &rec);
+	harvest_tombstone(a, e, reason, now);
 	flow_table_remove(&a->flows, e);
 	agent_emit(a, &rec);
+	return true;
 }
 
 void harvest_end_interface(struct agent *a, uint32_t ifindex)
 {
-	uint64_t now = agent_now_boot_ns();
+	uint64_t now;
+
+	events_drain(a); /* older than these END records: stored first */
+	now = agent_now_boot_ns();
 
 	for (uint32_t i = 0; i < a->flows.capacity; i++) {
 		struct flow_entry *e = &a->flows.entries[i];
@@ -90,24 +123,41 @@ void harvest_end_interface(struct agent *a, uint32_t ifindex)
 	}
 }
 
+/* One lost_events record for the losses of a source since the last one. */
+static void harvest_report_lost(struct agent *a, uint8_t source, uint64_t total, uint64_t *reported,
+				uint64_t *stat)
+{
+	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
+
+	if (total <= *reported)
+		return;
+	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+	rec.lost.source = source;
+	rec.lost.count = total - *reported;
+	rec.lost.cpu = -1;
+	*stat += rec.lost.count;
+	*reported = total;
+	agent_emit(a, &rec);
+}
+
 static void harvest_counters(struct agent *a)
 {
-	uint64_t full;
+	uint64_t failed;
 
 	if (datapath_read_counters(&a->dp, a->counters))
 		return;
-	full = a->counters[NETOBS_CNT_RINGBUF_FULL];
-	if (full > a->ringbuf_full_reported) {
-		struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
-
-		rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
-		rec.lost.source = NETOBS_LOST_PERF_EVENT_RING_BUFFER;
-		rec.lost.count = full - a->ringbuf_full_reported;
-		rec.lost.cpu = -1;
-		a->stats.lost_ring_buffer += rec.lost.count;
-		a->ringbuf_full_reported = full;
-		agent_emit(a, &rec);
-	}
+	harvest_report_lost(a, NETOBS_LOST_PERF_EVENT_RING_BUFFER,
+			    a->counters[NETOBS_CNT_RINGBUF_FULL], &a->ringbuf_full_reported,
+			    &a->stats.lost_ring_buffer);
+	/* Packets in no flow: a client summing flow records must learn that
+	 * its sum misses them, as it does for ring-buffer losses. */
+	failed = a->counters[NETOBS_CNT_FLOW_MAP_FULL] + a->counters[NETOBS_CNT_FLOW_MAP_BUSY] +
+		 a->counters[NETOBS_CNT_FLOW_MAP_ERROR];
+	a->flow_pressure = failed > a->insert_failed_reported ||
+			   (uint64_t)a->flows.count * 100 >=
+				   (uint64_t)a->dp.flow_capacity * FLOW_PRESSURE_PERCENT;
+	harvest_report_lost(a, NETOBS_LOST_FLOW_MAP, failed, &a->insert_failed_reported,
+			    &a->stats.lost_flow_map);
 }
 
 static void harvest_rate_sample(struct agent *a)
@@ -130,13 +180,68 @@ double agent_records_per_second(const struct agent *a)
 	       (double)(a->rate_time[newest] - a->rate_time[oldest]);
 }
 
+/* The reverse flow of a TCP flow, if the agent tracks it. */
+static struct flow_entry *harvest_reverse(struct agent *a, const struct flow_entry *e)
+{
+	struct netobs_flow_key rev[2];
+	unsigned int n = e->key.proto == IPPROTO_TCP ? flow_key_reverse(&e->key, rev) : 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct flow_entry *r = flow_table_lookup(&a->flows, &rev[i]);
+
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* How the connection of e stands: its reverse flow's latest totals (into
+ * *rev_totals) or, with none, whether the reverse already ended. */
+static struct flow_entry *harvest_context(struct agent *a, const struct flow_entry *e,
+					  const struct netobs_flow_stats *totals, uint64_t now,
+					  struct netobs_flow_stats *rev_totals,
+					  struct flow_context *ctx)
+{
+	struct flow_entry *r = harvest_reverse(a, e);
+
+	ctx->reverse = NULL;
+	ctx->conn_ended = e->conn_ended;
+	ctx->answered = e->answered;
+	ctx->pressure = a->flow_pressure;
+	if (r) {
+		*rev_totals = r->reported;
+		/* Could the pair end now? Then it needs the reverse's numbers
+		 * of now: this harvest may not have read it yet. */
+		if (((totals->tcp_flags | r->reported.tcp_flags) &
+		     (NETOBS_TCP_FIN | NETOBS_TCP_RST)) &&
+		    totals->last_seen_ns + a->timeouts.end_grace_ns <= now &&
+		    !agent_flow_map_totals(a, &r->key, rev_totals))
+			*rev_totals = r->reported;
+		ctx->reverse = rev_totals;
+	} else if (e->key.proto == IPPROTO_TCP && !ctx->conn_ended) {
+		struct netobs_flow_key rev[2];
+		unsigned int n = flow_key_reverse(&e->key, rev);
+
+		/* The other side ended its connection (it moved when this
+		 * one ended and so outlived it): this side is over too. */
+		for (unsigned int i = 0; i < n && !ctx->conn_ended; i++) {
+			struct flow_entry *t = flow_table_lookup(&a->ended, &rev[i]);
+
+			if (t)
+				ctx->conn_ended = t->conn_ended;
+		}
+	}
+	return r;
+}
+
 /* One map entry: report it if new or moved, end it if over. */
 static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, const void *values,
 			 uint32_t gen, uint64_t now)
 {
-	struct netobs_flow_stats totals;
+	struct netobs_flow_stats totals, rev_totals;
+	struct flow_context ctx;
 	struct netobs_record rec;
-	struct flow_entry *e;
+	struct flow_entry *e, *r;
 	uint8_t reason;
 
 	flow_stats_merge_percpu(values, a->value_stride, a->dp.ncpus, &totals);
@@ -144,26 +249,39 @@ static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, con
 		return;
 	e = flow_table_lookup(&a->flows, key);
 	if (!e) {
-		/* Its ring-buffer event was lost (ring full): report it now. */
-		e = agent_flow_track(a, key, &totals, false);
-		if (!e)
+		struct flow_entry *t = flow_table_lookup(&a->ended, key);
+
+		/* Ended with its connection earlier in this harvest, after
+		 * this batch was read: what we hold is its deleted entry. */
+		if (t && t->seen_gen == gen)
 			return;
-		e->seen_gen = gen;
-		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, totals.tcp_flags,
-				  NETOBS_END_NONE, totals.first_seen_ns, &rec);
-		agent_emit(a, &rec);
+		/* Its ring-buffer event was lost (ring full): report it now, at
+		 * the harvest's time (records are stored in time order);
+		 * stats.first_seen keeps its first packet's. */
+		e = agent_flow_new(a, key, &totals, false, totals.tcp_flags, now);
+		if (e)
+			e->seen_gen = gen;
 		return;
 	}
 	e->seen_gen = gen;
-	switch (flow_harvest_decide(&e->reported, &totals, now, &a->timeouts, &reason)) {
+	r = harvest_context(a, e, &totals, now, &rev_totals, &ctx);
+	switch (flow_harvest_decide(&e->reported, &totals, now, &a->timeouts, &ctx, &reason)) {
 	case FLOW_ACTION_UPDATE:
-		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_UPDATE, totals.tcp_flags,
-				  NETOBS_END_NONE, totals.last_seen_ns, &rec);
+		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_UPDATE, 0, NETOBS_END_NONE, now,
+				  &rec);
 		e->reported = totals;
 		agent_emit(a, &rec);
 		break;
 	case FLOW_ACTION_END:
 		harvest_end_flow(a, e, &totals, reason, now);
+		break;
+	case FLOW_ACTION_END_CONNECTION:
+		/* Both directions, in one harvest. If the reverse moved since
+		 * its numbers were read it gets an UPDATE and, this side's
+		 * tombstone telling it the connection is over, ends after the
+		 * grace on its own. */
+		if (harvest_end_flow(a, e, &totals, reason, now) && r)
+			harvest_end_flow(a, r, &rev_totals, reason, now);
 		break;
 	case FLOW_ACTION_NONE:
 		break;
@@ -248,10 +366,15 @@ static bool harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
 
 void harvest_run(struct agent *a)
 {
-	uint64_t now = agent_now_boot_ns();
 	uint32_t gen = ++a->harvest_gen;
 	bool complete = false;
+	uint64_t now;
 
+	/* Records are stored in time order: events (packet time) waiting in
+	 * the ring are older than this harvest, so they go first, and the
+	 * harvest's time is read after them. */
+	events_drain(a);
+	now = agent_now_boot_ns();
 	a->stats.harvests++;
 	agent_clock_sync();
 	if (!a->batch_unsupported) {
@@ -280,6 +403,12 @@ void harvest_run(struct agent *a)
 
 		if (e->in_use && e->seen_gen != gen)
 			flow_table_remove(&a->flows, e);
+	}
+	for (uint32_t i = 0; i < a->ended.capacity; i++) {
+		struct flow_entry *t = &a->ended.entries[i];
+
+		if (t->in_use && now - t->reported.last_seen_ns >= a->tombstone_ns)
+			flow_table_remove(&a->ended, t);
 	}
 	harvest_counters(a);
 	harvest_rate_sample(a);

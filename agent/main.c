@@ -45,6 +45,12 @@ static void usage(FILE *out)
 		"interfaces\n"
 		"  --harvest-interval MS    how often flow counters are read (default 1000)\n"
 		"  --idle-timeout SEC       a flow with no packet for this long ends (default 60)\n"
+		"  --end-grace DURATION     a closed TCP connection (FIN both ways, or RST) ends\n"
+		"                           when both sides were quiet this long (default 3s;\n"
+		"                           DURATION: N, Ns, Nms or Nm)\n"
+		"  --pressure-timeout DURATION\n"
+		"                           with the flow map over 90%% full, one-packet and\n"
+		"                           unanswered flows quiet this long end (default 5s)\n"
 		"  --store-size N           records kept for --last queries (default 65535)\n"
 		"  --flow-map-size N        flows the datapath can hold (default %d)\n"
 		"  --client-queue N         records a follower may fall behind before it loses\n"
@@ -74,6 +80,33 @@ static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t 
 	return 0;
 }
 
+/* "5", "5s", "500ms", "2m" -> milliseconds in [min_ms, max_ms]; a bare number is seconds. */
+static int parse_duration_ms(const char *flag, const char *text, uint32_t min_ms, uint32_t max_ms,
+			     uint32_t *out)
+{
+	unsigned long long v, scale = 1000;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!strcmp(end, "ms"))
+		scale = 1;
+	else if (!strcmp(end, "m"))
+		scale = 60000;
+	else if (*end && strcmp(end, "s"))
+		end = (char *)text; /* unknown unit */
+	if (errno || end == text || text[0] == '-' || v > max_ms || v * scale < min_ms ||
+	    v * scale > max_ms) {
+		fprintf(stderr,
+			"netobs-agent: invalid %s '%s': expected a duration such as 3s or 500ms, "
+			"%ums to %us\n",
+			flag, text, min_ms, max_ms / 1000);
+		return -EINVAL;
+	}
+	*out = (uint32_t)(v * scale);
+	return 0;
+}
+
 /* Is arg "--name" or "--name=value" for exactly this option name? */
 static bool option_is_exact(const char *arg, const char *name)
 {
@@ -95,6 +128,8 @@ enum {
 	OPT_NODE,
 	OPT_BPFFS,
 	OPT_VERSION,
+	OPT_END_GRACE,
+	OPT_PRESSURE,
 };
 
 /* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
@@ -114,6 +149,8 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"end-grace", required_argument, NULL, OPT_END_GRACE},
+		{"pressure-timeout", required_argument, NULL, OPT_PRESSURE},
 		{},
 	};
 	struct agent_config *cfg = &a->cfg;
@@ -159,6 +196,14 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_IDLE:
 			rc = parse_u32("--idle-timeout", optarg, 1, 86400, &cfg->idle_timeout_s);
+			break;
+		case OPT_END_GRACE:
+			rc = parse_duration_ms("--end-grace", optarg, 0, 3600000,
+					       &cfg->end_grace_ms);
+			break;
+		case OPT_PRESSURE:
+			rc = parse_duration_ms("--pressure-timeout", optarg, 0, 86400000,
+					       &cfg->pressure_timeout_ms);
 			break;
 		case OPT_STORE:
 			rc = parse_u32("--store-size", optarg, 1, 16777216, &cfg->store_size);
@@ -342,8 +387,13 @@ static int agent_start(struct agent *a)
 	if (getenv("NETOBS_HARVEST_ITERATE"))
 		a->batch_unsupported = true;
 	a->timeouts.idle_ns = (uint64_t)a->cfg.idle_timeout_s * 1000000000ULL;
-	a->timeouts.end_grace_ns = (uint64_t)a->cfg.harvest_interval_ms * 1000000ULL;
+	a->timeouts.end_grace_ns = (uint64_t)a->cfg.end_grace_ms * 1000000ULL;
+	a->timeouts.pressure_ns = (uint64_t)a->cfg.pressure_timeout_ms * 1000000ULL;
+	a->tombstone_ns = a->timeouts.idle_ns < FLOW_TOMBSTONE_MAX_NS ? a->timeouts.idle_ns
+								      : FLOW_TOMBSTONE_MAX_NS;
+	/* Tombstones as many as flows: every flow in the map may end at once. */
 	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||
+	    (rc = flow_table_init(&a->ended, a->cfg.flow_map_size)) ||
 	    (rc = record_store_init(&a->store, a->cfg.store_size)) || (rc = harvest_init(a))) {
 		log_error("cannot allocate the flow table and record store: %s", strerror(-rc));
 		return rc;
@@ -408,6 +458,8 @@ int main(int argc, char **argv)
 	snprintf(a->cfg.bpffs, sizeof(a->cfg.bpffs), "/sys/fs/bpf");
 	a->cfg.harvest_interval_ms = 1000;
 	a->cfg.idle_timeout_s = 60;
+	a->cfg.end_grace_ms = 3000;
+	a->cfg.pressure_timeout_ms = 5000;
 	a->cfg.store_size = 65535;
 	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
 	a->cfg.client_queue = 0; /* default: the store size */
@@ -459,6 +511,7 @@ int main(int argc, char **argv)
 	harvest_free(a);
 	record_store_free(&a->store);
 	flow_table_free(&a->flows);
+	flow_table_free(&a->ended);
 	free(a->endpoints);
 	close(lock_fd);
 	if (!rc)

@@ -23,6 +23,8 @@ const char *netobs_counter_name(int counter)
 		[NETOBS_CNT_FLOW_MAP_ERROR] = "flow_map_error",
 		[NETOBS_CNT_RINGBUF_FULL] = "ringbuf_full",
 		[NETOBS_CNT_EVENTS] = "events",
+		[NETOBS_CNT_UNTRACKED_PACKETS] = "untracked_packets",
+		[NETOBS_CNT_UNTRACKED_BYTES] = "untracked_bytes",
 	};
 
 	return counter >= 0 && counter < NETOBS_CNT__MAX && names[counter] ? names[counter]
@@ -59,7 +61,7 @@ json_t *agent_status_json(struct agent *a)
 
 	status = json_pack(
 		"{s:s, s:i, s:s, s:I, s:i, s:{s:i, s:i, s:i}, s:{s:I, s:f, s:I, s:I},"
-		" s:{s:I, s:I}, s:i, s:{s:I, s:I, s:I}, s:o, s:{s:I, s:b, s:I}}",
+		" s:{s:I, s:I}, s:i, s:{s:I, s:I, s:I, s:I}, s:o, s:{s:I, s:b, s:I}}",
 		"version", NETOBS_VERSION, "abi_version", NETOBS_ABI_VERSION, "node_name",
 		a->cfg.node_name, "uptime_ns", (json_int_t)(agent_now_mono_ns() - a->start_mono_ns),
 		"endpoints", (int)a->endpoints->count, "hooks", "tc_ingress",
@@ -69,7 +71,8 @@ json_t *agent_status_json(struct agent *a)
 		"stored", (json_int_t)record_store_count(&a->store), "max_stored",
 		(json_int_t)a->store.capacity, "flows", "active", (json_int_t)a->flows.count, "max",
 		(json_int_t)a->dp.flow_capacity, "clients", (int)a->nclients, "lost_events",
-		"ring_buffer", (json_int_t)a->stats.lost_ring_buffer, "client_queues",
+		"ring_buffer", (json_int_t)a->stats.lost_ring_buffer, "flow_map",
+		(json_int_t)a->stats.lost_flow_map, "client_queues",
 		(json_int_t)a->stats.lost_client_queue, "store_overwritten",
 		(json_int_t)a->stats.lost_store, "counters", counters, "harvest", "runs",
 		(json_int_t)a->stats.harvests, "batch", (int)!a->batch_unsupported,

@@ -12,7 +12,8 @@ static const char *const activity_counters[] = {"packets", "bytes", "events", NU
 /* docs/api.md order; counters the agent adds later print after these, sorted. */
 static const char *const error_counters[] = {
 	"truncated",	 "malformed",	  "fragments",	    "exthdr_limit", "vlan_limit", "non_ip",
-	"flow_map_full", "flow_map_busy", "flow_map_error", "ringbuf_full", NULL,
+	"flow_map_full", "flow_map_busy", "flow_map_error", "untracked_packets", "untracked_bytes",
+	"ringbuf_full",  NULL,
 };
 
 void cli_usage_status(FILE *out)
@@ -139,9 +140,10 @@ static void print_status_text(const json_t *st, const char *path)
 	       thousands(status_uint(st, "flows", "active", NULL), b, sizeof(b)),
 	       thousands(status_uint(st, "flows", "max", NULL), c, sizeof(c)),
 	       status_uint(st, "clients", NULL));
-	printf("Lost events: ring buffer %llu, client queues %llu, store overwritten %llu\n",
+	printf("Lost events: ring buffer %llu, client queues %llu, store overwritten %llu, flow "
+	       "map %llu\n",
 	       status_uint(lost, "ring_buffer", NULL), status_uint(lost, "client_queues", NULL),
-	       status_uint(lost, "store_overwritten", NULL));
+	       status_uint(lost, "store_overwritten", NULL), status_uint(lost, "flow_map", NULL));
 	print_counters(json_object_get(st, "counters"));
 }
 

@@ -114,6 +114,8 @@ enum netobs_counter {
 	NETOBS_CNT_FLOW_MAP_ERROR, /* flow insert failed: any other error */
 	NETOBS_CNT_RINGBUF_FULL,   /* event dropped: ring buffer reserve failed */
 	NETOBS_CNT_EVENTS,	   /* events submitted to the ring buffer */
+	NETOBS_CNT_UNTRACKED_PACKETS, /* wire packets of the FLOW_MAP_* failures: in no flow */
+	NETOBS_CNT_UNTRACKED_BYTES,   /* wire bytes of those packets */
 	NETOBS_CNT__MAX,
 };
 

@@ -77,6 +77,7 @@ static const struct enum_name lost_source_names[] = {
 	{NETOBS_LOST_PERF_EVENT_RING_BUFFER, "PERF_EVENT_RING_BUFFER"},
 	{NETOBS_LOST_OBSERVER_EVENTS_QUEUE, "OBSERVER_EVENTS_QUEUE"},
 	{NETOBS_LOST_HUBBLE_RING_BUFFER, "HUBBLE_RING_BUFFER"},
+	{NETOBS_LOST_FLOW_MAP, "NETOBS_FLOW_MAP"},
 };
 
 /* Unknown hook numbers print as "unknown" but never parse back. */

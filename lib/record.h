@@ -95,6 +95,8 @@ enum netobs_lost_source {
 	NETOBS_LOST_PERF_EVENT_RING_BUFFER = 1, /* BPF ring buffer full (datapath counter) */
 	NETOBS_LOST_OBSERVER_EVENTS_QUEUE = 2,	/* a client's queue overflowed */
 	NETOBS_LOST_HUBBLE_RING_BUFFER = 3,	/* record store overwrote records a reader wanted */
+	/* netobs's own: packets in no flow, the flow map insert failed (datapath counters) */
+	NETOBS_LOST_FLOW_MAP = 4,
 };
 
 /* Reserved identities (Cilium's numbers). */

@@ -37,7 +37,12 @@ static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 		event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now);
 }
 
-static __always_inline void flow_count_insert_error(long err)
+/*
+ * One count per packet (skb or frame) whose insert failed, by cause, and its
+ * wire packets and bytes: they are in no flow, and without these the
+ * agent could not say how much traffic its records miss.
+ */
+static __always_inline void flow_count_insert_error(long err, __u32 packets, __u64 bytes)
 {
 	if (err == -E2BIG)
 		counter_add(NETOBS_CNT_FLOW_MAP_FULL, 1);
@@ -45,6 +50,8 @@ static __always_inline void flow_count_insert_error(long err)
 		counter_add(NETOBS_CNT_FLOW_MAP_BUSY, 1);
 	else
 		counter_add(NETOBS_CNT_FLOW_MAP_ERROR, 1);
+	counter_add(NETOBS_CNT_UNTRACKED_PACKETS, packets);
+	counter_add(NETOBS_CNT_UNTRACKED_BYTES, bytes);
 }
 
 static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 packets,
@@ -83,5 +90,5 @@ static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 
 		}
 		/* Created and deleted (by the agent) between our two calls. */
 	}
-	flow_count_insert_error(err);
+	flow_count_insert_error(err, packets, bytes);
 }

@@ -383,7 +383,7 @@ START_TEST(test_flow_map_full)
 	uint64_t counters[NETOBS_CNT__MAX] = {0};
 	struct flow_entry flows[8];
 	struct pkt p;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, untracked_bytes = 0;
 	int i, n;
 
 	harness_stop();
@@ -392,6 +392,8 @@ START_TEST(test_flow_map_full)
 		build_v4_tcp(&p, 1000 + i, 80, NETOBS_TCP_ACK);
 		run_tc(&p);
 		bytes += p.len;
+		if (i >= 4) /* the map holds 4: these two are in no flow */
+			untracked_bytes += p.len;
 	}
 	/* an existing flow still counts when the map is full */
 	build_v4_tcp(&p, 1000, 80, NETOBS_TCP_ACK);
@@ -404,6 +406,8 @@ START_TEST(test_flow_map_full)
 	counters[NETOBS_CNT_BYTES] = bytes;
 	counters[NETOBS_CNT_EVENTS] = 4;
 	counters[NETOBS_CNT_FLOW_MAP_FULL] = 2;
+	counters[NETOBS_CNT_UNTRACKED_PACKETS] = 2;
+	counters[NETOBS_CNT_UNTRACKED_BYTES] = untracked_bytes;
 	expect_counters(counters);
 	for (i = 0; i < n; i++)
 		ck_assert_uint_eq(flows[i].packets, ntohs(flows[i].key.sport) == 1000 ? 2 : 1);

@@ -112,8 +112,10 @@ gso=$(flows_json --port $cport --interface "$V1" | jq -s '[.[] | select(.flow.ho
 check_eq "the transfer was more than 100 wire packets (GSO counted per segment)" true "$gso"
 last=$(flows_json --from-port $cport --interface "$V1" | tail -n 1)
 check_eq "client flow ended on FIN" "END FIN" "$(echo "$last" | jq -r '.flow.flow_event + " " + .flow.end_reason')"
-check_eq "client flow flags union" "true true true" \
-	"$(echo "$last" | jq -r '[.flow.l4.TCP.flags.SYN, .flow.l4.TCP.flags.ACK, .flow.l4.TCP.flags.FIN] | map(tostring) | join(" ")')"
+check_eq "client flow's union of flags in stats.tcp_flags" "true true true" \
+	"$(echo "$last" | jq -r '[.flow.stats.tcp_flags.SYN, .flow.stats.tcp_flags.ACK, .flow.stats.tcp_flags.FIN] | map(tostring) | join(" ")')"
+check_eq "an END record stands for no one packet: no l4 flags" null \
+	"$(echo "$last" | jq -c .flow.l4.TCP.flags)"
 check_eq "client flow is_reply" false "$(echo "$last" | jq -r .flow.is_reply)"
 check_eq "server flow is_reply" true \
 	"$(flows_json --from-port 5001 --to-port $cport --interface "$V1" | tail -n 1 | jq -r .flow.is_reply)"

@@ -278,20 +278,6 @@ START_TEST(test_full_and_slot_reuse)
 }
 END_TEST
 
-/* FNV-1a as the table hashes keys; only used to pick colliding keys, so a
- * different hash in the table weakens the test but does not break it. */
-static uint32_t fnv1a(const struct netobs_flow_key *key)
-{
-	const uint8_t *p = (const uint8_t *)key;
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < sizeof(*key); i++) {
-		h ^= p[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 START_TEST(test_chains)
 {
 	struct flow_table t;
@@ -301,9 +287,10 @@ START_TEST(test_chains)
 	unsigned int n = 0;
 
 	ck_assert_int_eq(flow_table_init(&t, 8), 0);
+	/* keys of one bucket under this table's (random) hash key */
 	for (uint16_t port = 1; n < 8; port++) {
 		keys[n] = key4(IPPROTO_TCP, NETOBS_HOOK_TC_INGRESS, 1, 2, port, 443);
-		if ((fnv1a(&keys[n]) & 7) == 0)
+		if (flow_table_bucket(&t, &keys[n]) == 0)
 			n++;
 	}
 	for (unsigned int i = 0; i < 8; i++)
@@ -627,7 +614,10 @@ static const struct decide_case {
 
 START_TEST(test_harvest_decide)
 {
-	static const struct flow_timeouts timeouts = {.idle_ns = 30 * SEC, .end_grace_ns = 2 * SEC};
+	static const struct flow_timeouts timeouts = {
+		.idle_ns = 30 * SEC, .end_grace_ns = 2 * SEC, .pressure_ns = SEC};
+	/* one direction alone, no pressure: connection cases are in test_flowdecide.c */
+	static const struct flow_context ctx = {.answered = true};
 	const struct decide_case *c = &decide_cases[_i];
 	struct netobs_flow_stats reported = {.packets = 10,
 					     .bytes = 1000,
@@ -640,7 +630,7 @@ START_TEST(test_harvest_decide)
 
 	now.packets = c->packets;
 	now.bytes = c->bytes;
-	action = flow_harvest_decide(&reported, &now, c->now_ns, &timeouts, &reason);
+	action = flow_harvest_decide(&reported, &now, c->now_ns, &timeouts, &ctx, &reason);
 	ck_assert_msg(action == c->action, "%s: action %d, want %d", c->what, action, c->action);
 	ck_assert_msg(reason == c->reason, "%s: reason %u, want %u", c->what, reason, c->reason);
 }
