@@ -123,22 +123,23 @@ struct flow_entry *agent_flow_new(struct agent *a, const struct netobs_flow_key 
  * when the endpoint (or its address) is gone by the time of this record.
  */
 static void agent_flow_peer(struct agent *a, const struct flow_entry *e, bool local,
-			    const uint8_t addr[16], struct netobs_peer *remembered)
+			    const uint8_t addr[16], uint32_t *id, uint8_t *identity,
+			    struct netobs_peer *out)
 {
-	struct netobs_peer now;
 	struct endpoint *ep = NULL;
 
 	if (local)
 		ep = endpoints_find_by_ifindex(a->endpoints, e->key.ifindex);
 	if (ep && ep->kind == ENDPOINT_KIND_VETH)
-		endpoint_peer(ep, &now);
-	else if (local && remembered->id)
-		return; /* its endpoint is gone: keep the name it had */
+		endpoint_peer(ep, out);
+	else if (!local || !*id)
+		endpoints_resolve_peer(a->endpoints, e->key.family, addr, out);
 	else
-		endpoints_resolve_peer(a->endpoints, e->key.family, addr, &now);
-	if (!now.id && remembered->id)
+		out->id = 0; /* its endpoint is gone: the remembered one below */
+	if (!out->id && *id && endpoints_peer_by_id(a->endpoints, *id, out))
 		return;
-	*remembered = now;
+	*id = out->id;
+	*identity = (uint8_t)out->identity;
 }
 
 void agent_flow_record(struct agent *a, struct flow_entry *e,
@@ -172,14 +173,9 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 		f->direction = received ? NETOBS_DIR_INGRESS : NETOBS_DIR_EGRESS;
 		f->obs_point = received ? NETOBS_OBS_FROM_NETWORK : NETOBS_OBS_TO_NETWORK;
 	}
-	if (e->iface_kind == ENDPOINT_KIND_VETH) {
-		/* Received on the host side: the container sent it. */
-		agent_flow_peer(a, e, received, e->key.saddr, &e->src);
-		agent_flow_peer(a, e, !received, e->key.daddr, &e->dst);
-	} else {
-		agent_flow_peer(a, e, false, e->key.saddr, &e->src);
-		agent_flow_peer(a, e, false, e->key.daddr, &e->dst);
-	}
-	f->src = e->src;
-	f->dst = e->dst;
+	/* Received on an endpoint's veth: the container sent it. */
+	agent_flow_peer(a, e, e->iface_kind == ENDPOINT_KIND_VETH && received, e->key.saddr,
+			&e->src_id, &e->src_identity, &f->src);
+	agent_flow_peer(a, e, e->iface_kind == ENDPOINT_KIND_VETH && !received, e->key.daddr,
+			&e->dst_id, &e->dst_identity, &f->dst);
 }

@@ -383,6 +383,7 @@ static void endpoint_remove(struct endpoint_table *table, unsigned int idx,
 	const struct endpoint *ep = &table->eps[idx];
 
 	log_debug("endpoint %s (ifindex %u) removed", ep->name, ep->ifindex);
+	endpoints_remember_removed(table, ep);
 	gone[*ngone].ifindex = ep->ifindex;
 	gone[*ngone].hooks = ep->hooks;
 	gone[*ngone].created_qdisc = ep->created_qdisc;
@@ -590,6 +591,39 @@ void endpoint_peer(const struct endpoint *ep, struct netobs_peer *peer)
 	memset(peer, 0, sizeof(*peer));
 	peer->id = ep->id;
 	snprintf(peer->name, sizeof(peer->name), "%s", ep->name);
+}
+
+void endpoints_remember_removed(struct endpoint_table *table, const struct endpoint *ep)
+{
+	unsigned int slot = table->removed_next++ % ENDPOINT_REMOVED_KEPT;
+
+	table->removed[slot].id = ep->id;
+	/* memcpy: ep may point into the same table (names are NUL-terminated). */
+	memcpy(table->removed[slot].name, ep->name, NETOBS_NAME_MAX);
+	table->removed[slot].name[NETOBS_NAME_MAX - 1] = '\0';
+}
+
+bool endpoints_peer_by_id(const struct endpoint_table *table, uint32_t id,
+			  struct netobs_peer *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	for (unsigned int i = 0; i < table->count; i++) {
+		if (table->eps[i].id == id) {
+			endpoint_peer(&table->eps[i], peer);
+			return true;
+		}
+	}
+	/* Newest first: an ID reused after a wrap names the latest owner. */
+	for (unsigned int n = 1; n <= ENDPOINT_REMOVED_KEPT && n <= table->removed_next; n++) {
+		unsigned int slot = (table->removed_next - n) % ENDPOINT_REMOVED_KEPT;
+
+		if (table->removed[slot].id == id) {
+			peer->id = id;
+			snprintf(peer->name, sizeof(peer->name), "%s", table->removed[slot].name);
+			return true;
+		}
+	}
+	return false;
 }
 
 static void endpoints_resolve_mac(const struct endpoint_table *table, const uint8_t mac[6],

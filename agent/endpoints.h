@@ -22,6 +22,8 @@
 #define ENDPOINT_MAX_PATTERNS 32
 #define HOST_MAX_ADDRS	      256
 #define ENDPOINT_MAX_NETNS    1024
+/* Removed endpoints whose names are kept for flows that outlive them. */
+#define ENDPOINT_REMOVED_KEPT 256
 
 enum endpoint_kind {
 	ENDPOINT_KIND_VETH = 1,	     /* host side of a container-style veth */
@@ -82,6 +84,11 @@ struct endpoint_table {
 		char name[NETOBS_NAME_MAX];
 	} netns_names[ENDPOINT_MAX_NETNS]; /* /run/netns names by nsid, read when one is missing */
 	unsigned int nnetns_names;
+	struct {
+		uint32_t id;
+		char name[NETOBS_NAME_MAX];
+	} removed[ENDPOINT_REMOVED_KEPT]; /* ring of the latest removed endpoints */
+	unsigned int removed_next;
 	/* What discovery cost: a flapping container must not cause full rescans. */
 	uint64_t full_rescans;
 	uint64_t link_refreshes;
@@ -129,5 +136,12 @@ void endpoints_resolve_peer(const struct endpoint_table *table, int family, cons
 
 /* The peer that is this endpoint itself. */
 void endpoint_peer(const struct endpoint *ep, struct netobs_peer *peer);
+
+/* An endpoint leaves the table: keep its name for flows that outlive it. */
+void endpoints_remember_removed(struct endpoint_table *table, const struct endpoint *ep);
+
+/* The peer for an endpoint ID, present or recently removed; false if unknown. */
+bool endpoints_peer_by_id(const struct endpoint_table *table, uint32_t id,
+			  struct netobs_peer *peer);
 
 const char *endpoint_state_name(const struct endpoint *ep);

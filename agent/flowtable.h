@@ -28,10 +28,13 @@ struct flow_entry {
 	bool in_use;
 	bool answered;	    /* the reverse direction has been seen */
 	uint8_t conn_ended; /* straggler: its connection already ended (enum netobs_end_reason) */
-	/* Sides as last resolved: an endpoint removed before the flow ends
-	 * still names the flow's END record. Set by the agent. */
-	struct netobs_peer src;
-	struct netobs_peer dst;
+	/* Sides as last resolved, set by the agent: endpoint ID (0 when none)
+	 * or reserved identity. An endpoint removed before the flow ends still
+	 * names its END record (endpoints remember removed names). */
+	uint32_t src_id;
+	uint32_t dst_id;
+	uint8_t src_identity;
+	uint8_t dst_identity;
 };
 
 struct flow_table {

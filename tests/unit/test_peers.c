@@ -166,6 +166,8 @@ START_TEST(test_removed_endpoint_keeps_its_name)
 
 	/* Both endpoints go (their namespaces are deleted): the END records
 	 * still say who the flow was between. */
+	endpoints_remember_removed(table, &table->eps[0]);
+	endpoints_remember_removed(table, &table->eps[1]);
 	table->count = 0;
 	record_of(&on_a, &rec);
 	ck_assert_uint_eq(rec.flow.src.id, 10);
@@ -179,6 +181,26 @@ START_TEST(test_removed_endpoint_keeps_its_name)
 }
 END_TEST
 
+START_TEST(test_removed_names_are_bounded)
+{
+	struct netobs_peer peer;
+	struct endpoint ep = {.kind = ENDPOINT_KIND_VETH};
+
+	/* More removals than kept: the oldest names go, the newest stay. */
+	for (uint32_t id = 1000; id < 1000 + ENDPOINT_REMOVED_KEPT + 10; id++) {
+		ep.id = id;
+		snprintf(ep.name, sizeof(ep.name), "gone-%u", id);
+		endpoints_remember_removed(table, &ep);
+	}
+	ck_assert(!endpoints_peer_by_id(table, 1000, &peer));
+	ck_assert(endpoints_peer_by_id(table, 1000 + ENDPOINT_REMOVED_KEPT + 9, &peer));
+	ck_assert_str_eq(peer.name, "gone-1265");
+	/* A live endpoint is found by its ID too. */
+	ck_assert(endpoints_peer_by_id(table, 11, &peer));
+	ck_assert_str_eq(peer.name, "b");
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("peers");
@@ -189,6 +211,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_address_claimed_twice_names_no_one);
 	tcase_add_test(tc, test_mac_resolution);
 	tcase_add_test(tc, test_removed_endpoint_keeps_its_name);
+	tcase_add_test(tc, test_removed_names_are_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
