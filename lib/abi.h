@@ -120,7 +120,7 @@ enum netobs_counter {
 /* Event types in the ring buffer. Later: DNS/HTTP payload slices, policy drops. */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
-	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST on an existing entry */
+	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to this CPU's copy of an entry */
 };
 
 /* Every ring-buffer event starts with this header. */
