@@ -52,15 +52,14 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 		.hook = hook,
 	};
 	struct parsed_packet pkt;
+	__u32 gso_size = skb->gso_size;
 	__u32 segs = 1;
 	__u32 linear;
 	__u64 bytes;
 
-	/* GSO/GRO: one skb stands for gso_segs wire packets (0 means 1). */
-	if (skb->gso_size && skb->gso_segs > 1) {
-		segs = skb->gso_segs;
+	/* GSO/GRO: one skb stands for several wire packets. */
+	if (gso_size)
 		meta.is_gso = 1;
-	}
 	/* A tag the driver or stack took out of the packet is the outermost. */
 	if (skb->vlan_present) {
 		meta.has_meta_vlan = 1;
@@ -82,6 +81,17 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 		if (!bpf_skb_pull_data(skb, want))
 			parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta,
 				    &pkt);
+	}
+
+	if (meta.is_gso) {
+		segs = skb->gso_segs;
+		/* 0: the sender (tun/tap, virtio, af_packet with a vnet header) left
+		 * the count to the kernel, which computes it later the same way
+		 * (qdisc_pkt_len_init() for SKB_GSO_DODGY). */
+		if (!segs && skb->len > pkt.header_len)
+			segs = (skb->len - pkt.header_len + gso_size - 1) / gso_size;
+		if (!segs)
+			segs = 1;
 	}
 
 	/* Each wire segment of a GSO skb repeats the headers (as the kernel's

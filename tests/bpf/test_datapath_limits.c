@@ -302,18 +302,20 @@ END_TEST
 /* ---- GSO -------------------------------------------------------------- */
 
 /*
- * One skb of segs wire packets: packets = segs, bytes = len + (segs - 1) *
- * headers, headers being what the test wrote before the payload.
+ * One skb with these gso_segs/gso_size that stands for segs wire packets:
+ * packets = segs, bytes = len + (segs - 1) * headers, headers being what the
+ * test wrote before the payload.
  */
-static void check_gso(const struct pkt *p, size_t headers, uint32_t segs, uint32_t seg_size,
-		      const struct netobs_flow_key *want, uint16_t flags)
+static void check_gso_ctx(const struct pkt *p, size_t headers, uint32_t gso_segs,
+			  uint32_t gso_size, uint32_t segs, const struct netobs_flow_key *want,
+			  uint16_t flags)
 {
 	uint64_t counters[NETOBS_CNT__MAX] = {0};
 	uint64_t bytes = p->len + (uint64_t)(segs - 1) * headers;
 	struct flow_entry flow;
 
 	harness_reset();
-	run_tc_prog(H.skel->progs.netobs_tc_egress, p, segs, seg_size);
+	run_tc_prog(H.skel->progs.netobs_tc_egress, p, gso_segs, gso_size);
 	flow = expect_one_flow(want, segs, bytes);
 	ck_assert_uint_eq(flow.tcp_flags, flags);
 	counters[NETOBS_CNT_PACKETS] = segs;
@@ -324,6 +326,21 @@ static void check_gso(const struct pkt *p, size_t headers, uint32_t segs, uint32
 	ck_assert_int_eq(H.nevents, 1);
 	ck_assert_uint_eq(H.events[0].packets, segs);
 	ck_assert_uint_eq(H.events[0].bytes, bytes);
+}
+
+static void check_gso(const struct pkt *p, size_t headers, uint32_t segs, uint32_t seg_size,
+		      const struct netobs_flow_key *want, uint16_t flags)
+{
+	check_gso_ctx(p, headers, segs, seg_size, segs, want, flags);
+}
+
+/* gso_segs 0 with a gso_size: the segments the test's payload makes. */
+static void check_gso_uncounted(const struct pkt *p, size_t headers, uint32_t gso_size,
+				const struct netobs_flow_key *want, uint16_t flags)
+{
+	uint32_t segs = (p->len - headers + gso_size - 1) / gso_size;
+
+	check_gso_ctx(p, headers, 0, gso_size, segs, want, flags);
 }
 
 START_TEST(test_gso_ipv4_tcp)
@@ -341,8 +358,16 @@ START_TEST(test_gso_ipv4_tcp)
 	ipv4_finish(&p, ip);
 	check_gso(&p, headers, 4, 1000, &want, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
 
-	/* gso_segs 1 and 0 both mean one packet of skb->len bytes */
+	/* gso_segs 1 means one packet of skb->len bytes */
 	check_gso(&p, headers, 1, 1000, &want, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	/* gso_segs 0 (left to the kernel): 3500 bytes of payload in 1000-byte
+	 * segments are 4 wire packets; 3000 would be 3 */
+	check_gso_uncounted(&p, headers, 1000, &want, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	p.len -= 500;
+	ipv4_finish(&p, ip);
+	check_gso_uncounted(&p, headers, 1000, &want, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	/* and no gso_size at all: not GSO, one packet */
+	check_gso_ctx(&p, headers, 0, 0, 1, &want, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
 }
 END_TEST
 
@@ -360,6 +385,8 @@ START_TEST(test_gso_ipv6_tcp_exthdr)
 	put_fill(&p, 'g', 2400);
 	ipv6_finish(&p, ip);
 	check_gso(&p, headers, 3, 800, &want, NETOBS_TCP_ACK);
+	check_gso_uncounted(&p, headers, 800, &want, NETOBS_TCP_ACK);
+	check_gso_uncounted(&p, headers, 700, &want, NETOBS_TCP_ACK); /* 2400 / 700: 4 */
 }
 END_TEST
 
@@ -376,6 +403,9 @@ START_TEST(test_gso_big_tcp_tot_len_zero)
 	headers = p.len;
 	put_fill(&p, 'g', 3000);
 	check_gso(&p, headers, 2, 1500, &want, NETOBS_TCP_ACK);
+	/* gso_size alone marks a GSO skb, whatever gso_segs says */
+	check_gso(&p, headers, 1, 1500, &want, NETOBS_TCP_ACK);
+	check_gso_uncounted(&p, headers, 1500, &want, NETOBS_TCP_ACK);
 }
 END_TEST
 
