@@ -36,7 +36,7 @@ enum netobs_family {
 
 /* flow_key.key_flags: why a key holds less than a full 5-tuple. */
 enum netobs_key_flags {
-	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet ended before a header it announced */
+	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet or IP datagram ended before a header it announced */
 	NETOBS_KEY_F_MALFORMED = 1 << 1, /* header present but invalid (IHL < 5, doff < 5, ...) */
 	NETOBS_KEY_F_FRAGMENT = 1 << 2,	 /* non-first fragment: no L4 header, ports are 0 */
 	NETOBS_KEY_F_EXTHDR_LIMIT = 1 << 3, /* IPv6 extension-header walk hit its bound */

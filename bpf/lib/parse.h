@@ -83,7 +83,15 @@ struct parsed_packet {
 struct parse_cursor {
 	void *pos;
 	void *end;
+	/* Where the IP datagram ends, as an offset from the frame start (the
+	 * unit of header_len); NETOBS_IP_END_NONE until an IP header sets it, and
+	 * for a length of 0 (BIG TCP, jumbograms). Bytes past it are link-layer
+	 * padding, not headers. A scalar, not a pointer: the verifier proves
+	 * packet reads only against data_end, so both bounds are checked. */
+	__u32 ip_end;
 };
+
+#define NETOBS_IP_END_NONE 0xffffffffU
 
 /*
  * Headers are read byte by byte at fixed offsets rather than through UAPI
@@ -102,6 +110,13 @@ static __always_inline int parse_stop(struct parsed_packet *pkt, __u8 key_flag)
 	return PARSE_STOP;
 }
 
+/* Would n more bytes run past the end of the IP datagram? */
+static __always_inline int beyond_ip(const struct parse_cursor *cur,
+				     const struct parsed_packet *pkt, __u32 n)
+{
+	return pkt->header_len + n > cur->ip_end;
+}
+
 static __always_inline void cursor_advance(struct parse_cursor *cur, struct parsed_packet *pkt,
 					   __u32 len)
 {
@@ -114,14 +129,14 @@ static __always_inline int parse_tcp(struct parse_cursor *cur, struct parsed_pac
 	__u8 *tcp = cur->pos;
 	__u32 hdr_len;
 
-	if ((void *)(tcp + 20) > cur->end)
+	if ((void *)(tcp + 20) > cur->end || beyond_ip(cur, pkt, 20))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	/* Data offset: high nibble of byte 12, in 32-bit words. */
 	hdr_len = (tcp[12] >> 4) * 4;
 	if (hdr_len < NETOBS_TCP_MIN_DOFF * 4)
 		return parse_stop(pkt, NETOBS_KEY_F_MALFORMED);
 	/* Options must be complete too: GSO byte accounting uses header_len. */
-	if (cur->pos + hdr_len > cur->end)
+	if (cur->pos + hdr_len > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	__builtin_memcpy(&pkt->key.sport, tcp, 2);
 	__builtin_memcpy(&pkt->key.dport, tcp + 2, 2);
@@ -137,7 +152,7 @@ static __always_inline int parse_ports(struct parse_cursor *cur, struct parsed_p
 	__u8 *l4 = cur->pos;
 
 	/* hdr_len is a constant (8 or 12) at every call site once inlined. */
-	if ((void *)(l4 + hdr_len) > cur->end)
+	if ((void *)(l4 + hdr_len) > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	__builtin_memcpy(&pkt->key.sport, l4, 2);
 	__builtin_memcpy(&pkt->key.dport, l4 + 2, 2);
@@ -149,7 +164,7 @@ static __always_inline int parse_icmp(struct parse_cursor *cur, struct parsed_pa
 {
 	__u8 *icmp = cur->pos;
 
-	if ((void *)(icmp + NETOBS_ICMP_HLEN) > cur->end)
+	if ((void *)(icmp + NETOBS_ICMP_HLEN) > cur->end || beyond_ip(cur, pkt, NETOBS_ICMP_HLEN))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	pkt->key.icmp_type = icmp[0];
 	pkt->key.icmp_code = icmp[1];
@@ -214,6 +229,8 @@ static __always_inline int parse_ipv4(struct parse_cursor *cur, struct parsed_pa
 	__builtin_memcpy(pkt->key.daddr, ip + 16, 4);
 	pkt->key.proto = ip[9];
 	frag_off = ((__u16)ip[6] << 8) | ip[7];
+	if (tot_len)
+		cur->ip_end = pkt->header_len + tot_len;
 	cursor_advance(cur, pkt, hdr_len);
 	/* Only the first fragment carries the L4 header; bytes after the IP
 	 * header of a later fragment are payload, whatever they look like. */
@@ -243,10 +260,11 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 	__u32 hdr_len;
 
 	/* Every walked extension header is at least 8 bytes. */
-	if ((void *)(ext + 8) > cur->end)
+	if ((void *)(ext + 8) > cur->end || beyond_ip(cur, pkt, 8))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	if (type == IPPROTO_FRAGMENT) {
-		/* next header, reserved, offset (13 bits) + flags, identification */
+		/* next header, reserved, offset (13 bits) + flags, identification;
+		 * its 8 bytes are within the datagram (checked above) */
 		hdr_len = NETOBS_IPV6_FRAG_HLEN;
 		if ((((__u16)ext[2] << 8) | ext[3]) & NETOBS_IPV6_OFFSET_MASK) {
 			pkt->key.proto = ext[0];
@@ -260,7 +278,7 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 		/* Hop-by-Hop, Routing, Destination Options: 8-byte units, minus 1. */
 		hdr_len = ((__u32)ext[1] + 1) * 8;
 	}
-	if (cur->pos + hdr_len > cur->end)
+	if (cur->pos + hdr_len > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	pkt->key.proto = ext[0];
 	cursor_advance(cur, pkt, hdr_len);
@@ -270,6 +288,7 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_packet *pkt)
 {
 	__u8 *ip6 = cur->pos;
+	__u16 payload_len;
 	int i;
 
 	pkt->key.family = NETOBS_FAMILY_IPV6;
@@ -280,6 +299,10 @@ static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_pa
 	__builtin_memcpy(pkt->key.saddr, ip6 + NETOBS_IPV6_OFF_SADDR, 16);
 	__builtin_memcpy(pkt->key.daddr, ip6 + NETOBS_IPV6_OFF_DADDR, 16);
 	pkt->key.proto = ip6[NETOBS_IPV6_OFF_NEXTHDR];
+	/* 0: a jumbogram (RFC 2675) or a BIG TCP GSO packet, length unknown here */
+	payload_len = ((__u16)ip6[4] << 8) | ip6[5];
+	if (payload_len)
+		cur->ip_end = pkt->header_len + NETOBS_IPV6_HLEN + payload_len;
 	cursor_advance(cur, pkt, NETOBS_IPV6_HLEN);
 
 #pragma unroll
@@ -346,7 +369,7 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 static __noinline void parse_frame(void *data, void *data_end, const struct frame_meta *meta,
 				   struct parsed_packet *pkt)
 {
-	struct parse_cursor cur = {.pos = data, .end = data_end};
+	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
 
 	/* The map hashes raw key bytes: every byte must be set. */
 	__builtin_memset(pkt, 0, sizeof(*pkt));

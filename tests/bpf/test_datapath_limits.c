@@ -148,6 +148,101 @@ START_TEST(test_truncated_l4)
 }
 END_TEST
 
+/* ---- the IP length bounds the L4 parse ------------------------------- */
+
+/* p, whole in the frame, at XDP and TC: want's key with TRUNCATED (or, with
+ * flagged 0, want as is) and its TCP flags. */
+static void check_whole_frame(const struct pkt *p, struct netobs_flow_key want, int flagged,
+			      uint16_t tcp_flags)
+{
+	const int extra[] = {NETOBS_CNT_TRUNCATED};
+
+	if (flagged)
+		want.key_flags = NETOBS_KEY_F_TRUNCATED;
+	want.hook = XDP;
+	check_packet(XDP, p, &want, tcp_flags, extra, flagged);
+	want.hook = TC;
+	check_packet(TC, p, &want, tcp_flags, extra, flagged);
+}
+
+/*
+ * The frame holds the whole L4 header, but the IPv4 total length ends the
+ * datagram inside it: what follows is link-layer padding, whatever it looks
+ * like. Every such length gives ports 0 and TRUNCATED; a length that takes
+ * the whole header in gives the ports.
+ */
+START_TEST(test_ipv4_len_ends_in_l4)
+{
+	uint8_t proto = l4_protos[_i];
+	struct netobs_flow_key want = key_v4(XDP, proto, 0, 0);
+	struct netobs_flow_key full_key = key_v4(XDP, proto, 1000, 2000);
+	uint16_t flags = proto == IPPROTO_TCP ? NETOBS_TCP_SYN : 0;
+	struct pkt p;
+	size_t l4 = build_v4_l4(&p, proto), hdr_end = p.len - 4, end;
+
+	if (proto == IPPROTO_ICMP) {
+		full_key.icmp_type = 8;
+		full_key.icmp_code = 0;
+		full_key.icmp_pad = 0;
+	}
+	for (end = l4; end < hdr_end; end++) {
+		set_be16(&p, ETH_HLEN + 2, end - ETH_HLEN);
+		check_whole_frame(&p, want, 1, 0);
+	}
+	set_be16(&p, ETH_HLEN + 2, hdr_end - ETH_HLEN);
+	check_whole_frame(&p, full_key, 0, flags);
+}
+END_TEST
+
+/* The classic case: a 20-byte IPv4 datagram (no L4 header at all) padded to
+ * the 60-byte Ethernet minimum with bytes that would read as UDP ports. */
+START_TEST(test_ipv4_ethernet_padding)
+{
+	struct netobs_flow_key want = key_v4(XDP, IPPROTO_UDP, 0, 0);
+	struct pkt p = {.len = 0};
+	size_t ip;
+
+	put_eth(&p, ETH_P_IP);
+	ip = put_ipv4(&p, IPPROTO_UDP);
+	ipv4_finish(&p, ip);
+	put_udp(&p, 53, 53, 0);
+	put_fill(&p, 0x35, 60 - p.len);
+	ck_assert_uint_eq(p.len, 60);
+	check_whole_frame(&p, want, 1, 0);
+}
+END_TEST
+
+/* IPv6: a payload length that ends inside the UDP header or inside an
+ * extension header bounds the walk; 0 (jumbogram, BIG TCP) does not. */
+START_TEST(test_ipv6_len_bounds)
+{
+	struct netobs_flow_key want = key_v6(XDP, IPPROTO_UDP, 0, 0);
+	struct netobs_flow_key full_key = key_v6(XDP, IPPROTO_UDP, 53, 5353);
+	struct pkt p = {.len = 0};
+	size_t ip, payload;
+
+	put_eth(&p, ETH_P_IPV6);
+	ip = put_ipv6(&p, IPPROTO_DSTOPTS);
+	put_ext_opts(&p, IPPROTO_UDP, 1); /* 16 bytes */
+	put_udp(&p, 53, 5353, 0);
+	put_fill(&p, 'p', 6);
+	for (payload = 16; payload < 24; payload++) {
+		set_be16(&p, ip + 4, payload);
+		check_whole_frame(&p, want, 1, 0);
+	}
+	set_be16(&p, ip + 4, 24);
+	check_whole_frame(&p, full_key, 0, 0);
+	set_be16(&p, ip + 4, 0);
+	check_whole_frame(&p, full_key, 0, 0);
+	/* ends inside the Destination Options header: proto stays its type */
+	want.proto = IPPROTO_DSTOPTS;
+	for (payload = 1; payload < 16; payload++) {
+		set_be16(&p, ip + 4, payload);
+		check_whole_frame(&p, want, 1, 0);
+	}
+}
+END_TEST
+
 START_TEST(test_truncated_ipv6)
 {
 	struct netobs_flow_key want = key_base(XDP, ETH_P_IPV6);
@@ -557,6 +652,9 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_truncated_ipv4);
 	tcase_add_loop_test(tc, test_truncated_l4, 0, N(l4_protos));
 	tcase_add_test(tc, test_truncated_ipv6);
+	tcase_add_loop_test(tc, test_ipv4_len_ends_in_l4, 0, N(l4_protos));
+	tcase_add_test(tc, test_ipv4_ethernet_padding);
+	tcase_add_test(tc, test_ipv6_len_bounds);
 	tcase_add_test(tc, test_truncated_exthdrs);
 
 	ADD_TCASE("malformed");

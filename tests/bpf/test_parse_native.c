@@ -17,17 +17,23 @@
 static const struct frame_meta META = {.ifindex = TEST_IFINDEX, .hook = NETOBS_HOOK_XDP};
 
 /* Parse the first len bytes of p from a buffer of exactly len bytes. */
-static struct parsed_packet parse_prefix(const struct pkt *p, size_t len)
+static struct parsed_packet parse_prefix_meta(const struct pkt *p, size_t len,
+					      const struct frame_meta *meta)
 {
 	struct parsed_packet out;
 	uint8_t *buf = malloc(len ? len : 1);
 
 	ck_assert_ptr_nonnull(buf);
 	memcpy(buf, p->b, len);
-	parse_frame(buf, buf + len, &META, &out);
+	parse_frame(buf, buf + len, meta, &out);
 	free(buf);
 	ck_assert_uint_le(out.header_len, len);
 	return out;
+}
+
+static struct parsed_packet parse_prefix(const struct pkt *p, size_t len)
+{
+	return parse_prefix_meta(p, len, &META);
 }
 
 START_TEST(test_ethernet_cut)
@@ -138,6 +144,60 @@ START_TEST(test_prefix_sweep)
 END_TEST
 
 /*
+ * The IP length ends the datagram before the L4 header does; the frame goes
+ * on (Ethernet padding to 60 bytes, here bytes that read as ports): no
+ * ports, TRUNCATED, header_len at the end of the IP header. A length of 0
+ * on a GSO skb (IPv4 BIG TCP) or in IPv6 (jumbogram) bounds nothing.
+ */
+START_TEST(test_ip_length_bound)
+{
+	struct frame_meta gso = META;
+	struct parsed_packet got;
+	struct pkt p = {.len = 0};
+	size_t ip;
+
+	gso.is_gso = 1;
+	put_eth(&p, ETH_P_IP);
+	ip = put_ipv4(&p, IPPROTO_UDP);
+	ipv4_finish(&p, ip); /* 20: the datagram is the IP header alone */
+	put_udp(&p, 53, 53, 0);
+	put_fill(&p, 0, 60 - p.len);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+	ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+	ck_assert_uint_eq(got.key.proto, IPPROTO_UDP);
+	ck_assert_uint_eq(got.header_len, ETH_HLEN + 20);
+	/* the same bytes with the UDP header inside the datagram */
+	set_be16(&p, ip + 2, 28);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(ntohs(got.key.sport), 53);
+	ck_assert_uint_eq(got.header_len, ETH_HLEN + 28);
+	/* tot_len 0: malformed on an ordinary packet, unbounded on a GSO skb */
+	set_be16(&p, ip + 2, 0);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_MALFORMED);
+	got = parse_prefix_meta(&p, p.len, &gso);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(ntohs(got.key.dport), 53);
+
+	p.len = 0;
+	put_eth(&p, ETH_P_IPV6);
+	ip = put_ipv6(&p, IPPROTO_TCP);
+	put_tcp(&p, 7, 8, NETOBS_TCP_SYN);
+	set_be16(&p, ip + 4, 19); /* one byte short of the TCP header */
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+	ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+	ck_assert_uint_eq(got.tcp_flags, 0);
+	set_be16(&p, ip + 4, 0);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(got.tcp_flags, NETOBS_TCP_SYN);
+}
+END_TEST
+
+/*
  * Random frames (fixed seed) with plausible starts: never a read past the
  * end (sanitizer build), at most one key flag, and once parsing stopped
  * early no port or TCP flag was taken from the cut or invalid header.
@@ -184,6 +244,7 @@ Suite *netobs_test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_ethernet_cut);
 	tcase_add_loop_test(tc, test_prefix_sweep, 0, 4);
+	tcase_add_test(tc, test_ip_length_bound);
 	tcase_add_test(tc, test_random_frames);
 	suite_add_tcase(s, tc);
 	return s;
