@@ -45,11 +45,13 @@ static __always_inline void account_packet(const struct parsed_packet *pkt, __u3
 	flow_account(pkt, packets, bytes);
 }
 
-static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
+/* l3_frame: the device has no Ethernet header (its frames start at L3). */
+static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3_frame)
 {
 	struct frame_meta meta = {
 		.ifindex = skb->ifindex,
 		.hook = hook,
+		.l3_frame = l3_frame,
 	};
 	struct parsed_packet pkt;
 	__u32 gso_size = skb->gso_size;
@@ -57,6 +59,8 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 	__u32 linear;
 	__u64 bytes;
 
+	if (l3_frame)
+		meta.l3_proto = (__be16)skb->protocol;
 	/* GSO/GRO: one skb stands for several wire packets. */
 	if (gso_size)
 		meta.is_gso = 1;
@@ -106,14 +110,34 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 SEC("tc")
 int netobs_tc_ingress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_INGRESS);
+	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int netobs_tc_egress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_EGRESS);
+	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 0);
+	return TC_ACT_UNSPEC;
+}
+
+/*
+ * The same for devices without an Ethernet header (ARPHRD_NONE: tun,
+ * WireGuard; ARPHRD_TUNNEL/TUNNEL6/SIT: ipip, ip6tnl, sit; ...): their frames
+ * start at the IP header, and skb->protocol names it. Read as Ethernet,
+ * their IP addresses would be taken for MACs and an EtherType.
+ */
+SEC("tc")
+int netobs_tc_ingress_l3(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int netobs_tc_egress_l3(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 1);
 	return TC_ACT_UNSPEC;
 }
 

@@ -12,7 +12,8 @@
 
 #include <linux/types.h>
 
-#define NETOBS_ABI_VERSION 1
+/* 2: a non-IP flow's key holds its MACs in saddr/daddr (were zero). */
+#define NETOBS_ABI_VERSION 2
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
@@ -58,11 +59,14 @@ enum netobs_tcp_flags {
 /*
  * Key of the per-CPU flow map. One entry per (interface, hook, 5-tuple).
  * IPv4 addresses sit in the first 4 bytes of saddr/daddr, the rest zero.
+ * Family NONE (not IP) on an Ethernet frame: the source and destination MAC
+ * in saddr[0..5] / daddr[0..5], the rest zero (all zero when the Ethernet
+ * header itself was cut, or on a device without one).
  * Every byte is written by the datapath (the key is hashed as raw bytes).
  */
 struct netobs_flow_key {
-	__u8 saddr[16]; /* source address, network order */
-	__u8 daddr[16]; /* destination address, network order */
+	__u8 saddr[16]; /* source address (IP, or MAC when not IP), network order */
+	__u8 daddr[16]; /* destination address (IP, or MAC when not IP), network order */
 	__u32 ifindex;	/* interface the hook is attached to (host order) */
 	union {
 		struct {

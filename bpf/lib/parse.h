@@ -66,9 +66,11 @@ enum parse_note {
 struct frame_meta {
 	__u32 ifindex;
 	__u16 meta_vlan_id; /* VLAN ID from skb metadata, valid if has_meta_vlan */
+	__be16 l3_proto;    /* EtherType of an L3 frame (skb->protocol), valid if l3_frame */
 	__u8 hook;	    /* enum netobs_hook */
 	__u8 has_meta_vlan; /* the outermost tag was taken out of the packet (TC) */
 	__u8 is_gso;	    /* one skb stands for several wire packets */
+	__u8 l3_frame;	    /* no link-layer header: the frame starts at the IP header */
 };
 
 /* Outcome of one pass over a frame. */
@@ -318,10 +320,24 @@ static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_pa
 	return PARSE_CONTINUE;
 }
 
+/* A frame that is not IP keeps its MACs in the address bytes (family NONE):
+ * without them an ARP or LLDP flow says nothing about who talks. */
+static __always_inline void key_set_macs(struct parsed_packet *pkt, const struct ethhdr *eth)
+{
+	__builtin_memcpy(pkt->key.saddr, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(pkt->key.daddr, eth->h_dest, ETH_ALEN);
+}
+
+static __always_inline int eth_proto_is_ip(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_IP) || proto == bpf_htons(ETH_P_IPV6);
+}
+
 /*
  * Ethernet and up to NETOBS_VLAN_MAX_TAGS in-packet 802.1Q/802.1ad tags.
  * key.eth_proto ends as the innermost EtherType seen, key.vlan_id as the
- * outermost tag (the skb's metadata tag if there is one).
+ * outermost tag (the skb's metadata tag if there is one). Continues only
+ * for IPv4 and IPv6; any frame it stops has family NONE and the MACs.
  */
 static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parsed_packet *pkt,
 					  const struct frame_meta *meta)
@@ -344,8 +360,10 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		/* eth_proto keeps the TPID that announced the missing tag. */
-		if ((void *)(tag + NETOBS_VLAN_HLEN) > cur->end)
+		if ((void *)(tag + NETOBS_VLAN_HLEN) > cur->end) {
+			key_set_macs(pkt, eth);
 			return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
+		}
 		if (!have_vlan) {
 			pkt->key.vlan_id = (((__u16)tag[0] << 8) | tag[1]) & NETOBS_VLAN_VID_MASK;
 			have_vlan = 1;
@@ -356,7 +374,13 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
 		/* Family stays 0; eth_proto is the TPID of the first unwalked tag. */
+		key_set_macs(pkt, eth);
 		pkt->notes |= PARSE_NOTE_VLAN_LIMIT;
+		return PARSE_STOP;
+	}
+	if (!eth_proto_is_ip(proto)) {
+		key_set_macs(pkt, eth);
+		pkt->notes |= PARSE_NOTE_NON_IP;
 		return PARSE_STOP;
 	}
 	return PARSE_CONTINUE;
@@ -378,8 +402,13 @@ static __noinline void parse_frame(void *data, void *data_end, const struct fram
 	if (meta->has_meta_vlan)
 		pkt->key.vlan_id = meta->meta_vlan_id & NETOBS_VLAN_VID_MASK;
 
-	if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP)
+	if (meta->l3_frame) {
+		/* No link-layer header (tun, WireGuard, ipip, sit, ...): the
+		 * stack's protocol says what the packet is. */
+		pkt->key.eth_proto = meta->l3_proto;
+	} else if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP) {
 		return;
+	}
 	if (pkt->key.eth_proto == bpf_htons(ETH_P_IP)) {
 		if (parse_ipv4(&cur, pkt, meta) == PARSE_STOP)
 			return;
@@ -387,6 +416,8 @@ static __noinline void parse_frame(void *data, void *data_end, const struct fram
 		if (parse_ipv6(&cur, pkt) == PARSE_STOP)
 			return;
 	} else {
+		/* An L3 frame of another protocol (MPLS, say); parse_ethernet
+		 * stopped any such Ethernet frame already. */
 		pkt->notes |= PARSE_NOTE_NON_IP;
 		return;
 	}

@@ -243,6 +243,16 @@ static inline struct netobs_flow_key key_base(uint8_t hook, uint16_t ethertype)
 	return k;
 }
 
+/* A frame that is not IP (family NONE) keeps the MACs put_eth() wrote. */
+static inline struct netobs_flow_key key_non_ip(uint8_t hook, uint16_t ethertype)
+{
+	struct netobs_flow_key k = key_base(hook, ethertype);
+
+	memcpy(k.saddr, MAC_SRC, 6);
+	memcpy(k.daddr, MAC_DST, 6);
+	return k;
+}
+
 static inline struct netobs_flow_key key_v4(uint8_t hook, uint8_t proto, uint16_t sport,
 					    uint16_t dport)
 {

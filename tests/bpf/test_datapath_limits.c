@@ -73,7 +73,7 @@ static void check_cuts(const struct pkt *full, size_t from, size_t to,
 
 START_TEST(test_truncated_vlan)
 {
-	struct netobs_flow_key want = key_base(XDP, ETH_P_8021AD);
+	struct netobs_flow_key want = key_non_ip(XDP, ETH_P_8021AD);
 	struct pkt full = {.len = 0};
 
 	put_eth(&full, ETH_P_8021AD);

@@ -198,6 +198,49 @@ START_TEST(test_ip_length_bound)
 END_TEST
 
 /*
+ * L3 frames (no Ethernet header; the protocol comes from skb->protocol):
+ * every prefix of an IPv4 TCP packet is TRUNCATED until its headers are
+ * whole, then gives the full key; no MACs ever, even for a non-IP protocol.
+ */
+START_TEST(test_l3_frames)
+{
+	struct frame_meta l3 = META;
+	struct parsed_packet got;
+	struct pkt p = {.len = 0};
+	size_t len, ip = 0;
+	static const uint8_t zero[16];
+
+	l3.hook = NETOBS_HOOK_TC_INGRESS;
+	l3.l3_frame = 1;
+	l3.l3_proto = htons(ETH_P_IP);
+	put_ipv4(&p, IPPROTO_TCP);
+	put_tcp(&p, 1234, 80, NETOBS_TCP_SYN);
+	ipv4_finish(&p, ip);
+	for (len = 0; len <= p.len; len++) {
+		got = parse_prefix_meta(&p, len, &l3);
+		ck_assert_uint_eq(got.key.family, NETOBS_FAMILY_IPV4);
+		ck_assert_uint_eq(got.key.eth_proto, htons(ETH_P_IP));
+		if (len < 40) {
+			ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+			ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+		} else {
+			ck_assert_uint_eq(got.key.key_flags, 0);
+			ck_assert_uint_eq(ntohs(got.key.sport), 1234);
+			ck_assert(!memcmp(got.key.saddr, V4_SRC, 4));
+			ck_assert_uint_eq(got.header_len, 40);
+		}
+	}
+	l3.l3_proto = htons(ETH_P_MPLS_UC);
+	got = parse_prefix_meta(&p, p.len, &l3);
+	ck_assert_uint_eq(got.key.family, NETOBS_FAMILY_NONE);
+	ck_assert_uint_eq(got.key.eth_proto, htons(ETH_P_MPLS_UC));
+	ck_assert_uint_eq(got.notes, PARSE_NOTE_NON_IP);
+	ck_assert(!memcmp(got.key.saddr, zero, 16));
+	ck_assert(!memcmp(got.key.daddr, zero, 16));
+}
+END_TEST
+
+/*
  * Random frames (fixed seed) with plausible starts: never a read past the
  * end (sanitizer build), at most one key flag, and once parsing stopped
  * early no port or TCP flag was taken from the cut or invalid header.
@@ -228,6 +271,11 @@ START_TEST(test_random_frames)
 		}
 		got = parse_prefix(&p, p.len);
 		ck_assert_uint_eq(__builtin_popcount(got.key.key_flags), got.key.key_flags ? 1 : 0);
+		/* not IP: the frame's own MACs once its Ethernet header is whole */
+		if (got.key.family == NETOBS_FAMILY_NONE && p.len >= ETH_HLEN) {
+			ck_assert(!memcmp(got.key.saddr, p.b + 6, 6));
+			ck_assert(!memcmp(got.key.daddr, p.b, 6));
+		}
 		if (got.key.key_flags & ~NETOBS_KEY_F_EXTHDR_LIMIT) {
 			ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
 			ck_assert_uint_eq(got.tcp_flags, 0);
@@ -245,6 +293,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_ethernet_cut);
 	tcase_add_loop_test(tc, test_prefix_sweep, 0, 4);
 	tcase_add_test(tc, test_ip_length_bound);
+	tcase_add_test(tc, test_l3_frames);
 	tcase_add_test(tc, test_random_frames);
 	suite_add_tcase(s, tc);
 	return s;
