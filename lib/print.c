@@ -253,7 +253,26 @@ static bool record_has_ports(const struct netobs_flow_key *key)
 	return key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP || key->proto == IPPROTO_SCTP;
 }
 
-/* "name:port" for endpoints, "ip:port" ("[ip6]:port") otherwise, "-" without either. */
+/* A non-IP flow keeps its MACs in the address bytes (docs/abi.md); none
+ * when the device has no Ethernet header or the frame was cut. */
+static bool key_has_macs(const struct netobs_flow_key *key)
+{
+	static const uint8_t zero[6];
+
+	return key->family == NETOBS_FAMILY_NONE &&
+	       (memcmp(key->saddr, zero, 6) || memcmp(key->daddr, zero, 6));
+}
+
+/* Is this side of a non-IP flow shown by its MAC alone (no endpoint known)? */
+static bool peer_is_mac(const struct netobs_flow_record *flow, bool source)
+{
+	const struct netobs_peer *peer = source ? &flow->src : &flow->dst;
+
+	return key_has_macs(&flow->key) && !peer->name[0] && !peer->id && !peer->identity;
+}
+
+/* "name:port" for endpoints, "ip:port" ("[ip6]:port") otherwise, the MAC for
+ * a non-IP flow, "-" without any. */
 static void peer_host(const struct netobs_flow_record *flow, bool source, char *buf, size_t len)
 {
 	const struct netobs_flow_key *key = &flow->key;
@@ -262,7 +281,15 @@ static void peer_host(const struct netobs_flow_record *flow, bool source, char *
 	char addr[INET6_ADDRSTRLEN];
 	bool bracket;
 
-	netobs_addr_format(key->family, source ? key->saddr : key->daddr, addr, sizeof(addr));
+	if (key_has_macs(key)) {
+		const uint8_t *m = source ? key->saddr : key->daddr;
+
+		snprintf(addr, sizeof(addr), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+	} else {
+		netobs_addr_format(key->family, source ? key->saddr : key->daddr, addr,
+				   sizeof(addr));
+	}
 	bracket = !peer->name[0] && key->family == NETOBS_FAMILY_IPV6;
 	if (record_has_ports(key) && port)
 		snprintf(buf, len, "%s%s%s:%u", bracket ? "[" : "",
@@ -286,6 +313,21 @@ static void peer_identity(const struct netobs_peer *peer, char *buf, size_t len)
 		snprintf(buf, len, "(ID:%u)", peer->identity);
 	else
 		snprintf(buf, len, "(unknown)");
+}
+
+/* "host (identity)"; the MAC alone for a non-IP side with no endpoint, in
+ * place of "- (unknown)". */
+static void peer_text(const struct netobs_flow_record *flow, bool source, char *buf, size_t len)
+{
+	char host[HOST_TEXT_MAX], id[32];
+
+	peer_host(flow, source, host, sizeof(host));
+	if (peer_is_mac(flow, source)) {
+		snprintf(buf, len, "%s", host);
+		return;
+	}
+	peer_identity(source ? &flow->src : &flow->dst, id, sizeof(id));
+	snprintf(buf, len, "%s %s", host, id);
 }
 
 static const char *obs_point_text(int obs_point)
@@ -339,7 +381,7 @@ static void lost_cpu_text(const struct netobs_lost_record *lost, char *buf, size
 
 void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 {
-	char when[48], src[HOST_TEXT_MAX], dst[HOST_TEXT_MAX], src_id[32], dst_id[32];
+	char when[48], src[HOST_TEXT_MAX + 32], dst[HOST_TEXT_MAX + 32];
 	char summary[SUMMARY_MAX], event[32], cpu[32];
 	const struct netobs_flow_record *flow = &rec->flow;
 	const char *arrow = "<>";
@@ -357,22 +399,18 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	if (flow->is_reply > 0) {
 		/* Hubble's layout: the initiator is printed first, the arrow points back. */
 		arrow = "<-";
-		peer_host(flow, false, src, sizeof(src));
-		peer_host(flow, true, dst, sizeof(dst));
-		peer_identity(&flow->dst, src_id, sizeof(src_id));
-		peer_identity(&flow->src, dst_id, sizeof(dst_id));
+		peer_text(flow, false, src, sizeof(src));
+		peer_text(flow, true, dst, sizeof(dst));
 	} else {
 		if (flow->is_reply == 0)
 			arrow = "->";
-		peer_host(flow, true, src, sizeof(src));
-		peer_host(flow, false, dst, sizeof(dst));
-		peer_identity(&flow->src, src_id, sizeof(src_id));
-		peer_identity(&flow->dst, dst_id, sizeof(dst_id));
+		peer_text(flow, true, src, sizeof(src));
+		peer_text(flow, false, dst, sizeof(dst));
 	}
 	netobs_record_summary(rec, summary, sizeof(summary));
 	flow_event_text(flow, event, sizeof(event));
-	fprintf(out, "%s: %s %s %s %s %s %s %s (%s) %s %" PRIu64 " pkts %" PRIu64 " B\n", when, src,
-		src_id, arrow, dst, dst_id, obs_point_text(flow->obs_point),
+	fprintf(out, "%s: %s %s %s %s %s (%s) %s %" PRIu64 " pkts %" PRIu64 " B\n", when, src,
+		arrow, dst, obs_point_text(flow->obs_point),
 		netobs_verdict_name(flow->verdict), summary, event, flow->packets, flow->bytes);
 }
 
