@@ -45,13 +45,25 @@ static __always_inline void account_packet(const struct parsed_packet *pkt, __u3
 	flow_account(pkt, packets, bytes);
 }
 
+/* l3_frame (a constant in each program): the frames start at the IP header. */
+static __always_inline void parse_skb(struct __sk_buff *skb, const struct frame_meta *meta,
+				      struct parsed_packet *pkt, __u8 l3_frame)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (l3_frame)
+		parse_frame_l3(data, data_end, meta, pkt);
+	else
+		parse_frame(data, data_end, meta, pkt);
+}
+
 /* l3_frame: the device has no Ethernet header (its frames start at L3). */
 static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3_frame)
 {
 	struct frame_meta meta = {
 		.ifindex = skb->ifindex,
 		.hook = hook,
-		.l3_frame = l3_frame,
 	};
 	struct parsed_packet pkt;
 	__u32 gso_size = skb->gso_size;
@@ -70,7 +82,7 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 		meta.meta_vlan_id = skb->vlan_tci;
 	}
 
-	parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta, &pkt);
+	parse_skb(skb, &meta, &pkt, l3_frame);
 
 	/*
 	 * Direct packet access sees only the linear part. If the headers
@@ -83,8 +95,7 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 		__u32 want = skb->len < NETOBS_PULL_MAX ? skb->len : NETOBS_PULL_MAX;
 
 		if (!bpf_skb_pull_data(skb, want))
-			parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta,
-				    &pkt);
+			parse_skb(skb, &meta, &pkt, l3_frame);
 	}
 
 	if (meta.is_gso) {

@@ -94,7 +94,7 @@ struct netobs_flow_key {
  */
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
-	__u64 bytes;	     /* wire bytes from the Ethernet header on, no FCS */
+	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
 	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
 	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
 	__u32 policy_rev;    /* reserved: policy revision the cached verdict was computed at */

@@ -66,11 +66,11 @@ enum parse_note {
 struct frame_meta {
 	__u32 ifindex;
 	__u16 meta_vlan_id; /* VLAN ID from skb metadata, valid if has_meta_vlan */
-	__be16 l3_proto;    /* EtherType of an L3 frame (skb->protocol), valid if l3_frame */
+	__be16 l3_proto;    /* parse_frame_l3(): the frame's EtherType (skb->protocol) */
 	__u8 hook;	    /* enum netobs_hook */
 	__u8 has_meta_vlan; /* the outermost tag was taken out of the packet (TC) */
 	__u8 is_gso;	    /* one skb stands for several wire packets */
-	__u8 l3_frame;	    /* no link-layer header: the frame starts at the IP header */
+	__u8 pad;
 };
 
 /* Outcome of one pass over a frame. */
@@ -262,7 +262,7 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 	__u32 hdr_len;
 
 	/* Every walked extension header is at least 8 bytes. */
-	if ((void *)(ext + 8) > cur->end || beyond_ip(cur, pkt, 8))
+	if ((void *)(ext + 8) > cur->end)
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	if (type == IPPROTO_FRAGMENT) {
 		/* next header, reserved, offset (13 bits) + flags, identification;
@@ -386,40 +386,63 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 	return PARSE_CONTINUE;
 }
 
+/* The map hashes raw key bytes: every byte must be set. */
+static __always_inline void parse_start(const struct frame_meta *meta, struct parsed_packet *pkt)
+{
+	__builtin_memset(pkt, 0, sizeof(*pkt));
+	pkt->key.ifindex = meta->ifindex;
+	pkt->key.hook = meta->hook;
+	if (meta->has_meta_vlan)
+		pkt->key.vlan_id = meta->meta_vlan_id & NETOBS_VLAN_VID_MASK;
+}
+
+/* IPv4 or IPv6 and what follows, as key.eth_proto says. */
+static __always_inline void parse_ip(struct parse_cursor *cur, struct parsed_packet *pkt,
+				     const struct frame_meta *meta)
+{
+	if (pkt->key.eth_proto == bpf_htons(ETH_P_IP)) {
+		if (parse_ipv4(cur, pkt, meta) == PARSE_STOP)
+			return;
+	} else if (pkt->key.eth_proto == bpf_htons(ETH_P_IPV6)) {
+		if (parse_ipv6(cur, pkt) == PARSE_STOP)
+			return;
+	} else {
+		/* An L3 frame of another protocol (MPLS, say); parse_ethernet
+		 * stops any such Ethernet frame itself. */
+		pkt->notes |= PARSE_NOTE_NON_IP;
+		return;
+	}
+	parse_l4(cur, pkt);
+}
+
 /*
- * Parse one frame into pkt. Not inlined: the TC hook may call it twice (again
- * after pulling non-linear headers), and one copy keeps the program small.
+ * Parse one Ethernet frame into pkt. Not inlined: the TC hook may call it
+ * twice (again after pulling non-linear headers), and one copy keeps the
+ * program small.
  */
 static __noinline void parse_frame(void *data, void *data_end, const struct frame_meta *meta,
 				   struct parsed_packet *pkt)
 {
 	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
 
-	/* The map hashes raw key bytes: every byte must be set. */
-	__builtin_memset(pkt, 0, sizeof(*pkt));
-	pkt->key.ifindex = meta->ifindex;
-	pkt->key.hook = meta->hook;
-	if (meta->has_meta_vlan)
-		pkt->key.vlan_id = meta->meta_vlan_id & NETOBS_VLAN_VID_MASK;
+	parse_start(meta, pkt);
+	if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP)
+		return;
+	parse_ip(&cur, pkt, meta);
+}
 
-	if (meta->l3_frame) {
-		/* No link-layer header (tun, WireGuard, ipip, sit, ...): the
-		 * stack's protocol says what the packet is. */
-		pkt->key.eth_proto = meta->l3_proto;
-	} else if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP) {
-		return;
-	}
-	if (pkt->key.eth_proto == bpf_htons(ETH_P_IP)) {
-		if (parse_ipv4(&cur, pkt, meta) == PARSE_STOP)
-			return;
-	} else if (pkt->key.eth_proto == bpf_htons(ETH_P_IPV6)) {
-		if (parse_ipv6(&cur, pkt) == PARSE_STOP)
-			return;
-	} else {
-		/* An L3 frame of another protocol (MPLS, say); parse_ethernet
-		 * stopped any such Ethernet frame already. */
-		pkt->notes |= PARSE_NOTE_NON_IP;
-		return;
-	}
-	parse_l4(&cur, pkt);
+/*
+ * The same for a frame without a link-layer header (tun, WireGuard, ipip,
+ * sit, ...): it starts at the IP header, and meta->l3_proto (skb->protocol)
+ * says what it is. A function of its own rather than a flag, so that the
+ * verifier walks only the one parser each program uses.
+ */
+static __noinline void parse_frame_l3(void *data, void *data_end, const struct frame_meta *meta,
+				      struct parsed_packet *pkt)
+{
+	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
+
+	parse_start(meta, pkt);
+	pkt->key.eth_proto = meta->l3_proto;
+	parse_ip(&cur, pkt, meta);
 }

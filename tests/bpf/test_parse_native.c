@@ -16,7 +16,8 @@
 
 static const struct frame_meta META = {.ifindex = TEST_IFINDEX, .hook = NETOBS_HOOK_XDP};
 
-/* Parse the first len bytes of p from a buffer of exactly len bytes. */
+/* Parse the first len bytes of p from a buffer of exactly len bytes (as an
+ * L3 frame when meta->l3_proto is set). */
 static struct parsed_packet parse_prefix_meta(const struct pkt *p, size_t len,
 					      const struct frame_meta *meta)
 {
@@ -25,7 +26,10 @@ static struct parsed_packet parse_prefix_meta(const struct pkt *p, size_t len,
 
 	ck_assert_ptr_nonnull(buf);
 	memcpy(buf, p->b, len);
-	parse_frame(buf, buf + len, meta, &out);
+	if (meta->l3_proto)
+		parse_frame_l3(buf, buf + len, meta, &out);
+	else
+		parse_frame(buf, buf + len, meta, &out);
 	free(buf);
 	ck_assert_uint_le(out.header_len, len);
 	return out;
@@ -211,7 +215,6 @@ START_TEST(test_l3_frames)
 	static const uint8_t zero[16];
 
 	l3.hook = NETOBS_HOOK_TC_INGRESS;
-	l3.l3_frame = 1;
 	l3.l3_proto = htons(ETH_P_IP);
 	put_ipv4(&p, IPPROTO_TCP);
 	put_tcp(&p, 1234, 80, NETOBS_TCP_SYN);
