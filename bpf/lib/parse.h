@@ -6,8 +6,9 @@
  * and records in key_flags why it stopped early. The rule is the same at every
  * layer: a header contributes its fields only if it is complete and valid;
  * everything parsed before it is kept; parsing stops at the first header that
- * is cut short (TRUNCATED) or invalid (MALFORMED). docs/datapath.md lists the
- * exact outcomes.
+ * is cut short (TRUNCATED: by the frame, or by the IP datagram's own length,
+ * past which there is only link-layer padding) or invalid (MALFORMED).
+ * docs/datapath.md lists the exact outcomes.
  *
  * Parsing only reads the packet and the parse state; counters and maps are
  * touched by the caller once the final result is known (the TC hook may parse
@@ -265,8 +266,9 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 	if ((void *)(ext + 8) > cur->end)
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	if (type == IPPROTO_FRAGMENT) {
-		/* next header, reserved, offset (13 bits) + flags, identification;
-		 * its 8 bytes are within the datagram (checked above) */
+		/* next header, reserved, offset (13 bits) + flags, identification.
+		 * Checked against the IP length below like any other, unless it
+		 * ends the walk here as a later fragment (no L4 header to bound). */
 		hdr_len = NETOBS_IPV6_FRAG_HLEN;
 		if ((((__u16)ext[2] << 8) | ext[3]) & NETOBS_IPV6_OFFSET_MASK) {
 			pkt->key.proto = ext[0];
