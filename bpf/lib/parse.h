@@ -339,7 +339,8 @@ static __always_inline int eth_proto_is_ip(__be16 proto)
  * Ethernet and up to NETOBS_VLAN_MAX_TAGS in-packet 802.1Q/802.1ad tags.
  * key.eth_proto ends as the innermost EtherType seen, key.vlan_id as the
  * outermost tag (the skb's metadata tag if there is one). Continues only
- * for IPv4 and IPv6; any frame it stops has family NONE and the MACs.
+ * for IPv4 and IPv6: any frame it stops has family NONE (parse_frame then
+ * puts the MACs in the key).
  */
 static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parsed_packet *pkt,
 					  const struct frame_meta *meta)
@@ -362,10 +363,8 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
 			break;
 		/* eth_proto keeps the TPID that announced the missing tag. */
-		if ((void *)(tag + NETOBS_VLAN_HLEN) > cur->end) {
-			key_set_macs(pkt, eth);
+		if ((void *)(tag + NETOBS_VLAN_HLEN) > cur->end)
 			return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
-		}
 		if (!have_vlan) {
 			pkt->key.vlan_id = (((__u16)tag[0] << 8) | tag[1]) & NETOBS_VLAN_VID_MASK;
 			have_vlan = 1;
@@ -376,12 +375,10 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 	}
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
 		/* Family stays 0; eth_proto is the TPID of the first unwalked tag. */
-		key_set_macs(pkt, eth);
 		pkt->notes |= PARSE_NOTE_VLAN_LIMIT;
 		return PARSE_STOP;
 	}
 	if (!eth_proto_is_ip(proto)) {
-		key_set_macs(pkt, eth);
 		pkt->notes |= PARSE_NOTE_NON_IP;
 		return PARSE_STOP;
 	}
@@ -428,9 +425,14 @@ static __noinline void parse_frame(void *data, void *data_end, const struct fram
 	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
 
 	parse_start(meta, pkt);
-	if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP)
+	if (parse_ethernet(&cur, pkt, meta) == PARSE_CONTINUE) {
+		parse_ip(&cur, pkt, meta);
 		return;
-	parse_ip(&cur, pkt, meta);
+	}
+	/* Stopped before any IP header: family NONE. Keep the MACs if the
+	 * Ethernet header was whole. */
+	if (data + sizeof(struct ethhdr) <= data_end)
+		key_set_macs(pkt, data);
 }
 
 /*
