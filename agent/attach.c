@@ -15,7 +15,7 @@ static void endpoint_attach_tc(struct agent *a, struct endpoint *ep, int hook)
 
 	if (ep->hooks & (1U << hook))
 		return;
-	rc = datapath_attach_tc(&a->dp, ep->ifindex, hook, &created);
+	rc = datapath_attach_tc(&a->dp, ep->ifindex, hook, ep->l3_device, &created);
 	if (rc) {
 		if (ep->attach_error != rc)
 			log_warn("cannot attach TC %s to %s (ifindex %u): %s; its traffic is not "
@@ -36,6 +36,14 @@ static void endpoint_attach_tc(struct agent *a, struct endpoint *ep, int hook)
 
 static void endpoint_attach(struct agent *a, struct endpoint *ep)
 {
+	/* netobs_xdp parses an Ethernet header; an L3 device's frames have none. */
+	if (ep->want_xdp && !ep->xdp_error && ep->l3_device) {
+		ep->xdp_error = -EOPNOTSUPP;
+		log_error("refusing XDP on %s: it has no Ethernet header (tun, WireGuard or IP "
+			  "tunnel) and netobs's XDP program parses one; counting its ingress with "
+			  "TC instead",
+			  ep->ifname);
+	}
 	if (ep->want_xdp && !ep->xdp_error && !(ep->hooks & ENDPOINT_HOOK_XDP)) {
 		int rc = datapath_attach_xdp(&a->dp, ep->ifindex);
 

@@ -141,8 +141,12 @@ void datapath_close(struct datapath *dp)
 	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
 }
 
-static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook)
+/* The program that can parse this interface's frames (docs/datapath.md). */
+static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook, bool l3_device)
 {
+	if (l3_device)
+		return hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress_l3
+						      : dp->skel->progs.netobs_tc_egress_l3;
 	return hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress
 					      : dp->skel->progs.netobs_tc_egress;
 }
@@ -167,7 +171,8 @@ static bool datapath_prog_is_ours(uint32_t prog_id, const char *prefix, int *fd_
 	return true;
 }
 
-int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *created_qdisc)
+int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
+		       bool *created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
 		    .attach_point =
@@ -175,7 +180,7 @@ int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *cr
 	LIBBPF_OPTS(bpf_tc_opts, query, .handle = NETOBS_TC_HANDLE, .priority = NETOBS_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY,
-		    .prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook)));
+		    .prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook, l3_device)));
 	int rc;
 
 	rc = bpf_tc_hook_create(&tc_hook);

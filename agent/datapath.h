@@ -36,9 +36,11 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		  size_t errlen);
 void datapath_close(struct datapath *dp);
 
-/* hook: NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS. *created_qdisc tells
+/* hook: NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS; l3_device: the
+ * interface has no Ethernet header (the _l3 programs). *created_qdisc tells
  * whether this call made the clsact qdisc (then detach may remove it). */
-int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool *created_qdisc);
+int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
+		       bool *created_qdisc);
 /* Remove our filter; remove clsact too when we made it and it is now empty. */
 int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc);
 

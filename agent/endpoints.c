@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
@@ -28,6 +29,7 @@ struct link_info {
 	int32_t netnsid;       /* IFLA_LINK_NETNSID, -1 when absent */
 	char ifname[NETOBS_IFNAME_MAX];
 	uint8_t mac[6];
+	uint16_t link_type; /* ifi_type: ARPHRD_* */
 	bool is_veth;
 	bool oper_up;
 };
@@ -117,6 +119,7 @@ static void link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	memset(li, 0, sizeof(*li));
 	li->netnsid = -1;
 	li->ifindex = (uint32_t)ifm->ifi_index;
+	li->link_type = ifm->ifi_type;
 	li->oper_up = (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_RUNNING);
 	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, tb);
 	if (tb[IFLA_IFNAME])
@@ -346,6 +349,9 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	ep->oper_up = li->oper_up;
 	snprintf(ep->ifname, sizeof(ep->ifname), "%s", li->ifname);
 	ep->want_xdp = patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
+	/* Only these link types put an Ethernet header in front of the packet;
+	 * tun, WireGuard, ipip, sit, gre... start at the IP header. */
+	ep->l3_device = li->link_type != ARPHRD_ETHER && li->link_type != ARPHRD_LOOPBACK;
 	ep->netns[0] = '\0';
 	if (is_container) {
 		struct link_info peer;

@@ -62,6 +62,7 @@ struct endpoint {
 	uint8_t kind; /* enum endpoint_kind */
 	bool oper_up;
 	bool want_xdp;	       /* named with --xdp: XDP replaces TC ingress */
+	bool l3_device;	       /* no Ethernet header (tun, wg, ipip...): the _l3 TC programs */
 	uint8_t hooks;	       /* ENDPOINT_HOOK_* attached now */
 	uint8_t created_qdisc; /* ENDPOINT_HOOK_TC_* sides whose clsact we created */
 	int attach_error;      /* last TC attach failure (-errno), 0 when none */

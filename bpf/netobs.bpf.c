@@ -45,29 +45,44 @@ static __always_inline void account_packet(const struct parsed_packet *pkt, __u3
 	flow_account(pkt, packets, bytes);
 }
 
-static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
+/* l3_frame (a constant in each program): the frames start at the IP header. */
+static __always_inline void parse_skb(struct __sk_buff *skb, const struct frame_meta *meta,
+				      struct parsed_packet *pkt, __u8 l3_frame)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (l3_frame)
+		parse_frame_l3(data, data_end, meta, pkt);
+	else
+		parse_frame(data, data_end, meta, pkt);
+}
+
+/* l3_frame: the device has no Ethernet header (its frames start at L3). */
+static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3_frame)
 {
 	struct frame_meta meta = {
 		.ifindex = skb->ifindex,
 		.hook = hook,
 	};
 	struct parsed_packet pkt;
+	__u32 gso_size = skb->gso_size;
 	__u32 segs = 1;
 	__u32 linear;
 	__u64 bytes;
 
-	/* GSO/GRO: one skb stands for gso_segs wire packets (0 means 1). */
-	if (skb->gso_size && skb->gso_segs > 1) {
-		segs = skb->gso_segs;
+	if (l3_frame)
+		meta.l3_proto = (__be16)skb->protocol;
+	/* GSO/GRO: one skb stands for several wire packets. */
+	if (gso_size)
 		meta.is_gso = 1;
-	}
 	/* A tag the driver or stack took out of the packet is the outermost. */
 	if (skb->vlan_present) {
 		meta.has_meta_vlan = 1;
 		meta.meta_vlan_id = skb->vlan_tci;
 	}
 
-	parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta, &pkt);
+	parse_skb(skb, &meta, &pkt, l3_frame);
 
 	/*
 	 * Direct packet access sees only the linear part. If the headers
@@ -80,8 +95,18 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 		__u32 want = skb->len < NETOBS_PULL_MAX ? skb->len : NETOBS_PULL_MAX;
 
 		if (!bpf_skb_pull_data(skb, want))
-			parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta,
-				    &pkt);
+			parse_skb(skb, &meta, &pkt, l3_frame);
+	}
+
+	if (meta.is_gso) {
+		segs = skb->gso_segs;
+		/* 0: the sender (tun/tap, virtio, af_packet with a vnet header) left
+		 * the count to the kernel, which computes it later the same way
+		 * (qdisc_pkt_len_init() for SKB_GSO_DODGY). */
+		if (!segs && skb->len > pkt.header_len)
+			segs = (skb->len - pkt.header_len + gso_size - 1) / gso_size;
+		if (!segs)
+			segs = 1;
 	}
 
 	/* Each wire segment of a GSO skb repeats the headers (as the kernel's
@@ -96,14 +121,34 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook)
 SEC("tc")
 int netobs_tc_ingress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_INGRESS);
+	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int netobs_tc_egress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_EGRESS);
+	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 0);
+	return TC_ACT_UNSPEC;
+}
+
+/*
+ * The same for devices without an Ethernet header (ARPHRD_NONE: tun,
+ * WireGuard; ARPHRD_TUNNEL/TUNNEL6/SIT: ipip, ip6tnl, sit; ...): their frames
+ * start at the IP header, and skb->protocol names it. Read as Ethernet,
+ * their IP addresses would be taken for MACs and an EtherType.
+ */
+SEC("tc")
+int netobs_tc_ingress_l3(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int netobs_tc_egress_l3(struct __sk_buff *skb)
+{
+	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 1);
 	return TC_ACT_UNSPEC;
 }
 

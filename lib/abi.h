@@ -12,7 +12,8 @@
 
 #include <linux/types.h>
 
-#define NETOBS_ABI_VERSION 1
+/* 2: a non-IP flow's key holds its MACs in saddr/daddr (were zero). */
+#define NETOBS_ABI_VERSION 2
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
@@ -36,7 +37,7 @@ enum netobs_family {
 
 /* flow_key.key_flags: why a key holds less than a full 5-tuple. */
 enum netobs_key_flags {
-	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet ended before a header it announced */
+	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet or IP datagram ended before a header it announced */
 	NETOBS_KEY_F_MALFORMED = 1 << 1, /* header present but invalid (IHL < 5, doff < 5, ...) */
 	NETOBS_KEY_F_FRAGMENT = 1 << 2,	 /* non-first fragment: no L4 header, ports are 0 */
 	NETOBS_KEY_F_EXTHDR_LIMIT = 1 << 3, /* IPv6 extension-header walk hit its bound */
@@ -58,11 +59,14 @@ enum netobs_tcp_flags {
 /*
  * Key of the per-CPU flow map. One entry per (interface, hook, 5-tuple).
  * IPv4 addresses sit in the first 4 bytes of saddr/daddr, the rest zero.
+ * Family NONE (not IP) on an Ethernet frame: the source and destination MAC
+ * in saddr[0..5] / daddr[0..5], the rest zero (all zero when the Ethernet
+ * header itself was cut, or on a device without one).
  * Every byte is written by the datapath (the key is hashed as raw bytes).
  */
 struct netobs_flow_key {
-	__u8 saddr[16]; /* source address, network order */
-	__u8 daddr[16]; /* destination address, network order */
+	__u8 saddr[16]; /* source address (IP, or MAC when not IP), network order */
+	__u8 daddr[16]; /* destination address (IP, or MAC when not IP), network order */
 	__u32 ifindex;	/* interface the hook is attached to (host order) */
 	union {
 		struct {
@@ -90,7 +94,7 @@ struct netobs_flow_key {
  */
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
-	__u64 bytes;	     /* wire bytes from the Ethernet header on, no FCS */
+	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
 	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
 	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
 	__u32 policy_rev;    /* reserved: policy revision the cached verdict was computed at */
@@ -122,7 +126,7 @@ enum netobs_counter {
 /* Event types in the ring buffer. Later: DNS/HTTP payload slices, policy drops. */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
-	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST on an existing entry */
+	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to this CPU's copy of an entry */
 };
 
 /* Every ring-buffer event starts with this header. */

@@ -296,7 +296,26 @@ static bool record_has_ports(const struct netobs_flow_key *key)
 	return key->proto == IPPROTO_TCP || key->proto == IPPROTO_UDP || key->proto == IPPROTO_SCTP;
 }
 
-/* "name:port" for endpoints, "ip:port" ("[ip6]:port") otherwise, "-" without either. */
+/* A non-IP flow keeps its MACs in the address bytes (docs/abi.md); none
+ * when the device has no Ethernet header or the frame was cut. */
+static bool key_has_macs(const struct netobs_flow_key *key)
+{
+	static const uint8_t zero[6];
+
+	return key->family == NETOBS_FAMILY_NONE &&
+	       (memcmp(key->saddr, zero, 6) || memcmp(key->daddr, zero, 6));
+}
+
+/* Is this side of a non-IP flow shown by its MAC alone (no endpoint known)? */
+static bool peer_is_mac(const struct netobs_flow_record *flow, bool source)
+{
+	const struct netobs_peer *peer = source ? &flow->src : &flow->dst;
+
+	return key_has_macs(&flow->key) && !peer->name[0] && !peer->id && !peer->identity;
+}
+
+/* "name:port" for endpoints, "ip:port" ("[ip6]:port") otherwise, the MAC for
+ * a non-IP flow, "-" without any. */
 static void peer_host(const struct netobs_flow_record *flow, bool source, char *buf, size_t len)
 {
 	const struct netobs_flow_key *key = &flow->key;
@@ -305,7 +324,15 @@ static void peer_host(const struct netobs_flow_record *flow, bool source, char *
 	char addr[INET6_ADDRSTRLEN];
 	bool bracket;
 
-	netobs_addr_format(key->family, source ? key->saddr : key->daddr, addr, sizeof(addr));
+	if (key_has_macs(key)) {
+		const uint8_t *m = source ? key->saddr : key->daddr;
+
+		snprintf(addr, sizeof(addr), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+	} else {
+		netobs_addr_format(key->family, source ? key->saddr : key->daddr, addr,
+				   sizeof(addr));
+	}
 	bracket = !peer->name[0] && key->family == NETOBS_FAMILY_IPV6;
 	if (record_has_ports(key) && port)
 		snprintf(buf, len, "%s%s%s:%u", bracket ? "[" : "",
@@ -329,6 +356,18 @@ static void peer_identity(const struct netobs_peer *peer, char *buf, size_t len)
 		snprintf(buf, len, "(ID:%u)", peer->identity);
 	else
 		snprintf(buf, len, "(unknown)");
+}
+
+/* "host" and "(identity)" of one side; the identity is "" for a non-IP side
+ * known only by its MAC, which replaces "- (unknown)". */
+static void peer_parts(const struct netobs_flow_record *flow, bool source, char *host,
+		       size_t host_len, char *id, size_t id_len)
+{
+	peer_host(flow, source, host, host_len);
+	if (peer_is_mac(flow, source))
+		id[0] = '\0';
+	else
+		peer_identity(source ? &flow->src : &flow->dst, id, id_len);
 }
 
 /* "new", "tcp-flags", "update", "end(FIN)": why netobs emitted this record. */
@@ -384,26 +423,23 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	if (flow->is_reply > 0) {
 		/* Hubble's layout: the initiator is printed first, the arrow points back. */
 		arrow = "<-";
-		peer_host(flow, false, src, sizeof(src));
-		peer_host(flow, true, dst, sizeof(dst));
-		peer_identity(&flow->dst, src_id, sizeof(src_id));
-		peer_identity(&flow->src, dst_id, sizeof(dst_id));
+		peer_parts(flow, false, src, sizeof(src), src_id, sizeof(src_id));
+		peer_parts(flow, true, dst, sizeof(dst), dst_id, sizeof(dst_id));
 	} else {
 		if (flow->is_reply == 0)
 			arrow = "->";
-		peer_host(flow, true, src, sizeof(src));
-		peer_host(flow, false, dst, sizeof(dst));
-		peer_identity(&flow->src, src_id, sizeof(src_id));
-		peer_identity(&flow->dst, dst_id, sizeof(dst_id));
+		peer_parts(flow, true, src, sizeof(src), src_id, sizeof(src_id));
+		peer_parts(flow, false, dst, sizeof(dst), dst_id, sizeof(dst_id));
 	}
 	netobs_record_summary(rec, summary, sizeof(summary));
 	flow_event_text(flow, event, sizeof(event));
 	/* Hubble's colours: hosts cyan, identities magenta, the verdict by its meaning */
 	fprintf(out,
-		"%s: %s%s%s %s%s%s %s %s%s%s %s%s%s %s %s%s%s (%s) %s %" PRIu64 " pkts %" PRIu64
+		"%s: %s%s%s%s%s%s%s %s %s%s%s%s%s%s%s %s %s%s%s (%s) %s %" PRIu64 " pkts %" PRIu64
 		" B\n",
-		when, sgr(SGR_CYAN), src, sgr_reset(), sgr(SGR_MAGENTA), src_id, sgr_reset(), arrow,
-		sgr(SGR_CYAN), dst, sgr_reset(), sgr(SGR_MAGENTA), dst_id, sgr_reset(),
+		when, sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA), src_id,
+		sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(), dst_id[0] ? " " : "",
+		sgr(SGR_MAGENTA), dst_id, sgr_reset(),
 		netobs_obs_point_text(flow->obs_point), verdict_color(flow->verdict),
 		netobs_verdict_name(flow->verdict),
 		verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary, event, flow->packets,

@@ -365,6 +365,40 @@ static int decode_stats(struct decoder *d, const json_t *flow, struct netobs_flo
 	return 0;
 }
 
+/* "aa:bb:cc:dd:ee:ff" (either case) into mac[6]. */
+static int decode_mac(struct decoder *d, const json_t *eth, const char *key, uint8_t mac[6])
+{
+	json_t *value;
+	const char *text;
+	int used = 0, err;
+
+	if ((err = get_member(d, eth, "flow.ethernet", key, JSON_STRING, true, &value)))
+		return err;
+	text = json_string_value(value);
+	if (strlen(text) != 17 ||
+	    sscanf(text, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n", &mac[0], &mac[1], &mac[2],
+		   &mac[3], &mac[4], &mac[5], &used) != 6 ||
+	    used != 17)
+		return decode_fail(d, "flow.ethernet.%s: '%s' is not a MAC address", key, text);
+	return 0;
+}
+
+/* flow.ethernet: the MACs of a non-IP flow, kept in the address bytes. */
+static int decode_ethernet(struct decoder *d, const json_t *obj, struct netobs_flow_key *key)
+{
+	json_t *eth;
+	int err;
+
+	if ((err = get_member(d, obj, "flow", "ethernet", JSON_OBJECT, false, &eth)) || !eth)
+		return err;
+	if (key->family != NETOBS_FAMILY_NONE)
+		return decode_fail(d, "flow.ethernet: present on an IP record");
+	if ((err = decode_mac(d, eth, "source", key->saddr)) ||
+	    (err = decode_mac(d, eth, "destination", key->daddr)))
+		return err;
+	return 0;
+}
+
 static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_record *rec)
 {
 	struct netobs_flow_record *flow = &rec->flow;
@@ -443,6 +477,8 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 			return decode_fail(d, "flow.ethertype: present on an IP record");
 		key->eth_proto = htons((uint16_t)type);
 	}
+	if ((err = decode_ethernet(d, obj, key)))
+		return err;
 	value = json_object_get(obj, "ip_protocol");
 	if (value) {
 		if (key->family == NETOBS_FAMILY_NONE || json_object_get(obj, "l4"))

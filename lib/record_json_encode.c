@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "print.h"
 #include "record.h"
@@ -24,6 +25,26 @@
  * error flag: it returns -1 for a NULL value (allocation failure) and drops
  * the value's reference either way, so one check at the end is enough.
  */
+
+/*
+ * Hubble's flow.ethernet, for a flow that is not IP: the datapath keeps its
+ * MACs in the address bytes (docs/abi.md). NULL without MACs (a device with
+ * no Ethernet header, a cut frame): the field is then left out.
+ */
+static json_t *ethernet_to_json(const struct netobs_flow_key *key)
+{
+	static const uint8_t zero[6];
+	char src[18], dst[18];
+	const uint8_t *s = key->saddr, *d = key->daddr;
+
+	if (!memcmp(s, zero, 6) && !memcmp(d, zero, 6))
+		return NULL;
+	snprintf(src, sizeof(src), "%02x:%02x:%02x:%02x:%02x:%02x", s[0], s[1], s[2], s[3], s[4],
+		 s[5]);
+	snprintf(dst, sizeof(dst), "%02x:%02x:%02x:%02x:%02x:%02x", d[0], d[1], d[2], d[3], d[4],
+		 d[5]);
+	return json_pack("{s:s, s:s}", "source", src, "destination", dst);
+}
 
 static json_t *json_u64_string(uint64_t value)
 {
@@ -223,6 +244,12 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 	if (flow->verdict != NETOBS_VERDICT_UNKNOWN)
 		err |= json_object_set_new(obj, "verdict",
 					   json_string(netobs_verdict_name(flow->verdict)));
+	if (key->family == NETOBS_FAMILY_NONE) {
+		json_t *eth = ethernet_to_json(key);
+
+		if (eth)
+			err |= json_object_set_new(obj, "ethernet", eth);
+	}
 	if (key->family == NETOBS_FAMILY_IPV4 || key->family == NETOBS_FAMILY_IPV6) {
 		char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 

@@ -27,13 +27,19 @@ static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 					   const struct parsed_packet *pkt, __u32 packets,
 					   __u64 bytes, __u64 now)
 {
+	__u16 new_flags;
+
 	stats->packets += packets;
 	stats->bytes += bytes;
 	if (!stats->first_seen_ns)
 		stats->first_seen_ns = now;
 	stats->last_seen_ns = now;
+	/* Only a flag this CPU's copy has not seen yet is news: a storm of SYNs
+	 * (a flood, or retransmissions) then costs at most one event per flag
+	 * and CPU instead of one per packet on the shared ring buffer. */
+	new_flags = pkt->tcp_flags & ~stats->tcp_flags;
 	stats->tcp_flags |= pkt->tcp_flags;
-	if (pkt->tcp_flags & NETOBS_TCP_EVENT_FLAGS)
+	if (new_flags & NETOBS_TCP_EVENT_FLAGS)
 		event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now);
 }
 

@@ -6,8 +6,9 @@
  * and records in key_flags why it stopped early. The rule is the same at every
  * layer: a header contributes its fields only if it is complete and valid;
  * everything parsed before it is kept; parsing stops at the first header that
- * is cut short (TRUNCATED) or invalid (MALFORMED). docs/datapath.md lists the
- * exact outcomes.
+ * is cut short (TRUNCATED: by the frame, or by the IP datagram's own length,
+ * past which there is only link-layer padding) or invalid (MALFORMED).
+ * docs/datapath.md lists the exact outcomes.
  *
  * Parsing only reads the packet and the parse state; counters and maps are
  * touched by the caller once the final result is known (the TC hook may parse
@@ -66,9 +67,11 @@ enum parse_note {
 struct frame_meta {
 	__u32 ifindex;
 	__u16 meta_vlan_id; /* VLAN ID from skb metadata, valid if has_meta_vlan */
+	__be16 l3_proto;    /* parse_frame_l3(): the frame's EtherType (skb->protocol) */
 	__u8 hook;	    /* enum netobs_hook */
 	__u8 has_meta_vlan; /* the outermost tag was taken out of the packet (TC) */
 	__u8 is_gso;	    /* one skb stands for several wire packets */
+	__u8 pad;
 };
 
 /* Outcome of one pass over a frame. */
@@ -83,7 +86,15 @@ struct parsed_packet {
 struct parse_cursor {
 	void *pos;
 	void *end;
+	/* Where the IP datagram ends, as an offset from the frame start (the
+	 * unit of header_len); NETOBS_IP_END_NONE until an IP header sets it, and
+	 * for a length of 0 (BIG TCP, jumbograms). Bytes past it are link-layer
+	 * padding, not headers. A scalar, not a pointer: the verifier proves
+	 * packet reads only against data_end, so both bounds are checked. */
+	__u32 ip_end;
 };
+
+#define NETOBS_IP_END_NONE 0xffffffffU
 
 /*
  * Headers are read byte by byte at fixed offsets rather than through UAPI
@@ -102,6 +113,13 @@ static __always_inline int parse_stop(struct parsed_packet *pkt, __u8 key_flag)
 	return PARSE_STOP;
 }
 
+/* Would n more bytes run past the end of the IP datagram? */
+static __always_inline int beyond_ip(const struct parse_cursor *cur,
+				     const struct parsed_packet *pkt, __u32 n)
+{
+	return pkt->header_len + n > cur->ip_end;
+}
+
 static __always_inline void cursor_advance(struct parse_cursor *cur, struct parsed_packet *pkt,
 					   __u32 len)
 {
@@ -114,14 +132,14 @@ static __always_inline int parse_tcp(struct parse_cursor *cur, struct parsed_pac
 	__u8 *tcp = cur->pos;
 	__u32 hdr_len;
 
-	if ((void *)(tcp + 20) > cur->end)
+	if ((void *)(tcp + 20) > cur->end || beyond_ip(cur, pkt, 20))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	/* Data offset: high nibble of byte 12, in 32-bit words. */
 	hdr_len = (tcp[12] >> 4) * 4;
 	if (hdr_len < NETOBS_TCP_MIN_DOFF * 4)
 		return parse_stop(pkt, NETOBS_KEY_F_MALFORMED);
 	/* Options must be complete too: GSO byte accounting uses header_len. */
-	if (cur->pos + hdr_len > cur->end)
+	if (cur->pos + hdr_len > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	__builtin_memcpy(&pkt->key.sport, tcp, 2);
 	__builtin_memcpy(&pkt->key.dport, tcp + 2, 2);
@@ -137,7 +155,7 @@ static __always_inline int parse_ports(struct parse_cursor *cur, struct parsed_p
 	__u8 *l4 = cur->pos;
 
 	/* hdr_len is a constant (8 or 12) at every call site once inlined. */
-	if ((void *)(l4 + hdr_len) > cur->end)
+	if ((void *)(l4 + hdr_len) > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	__builtin_memcpy(&pkt->key.sport, l4, 2);
 	__builtin_memcpy(&pkt->key.dport, l4 + 2, 2);
@@ -149,7 +167,7 @@ static __always_inline int parse_icmp(struct parse_cursor *cur, struct parsed_pa
 {
 	__u8 *icmp = cur->pos;
 
-	if ((void *)(icmp + NETOBS_ICMP_HLEN) > cur->end)
+	if ((void *)(icmp + NETOBS_ICMP_HLEN) > cur->end || beyond_ip(cur, pkt, NETOBS_ICMP_HLEN))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	pkt->key.icmp_type = icmp[0];
 	pkt->key.icmp_code = icmp[1];
@@ -214,6 +232,8 @@ static __always_inline int parse_ipv4(struct parse_cursor *cur, struct parsed_pa
 	__builtin_memcpy(pkt->key.daddr, ip + 16, 4);
 	pkt->key.proto = ip[9];
 	frag_off = ((__u16)ip[6] << 8) | ip[7];
+	if (tot_len)
+		cur->ip_end = pkt->header_len + tot_len;
 	cursor_advance(cur, pkt, hdr_len);
 	/* Only the first fragment carries the L4 header; bytes after the IP
 	 * header of a later fragment are payload, whatever they look like. */
@@ -246,7 +266,9 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 	if ((void *)(ext + 8) > cur->end)
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	if (type == IPPROTO_FRAGMENT) {
-		/* next header, reserved, offset (13 bits) + flags, identification */
+		/* next header, reserved, offset (13 bits) + flags, identification.
+		 * Checked against the IP length below like any other, unless it
+		 * ends the walk here as a later fragment (no L4 header to bound). */
 		hdr_len = NETOBS_IPV6_FRAG_HLEN;
 		if ((((__u16)ext[2] << 8) | ext[3]) & NETOBS_IPV6_OFFSET_MASK) {
 			pkt->key.proto = ext[0];
@@ -260,7 +282,7 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 		/* Hop-by-Hop, Routing, Destination Options: 8-byte units, minus 1. */
 		hdr_len = ((__u32)ext[1] + 1) * 8;
 	}
-	if (cur->pos + hdr_len > cur->end)
+	if (cur->pos + hdr_len > cur->end || beyond_ip(cur, pkt, hdr_len))
 		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
 	pkt->key.proto = ext[0];
 	cursor_advance(cur, pkt, hdr_len);
@@ -270,6 +292,7 @@ static __always_inline int parse_ipv6_exthdr(struct parse_cursor *cur, struct pa
 static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_packet *pkt)
 {
 	__u8 *ip6 = cur->pos;
+	__u16 payload_len;
 	int i;
 
 	pkt->key.family = NETOBS_FAMILY_IPV6;
@@ -280,6 +303,10 @@ static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_pa
 	__builtin_memcpy(pkt->key.saddr, ip6 + NETOBS_IPV6_OFF_SADDR, 16);
 	__builtin_memcpy(pkt->key.daddr, ip6 + NETOBS_IPV6_OFF_DADDR, 16);
 	pkt->key.proto = ip6[NETOBS_IPV6_OFF_NEXTHDR];
+	/* 0: a jumbogram (RFC 2675) or a BIG TCP GSO packet, length unknown here */
+	payload_len = ((__u16)ip6[4] << 8) | ip6[5];
+	if (payload_len)
+		cur->ip_end = pkt->header_len + NETOBS_IPV6_HLEN + payload_len;
 	cursor_advance(cur, pkt, NETOBS_IPV6_HLEN);
 
 #pragma unroll
@@ -295,10 +322,25 @@ static __always_inline int parse_ipv6(struct parse_cursor *cur, struct parsed_pa
 	return PARSE_CONTINUE;
 }
 
+/* A frame that is not IP keeps its MACs in the address bytes (family NONE):
+ * without them an ARP or LLDP flow says nothing about who talks. */
+static __always_inline void key_set_macs(struct parsed_packet *pkt, const struct ethhdr *eth)
+{
+	__builtin_memcpy(pkt->key.saddr, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(pkt->key.daddr, eth->h_dest, ETH_ALEN);
+}
+
+static __always_inline int eth_proto_is_ip(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_IP) || proto == bpf_htons(ETH_P_IPV6);
+}
+
 /*
  * Ethernet and up to NETOBS_VLAN_MAX_TAGS in-packet 802.1Q/802.1ad tags.
  * key.eth_proto ends as the innermost EtherType seen, key.vlan_id as the
- * outermost tag (the skb's metadata tag if there is one).
+ * outermost tag (the skb's metadata tag if there is one). Continues only
+ * for IPv4 and IPv6: any frame it stops has family NONE (parse_frame then
+ * puts the MACs in the key).
  */
 static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parsed_packet *pkt,
 					  const struct frame_meta *meta)
@@ -336,36 +378,75 @@ static __always_inline int parse_ethernet(struct parse_cursor *cur, struct parse
 		pkt->notes |= PARSE_NOTE_VLAN_LIMIT;
 		return PARSE_STOP;
 	}
+	if (!eth_proto_is_ip(proto)) {
+		pkt->notes |= PARSE_NOTE_NON_IP;
+		return PARSE_STOP;
+	}
 	return PARSE_CONTINUE;
 }
 
-/*
- * Parse one frame into pkt. Not inlined: the TC hook may call it twice (again
- * after pulling non-linear headers), and one copy keeps the program small.
- */
-static __noinline void parse_frame(void *data, void *data_end, const struct frame_meta *meta,
-				   struct parsed_packet *pkt)
+/* The map hashes raw key bytes: every byte must be set. */
+static __always_inline void parse_start(const struct frame_meta *meta, struct parsed_packet *pkt)
 {
-	struct parse_cursor cur = {.pos = data, .end = data_end};
-
-	/* The map hashes raw key bytes: every byte must be set. */
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	pkt->key.ifindex = meta->ifindex;
 	pkt->key.hook = meta->hook;
 	if (meta->has_meta_vlan)
 		pkt->key.vlan_id = meta->meta_vlan_id & NETOBS_VLAN_VID_MASK;
+}
 
-	if (parse_ethernet(&cur, pkt, meta) == PARSE_STOP)
-		return;
+/* IPv4 or IPv6 and what follows, as key.eth_proto says. */
+static __always_inline void parse_ip(struct parse_cursor *cur, struct parsed_packet *pkt,
+				     const struct frame_meta *meta)
+{
 	if (pkt->key.eth_proto == bpf_htons(ETH_P_IP)) {
-		if (parse_ipv4(&cur, pkt, meta) == PARSE_STOP)
+		if (parse_ipv4(cur, pkt, meta) == PARSE_STOP)
 			return;
 	} else if (pkt->key.eth_proto == bpf_htons(ETH_P_IPV6)) {
-		if (parse_ipv6(&cur, pkt) == PARSE_STOP)
+		if (parse_ipv6(cur, pkt) == PARSE_STOP)
 			return;
 	} else {
+		/* An L3 frame of another protocol (MPLS, say); parse_ethernet
+		 * stops any such Ethernet frame itself. */
 		pkt->notes |= PARSE_NOTE_NON_IP;
 		return;
 	}
-	parse_l4(&cur, pkt);
+	parse_l4(cur, pkt);
+}
+
+/*
+ * Parse one Ethernet frame into pkt. Not inlined: the TC hook may call it
+ * twice (again after pulling non-linear headers), and one copy keeps the
+ * program small.
+ */
+static __noinline void parse_frame(void *data, void *data_end, const struct frame_meta *meta,
+				   struct parsed_packet *pkt)
+{
+	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
+
+	parse_start(meta, pkt);
+	if (parse_ethernet(&cur, pkt, meta) == PARSE_CONTINUE) {
+		parse_ip(&cur, pkt, meta);
+		return;
+	}
+	/* Stopped before any IP header: family NONE. Keep the MACs if the
+	 * Ethernet header was whole. */
+	if (data + sizeof(struct ethhdr) <= data_end)
+		key_set_macs(pkt, data);
+}
+
+/*
+ * The same for a frame without a link-layer header (tun, WireGuard, ipip,
+ * sit, ...): it starts at the IP header, and meta->l3_proto (skb->protocol)
+ * says what it is. A function of its own rather than a flag, so that the
+ * verifier walks only the one parser each program uses.
+ */
+static __noinline void parse_frame_l3(void *data, void *data_end, const struct frame_meta *meta,
+				      struct parsed_packet *pkt)
+{
+	struct parse_cursor cur = {.pos = data, .end = data_end, .ip_end = NETOBS_IP_END_NONE};
+
+	parse_start(meta, pkt);
+	pkt->key.eth_proto = meta->l3_proto;
+	parse_ip(&cur, pkt, meta);
 }

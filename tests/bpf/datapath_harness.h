@@ -243,6 +243,16 @@ static inline struct netobs_flow_key key_base(uint8_t hook, uint16_t ethertype)
 	return k;
 }
 
+/* A frame that is not IP (family NONE) keeps the MACs put_eth() wrote. */
+static inline struct netobs_flow_key key_non_ip(uint8_t hook, uint16_t ethertype)
+{
+	struct netobs_flow_key k = key_base(hook, ethertype);
+
+	memcpy(k.saddr, MAC_SRC, 6);
+	memcpy(k.daddr, MAC_DST, 6);
+	return k;
+}
+
 static inline struct netobs_flow_key key_v4(uint8_t hook, uint8_t proto, uint16_t sport,
 					    uint16_t dport)
 {
@@ -378,9 +388,9 @@ static inline void harness_reset(void)
 	H.bad_event_size = 0;
 }
 
-/* TC run; gso_segs/gso_size 0 for an ordinary skb. */
-static inline void run_tc_prog(struct bpf_program *prog, const struct pkt *p, uint32_t gso_segs,
-			       uint32_t gso_size)
+/* TC run of the same skb `repeat` times; gso_segs/gso_size 0 for an ordinary skb. */
+static inline void run_tc_repeat(struct bpf_program *prog, const struct pkt *p, uint32_t gso_segs,
+				 uint32_t gso_size, uint32_t repeat)
 {
 	struct __sk_buff ctx = {
 		.ifindex = TEST_IFINDEX,
@@ -388,11 +398,17 @@ static inline void run_tc_prog(struct bpf_program *prog, const struct pkt *p, ui
 		.gso_size = gso_size,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b, .data_size_in = p->len,
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = repeat);
 	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 
 	ck_assert_msg(!err, "test_run tc (len %zu): %s", p->len, strerror(errno));
 	ck_assert_int_eq((int)opts.retval, TC_ACT_UNSPEC);
+}
+
+static inline void run_tc_prog(struct bpf_program *prog, const struct pkt *p, uint32_t gso_segs,
+			       uint32_t gso_size)
+{
+	run_tc_repeat(prog, p, gso_segs, gso_size, 1);
 }
 
 static inline void run_tc(const struct pkt *p)

@@ -389,7 +389,7 @@ START_TEST(test_vlan_three_tags)
 {
 	static const uint16_t tpids[] = {ETH_P_8021AD, ETH_P_8021Q, ETH_P_8021Q},
 			      vids[] = {10, 20, 30};
-	struct netobs_flow_key want = key_base(TC, ETH_P_8021Q); /* the third tag's TPID */
+	struct netobs_flow_key want = key_non_ip(TC, ETH_P_8021Q); /* the third tag's TPID */
 	struct pkt p;
 
 	want.vlan_id = 10;
@@ -403,19 +403,21 @@ static const uint16_t non_ip_types[] = {ETH_P_ARP, 0x88cc /* LLDP */, ETH_P_MPLS
 START_TEST(test_non_ip)
 {
 	uint16_t type = non_ip_types[_i];
-	struct netobs_flow_key want = key_base(TC, type);
+	struct netobs_flow_key want = key_non_ip(TC, type);
 	struct pkt p = {.len = 0};
 
 	put_eth(&p, type);
 	put_fill(&p, 0x45, 28); /* looks like an IPv4 header start: must be ignored */
 	CHECK_TC(&p, &want, 0, NETOBS_CNT_NON_IP);
+	want.hook = NETOBS_HOOK_XDP;
+	CHECK_XDP(&p, &want, 0, NETOBS_CNT_NON_IP);
 }
 END_TEST
 
 /* A non-IP EtherType behind a tag: NON_IP, with the tag's ID. */
 START_TEST(test_vlan_non_ip)
 {
-	struct netobs_flow_key want = key_base(TC, ETH_P_ARP);
+	struct netobs_flow_key want = key_non_ip(TC, ETH_P_ARP);
 	struct pkt p = {.len = 0};
 
 	want.vlan_id = 7;

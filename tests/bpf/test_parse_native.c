@@ -16,18 +16,28 @@
 
 static const struct frame_meta META = {.ifindex = TEST_IFINDEX, .hook = NETOBS_HOOK_XDP};
 
-/* Parse the first len bytes of p from a buffer of exactly len bytes. */
-static struct parsed_packet parse_prefix(const struct pkt *p, size_t len)
+/* Parse the first len bytes of p from a buffer of exactly len bytes (as an
+ * L3 frame when meta->l3_proto is set). */
+static struct parsed_packet parse_prefix_meta(const struct pkt *p, size_t len,
+					      const struct frame_meta *meta)
 {
 	struct parsed_packet out;
 	uint8_t *buf = malloc(len ? len : 1);
 
 	ck_assert_ptr_nonnull(buf);
 	memcpy(buf, p->b, len);
-	parse_frame(buf, buf + len, &META, &out);
+	if (meta->l3_proto)
+		parse_frame_l3(buf, buf + len, meta, &out);
+	else
+		parse_frame(buf, buf + len, meta, &out);
 	free(buf);
 	ck_assert_uint_le(out.header_len, len);
 	return out;
+}
+
+static struct parsed_packet parse_prefix(const struct pkt *p, size_t len)
+{
+	return parse_prefix_meta(p, len, &META);
 }
 
 START_TEST(test_ethernet_cut)
@@ -138,6 +148,102 @@ START_TEST(test_prefix_sweep)
 END_TEST
 
 /*
+ * The IP length ends the datagram before the L4 header does; the frame goes
+ * on (Ethernet padding to 60 bytes, here bytes that read as ports): no
+ * ports, TRUNCATED, header_len at the end of the IP header. A length of 0
+ * on a GSO skb (IPv4 BIG TCP) or in IPv6 (jumbogram) bounds nothing.
+ */
+START_TEST(test_ip_length_bound)
+{
+	struct frame_meta gso = META;
+	struct parsed_packet got;
+	struct pkt p = {.len = 0};
+	size_t ip;
+
+	gso.is_gso = 1;
+	put_eth(&p, ETH_P_IP);
+	ip = put_ipv4(&p, IPPROTO_UDP);
+	ipv4_finish(&p, ip); /* 20: the datagram is the IP header alone */
+	put_udp(&p, 53, 53, 0);
+	put_fill(&p, 0, 60 - p.len);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+	ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+	ck_assert_uint_eq(got.key.proto, IPPROTO_UDP);
+	ck_assert_uint_eq(got.header_len, ETH_HLEN + 20);
+	/* the same bytes with the UDP header inside the datagram */
+	set_be16(&p, ip + 2, 28);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(ntohs(got.key.sport), 53);
+	ck_assert_uint_eq(got.header_len, ETH_HLEN + 28);
+	/* tot_len 0: malformed on an ordinary packet, unbounded on a GSO skb */
+	set_be16(&p, ip + 2, 0);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_MALFORMED);
+	got = parse_prefix_meta(&p, p.len, &gso);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(ntohs(got.key.dport), 53);
+
+	p.len = 0;
+	put_eth(&p, ETH_P_IPV6);
+	ip = put_ipv6(&p, IPPROTO_TCP);
+	put_tcp(&p, 7, 8, NETOBS_TCP_SYN);
+	set_be16(&p, ip + 4, 19); /* one byte short of the TCP header */
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+	ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+	ck_assert_uint_eq(got.tcp_flags, 0);
+	set_be16(&p, ip + 4, 0);
+	got = parse_prefix(&p, p.len);
+	ck_assert_uint_eq(got.key.key_flags, 0);
+	ck_assert_uint_eq(got.tcp_flags, NETOBS_TCP_SYN);
+}
+END_TEST
+
+/*
+ * L3 frames (no Ethernet header; the protocol comes from skb->protocol):
+ * every prefix of an IPv4 TCP packet is TRUNCATED until its headers are
+ * whole, then gives the full key; no MACs ever, even for a non-IP protocol.
+ */
+START_TEST(test_l3_frames)
+{
+	struct frame_meta l3 = META;
+	struct parsed_packet got;
+	struct pkt p = {.len = 0};
+	size_t len, ip = 0;
+	static const uint8_t zero[16];
+
+	l3.hook = NETOBS_HOOK_TC_INGRESS;
+	l3.l3_proto = htons(ETH_P_IP);
+	put_ipv4(&p, IPPROTO_TCP);
+	put_tcp(&p, 1234, 80, NETOBS_TCP_SYN);
+	ipv4_finish(&p, ip);
+	for (len = 0; len <= p.len; len++) {
+		got = parse_prefix_meta(&p, len, &l3);
+		ck_assert_uint_eq(got.key.family, NETOBS_FAMILY_IPV4);
+		ck_assert_uint_eq(got.key.eth_proto, htons(ETH_P_IP));
+		if (len < 40) {
+			ck_assert_uint_eq(got.key.key_flags, NETOBS_KEY_F_TRUNCATED);
+			ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
+		} else {
+			ck_assert_uint_eq(got.key.key_flags, 0);
+			ck_assert_uint_eq(ntohs(got.key.sport), 1234);
+			ck_assert(!memcmp(got.key.saddr, V4_SRC, 4));
+			ck_assert_uint_eq(got.header_len, 40);
+		}
+	}
+	l3.l3_proto = htons(ETH_P_MPLS_UC);
+	got = parse_prefix_meta(&p, p.len, &l3);
+	ck_assert_uint_eq(got.key.family, NETOBS_FAMILY_NONE);
+	ck_assert_uint_eq(got.key.eth_proto, htons(ETH_P_MPLS_UC));
+	ck_assert_uint_eq(got.notes, PARSE_NOTE_NON_IP);
+	ck_assert(!memcmp(got.key.saddr, zero, 16));
+	ck_assert(!memcmp(got.key.daddr, zero, 16));
+}
+END_TEST
+
+/*
  * Random frames (fixed seed) with plausible starts: never a read past the
  * end (sanitizer build), at most one key flag, and once parsing stopped
  * early no port or TCP flag was taken from the cut or invalid header.
@@ -168,6 +274,11 @@ START_TEST(test_random_frames)
 		}
 		got = parse_prefix(&p, p.len);
 		ck_assert_uint_eq(__builtin_popcount(got.key.key_flags), got.key.key_flags ? 1 : 0);
+		/* not IP: the frame's own MACs once its Ethernet header is whole */
+		if (got.key.family == NETOBS_FAMILY_NONE && p.len >= ETH_HLEN) {
+			ck_assert(!memcmp(got.key.saddr, p.b + 6, 6));
+			ck_assert(!memcmp(got.key.daddr, p.b, 6));
+		}
 		if (got.key.key_flags & ~NETOBS_KEY_F_EXTHDR_LIMIT) {
 			ck_assert_uint_eq(got.key.sport | got.key.dport, 0);
 			ck_assert_uint_eq(got.tcp_flags, 0);
@@ -184,6 +295,8 @@ Suite *netobs_test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_ethernet_cut);
 	tcase_add_loop_test(tc, test_prefix_sweep, 0, 4);
+	tcase_add_test(tc, test_ip_length_bound);
+	tcase_add_test(tc, test_l3_frames);
 	tcase_add_test(tc, test_random_frames);
 	suite_add_tcase(s, tc);
 	return s;

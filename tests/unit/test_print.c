@@ -245,6 +245,19 @@ START_TEST(test_compact_non_ip)
 	rec.flow.bytes = 84;
 	assert_compact(&rec, "Nov 25 10:52:20.150: client (ID:12) -> - (unknown) to-endpoint "
 			     "FORWARDED (ethertype 0x0806 (ARP)) new 2 pkts 84 B\n");
+
+	/* The MACs the datapath keeps in the address bytes replace "- (unknown)"
+	 * on a side with no endpoint; a known endpoint is still shown by name. */
+	memcpy(rec.flow.key.saddr, (uint8_t[]){0x02, 0x42, 0xac, 0x11, 0x00, 0x0a}, 6);
+	memset(rec.flow.key.daddr, 0xff, 6);
+	assert_compact(&rec, "Nov 25 10:52:20.150: client (ID:12) -> ff:ff:ff:ff:ff:ff to-endpoint "
+			     "FORWARDED (ethertype 0x0806 (ARP)) new 2 pkts 84 B\n");
+	memset(&rec.flow.src, 0, sizeof(rec.flow.src));
+	assert_compact(&rec, "Nov 25 10:52:20.150: 02:42:ac:11:00:0a -> ff:ff:ff:ff:ff:ff "
+			     "to-endpoint FORWARDED (ethertype 0x0806 (ARP)) new 2 pkts 84 B\n");
+	rec.flow.is_reply = 1; /* the compact line swaps the sides of a reply */
+	assert_compact(&rec, "Nov 25 10:52:20.150: ff:ff:ff:ff:ff:ff <- 02:42:ac:11:00:0a "
+			     "to-endpoint FORWARDED (ethertype 0x0806 (ARP)) new 2 pkts 84 B\n");
 }
 END_TEST
 
@@ -271,6 +284,25 @@ START_TEST(test_table)
 	ck_assert_str_eq(text, "Nov 25 10:52:20.150 client:47194                   "
 			       "echo:80                        to-endpoint   FORWARDED "
 			       "TCP Flags: SYN               new                1           74\n");
+	free(text);
+
+	/* non-IP: the MACs in place of "-" */
+	make_tcp_syn(&rec);
+	memset(&rec.flow.src, 0, sizeof(rec.flow.src));
+	memset(&rec.flow.dst, 0, sizeof(rec.flow.dst));
+	memset(rec.flow.key.saddr, 0, 16);
+	memset(rec.flow.key.daddr, 0, 16);
+	memcpy(rec.flow.key.saddr, (uint8_t[]){0x02, 0x42, 0xac, 0x11, 0x00, 0x0a}, 6);
+	memset(rec.flow.key.daddr, 0xff, 6);
+	rec.flow.key.family = NETOBS_FAMILY_NONE;
+	rec.flow.key.proto = 0;
+	rec.flow.key.sport = rec.flow.key.dport = 0;
+	rec.flow.key.eth_proto = htons(0x0806);
+	rec.flow.tcp_flags = 0;
+	text = capture(netobs_print_table_row, &rec);
+	ck_assert_str_eq(text, "Nov 25 10:52:20.150 02:42:ac:11:00:0a              "
+			       "ff:ff:ff:ff:ff:ff              to-endpoint   FORWARDED "
+			       "ethertype 0x0806 (ARP)       new                1           74\n");
 	free(text);
 
 	memset(&rec, 0, sizeof(rec));

@@ -294,6 +294,14 @@ START_TEST(test_json_field_variants)
 	ck_assert_str_eq(
 		json_string_value(json_object_get(json_object_get(obj, "flow"), "Summary")),
 		"ethertype 0x0806 (ARP)");
+	ck_assert_ptr_null(json_object_get(json_object_get(obj, "flow"), "ethernet")); /* no MACs */
+	json_decref(obj);
+	/* with the MACs the datapath keeps in the address bytes: Hubble's ethernet */
+	memcpy(rec.flow.key.saddr, (uint8_t[]){0x02, 0x42, 0xac, 0x11, 0x00, 0x0a}, 6);
+	memset(rec.flow.key.daddr, 0xff, 6);
+	value = encoded_member(&rec, &obj, "ethernet");
+	assert_json_equals(value, "{\"source\": \"02:42:ac:11:00:0a\", "
+				  "\"destination\": \"ff:ff:ff:ff:ff:ff\"}");
 	json_decref(obj);
 
 	/* END with reason, key flags, VLAN, 64-bit counters as strings, unknown is_reply */
@@ -585,6 +593,9 @@ START_TEST(test_json_round_trip)
 	rec.flow.direction = NETOBS_DIR_UNKNOWN;
 	rec.flow.obs_point = NETOBS_OBS_UNKNOWN;
 	assert_round_trip(&rec, "non-ip lldp");
+	memcpy(rec.flow.key.saddr, (uint8_t[]){0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01}, 6);
+	memcpy(rec.flow.key.daddr, (uint8_t[]){0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e}, 6);
+	assert_round_trip(&rec, "non-ip lldp with MACs");
 
 	make_tcp_syn(&rec);
 	rec.flow.src.id = 0;
@@ -662,6 +673,14 @@ static const struct bad_input bad_inputs[] = {
 	{"{\"flow\": {" FLOW_OK ", " IP4 ", \"ethertype\": \"0x0800\"}, " T "}",
 	 "present on an IP record"},
 	{"{\"flow\": {" FLOW_OK ", \"ethertype\": \"0806\"}, " T "}", "not a 0xNNNN EtherType"},
+	{"{\"flow\": {" FLOW_OK ", " IP4 ", \"ethernet\": {\"source\": \"02:00:00:00:00:01\", "
+	 "\"destination\": \"02:00:00:00:00:02\"}}, " T "}",
+	 "flow.ethernet: present on an IP record"},
+	{"{\"flow\": {" FLOW_OK ", \"ethernet\": {\"source\": \"02:00:00:00:00:1\", "
+	 "\"destination\": \"02:00:00:00:00:02\"}}, " T "}",
+	 "flow.ethernet.source: '02:00:00:00:00:1' is not a MAC address"},
+	{"{\"flow\": {" FLOW_OK ", \"ethernet\": {\"source\": \"02:00:00:00:00:01\"}}, " T "}",
+	 "flow.ethernet: missing \"destination\""},
 	{"{\"flow\": {" FLOW_OK ", \"ip_protocol\": 47}, " T "}", "only for IP records"},
 	{"{\"flow\": {" FLOW_OK ", " IP4 ", \"ip_protocol\": 300}, " T "}",
 	 "flow.ip_protocol: expected an integer 0-255"},
