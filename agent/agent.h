@@ -30,6 +30,8 @@ struct agent_config {
 	uint32_t flow_map_size;
 	uint32_t
 		client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
+	uint32_t max_clients;	    /* API connections at once; more are told so and closed */
+	uint32_t request_timeout_s; /* to send a complete request, then closed */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */

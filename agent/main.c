@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/netlink.h>
@@ -50,6 +51,9 @@ static void usage(FILE *out)
 		"  --client-queue N         records a follower may fall behind before it loses\n"
 		"                           some, reported as lost_events (default and max: the\n"
 		"                           store size)\n"
+		"  --max-clients N          API connections served at once (default 256)\n"
+		"  --request-timeout SEC    close a connection that has not sent a complete\n"
+		"                           request within SEC seconds (default 10)\n"
 		"  --node-name NAME         node name in records (default: the host name)\n"
 		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
 		"  -v, --verbose            debug logging (includes the libbpf log)\n"
@@ -95,6 +99,8 @@ enum {
 	OPT_NODE,
 	OPT_BPFFS,
 	OPT_VERSION,
+	OPT_MAX_CLIENTS,
+	OPT_REQUEST_TIMEOUT,
 };
 
 /* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
@@ -111,6 +117,8 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"client-queue", required_argument, NULL, OPT_QUEUE},
 		{"node-name", required_argument, NULL, OPT_NODE},
 		{"bpffs", required_argument, NULL, OPT_BPFFS},
+		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+		{"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -169,6 +177,13 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_QUEUE:
 			rc = parse_u32("--client-queue", optarg, 1, 1048576, &cfg->client_queue);
+			break;
+		case OPT_MAX_CLIENTS:
+			rc = parse_u32("--max-clients", optarg, 1, 65536, &cfg->max_clients);
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			rc = parse_u32("--request-timeout", optarg, 1, 3600,
+				       &cfg->request_timeout_s);
 			break;
 		case OPT_NODE:
 			snprintf(cfg->node_name, sizeof(cfg->node_name), "%s", optarg);
@@ -310,6 +325,23 @@ static int agent_lock_acquire(char *err, size_t errlen)
 	return fd; /* kept open: closing it would release the lock */
 }
 
+/* Every API client is a file descriptor: make room for --max-clients of them
+ * beside the agent's own (BPF objects, netlink, the loop), or say what to do. */
+static void fd_limit_raise(uint32_t max_clients)
+{
+	rlim_t want = (rlim_t)max_clients + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < want)
+		log_warn("the open-file limit (%llu) is too low for --max-clients %u: clients "
+			 "beyond it are refused without a message; raise it (ulimit -n %llu, or "
+			 "LimitNOFILE=) or lower --max-clients",
+			 (unsigned long long)rl.rlim_cur, max_clients, (unsigned long long)want);
+}
+
 static struct mnl_socket *netlink_events_open(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -413,6 +445,8 @@ int main(int argc, char **argv)
 	a->cfg.store_size = 65535;
 	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
 	a->cfg.client_queue = 0; /* default: the store size */
+	a->cfg.max_clients = 256;
+	a->cfg.request_timeout_s = 10;
 	if (gethostname(a->cfg.node_name, sizeof(a->cfg.node_name) - 1))
 		snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "localhost");
 
@@ -426,6 +460,7 @@ int main(int argc, char **argv)
 		a->cfg.client_queue = a->cfg.store_size;
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(libbpf_log);
+	fd_limit_raise(a->cfg.max_clients);
 
 	/* Before touching pins or the socket: refuse to start beside a running
 	 * agent (the lock first: only its holder may clear a stale socket). */
