@@ -70,8 +70,7 @@ struct agent {
 	uv_poll_t nl_poll;
 	uv_timer_t harvest_timer;
 	uv_timer_t rescan_timer;
-	uv_signal_t sigint;
-	uv_signal_t sigterm;
+	uv_signal_t stop_signals[4]; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: each stops cleanly */
 	uv_pipe_t server;
 	bool server_listening;
 	struct client *clients;

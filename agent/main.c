@@ -282,8 +282,8 @@ static void agent_stop(struct agent *a)
 	uv_close((uv_handle_t *)&a->rescan_timer, NULL);
 	uv_close((uv_handle_t *)&a->rb_poll, NULL);
 	uv_close((uv_handle_t *)&a->nl_poll, NULL);
-	uv_close((uv_handle_t *)&a->sigint, NULL);
-	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	for (size_t i = 0; i < sizeof(a->stop_signals) / sizeof(a->stop_signals[0]); i++)
+		uv_close((uv_handle_t *)&a->stop_signals[i], NULL);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -364,7 +364,12 @@ static struct mnl_socket *netlink_events_open(void)
 
 static int agent_start(struct agent *a)
 {
+	static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	char err[512] = "";
+
+	_Static_assert(sizeof(stop_signals) / sizeof(stop_signals[0]) ==
+			       sizeof(a->stop_signals) / sizeof(a->stop_signals[0]),
+		       "one handle per stop signal");
 	int rc;
 
 	rc = datapath_open(&a->dp, a->cfg.flow_map_size, a->cfg.bpffs, err, sizeof(err));
@@ -376,6 +381,9 @@ static int agent_start(struct agent *a)
 	 * map operations would take. */
 	if (getenv("NETOBS_HARVEST_ITERATE"))
 		a->batch_unsupported = true;
+	/* For tests: attach TC programs to clsact, as on a kernel without tcx. */
+	if (getenv("NETOBS_TC_CLSACT"))
+		a->dp.tc_clsact = true;
 	a->timeouts.idle_ns = (uint64_t)a->cfg.idle_timeout_s * 1000000000ULL;
 	a->timeouts.end_grace_ns = (uint64_t)a->cfg.harvest_interval_ms * 1000000ULL;
 	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||
@@ -401,13 +409,16 @@ static int agent_start(struct agent *a)
 	uv_timer_init(a->loop, &a->rescan_timer);
 	uv_poll_init(a->loop, &a->rb_poll, ring_buffer__epoll_fd(a->rb));
 	uv_poll_init(a->loop, &a->nl_poll, mnl_socket_get_fd(a->nl_events));
-	uv_signal_init(a->loop, &a->sigint);
-	uv_signal_init(a->loop, &a->sigterm);
-	a->harvest_timer.data = a->rescan_timer.data = a->rb_poll.data = a->nl_poll.data =
-		a->sigint.data = a->sigterm.data = a;
-	uv_signal_start(&a->sigint, on_signal, SIGINT);
-	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+	a->harvest_timer.data = a->rescan_timer.data = a->rb_poll.data = a->nl_poll.data = a;
+	/* SIGHUP (its terminal went away) and SIGQUIT (Ctrl-\) would otherwise
+	 * kill the agent with its hooks left running into orphaned maps. */
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		uv_signal_init(a->loop, &a->stop_signals[i]);
+		a->stop_signals[i].data = a;
+		uv_signal_start(&a->stop_signals[i], on_signal, stop_signals[i]);
+	}
 
+	agent_reclaim_stale(a);
 	agent_sync_endpoints(a);
 	uv_poll_start(&a->rb_poll, UV_READABLE, on_ring_buffer);
 	uv_poll_start(&a->nl_poll, UV_READABLE, on_netlink);
@@ -420,8 +431,8 @@ static int agent_start(struct agent *a)
 		agent_stop(a);
 		return rc;
 	}
-	log_info("netobs-agent %s ready: %u endpoints, socket %s", NETOBS_VERSION,
-		 a->endpoints->count, a->cfg.socket_path);
+	log_info("netobs-agent %s ready: %u endpoints, TC hooks on %s, socket %s", NETOBS_VERSION,
+		 a->endpoints->count, a->dp.tc_clsact ? "clsact" : "tcx", a->cfg.socket_path);
 	return 0;
 }
 
