@@ -41,6 +41,9 @@
  * the error. */
 #define CLIENT_LINGER_MS 5000
 
+/* How often a half-closed client is checked for having closed completely. */
+#define CLIENT_HANGUP_CHECK_MS 1000
+
 /* A history reply goes out in writes of at most this much. */
 #define PUMP_MAX_LINES 512
 #define PUMP_MAX_BYTES (256 * 1024)
@@ -210,6 +213,7 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	uv_timer_stop(&c->request_timer); /* the linger timer takes over */
 	c->state = CLIENT_FINISHING;
 	c->linger = true;
 	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
@@ -562,6 +566,14 @@ static bool client_peer_closed(struct client *c)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
 }
 
+static void client_hangup_check_cb(uv_timer_t *t)
+{
+	struct client *c = t->data;
+
+	if (client_peer_closed(c))
+		client_close(c);
+}
+
 static void client_request_complete(struct client *c)
 {
 	uv_timer_stop(&c->request_timer);
@@ -617,7 +629,12 @@ static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b
 			}
 			client_request_complete(c);
 		}
-		return; /* libuv stopped reading at EOF */
+		/* libuv stopped reading at EOF, so nothing tells us when it closes
+		 * for good: a follower whose filter matches nothing would stay. */
+		if (!c->closing && !c->linger)
+			uv_timer_start(&c->request_timer, client_hangup_check_cb,
+				       CLIENT_HANGUP_CHECK_MS, CLIENT_HANGUP_CHECK_MS);
+		return;
 	}
 	if (nread < 0) {
 		/* Closed or reset: a follower left, or a client gave up. */
@@ -627,12 +644,10 @@ static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b
 	if (c->state != CLIENT_READING_REQUEST || !nread)
 		return; /* one request per connection: the rest is ignored */
 	if (c->request_len + (size_t)nread + 1 > NETOBS_API_MAX_REQUEST) {
-		uv_timer_stop(&c->request_timer);
 		client_send_error(c, "request longer than %d bytes", NETOBS_API_MAX_REQUEST);
 		return;
 	}
 	if (client_request_append(c, buf->base, (size_t)nread)) {
-		uv_timer_stop(&c->request_timer);
 		client_send_error(c, "the agent is out of memory; try again later");
 		return;
 	}

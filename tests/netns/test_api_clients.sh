@@ -67,6 +67,13 @@ got_new() { jq_any "select(.flow.flow_event==\"NEW\" and .flow.interface.name==\
 wait_for "follower gets the new flow" 10 got_new
 check_true "and receives a flow made after it" got_new
 kill -INT $follower; wait $follower
+# A follower that half-closes keeps following; once it closes for good it is
+# dropped, even when no record comes to fail a write to it. (socat -t 1:
+# read for a second after the request, then close.)
+echo '{"request":"flows","last":0,"follow":true,"filter":{"allow":{"destination_port":[1]}}}' |
+	socat -t 1 - "UNIX-CONNECT:$SOCK" >/dev/null
+wait_for "the closed follower dropped" 10 output_is 1 clients
+check_eq "a half-closed follower that then closed is dropped" 1 "$(clients)"
 agent_stop
 
 # --- Run 2: the cap.
