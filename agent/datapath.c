@@ -64,6 +64,18 @@ static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, 
 	return 0;
 }
 
+/* A tcx attach to no device fails with ENODEV on a kernel with tcx, and with
+ * EINVAL (unknown attach type) on one without: decided once, at start. */
+static bool datapath_kernel_has_tcx(struct datapath *dp)
+{
+	int fd = tcx_link_create(bpf_program__fd(dp->skel->progs.netobs_tc_ingress), 0,
+				 NETOBS_TCX_INGRESS, NETOBS_TCX_F_BEFORE);
+
+	if (fd >= 0)
+		close(fd);
+	return fd != -EINVAL && fd != -EOPNOTSUPP;
+}
+
 int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
 		  size_t errlen)
 {
@@ -105,6 +117,7 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		goto err_destroy;
 	}
 	dp->flow_capacity = flow_capacity;
+	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);

@@ -46,6 +46,8 @@ kill -KILL "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 check_eq "after kill -9 its programs are still attached" 4 $(( $(on "$A") + $(on "$B") ))
 check_true "and its maps still pinned" test -e "$BPFFS/netobs"
 agent_start --interfaces "$A" || exit 1
+# This test needs tcx (Linux 6.6+): the agent says what it found at start.
+check_true "the agent found tcx in this kernel ($(uname -r))" grep -q "TC hooks on tcx" "$TMP/agent.log"
 check_eq "a restart watching only $A leaves nothing on $B" 0 "$(on "$B")"
 check_eq "and removed the clsact the killed agent made there" 0 "$(tc qdisc show dev "$B" | grep -c clsact)"
 check_eq "no clsact filter of netobs on $A: it is on tcx now" 0 "$(on "$A")"
