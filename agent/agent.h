@@ -32,6 +32,8 @@ struct agent_config {
 	uint32_t flow_map_size;
 	uint32_t
 		client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
+	uint32_t max_clients;	    /* API connections at once; more are told so and closed */
+	uint32_t request_timeout_s; /* to send a complete request, then closed */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */
@@ -83,8 +85,7 @@ struct agent {
 	uv_poll_t nl_poll;
 	uv_timer_t harvest_timer;
 	uv_timer_t rescan_timer;
-	uv_signal_t sigint;
-	uv_signal_t sigterm;
+	uv_signal_t stop_signals[4]; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: each stops cleanly */
 	uv_pipe_t server;
 	bool server_listening;
 	struct client *clients;

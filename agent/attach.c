@@ -116,12 +116,44 @@ void agent_sync_endpoints(struct agent *a)
 		 * say): take our hooks off. A deleted one took them along. */
 		if (gone[i].hooks && if_indextoname(gone[i].ifindex, name))
 			endpoint_detach(a, gone[i].ifindex, gone[i].hooks, gone[i].created_qdisc);
+		datapath_forget_interface(&a->dp, gone[i].ifindex);
 		harvest_end_interface(a, gone[i].ifindex);
 	}
 	for (unsigned int i = 0; i < a->endpoints->count; i++)
 		endpoint_attach(a, &a->endpoints->eps[i]);
 	if (a->endpoints->count != before)
 		log_info("%u endpoints", a->endpoints->count);
+}
+
+void agent_reclaim_stale(struct agent *a)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	unsigned int total = 0;
+
+	(void)a;
+	if (!ifs) {
+		log_warn("cannot list interfaces (%s): programs an earlier agent left attached "
+			 "stay; remove them with `netobs-agent` stopped and `tc filter del` / `ip "
+			 "link set dev IFACE xdp off`",
+			 strerror(errno));
+		return;
+	}
+	/* Every interface, not only those this agent will watch: one an earlier
+	 * agent watched would otherwise keep counting into orphaned maps. */
+	for (struct if_nameindex *i = ifs; i->if_index; i++) {
+		unsigned int removed = 0;
+		int rc = datapath_reclaim_interface(i->if_index, &removed);
+
+		if (rc && rc != -ENODEV)
+			log_warn("cannot remove what an earlier netobs-agent left on %s: %s; "
+				 "remove netobs_* filters with `tc filter del dev %s ...` and XDP "
+				 "with `ip link set dev %s xdp off`",
+				 i->if_name, strerror(-rc), i->if_name, i->if_name);
+		total += removed;
+	}
+	if_freenameindex(ifs);
+	if (total)
+		log_info("removed %u program attachment(s) an earlier netobs-agent left", total);
 }
 
 void agent_detach_all(struct agent *a)

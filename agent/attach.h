@@ -5,5 +5,8 @@ struct agent;
 
 /* Rescan endpoints and attach hooks to the new ones. */
 void agent_sync_endpoints(struct agent *a);
+/* At start, before attaching: take off every netobs program an earlier
+ * agent (killed, crashed) left on any interface of the namespace. */
+void agent_reclaim_stale(struct agent *a);
 /* Take every netobs hook off (at exit). */
 void agent_detach_all(struct agent *a);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netobs.skel.h"
 #include "tcfilter.h"
+#include "tcx.h"
 
 static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
 {
@@ -63,6 +64,18 @@ static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, 
 	return 0;
 }
 
+/* A tcx attach to no device fails with ENODEV on a kernel with tcx, and with
+ * EINVAL (unknown attach type) on one without: decided once, at start. */
+static bool datapath_kernel_has_tcx(struct datapath *dp)
+{
+	int fd = tcx_link_create(bpf_program__fd(dp->skel->progs.netobs_tc_ingress), 0,
+				 NETOBS_TCX_INGRESS, NETOBS_TCX_F_BEFORE);
+
+	if (fd >= 0)
+		close(fd);
+	return fd != -EINVAL && fd != -EOPNOTSUPP;
+}
+
 int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
 		  size_t errlen)
 {
@@ -104,6 +117,7 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		goto err_destroy;
 	}
 	dp->flow_capacity = flow_capacity;
+	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
@@ -124,6 +138,11 @@ err_destroy:
 
 void datapath_close(struct datapath *dp)
 {
+	for (unsigned int i = 0; i < dp->ntc_links; i++)
+		close(dp->tc_links[i].fd);
+	free(dp->tc_links);
+	dp->tc_links = NULL;
+	dp->ntc_links = dp->tc_links_cap = 0;
 	if (dp->pin_dir[0]) {
 		struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters};
 		char path[sizeof(dp->pin_dir) + 260];
@@ -171,8 +190,60 @@ static bool datapath_prog_is_ours(uint32_t prog_id, const char *prefix, int *fd_
 	return true;
 }
 
-int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
-		       bool *created_qdisc)
+static struct datapath_tc_link *datapath_tc_link_find(struct datapath *dp, uint32_t ifindex,
+						      int hook)
+{
+	for (unsigned int i = 0; i < dp->ntc_links; i++)
+		if (dp->tc_links[i].ifindex == ifindex && dp->tc_links[i].hook == hook)
+			return &dp->tc_links[i];
+	return NULL;
+}
+
+static int datapath_attach_tcx(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device)
+{
+	int fd;
+
+	if (datapath_tc_link_find(dp, ifindex, hook))
+		return 0;
+	if (dp->ntc_links == dp->tc_links_cap) {
+		unsigned int cap = dp->tc_links_cap ? dp->tc_links_cap * 2 : 64;
+		struct datapath_tc_link *p = realloc(dp->tc_links, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		dp->tc_links = p;
+		dp->tc_links_cap = cap;
+	}
+	/* First among tcx programs at the time of attach: a program that drops
+	 * (or redirects) cannot hide a packet from netobs. netobs returns
+	 * TC_ACT_UNSPEC (TCX_NEXT), so the others still run after it. */
+	fd = tcx_link_create(bpf_program__fd(datapath_tc_prog(dp, hook, l3_device)), ifindex,
+			     hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_TCX_INGRESS
+							    : NETOBS_TCX_EGRESS,
+			     NETOBS_TCX_F_BEFORE);
+	if (fd < 0)
+		return fd;
+	dp->tc_links[dp->ntc_links++] = (struct datapath_tc_link){ifindex, hook, fd};
+	return 0;
+}
+
+static void datapath_tc_link_drop(struct datapath *dp, struct datapath_tc_link *l)
+{
+	close(l->fd); /* the link's last reference: the kernel detaches it */
+	*l = dp->tc_links[--dp->ntc_links];
+}
+
+void datapath_forget_interface(struct datapath *dp, uint32_t ifindex)
+{
+	for (unsigned int i = 0; i < dp->ntc_links;)
+		if (dp->tc_links[i].ifindex == ifindex)
+			datapath_tc_link_drop(dp, &dp->tc_links[i]);
+		else
+			i++;
+}
+
+static int datapath_attach_clsact(struct datapath *dp, uint32_t ifindex, int hook,
+				  bool l3_device, bool *created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
 		    .attach_point =
@@ -205,6 +276,23 @@ int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_
 	return rc;
 }
 
+int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
+		       bool *created_qdisc)
+{
+	int rc;
+
+	*created_qdisc = false;
+	if (!dp->tc_clsact) {
+		rc = datapath_attach_tcx(dp, ifindex, hook, l3_device);
+		if (rc != -EINVAL && rc != -EOPNOTSUPP)
+			return rc;
+		log_info("this kernel has no tcx (Linux 6.6 or later): TC programs go on clsact, "
+			 "where a tcx program that drops packets would hide them from netobs");
+		dp->tc_clsact = true;
+	}
+	return datapath_attach_clsact(dp, ifindex, hook, l3_device, created_qdisc);
+}
+
 int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
@@ -213,9 +301,13 @@ int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool cre
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, query, .handle = NETOBS_TC_HANDLE, .priority = NETOBS_TC_PRIORITY);
+	struct datapath_tc_link *link = datapath_tc_link_find(dp, ifindex, hook);
 	int rc;
 
-	(void)dp;
+	if (link) {
+		datapath_tc_link_drop(dp, link);
+		return 0;
+	}
 	/* Only our own program is taken off, even at our place. */
 	rc = bpf_tc_query(&tc_hook, &query);
 	if (rc)
@@ -263,6 +355,93 @@ int datapath_detach_xdp(struct datapath *dp, uint32_t ifindex)
 		    .old_prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp));
 
 	return bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE, &opts);
+}
+
+/* XDP programs of ours left in any mode, each detached in its own mode. */
+static int datapath_reclaim_xdp(uint32_t ifindex, unsigned int *removed)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	int rc;
+
+	rc = bpf_xdp_query((int)ifindex, 0, &query);
+	if (rc)
+		return rc;
+	const struct {
+		uint32_t id;
+		uint32_t mode;
+	} attached[] = {
+		{query.drv_prog_id, XDP_FLAGS_DRV_MODE},
+		{query.skb_prog_id, XDP_FLAGS_SKB_MODE},
+		{query.hw_prog_id, XDP_FLAGS_HW_MODE},
+	};
+	for (size_t i = 0; i < sizeof(attached) / sizeof(attached[0]); i++) {
+		int fd;
+
+		if (!attached[i].id || !datapath_prog_is_ours(attached[i].id, "netobs_", &fd))
+			continue;
+		{
+			/* REPLACE with this very program: if it changed meanwhile, it
+			 * is not ours to remove. */
+			LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = fd);
+
+			rc = bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE | attached[i].mode,
+					    &opts);
+		}
+		close(fd);
+		if (rc)
+			return rc;
+		(*removed)++;
+	}
+	return 0;
+}
+
+/* cls_bpf filters of ours on both clsact sides; then the clsact if empty. */
+static int datapath_reclaim_clsact(uint32_t ifindex, unsigned int *removed)
+{
+	static const uint32_t parents[] = {TC_FILTER_PARENT_INGRESS, TC_FILTER_PARENT_EGRESS};
+	struct tc_bpf_filter filters[64];
+	unsigned int taken = 0;
+	int n, rc;
+
+	for (int side = 0; side < 2; side++) {
+		LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
+			    .attach_point = side ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+
+		n = tc_bpf_filter_list(ifindex, parents[side], filters, 64);
+		if (n < 0)
+			continue; /* no clsact here */
+		for (int i = 0; i < n; i++) {
+			LIBBPF_OPTS(bpf_tc_opts, opts, .handle = filters[i].handle,
+				    .priority = filters[i].priority);
+
+			if (!datapath_prog_is_ours(filters[i].prog_id, "netobs_", NULL))
+				continue;
+			rc = bpf_tc_detach(&tc_hook, &opts);
+			if (rc)
+				return rc;
+			taken++;
+		}
+	}
+	/* The clsact an earlier agent made went empty with its filters. (One
+	 * made by someone else that held only netobs's filters goes too: an
+	 * empty clsact does nothing, and nothing tells the two apart.) */
+	if (taken && tc_filter_count(ifindex, TC_FILTER_PARENT_INGRESS) == 0 &&
+	    tc_filter_count(ifindex, TC_FILTER_PARENT_EGRESS) == 0) {
+		LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
+			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+		bpf_tc_hook_destroy(&tc_hook);
+	}
+	*removed += taken;
+	return 0;
+}
+
+int datapath_reclaim_interface(uint32_t ifindex, unsigned int *removed)
+{
+	int rc = datapath_reclaim_xdp(ifindex, removed);
+	int rc_tc = datapath_reclaim_clsact(ifindex, removed);
+
+	return rc ? rc : rc_tc;
 }
 
 int datapath_read_counters(struct datapath *dp, uint64_t *out)

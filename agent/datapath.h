@@ -3,6 +3,9 @@
  * Loads the BPF object, pins its maps for inspection, attaches and detaches
  * its programs per interface, and reads the maps. Programs never replace
  * others' filters or XDP programs, and detach removes only what netobs put.
+ * TC programs go on tcx links placed first (Linux 6.6+), so no tcx program
+ * (Cilium's, say) runs before netobs and hides packets; on older kernels
+ * they go on clsact as filters.
  */
 #pragma once
 
@@ -18,6 +21,13 @@
 
 struct netobs; /* the skeleton */
 
+/* A tcx link netobs holds: closing its fd detaches the program. */
+struct datapath_tc_link {
+	uint32_t ifindex;
+	int hook; /* NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS */
+	int fd;
+};
+
 struct datapath {
 	struct netobs *skel;
 	int flows_fd;
@@ -26,6 +36,9 @@ struct datapath {
 	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */
+	bool tc_clsact;		/* TC hooks on clsact: no tcx in this kernel (or asked for) */
+	struct datapath_tc_link *tc_links;
+	unsigned int ntc_links, tc_links_cap;
 };
 
 /*
@@ -37,12 +50,26 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 void datapath_close(struct datapath *dp);
 
 /* hook: NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS; l3_device: the
- * interface has no Ethernet header (the _l3 programs). *created_qdisc tells
- * whether this call made the clsact qdisc (then detach may remove it). */
+ * interface has no Ethernet header (the _l3 programs). A tcx link first
+ * (placed before every other tcx program); when the kernel has no tcx, from
+ * then on a clsact filter. *created_qdisc tells whether this call made the
+ * clsact qdisc (then detach may remove it). */
 int datapath_attach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
 		       bool *created_qdisc);
-/* Remove our filter; remove clsact too when we made it and it is now empty. */
+/* Close our link, or remove our filter (and clsact when we made it and it is
+ * now empty). */
 int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool created_qdisc);
+/* The interface is gone: let go of its links (the kernel detached them). */
+void datapath_forget_interface(struct datapath *dp, uint32_t ifindex);
+
+/*
+ * Take off every netobs program an earlier agent left on ifindex: XDP in any
+ * mode, and cls_bpf filters on clsact, removing the clsact too when that
+ * leaves it empty. Programs are recognised by name (netobs_*); nobody
+ * else's are touched. Call it before attaching anything. Adds what it took
+ * off to *removed; 0 or the first -errno.
+ */
+int datapath_reclaim_interface(uint32_t ifindex, unsigned int *removed);
 
 /* Attach XDP unless another program is there (-EBUSY); a stale netobs_xdp is replaced. */
 int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex);

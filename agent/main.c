@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/netlink.h>
@@ -56,6 +57,9 @@ static void usage(FILE *out)
 		"  --client-queue N         records a follower may fall behind before it loses\n"
 		"                           some, reported as lost_events (default and max: the\n"
 		"                           store size)\n"
+		"  --max-clients N          API connections served at once (default 256)\n"
+		"  --request-timeout SEC    close a connection that has not sent a complete\n"
+		"                           request within SEC seconds (default 10)\n"
 		"  --node-name NAME         node name in records (default: the host name)\n"
 		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
 		"  -v, --verbose            debug logging (includes the libbpf log)\n"
@@ -130,6 +134,8 @@ enum {
 	OPT_VERSION,
 	OPT_END_GRACE,
 	OPT_PRESSURE,
+	OPT_MAX_CLIENTS,
+	OPT_REQUEST_TIMEOUT,
 };
 
 /* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
@@ -146,6 +152,8 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"client-queue", required_argument, NULL, OPT_QUEUE},
 		{"node-name", required_argument, NULL, OPT_NODE},
 		{"bpffs", required_argument, NULL, OPT_BPFFS},
+		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+		{"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -214,6 +222,13 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_QUEUE:
 			rc = parse_u32("--client-queue", optarg, 1, 1048576, &cfg->client_queue);
+			break;
+		case OPT_MAX_CLIENTS:
+			rc = parse_u32("--max-clients", optarg, 1, 65536, &cfg->max_clients);
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			rc = parse_u32("--request-timeout", optarg, 1, 3600,
+				       &cfg->request_timeout_s);
 			break;
 		case OPT_NODE:
 			snprintf(cfg->node_name, sizeof(cfg->node_name), "%s", optarg);
@@ -309,8 +324,8 @@ static void agent_stop(struct agent *a)
 	uv_close((uv_handle_t *)&a->rescan_timer, NULL);
 	uv_close((uv_handle_t *)&a->rb_poll, NULL);
 	uv_close((uv_handle_t *)&a->nl_poll, NULL);
-	uv_close((uv_handle_t *)&a->sigint, NULL);
-	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	for (size_t i = 0; i < sizeof(a->stop_signals) / sizeof(a->stop_signals[0]); i++)
+		uv_close((uv_handle_t *)&a->stop_signals[i], NULL);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -352,6 +367,23 @@ static int agent_lock_acquire(char *err, size_t errlen)
 	return fd; /* kept open: closing it would release the lock */
 }
 
+/* Every API client is a file descriptor: make room for --max-clients of them
+ * beside the agent's own (BPF objects, netlink, the loop), or say what to do. */
+static void fd_limit_raise(uint32_t max_clients)
+{
+	rlim_t want = (rlim_t)max_clients + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < want)
+		log_warn("the open-file limit (%llu) is too low for --max-clients %u: clients "
+			 "beyond it are refused without a message; raise it (ulimit -n %llu, or "
+			 "LimitNOFILE=) or lower --max-clients",
+			 (unsigned long long)rl.rlim_cur, max_clients, (unsigned long long)want);
+}
+
 static struct mnl_socket *netlink_events_open(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -374,7 +406,12 @@ static struct mnl_socket *netlink_events_open(void)
 
 static int agent_start(struct agent *a)
 {
+	static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	char err[512] = "";
+
+	_Static_assert(sizeof(stop_signals) / sizeof(stop_signals[0]) ==
+			       sizeof(a->stop_signals) / sizeof(a->stop_signals[0]),
+		       "one handle per stop signal");
 	int rc;
 
 	rc = datapath_open(&a->dp, a->cfg.flow_map_size, a->cfg.bpffs, err, sizeof(err));
@@ -386,6 +423,9 @@ static int agent_start(struct agent *a)
 	 * map operations would take. */
 	if (getenv("NETOBS_HARVEST_ITERATE"))
 		a->batch_unsupported = true;
+	/* For tests: attach TC programs to clsact, as on a kernel without tcx. */
+	if (getenv("NETOBS_TC_CLSACT"))
+		a->dp.tc_clsact = true;
 	a->timeouts.idle_ns = (uint64_t)a->cfg.idle_timeout_s * 1000000000ULL;
 	a->timeouts.end_grace_ns = (uint64_t)a->cfg.end_grace_ms * 1000000ULL;
 	a->timeouts.pressure_ns = (uint64_t)a->cfg.pressure_timeout_ms * 1000000ULL;
@@ -416,14 +456,17 @@ static int agent_start(struct agent *a)
 	uv_timer_init(a->loop, &a->rescan_timer);
 	uv_poll_init(a->loop, &a->rb_poll, ring_buffer__epoll_fd(a->rb));
 	uv_poll_init(a->loop, &a->nl_poll, mnl_socket_get_fd(a->nl_events));
-	uv_signal_init(a->loop, &a->sigint);
-	uv_signal_init(a->loop, &a->sigterm);
-	a->harvest_timer.data = a->rescan_timer.data = a->rb_poll.data = a->nl_poll.data =
-		a->sigint.data = a->sigterm.data = a;
-	uv_signal_start(&a->sigint, on_signal, SIGINT);
-	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
+	a->harvest_timer.data = a->rescan_timer.data = a->rb_poll.data = a->nl_poll.data = a;
+	/* SIGHUP (its terminal went away) and SIGQUIT (Ctrl-\) would otherwise
+	 * kill the agent with its hooks left running into orphaned maps. */
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		uv_signal_init(a->loop, &a->stop_signals[i]);
+		a->stop_signals[i].data = a;
+		uv_signal_start(&a->stop_signals[i], on_signal, stop_signals[i]);
+	}
 
 	a->endpoint_changes.full = true; /* the first scan reads everything */
+	agent_reclaim_stale(a);
 	agent_sync_endpoints(a);
 	uv_poll_start(&a->rb_poll, UV_READABLE, on_ring_buffer);
 	uv_poll_start(&a->nl_poll, UV_READABLE, on_netlink);
@@ -436,8 +479,8 @@ static int agent_start(struct agent *a)
 		agent_stop(a);
 		return rc;
 	}
-	log_info("netobs-agent %s ready: %u endpoints, socket %s", NETOBS_VERSION,
-		 a->endpoints->count, a->cfg.socket_path);
+	log_info("netobs-agent %s ready: %u endpoints, TC hooks on %s, socket %s", NETOBS_VERSION,
+		 a->endpoints->count, a->dp.tc_clsact ? "clsact" : "tcx", a->cfg.socket_path);
 	return 0;
 }
 
@@ -463,6 +506,8 @@ int main(int argc, char **argv)
 	a->cfg.store_size = 65535;
 	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
 	a->cfg.client_queue = 0; /* default: the store size */
+	a->cfg.max_clients = 256;
+	a->cfg.request_timeout_s = 10;
 	if (gethostname(a->cfg.node_name, sizeof(a->cfg.node_name) - 1))
 		snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "localhost");
 
@@ -476,6 +521,7 @@ int main(int argc, char **argv)
 		a->cfg.client_queue = a->cfg.store_size;
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(libbpf_log);
+	fd_limit_raise(a->cfg.max_clients);
 
 	/* Before touching pins or the socket: refuse to start beside a running
 	 * agent (the lock first: only its holder may clear a stale socket). */

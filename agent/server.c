@@ -9,9 +9,17 @@
  * than --client-queue records behind skips ahead and is told exactly how
  * many records matching its filter it lost. It never stalls the loop or
  * other clients.
+ *
+ * An idle connection costs only its struct client: the request buffer
+ * grows as bytes arrive and is freed once the request is parsed, reads go
+ * through one buffer shared by every client (libuv hands it to the read
+ * callback before the next read), and the filter is allocated by a flows
+ * request. --max-clients bounds how many there are, --request-timeout how
+ * long one may sit without a complete request.
  */
 #include <errno.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +35,15 @@
 #include "log.h"
 #include "status.h"
 
+/* After an error line the agent keeps reading (and dropping) what the client
+ * still sends, for at most this long: closing with unread bytes would reset
+ * the connection, and the client would see ECONNRESET or EPIPE instead of
+ * the error. */
+#define CLIENT_LINGER_MS 5000
+
+/* How often a half-closed client is checked for having closed completely. */
+#define CLIENT_HANGUP_CHECK_MS 1000
+
 /* A history reply goes out in writes of at most this much. */
 #define PUMP_MAX_LINES 512
 #define PUMP_MAX_BYTES (256 * 1024)
@@ -40,20 +57,27 @@ enum client_state {
 
 struct client {
 	uv_pipe_t pipe;
+	uv_timer_t request_timer; /* --request-timeout: runs until a request is complete */
 	struct agent *agent;
 	struct client *next;
-	char *request;
+	char *request; /* NULL until bytes arrive, freed once handled */
 	size_t request_len;
+	size_t request_cap;
 	enum client_state state;
-	struct netobs_filter_set filter;
-	uint64_t cursor;  /* next sequence number to consider */
-	uint64_t end_seq; /* last sequence number of a non-follow reply */
-	uint64_t limit;	  /* records still to send (--first N) */
+	struct netobs_filter_set *filter; /* a flows request's; NULL before */
+	uint64_t cursor;		  /* next sequence number to consider */
+	uint64_t end_seq;		  /* last sequence number of a non-follow reply */
+	uint64_t limit;			  /* records still to send (--first N) */
 	uint64_t sent;
 	bool follow;
 	bool closing;
-	bool writing;	       /* a write is in flight: the next batch waits for it */
-	uint64_t lost_evicted; /* matching records the store overwrote before we sent them */
+	bool rejected; /* over --max-clients: told so, not counted in nclients */
+	bool linger;   /* an error reply: read until the client closes, then close */
+	bool read_eof; /* the client has shut down its side */
+	uv_shutdown_t shutdown_req;
+	unsigned int open_handles; /* pipe and timer: freed when both are closed */
+	bool writing;		   /* a write is in flight: the next batch waits for it */
+	uint64_t lost_evicted;	   /* matching records the store overwrote before we sent them */
 };
 
 struct linebuf {
@@ -113,14 +137,18 @@ static void client_closed_cb(uv_handle_t *handle)
 	struct client *c = handle->data;
 	struct agent *a = c->agent;
 
+	if (--c->open_handles)
+		return;
 	for (struct client **p = &a->clients; *p; p = &(*p)->next) {
 		if (*p == c) {
 			*p = c->next;
 			break;
 		}
 	}
-	a->nclients--;
+	if (!c->rejected)
+		a->nclients--;
 	free(c->request);
+	free(c->filter);
 	free(c);
 }
 
@@ -130,6 +158,7 @@ static void client_close(struct client *c)
 		return;
 	c->closing = true;
 	uv_close((uv_handle_t *)&c->pipe, client_closed_cb);
+	uv_close((uv_handle_t *)&c->request_timer, client_closed_cb);
 }
 
 static void client_write_cb(uv_write_t *req, int status);
@@ -184,7 +213,9 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	uv_timer_stop(&c->request_timer); /* the linger timer takes over */
 	c->state = CLIENT_FINISHING;
+	c->linger = true;
 	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
 }
 
@@ -199,6 +230,30 @@ static json_t *lost_events_json(struct agent *a, int source, uint64_t count)
 	return netobs_record_to_json(&rec, a->cfg.node_name);
 }
 
+static void client_shutdown_cb(uv_shutdown_t *req, int status)
+{
+	(void)req;
+	(void)status; /* the read side or the linger timer closes the client */
+}
+
+static void client_linger_timeout_cb(uv_timer_t *t)
+{
+	client_close(t->data);
+}
+
+/* The error is written: say we are done (EOF) and close once the client
+ * has read it and closed, or after CLIENT_LINGER_MS. */
+static void client_linger(struct client *c)
+{
+	if (c->read_eof ||
+	    uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->pipe, client_shutdown_cb)) {
+		client_close(c);
+		return;
+	}
+	uv_timer_stop(&c->request_timer);
+	uv_timer_start(&c->request_timer, client_linger_timeout_cb, CLIENT_LINGER_MS, 0);
+}
+
 static void client_write_cb(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
@@ -208,6 +263,11 @@ static void client_write_cb(uv_write_t *req, int status)
 	free(w->data);
 	if (c->closing) {
 		free(w);
+		return;
+	}
+	if (status >= 0 && w->close_after && c->linger) {
+		free(w);
+		client_linger(c);
 		return;
 	}
 	if (status < 0 || w->close_after) {
@@ -234,7 +294,7 @@ static uint64_t client_count_matching(const struct client *c, uint64_t from, uin
 	for (uint64_t seq = from; seq < to; seq++) {
 		const struct netobs_record *rec = record_store_get(&c->agent->store, seq);
 
-		if (rec && netobs_filter_set_match(&c->filter, rec))
+		if (rec && netobs_filter_set_match(c->filter, rec))
 			n++;
 	}
 	return n;
@@ -291,7 +351,7 @@ static void client_pump(struct client *c)
 	while (c->cursor <= end && c->limit && lines < PUMP_MAX_LINES && lb.len < PUMP_MAX_BYTES) {
 		const struct netobs_record *rec = record_store_get(&a->store, c->cursor++);
 
-		if (!rec || !netobs_filter_set_match(&c->filter, rec))
+		if (!rec || !netobs_filter_set_match(c->filter, rec))
 			continue;
 		if (linebuf_append_json(&lb, netobs_record_to_json(rec, a->cfg.node_name)))
 			goto fail;
@@ -323,7 +383,7 @@ void server_record_evicting(struct agent *a, const struct netobs_record *rec)
 		if ((c->state != CLIENT_SENDING_HISTORY && c->state != CLIENT_FOLLOWING) ||
 		    c->cursor > rec->seq || (!c->follow && rec->seq > c->end_seq) || !c->limit)
 			continue;
-		if (netobs_filter_set_match(&c->filter, rec))
+		if (netobs_filter_set_match(c->filter, rec))
 			c->lost_evicted++;
 	}
 }
@@ -389,9 +449,14 @@ static void client_start_flows(struct client *c, json_t *req)
 		client_send_error(c, "'first' cannot be combined with 'follow'");
 		return;
 	}
-	netobs_filter_set_init(&c->filter);
+	c->filter = malloc(sizeof(*c->filter));
+	if (!c->filter) {
+		client_send_error(c, "the agent is out of memory; try again later");
+		return;
+	}
+	netobs_filter_set_init(c->filter);
 	filter = json_object_get(req, "filter");
-	if (filter && netobs_filter_set_from_json(filter, &c->filter, err, sizeof(err))) {
+	if (filter && netobs_filter_set_from_json(filter, c->filter, err, sizeof(err))) {
 		client_send_error(c, "invalid filter: %s", err);
 		return;
 	}
@@ -412,7 +477,7 @@ static void client_start_flows(struct client *c, json_t *req)
 			const struct netobs_record *rec = record_store_get(&a->store, seq - 1);
 
 			seq--;
-			if (rec && netobs_filter_set_match(&c->filter, rec))
+			if (rec && netobs_filter_set_match(c->filter, rec))
 				found++;
 		}
 		c->cursor = seq;
@@ -475,11 +540,72 @@ static void client_handle_request(struct client *c, const char *line)
 	json_decref(req);
 }
 
+/* Reads land here and are copied out (into a request) or dropped before the
+ * next read: libuv calls the read callback right after each alloc, so one
+ * buffer serves every client and an idle one holds none. */
+static char client_read_buf[64 * 1024];
+
 static void client_alloc_cb(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
 	(void)handle;
-	buf->base = malloc(suggested);
-	buf->len = buf->base ? suggested : 0;
+	(void)suggested;
+	*buf = uv_buf_init(client_read_buf, sizeof(client_read_buf));
+}
+
+/* After EOF: has the peer closed its socket, or only shut down its writing
+ * side (`echo ... | socat`, still reading the reply)? A Unix socket polls
+ * POLLHUP only when both directions are shut. */
+static bool client_peer_closed(struct client *c)
+{
+	struct pollfd pfd = {.fd = -1};
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd))
+		return true;
+	pfd.fd = fd;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR));
+}
+
+static void client_hangup_check_cb(uv_timer_t *t)
+{
+	struct client *c = t->data;
+
+	if (client_peer_closed(c))
+		client_close(c);
+}
+
+static void client_request_complete(struct client *c)
+{
+	uv_timer_stop(&c->request_timer);
+	c->state = CLIENT_FINISHING; /* until the handler says otherwise */
+	client_handle_request(c, c->request);
+	free(c->request); /* handlers copy what they keep */
+	c->request = NULL;
+	c->request_len = c->request_cap = 0;
+}
+
+static int client_request_append(struct client *c, const char *data, size_t len)
+{
+	size_t need = c->request_len + len + 1;
+
+	if (need > c->request_cap) {
+		size_t cap = c->request_cap ? c->request_cap : 256;
+		char *p;
+
+		while (cap < need)
+			cap *= 2;
+		if (cap > NETOBS_API_MAX_REQUEST)
+			cap = NETOBS_API_MAX_REQUEST;
+		p = realloc(c->request, cap);
+		if (!p)
+			return -ENOMEM;
+		c->request = p;
+		c->request_cap = cap;
+	}
+	memcpy(c->request + c->request_len, data, len);
+	c->request_len += len;
+	c->request[c->request_len] = '\0';
+	return 0;
 }
 
 static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -487,31 +613,61 @@ static void client_read_cb(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b
 	struct client *c = stream->data;
 	char *nl;
 
+	if (nread < 0)
+		c->read_eof = true;
+	if (nread < 0 && c->linger && !c->writing) {
+		client_close(c); /* it has read the error */
+		return;
+	}
+	if (nread == UV_EOF && !client_peer_closed(c)) {
+		/* Half-closed: the client has said all it will and still reads.
+		 * A request without its newline ends here; a reply goes on. */
+		if (c->state == CLIENT_READING_REQUEST) {
+			if (!c->request_len) {
+				client_close(c);
+				return;
+			}
+			client_request_complete(c);
+		}
+		/* libuv stopped reading at EOF, so nothing tells us when it closes
+		 * for good: a follower whose filter matches nothing would stay. */
+		if (!c->closing && !c->linger)
+			uv_timer_start(&c->request_timer, client_hangup_check_cb,
+				       CLIENT_HANGUP_CHECK_MS, CLIENT_HANGUP_CHECK_MS);
+		return;
+	}
 	if (nread < 0) {
-		/* EOF or reset: a follower left, or a client gave up. */
-		free(buf->base);
+		/* Closed or reset: a follower left, or a client gave up. */
 		client_close(c);
 		return;
 	}
-	if (c->state != CLIENT_READING_REQUEST || !nread) {
-		free(buf->base); /* one request per connection: the rest is ignored */
-		return;
-	}
+	if (c->state != CLIENT_READING_REQUEST || !nread)
+		return; /* one request per connection: the rest is ignored */
 	if (c->request_len + (size_t)nread + 1 > NETOBS_API_MAX_REQUEST) {
-		free(buf->base);
 		client_send_error(c, "request longer than %d bytes", NETOBS_API_MAX_REQUEST);
 		return;
 	}
-	memcpy(c->request + c->request_len, buf->base, (size_t)nread);
-	c->request_len += (size_t)nread;
-	c->request[c->request_len] = '\0';
-	free(buf->base);
+	if (client_request_append(c, buf->base, (size_t)nread)) {
+		client_send_error(c, "the agent is out of memory; try again later");
+		return;
+	}
 	nl = memchr(c->request, '\n', c->request_len);
 	if (!nl)
 		return;
 	*nl = '\0';
-	c->state = CLIENT_FINISHING; /* until the handler says otherwise */
-	client_handle_request(c, c->request);
+	client_request_complete(c);
+}
+
+static void client_request_timeout_cb(uv_timer_t *t)
+{
+	struct client *c = t->data;
+
+	if (c->state != CLIENT_READING_REQUEST)
+		return;
+	client_send_error(c,
+			  "no complete request within %u s (--request-timeout); send one JSON "
+			  "request line ending in a newline right after connecting",
+			  c->agent->cfg.request_timeout_s);
 }
 
 static void server_reject_closed_cb(uv_handle_t *handle)
@@ -529,12 +685,9 @@ static void server_connection_cb(uv_stream_t *server, int status)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (c)
-		c->request = malloc(NETOBS_API_MAX_REQUEST);
-	if (!c || !c->request) {
+	if (!c) {
 		uv_pipe_t *reject = malloc(sizeof(*reject));
 
-		free(c);
 		log_warn("out of memory accepting an API client; refusing it");
 		/* Accept and close it anyway: libuv stops watching the listening
 		 * socket while a connection waits to be accepted. */
@@ -548,13 +701,31 @@ static void server_connection_cb(uv_stream_t *server, int status)
 	}
 	c->agent = a;
 	uv_pipe_init(a->loop, &c->pipe, 0);
-	c->pipe.data = c;
+	uv_timer_init(a->loop, &c->request_timer);
+	c->pipe.data = c->request_timer.data = c;
+	c->open_handles = 2;
 	c->next = a->clients;
 	a->clients = c;
-	a->nclients++;
+	c->rejected = a->nclients >= a->cfg.max_clients;
+	if (!c->rejected)
+		a->nclients++;
 	if (uv_accept(server, (uv_stream_t *)&c->pipe) ||
-	    uv_read_start((uv_stream_t *)&c->pipe, client_alloc_cb, client_read_cb))
+	    uv_read_start((uv_stream_t *)&c->pipe, client_alloc_cb, client_read_cb)) {
 		client_close(c);
+		return;
+	}
+	if (c->rejected) {
+		/* Accepted only to say why: the client sees the reason, not a
+		 * connection refused it cannot tell from an agent that is down. */
+		client_send_error(c,
+				  "too many API clients (%u, the --max-clients limit); close an "
+				  "idle client (a forgotten `netobs flows --follow`?) or restart "
+				  "the agent with a higher --max-clients",
+				  a->cfg.max_clients);
+		return;
+	}
+	uv_timer_start(&c->request_timer, client_request_timeout_cb,
+		       (uint64_t)a->cfg.request_timeout_s * 1000, 0);
 }
 
 /* Refuse to take over a socket another agent is serving; clear a stale one. */
@@ -591,6 +762,7 @@ int server_check_path(const char *path, char *err, size_t errlen)
 int server_start(struct agent *a, char *err, size_t errlen)
 {
 	char dir[sizeof(a->cfg.socket_path)];
+	mode_t old_umask;
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s", a->cfg.socket_path);
@@ -605,7 +777,12 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		return rc;
 	uv_pipe_init(a->loop, &a->server, 0);
 	a->server.data = a;
+	/* The socket is born 0660: a chmod after bind would leave a moment in
+	 * which anyone the umask lets in could connect. (The loop has no other
+	 * thread that creates files, so the process-wide umask is ours here.) */
+	old_umask = umask(0117);
 	rc = uv_pipe_bind(&a->server, a->cfg.socket_path);
+	umask(old_umask);
 	if (!rc)
 		rc = uv_listen((uv_stream_t *)&a->server, 64, server_connection_cb);
 	if (rc) {
@@ -614,7 +791,6 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		uv_close((uv_handle_t *)&a->server, NULL);
 		return rc;
 	}
-	chmod(a->cfg.socket_path, 0660);
 	a->server_listening = true;
 	return 0;
 }

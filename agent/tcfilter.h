@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* Counting the TC filters on a clsact side, so netobs removes a clsact
- * qdisc it created only when nobody else has put filters on it. */
+ * qdisc it created only when nobody else has put filters on it; listing
+ * the BPF ones, so a restart finds filters an earlier agent left. */
 #pragma once
 
 #include <stdint.h>
@@ -10,3 +11,13 @@
 
 /* Number of filters on that parent, or -errno. */
 int tc_filter_count(uint32_t ifindex, uint32_t parent);
+
+/* A cls_bpf filter running an eBPF program. */
+struct tc_bpf_filter {
+	uint32_t handle;
+	uint16_t priority;
+	uint32_t prog_id;
+};
+
+/* Up to max cls_bpf filters on that parent into out; their number, or -errno. */
+int tc_bpf_filter_list(uint32_t ifindex, uint32_t parent, struct tc_bpf_filter *out, int max);

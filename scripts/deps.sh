@@ -9,6 +9,7 @@ PACKAGES=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
 	libmnl-dev libjansson-dev libuv1-dev check
 	iproute2 iputils-ping ethtool jq python3 socat procps tcpdump python3-jsonschema util-linux
+	strace
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }

@@ -82,11 +82,13 @@ check_true "no pinned maps left" test ! -e "$BPFFS/netobs"
 check_true "socket removed" test ! -e "$SOCK"
 
 # --- Phase C: someone else's clsact filter stays, before, during and after.
+# (On clsact, as on a kernel without tcx: on tcx netobs uses no filter at all;
+# tests/netns/test_attach.sh covers tcx.)
 tc qdisc add dev "$V2" clsact
 tc filter add dev "$V2" ingress pref 10 bpf bytecode '1,6 0 0 0'
 # ...also one sitting exactly where netobs attaches (handle 0x4e42 prio 1).
 tc filter add dev "$V2" egress pref 1 handle 0x4e42 bpf bytecode '1,6 0 0 0'
-agent_start || exit 1
+NETOBS_TC_CLSACT=1 agent_start || exit 1
 check_eq "a foreign filter at netobs's own place is not replaced" 1 \
 	"$(tc filter show dev "$V2" egress | grep -c 'pref 1 bpf.*handle 0x4e42.*bytecode')"
 check_eq "that endpoint says why" "error ingress-only" \
@@ -107,11 +109,12 @@ check_eq "and the foreign filter at netobs's place too" 1 \
 	"$(tc filter show dev "$V2" egress | grep -c 'handle 0x4e42.*bytecode')"
 check_eq "netobs filter gone" 0 "$(tc filter show dev "$V2" ingress | grep -c netobs)"
 
-# --- Phase D: after kill -9, a new agent takes over the stale socket, pins and filters.
-agent_start || exit 1
+# --- Phase D: after kill -9, a new agent takes over the stale socket, pins and
+# clsact filters (tcx links die with their agent).
+NETOBS_TC_CLSACT=1 agent_start || exit 1
 kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
 check_true "kill -9 left a stale socket" test -S "$SOCK"
-agent_start || exit 1
+NETOBS_TC_CLSACT=1 agent_start || exit 1
 check_eq "restarted over stale state: endpoints attached" '["tc-ingress","tc-egress"]' \
 	"$(endpoint_field "$V1" '.hooks | tostring')"
 check_eq "one netobs filter per hook, not two" 1 "$(tc filter show dev "$V1" ingress | grep -c netobs_tc_ingr)"
