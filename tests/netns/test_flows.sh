@@ -33,6 +33,19 @@ check_true "endpoints table names endpoint 2" \
 
 # --- 50 pings: exactly 50 packets each way at each endpoint
 ip netns exec "$E1" ping -q -c 50 -i 0.01 -W 1 10.201.0.2 >/dev/null
+# The ARP that came before: MACs and the endpoints they belong to, not "- (unknown)".
+MAC1=$(ip -n "$E1" -j link show eth0 | jq -r '.[0].address')
+MAC2=$(ip -n "$E2" -j link show eth0 | jq -r '.[0].address')
+arp_at() { # IFACE HOOK: "src-mac src-endpoint dst-mac dst-endpoint" of its ARP records
+	flows_json --interface "$1" | jq -r "select(.flow.ethertype==\"0x0806\" and .flow.hook==\"$2\") |
+		[.flow.ethernet.source, .flow.source.pod_name // \"-\", .flow.ethernet.destination,
+		 .flow.destination.pod_name // \"-\"] | join(\" \")" | sort -u
+}
+check_true "ARP request from endpoint 1: its MAC and name, to broadcast (no one)" \
+	bash -c "$(declare -f flows_json arp_at); CLI=$CLI arp_at $V1 tc-ingress | grep -qx '$MAC1 $E1 ff:ff:ff:ff:ff:ff -'"
+check_true "ARP reply from endpoint 2 names endpoint 1 by its MAC" \
+	bash -c "$(declare -f flows_json arp_at); CLI=$CLI arp_at $V2 tc-ingress | grep -qx '$MAC2 $E2 $MAC1 $E1'"
+
 icmp_count() { # IFACE HOOK TYPE SRC DST
 	newest_stat packets ".flow.interface.name==\"$1\" and .flow.hook==\"$2\" and
 		(.flow.l4.ICMPv4.type // 0)==$3 and .flow.IP.source==\"$4\" and .flow.IP.destination==\"$5\"" \
