@@ -48,6 +48,22 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
+	struct netobs_record ordered;
+
+	/* Records are stored and streamed in time order. An event can still
+	 * come out of the ring after a harvest's records though its packet
+	 * was earlier: raced the harvest from another CPU (microseconds), or
+	 * left behind by the drain's budget in a flood. It takes the time of
+	 * the record before it; stats keep its packet's own time. A larger
+	 * step back is the wall clock being set back: times follow it. */
+	if (rec->time_ns < a->last_record_time_ns &&
+	    a->last_record_time_ns - rec->time_ns <= RECORD_REORDER_MAX_NS) {
+		ordered = *rec;
+		ordered.time_ns = a->last_record_time_ns;
+		rec = &ordered;
+		a->stats.records_reordered++;
+	}
+	a->last_record_time_ns = rec->time_ns;
 	if (record_store_count(&a->store) == a->store.capacity)
 		server_record_evicting(
 			a, record_store_get(&a->store, record_store_oldest_seq(&a->store)));

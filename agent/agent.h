@@ -45,6 +45,7 @@ struct agent_stats {
 	uint64_t lost_flow_map;	    /* packets in no flow: the flow map insert failed */
 	uint64_t lost_client_queue; /* records dropped for slow clients */
 	uint64_t lost_store;	    /* records overwritten before a reader got them */
+	uint64_t records_reordered; /* records stamped with the previous record's later time */
 	uint64_t harvests;
 	uint64_t batch_fallbacks; /* harvests that iterated because batch lookup failed */
 };
@@ -63,6 +64,10 @@ struct agent_stats {
  * keeps a closed connection in TIME_WAIT this long, and stray packets of it
  * come within that time. Never longer than the idle timeout. */
 #define FLOW_TOMBSTONE_MAX_NS (60ULL * 1000000000ULL)
+
+/* An event record older than the previous record by at most this much is
+ * stamped with the previous record's time (agent_emit()); more is a clock step. */
+#define RECORD_REORDER_MAX_NS (5ULL * 1000000000ULL)
 
 /* Ring-buffer events handled per wakeup before the loop runs other work. */
 #define EVENTS_PER_WAKEUP 4096
@@ -105,9 +110,11 @@ struct agent {
 	uint64_t counters[NETOBS_CNT__MAX];
 	uint64_t ringbuf_full_reported;
 	uint64_t insert_failed_reported; /* FLOW_MAP_FULL + BUSY + ERROR in lost_events so far */
-	bool flow_pressure; /* flow map above FLOW_PRESSURE_PERCENT, or inserts failing */
+	bool flow_pressure; /* flow map above FLOW_PRESSURE_PERCENT, or inserts failing, lately */
+	uint64_t pressure_seen_ns; /* boot clock of the last harvest that saw pressure, 0: never */
 	struct agent_stats stats;
 	uint64_t start_mono_ns;
+	uint64_t last_record_time_ns; /* wall clock of the newest stored record */
 	uint64_t rate_seen[AGENT_RATE_SAMPLES]; /* records_seen at the last harvests */
 	uint64_t rate_time[AGENT_RATE_SAMPLES];
 	unsigned int rate_next;

@@ -38,11 +38,29 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 		 * END will carry the totals; this record says what the packet was. */
 		totals = e->reported;
 	}
+	if (e && e->conn_ended && (ev->tcp_flags & NETOBS_TCP_SYN)) {
+		/* A SYN (or SYN-ACK) on the leftover of an ended connection (the
+		 * ports were reused while its stragglers were still tracked): a
+		 * new connection, not a straggler. */
+		struct flow_entry *tomb = flow_table_lookup(&a->ended, &ev->key);
+
+		if (tomb)
+			flow_table_remove(&a->ended, tomb);
+		e->conn_ended = NETOBS_END_NONE;
+		e->reply_certain = true;
+		e->is_reply = (ev->tcp_flags & NETOBS_TCP_ACK) ? 1 : 0;
+		agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_NEW, ev->tcp_flags,
+				  NETOBS_END_NONE, ev->hdr.ts_ns, &rec);
+		e->reported = totals;
+		agent_emit(a, &rec);
+		return;
+	}
 	if (!e) {
 		/* Its FLOW_NEW was lost (ring full) or is still behind this event
 		 * in the ring: report the flow as new first (at this packet's
-		 * time, so records stay in time order). */
-		e = agent_flow_new(a, &ev->key, &totals, false, totals.tcp_flags, ev->hdr.ts_ns);
+		 * time, so records stay in time order; no packet flags: the
+		 * NEW stands for packets this event does not describe). */
+		e = agent_flow_new(a, &ev->key, &totals, false, 0, ev->hdr.ts_ns);
 		if (!e)
 			return;
 	}

@@ -153,9 +153,14 @@ static void harvest_counters(struct agent *a)
 	 * its sum misses them, as it does for ring-buffer losses. */
 	failed = a->counters[NETOBS_CNT_FLOW_MAP_FULL] + a->counters[NETOBS_CNT_FLOW_MAP_BUSY] +
 		 a->counters[NETOBS_CNT_FLOW_MAP_ERROR];
-	a->flow_pressure = failed > a->insert_failed_reported ||
-			   (uint64_t)a->flows.count * 100 >=
-				   (uint64_t)a->dp.flow_capacity * FLOW_PRESSURE_PERCENT;
+	if (failed > a->insert_failed_reported ||
+	    (uint64_t)a->flows.count * 100 >= (uint64_t)a->dp.flow_capacity * FLOW_PRESSURE_PERCENT)
+		a->pressure_seen_ns = agent_now_boot_ns();
+	/* Pressure lasts two pressure timeouts after it was last seen: the
+	 * dead weight of that moment all gets past the timeout and ends, not
+	 * only the part that ended first and took occupancy below the mark. */
+	a->flow_pressure = a->pressure_seen_ns &&
+			   agent_now_boot_ns() - a->pressure_seen_ns < 2 * a->timeouts.pressure_ns;
 	harvest_report_lost(a, NETOBS_LOST_FLOW_MAP, failed, &a->insert_failed_reported,
 			    &a->stats.lost_flow_map);
 }
@@ -249,16 +254,17 @@ static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, con
 		return;
 	e = flow_table_lookup(&a->flows, key);
 	if (!e) {
-		struct flow_entry *t = flow_table_lookup(&a->ended, key);
-
-		/* Ended with its connection earlier in this harvest, after
-		 * this batch was read: what we hold is its deleted entry. */
-		if (t && t->seen_gen == gen)
+		/* What the batch read may have been deleted since: ended with
+		 * its connection earlier in this harvest, it was reported by
+		 * that END. Only an entry still in the map is a flow whose
+		 * ring-buffer event was lost (ring full). Not the tombstone:
+		 * its table may have been full. */
+		if (!agent_flow_map_totals(a, key, &totals))
 			return;
-		/* Its ring-buffer event was lost (ring full): report it now, at
-		 * the harvest's time (records are stored in time order);
-		 * stats.first_seen keeps its first packet's. */
-		e = agent_flow_new(a, key, &totals, false, totals.tcp_flags, now);
+		/* Report it now, at the harvest's time (records are stored in
+		 * time order); stats.first_seen keeps its first packet's. It
+		 * stands for no one packet: no packet flags. */
+		e = agent_flow_new(a, key, &totals, false, 0, now);
 		if (e)
 			e->seen_gen = gen;
 		return;
@@ -373,10 +379,10 @@ void harvest_run(struct agent *a)
 	/* Records are stored in time order: events (packet time) waiting in
 	 * the ring are older than this harvest, so they go first, and the
 	 * harvest's time is read after them. */
+	agent_clock_sync(); /* one offset for the drained events and this harvest */
 	events_drain(a);
 	now = agent_now_boot_ns();
 	a->stats.harvests++;
-	agent_clock_sync();
 	if (!a->batch_unsupported) {
 		long rc = harvest_batched(a, gen, now, &complete);
 

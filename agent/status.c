@@ -77,8 +77,11 @@ json_t *agent_status_json(struct agent *a)
 		(json_int_t)a->stats.lost_store, "counters", counters, "harvest", "runs",
 		(json_int_t)a->stats.harvests, "batch", (int)!a->batch_unsupported,
 		"batch_fallbacks", (json_int_t)a->stats.batch_fallbacks);
-	if (status)
+	if (status) {
 		json_object_set_new(status, "discovery", discovery_json(a->endpoints));
+		json_object_set_new(json_object_get(status, "records"), "reordered",
+				    json_integer((json_int_t)a->stats.records_reordered));
+	}
 	return status;
 }
 
