@@ -12,23 +12,6 @@
 #define SPORT 43210
 #define DPORT 443
 
-/* One load per test case group (verification takes ~0.1 s per program);
- * every test starts from empty maps. */
-static void group_setup(void)
-{
-	harness_start();
-}
-
-static void group_teardown(void)
-{
-	harness_stop();
-}
-
-static void test_setup(void)
-{
-	harness_reset();
-}
-
 /* ---- IPv4 ---------------------------------------------------------- */
 
 static const uint16_t tcp_flag_cases[] = {
@@ -555,10 +538,12 @@ Suite *netobs_test_suite(void)
 	Suite *s = suite_create("datapath");
 	TCase *tc;
 
+/* One load per test case group (verification takes ~0.1 s per program);
+ * every test starts from empty maps. */
 #define ADD_TCASE(name)                                                                            \
 	tc = tcase_create(name);                                                                   \
-	tcase_add_unchecked_fixture(tc, group_setup, group_teardown);                              \
-	tcase_add_checked_fixture(tc, test_setup, NULL);                                           \
+	tcase_add_unchecked_fixture(tc, harness_start, harness_stop);                              \
+	tcase_add_checked_fixture(tc, harness_reset, NULL);                                        \
 	tcase_set_timeout(tc, 60);                                                                 \
 	suite_add_tcase(s, tc)
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))

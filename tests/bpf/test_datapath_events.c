@@ -16,21 +16,6 @@
  * one event per packet would overflow it. */
 #define STORM 100000U
 
-static void group_setup(void)
-{
-	harness_start();
-}
-
-static void group_teardown(void)
-{
-	harness_stop();
-}
-
-static void test_setup(void)
-{
-	harness_reset();
-}
-
 static cpu_set_t allowed_cpus;
 
 static void pin_to_cpu(int cpu)
@@ -168,8 +153,8 @@ Suite *netobs_test_suite(void)
 	Suite *s = suite_create("datapath_events");
 	TCase *tc = tcase_create("tcp_flags");
 
-	tcase_add_unchecked_fixture(tc, group_setup, group_teardown);
-	tcase_add_checked_fixture(tc, test_setup, NULL);
+	tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
+	tcase_add_checked_fixture(tc, harness_reset, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_syn_storm_bounded);
 	tcase_add_test(tc, test_each_flag_once);

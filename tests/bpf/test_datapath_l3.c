@@ -21,21 +21,6 @@ static const uint8_t L3_V4_DST[4] = {10, 99, 0, 2};
 static const uint8_t L3_V6_SRC[16] = {0x20, 0x01, 0x0d, 0xb8, 0x86, 0xdd, [15] = 1};
 static const uint8_t L3_V6_DST[16] = {0xfd, 0x00, 0x00, 0x99, [15] = 2};
 
-static void group_setup(void)
-{
-	harness_start();
-}
-
-static void group_teardown(void)
-{
-	harness_stop();
-}
-
-static void test_setup(void)
-{
-	harness_reset();
-}
-
 /* IPv4 header (no options) + L4 proto; tot_len fixed by the caller. */
 static void put_l3_ipv4(struct pkt *p, uint8_t proto)
 {
@@ -205,8 +190,8 @@ Suite *netobs_test_suite(void)
 	Suite *s = suite_create("datapath_l3");
 	TCase *tc = tcase_create("l3");
 
-	tcase_add_unchecked_fixture(tc, group_setup, group_teardown);
-	tcase_add_checked_fixture(tc, test_setup, NULL);
+	tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
+	tcase_add_checked_fixture(tc, harness_reset, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_l3_ipv4_tcp_both_hooks);
 	tcase_add_test(tc, test_l3_ipv6_udp);

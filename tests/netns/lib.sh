@@ -93,8 +93,14 @@ endpoint_ns() { echo "${P}e$1"; }
 endpoint_if() { echo "${P}v$1"; }
 
 # agent_start [ARGS...]: start the agent and wait until it answers.
-agent_start() {
-	"$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --harvest-interval 200 "$@" \
+agent_start() { agent_start_in "" "$@"; }
+
+# agent_start_in NETNS [ARGS...]: the same inside a namespace ("": this one).
+agent_start_in() {
+	local ns=$1 in_ns=()
+	shift
+	[ -n "$ns" ] && in_ns=(ip netns exec "$ns")
+	"${in_ns[@]}" "$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --harvest-interval 200 "$@" \
 		>>"$TMP/agent.log" 2>&1 &
 	AGENT_PID=$!
 	for _ in $(seq 100); do

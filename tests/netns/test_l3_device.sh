@@ -65,21 +65,7 @@ done
 check_eq "$TA link type is none (no Ethernet header)" none \
 	"$(ip -n "$NA" -j link show "$TA" | jq -r '.[0].link_type')"
 
-# agent_start_in NS [ARGS...]: agent_start, inside NS (where the device is).
-agent_start_in() {
-	local ns=$1; shift
-	ip netns exec "$ns" "$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --harvest-interval 200 "$@" \
-		>>"$TMP/agent.log" 2>&1 &
-	AGENT_PID=$!
-	for _ in $(seq 100); do
-		"$CLI" status >/dev/null 2>&1 && return 0
-		kill -0 "$AGENT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# agent did not start:"; sed 's/^/# /' "$TMP/agent.log"
-	return 1
-}
-
+# The agent runs inside NA, where the device is (lib.sh agent_start_in).
 agent_start_in "$NA" --interfaces "$TA" || exit 1
 check_eq "$TA is an endpoint with both TC hooks" '["tc-ingress","tc-egress"]' \
 	"$("$CLI" endpoints -o json | jq -c "select(.interface==\"$TA\") | .hooks")"
