@@ -10,6 +10,7 @@ PACKAGES=(
 	libmnl-dev libjansson-dev libuv1-dev check
 	iproute2 iputils-ping ethtool jq python3 socat procps tcpdump python3-jsonschema util-linux
 	strace
+	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }

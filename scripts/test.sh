@@ -4,6 +4,7 @@
 # (BPF_PROG_TEST_RUN), namespace end-to-end; then the unit and namespace tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer. Run as root.
 #   NETOBS_SKIP_SANITIZE=1  skip the sanitizer pass
+#   NETOBS_FUZZ_SECONDS=N   also fuzz each decoder for N seconds (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -45,5 +46,9 @@ if [ "${NETOBS_SKIP_SANITIZE:-0}" != 1 ]; then
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure --timeout 900 -L 'unit|netns')
 	leftovers
+fi
+if [ -n "${NETOBS_FUZZ_SECONDS:-}" ]; then
+	echo "== fuzzing each decoder for ${NETOBS_FUZZ_SECONDS}s"
+	bash scripts/fuzz.sh "$NETOBS_FUZZ_SECONDS"
 fi
 echo "== all tests passed"

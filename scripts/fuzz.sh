@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Fuzz every decoder target (tests/fuzz/fuzz_*.c) with libFuzzer for SECONDS
+# each (default 60), starting from a copy of its seed corpus. Crashes are
+# written to build-fuzz/artifacts/; add them to tests/fuzz/corpus/NAME/ so
+# the ordinary build replays them. Not part of the default test suite:
+# scripts/test.sh runs it when NETOBS_FUZZ_SECONDS is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-60}
+BUILD_DIR=build-fuzz
+CC=clang cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNETOBS_FUZZ=ON >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)" >/dev/null
+mkdir -p "$BUILD_DIR/artifacts"
+found=0
+for src in tests/fuzz/fuzz_*.c; do
+	[ -e "$src" ] || continue
+	target=$(basename "$src" .c) name=${target#fuzz_}
+	found=1
+	work="$BUILD_DIR/corpus/$name"
+	mkdir -p "$work"
+	cp -n tests/fuzz/corpus/"$name"/* "$work"/ 2>/dev/null || true
+	echo "== fuzz $name for ${SECONDS_EACH}s"
+	"$BUILD_DIR/tests/fuzz/$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+		-artifact_prefix="$BUILD_DIR/artifacts/$name-" "$work"
+done
+[ "$found" = 1 ] || { echo "scripts/fuzz.sh: no fuzz targets in tests/fuzz" >&2; exit 1; }
+echo "== fuzzing found nothing"
