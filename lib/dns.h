@@ -32,22 +32,25 @@
 #define DNS_CNAMES_MAX	   8
 #define DNS_RRTYPES_MAX	   16
 
-/* Why a message was rejected: one value per cause, so malformed L7 can be counted by cause. */
+/*
+ * Why a message was rejected: one value per cause, so malformed L7 can be
+ * counted by cause. Values are stable: add new causes before DNS_ERR__COUNT.
+ */
 enum dns_error {
 	DNS_OK = 0,
-	DNS_ERR_INVALID_ARGUMENT,     /* NULL pointer, or captured > wire, or wire > 65535 */
-	DNS_ERR_SHORT_HEADER,	      /* fewer than 12 bytes (on the wire or captured) */
-	DNS_ERR_NAME_PAST_END,	      /* a label or pointer runs past the end of the message */
-	DNS_ERR_NAME_TOO_LONG,	      /* a name over 255 octets (RFC 1035 3.1) */
-	DNS_ERR_LABEL_TYPE,	      /* label type 0x40 or 0x80 (extended / reserved) */
-	DNS_ERR_POINTER_LOOP,	      /* a compression pointer into the name it belongs to */
-	DNS_ERR_POINTER_FORWARD,      /* a pointer to a later offset still in the message */
-	DNS_ERR_POINTER_OUT_OF_RANGE, /* a pointer past the end of the message or into the header */
-	DNS_ERR_QUESTION_PAST_END,    /* QTYPE/QCLASS run past the end of the message */
-	DNS_ERR_RECORD_PAST_END, /* a resource record's fixed part or RDATA runs past the end */
-	DNS_ERR_COUNT_MISMATCH,	 /* section counts promise more records than the message holds */
-	DNS_ERR_RDATA_LENGTH, /* RDLENGTH wrong for the type (A not 4, AAAA not 16, CNAME name) */
-	DNS_ERR_CAPTURE_CUT_QUESTION, /* the capture ends inside the header's questions */
+	DNS_ERR_INVALID_ARGUMENT,     /* NULL, captured > wire, wire > 65535 */
+	DNS_ERR_SHORT_HEADER,	      /* under 12 bytes, on the wire or captured */
+	DNS_ERR_NAME_PAST_END,	      /* a label or pointer past the end */
+	DNS_ERR_NAME_TOO_LONG,	      /* over 255 octets (RFC 1035 3.1) */
+	DNS_ERR_LABEL_TYPE,	      /* label type 0x40 or 0x80 */
+	DNS_ERR_POINTER_LOOP,	      /* a pointer into its own stretch of labels */
+	DNS_ERR_POINTER_FORWARD,      /* a pointer to a later offset */
+	DNS_ERR_POINTER_OUT_OF_RANGE, /* a pointer past the end or into the header */
+	DNS_ERR_QUESTION_PAST_END,    /* QTYPE/QCLASS past the end */
+	DNS_ERR_RECORD_PAST_END,      /* a record's fixed part or RDATA past the end */
+	DNS_ERR_COUNT_MISMATCH,	      /* counts promise records the message lacks */
+	DNS_ERR_RDATA_LENGTH,	      /* A not 4, AAAA not 16, CNAME not its RDATA */
+	DNS_ERR_CAPTURE_CUT_QUESTION, /* the capture ends inside the questions */
 	DNS_ERR__COUNT,
 };
 
@@ -112,9 +115,12 @@ struct dns_message {
 int dns_message_decode(const uint8_t *msg, size_t captured_len, size_t wire_len,
 		       struct dns_message *out);
 
-/* Hubble's (miekg/dns) names: "NOERROR", "NXDOMAIN", ...; "RCODE<n>" for others. */
+/*
+ * Hubble's (miekg/dns) names: "NOERROR", "NXDOMAIN", ...; "RCODE<n>" for
+ * others, written into `buf` (16 bytes suffice) and returned.
+ */
 const char *dns_rcode_name(unsigned int rcode, char *buf, size_t size);
-/* "A", "AAAA", "HTTPS", ...; "TYPE<n>" (RFC 3597) for others. */
+/* "A", "AAAA", "HTTPS", ...; "TYPE<n>" (RFC 3597) for others, written into `buf`. */
 const char *dns_type_name(unsigned int type, char *buf, size_t size);
 
 /*
