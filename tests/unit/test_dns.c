@@ -601,6 +601,65 @@ START_TEST(test_capture_truncated_answers)
 }
 END_TEST
 
+/* A cut inside a CNAME's RDATA is a capture cut, not a CNAME of the wrong length. */
+START_TEST(test_capture_cut_in_cname)
+{
+	struct msgbuf m;
+	size_t first_end, second_end;
+
+	put_header(&m, 17, FLAGS_RESPONSE, 1, 2, 0, 0);
+	put_name(&m, "alias.test");
+	put16(&m, 1);
+	put16(&m, 1);
+	put_ptr(&m, QNAME_OFF);
+	put_rr_fixed(&m, 5, 70, 14); /* 4real7example0 */
+	put_name(&m, "real.example");
+	first_end = m.len;
+	put_ptr(&m, QNAME_OFF);
+	put_rr_fixed(&m, 5, 80, 8);
+	put_labels(&m, "other");
+	put_ptr(&m, QNAME_OFF + 6); /* "test" */
+	second_end = m.len;
+	for (size_t cut = first_end; cut < second_end; cut++) {
+		ck_assert_int_eq(dns_message_decode(m.b, cut, m.len, &msg), DNS_OK);
+		ck_assert(msg.capture_truncated);
+		ck_assert_uint_eq(msg.cnames_len, 1);
+		ck_assert_str_eq(msg.cnames[0], "real.example.");
+		ck_assert_uint_eq(msg.ttl_min, 70);
+	}
+	ck_assert_int_eq(decode_whole(&m), DNS_OK);
+	ck_assert_uint_eq(msg.cnames_len, 2);
+	ck_assert_str_eq(msg.cnames[1], "other.test.");
+}
+END_TEST
+
+/* The OPT record cut off: the answers stand, the RCODE is the header's 4 bits. */
+START_TEST(test_capture_cut_before_edns)
+{
+	struct msgbuf m;
+	size_t answers_end;
+
+	put_header(&m, 18, FLAGS_RESPONSE | 2, 1, 1, 0, 1);
+	put_name(&m, "e.test");
+	put16(&m, 1);
+	put16(&m, 1);
+	put_a(&m, QNAME_OFF, 9, "192.0.2.9");
+	answers_end = m.len;
+	put8(&m, 0);
+	put16(&m, 41);
+	put16(&m, 1232);
+	put32(&m, 1u << 24);
+	put16(&m, 0);
+	ck_assert_int_eq(dns_message_decode(m.b, answers_end + 3, m.len, &msg), DNS_OK);
+	ck_assert(msg.capture_truncated && !msg.has_edns);
+	ck_assert_uint_eq(msg.rcode, 2);
+	ck_assert_uint_eq(msg.ips_len, 1);
+	ck_assert_int_eq(decode_whole(&m), DNS_OK);
+	ck_assert(msg.has_edns);
+	ck_assert_uint_eq(msg.rcode, 16 + 2);
+}
+END_TEST
+
 START_TEST(test_ttl_min_and_bounds)
 {
 	struct msgbuf m;
@@ -723,6 +782,8 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_trailing_bytes);
 	tcase_add_test(tc, test_capture_truncated_answers);
+	tcase_add_test(tc, test_capture_cut_in_cname);
+	tcase_add_test(tc, test_capture_cut_before_edns);
 	tcase_add_test(tc, test_ttl_min_and_bounds);
 	tcase_add_test(tc, test_edns_extended_rcode);
 	tcase_add_test(tc, test_names_for_printer);
