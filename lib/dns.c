@@ -18,6 +18,7 @@
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_AAAA  28
 #define DNS_TYPE_OPT   41
+#define DNS_CLASS_IN   1
 
 /* Internal only: the capture ended where the message still had bytes. */
 #define DNS_CUT (-1)
@@ -217,14 +218,20 @@ static int dns_questions_read(const struct dns_cursor *c, size_t *pos, struct dn
 }
 
 /* What an answer's RDATA contributes: addresses and CNAME targets. */
-static int dns_answer_rdata(const struct dns_cursor *c, uint16_t type, size_t rdata,
-			    uint16_t rdlength, struct dns_message *m)
+static int dns_answer_rdata(const struct dns_cursor *c, uint16_t type, uint16_t rrclass,
+			    size_t rdata, uint16_t rdlength, struct dns_message *m)
 {
 	struct dns_ip *ip;
 	size_t next = 0;
 	char *text = NULL;
 	int err;
 
+	/*
+	 * RDATA formats are per class: an A record of class CH is not an
+	 * address. The top bit is mDNS's cache-flush flag (RFC 6762 10.2).
+	 */
+	if ((rrclass & 0x7fff) != DNS_CLASS_IN)
+		return DNS_OK;
 	switch (type) {
 	case DNS_TYPE_A:
 	case DNS_TYPE_AAAA:
@@ -262,7 +269,7 @@ static int dns_records_read(const struct dns_cursor *c, size_t *pos, unsigned in
 			    int section, struct dns_message *m)
 {
 	for (unsigned int i = 0; i < count; i++) {
-		uint16_t type, rdlength;
+		uint16_t type, rrclass, rdlength;
 		size_t next = 0;
 		uint32_t ttl;
 		int err;
@@ -275,13 +282,14 @@ static int dns_records_read(const struct dns_cursor *c, size_t *pos, unsigned in
 		if (err)
 			return err;
 		type = get_be16(c->msg + next);
+		rrclass = get_be16(c->msg + next + 2);
 		ttl = get_be32(c->msg + next + 4);
 		rdlength = get_be16(c->msg + next + 8);
 		err = dns_bounds(c, next + 10 + rdlength, DNS_ERR_RECORD_PAST_END);
 		if (err)
 			return err;
 		if (section == 0) {
-			err = dns_answer_rdata(c, type, next + 10, rdlength, m);
+			err = dns_answer_rdata(c, type, rrclass, next + 10, rdlength, m);
 			if (err)
 				return err;
 			m->answers_decoded++;

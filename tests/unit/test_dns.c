@@ -660,6 +660,40 @@ START_TEST(test_capture_cut_before_edns)
 }
 END_TEST
 
+/* Only class IN records are addresses; mDNS's cache-flush bit does not change the class. */
+START_TEST(test_answer_classes)
+{
+	struct msgbuf m;
+
+	put_header(&m, 19, FLAGS_RESPONSE, 1, 3, 0, 0);
+	put_name(&m, "version.bind");
+	put16(&m, 1);
+	put16(&m, 3);
+	put_ptr(&m, QNAME_OFF);
+	put16(&m, 1); /* A, class CH: a name and an address, not 4 octets */
+	put16(&m, 3);
+	put32(&m, 5);
+	put16(&m, 3);
+	put_bytes(&m, "\0\x01\x02", 3);
+	put_ptr(&m, QNAME_OFF);
+	put16(&m, 1); /* A, class IN with the cache-flush bit */
+	put16(&m, 0x8001);
+	put32(&m, 6);
+	put16(&m, 4);
+	put_bytes(&m, "\xc0\x00\x02\x07", 4);
+	put_ptr(&m, QNAME_OFF);
+	put_rr_fixed(&m, 1, 7, 4);
+	put_bytes(&m, "\xc0\x00\x02\x08", 4);
+	ck_assert_int_eq(decode_whole(&m), DNS_OK);
+	ck_assert_uint_eq(msg.answers_decoded, 3);
+	ck_assert_uint_eq(msg.ips_len, 2);
+	assert_ipv4(&msg.ips[0], "192.0.2.7");
+	assert_ipv4(&msg.ips[1], "192.0.2.8");
+	ck_assert_uint_eq(msg.rrtypes_len, 1);
+	ck_assert_uint_eq(msg.ttl_min, 5);
+}
+END_TEST
+
 START_TEST(test_ttl_min_and_bounds)
 {
 	struct msgbuf m;
@@ -784,6 +818,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_capture_truncated_answers);
 	tcase_add_test(tc, test_capture_cut_in_cname);
 	tcase_add_test(tc, test_capture_cut_before_edns);
+	tcase_add_test(tc, test_answer_classes);
 	tcase_add_test(tc, test_ttl_min_and_bounds);
 	tcase_add_test(tc, test_edns_extended_rcode);
 	tcase_add_test(tc, test_names_for_printer);
