@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_vectors.h"
 
 Suite *netobs_test_suite(void);
 
@@ -734,6 +735,70 @@ START_TEST(test_tunnels)
 }
 END_TEST
 
+/* Offsets of each "HTTP/1.1 " status line: where the server's messages start. */
+static int response_starts(const char *stream, size_t *starts, int max)
+{
+	int n = 0;
+
+	for (const char *p = stream; (p = strstr(p, "HTTP/1.1 ")) && n < max; p++)
+		starts[n++] = (size_t)(p - stream);
+	return n;
+}
+
+START_TEST(test_real_curl_keepalive)
+{
+	static const char *const urls[] = {"http://127.0.0.1:18768/hello.txt",
+					   "http://127.0.0.1:18768/sub/",
+					   "http://127.0.0.1:18768/missing"};
+	static const unsigned int codes[] = {200, 200, 404};
+	static const uint64_t lengths[] = {18, 230, 335};
+	size_t starts[4], total = strlen(python_responses);
+
+	ck_assert_int_eq(response_starts(python_responses, starts, 4), 3);
+	starts[3] = total;
+	/* As the datapath will: the first 200 bytes of each segment, the rest a gap. */
+	for (int gaps = 0; gaps < 2; gaps++) {
+		conn_setup(18768, "127.0.0.1");
+		ck_assert_int_eq(feed_req(curl_requests, 1000), NETOBS_HTTP_OK);
+		for (int i = 0; i < 3; i++) {
+			size_t len = starts[i + 1] - starts[i];
+			size_t given = gaps && len > 200 ? 200 : len;
+
+			ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_RESPONSE,
+							       python_responses + starts[i], given,
+							       2000 + (uint64_t)i, record_event, NULL),
+					 NETOBS_HTTP_OK);
+			ck_assert_int_eq(netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_RESPONSE,
+							      len - given, record_event, NULL),
+					 NETOBS_HTTP_OK);
+		}
+		netobs_http_conn_end(&conn, NETOBS_HTTP_DIR_REQUEST, record_event, NULL);
+		netobs_http_conn_end(&conn, NETOBS_HTTP_DIR_RESPONSE, record_event, NULL);
+		ck_assert_int_eq(count_type(NETOBS_HTTP_EVENT_PROBLEM), 0);
+		ck_assert_int_eq(count_type(NETOBS_HTTP_EVENT_REQUEST), 3);
+		ck_assert_int_eq(count_type(NETOBS_HTTP_EVENT_RESPONSE), 3);
+		for (int i = 0; i < 3; i++) {
+			const struct seen_event *q = nth(NETOBS_HTTP_EVENT_REQUEST, i);
+			const struct seen_event *r = nth(NETOBS_HTTP_EVENT_RESPONSE, i);
+
+			ck_assert_str_eq(q->msg.url, urls[i]);
+			ck_assert_str_eq(header_value(&q->msg, "User-Agent"), "curl/7.88.1");
+			ck_assert_str_eq(header_value(&q->msg, "Cookie"), NETOBS_HTTP_REDACTED);
+			ck_assert_uint_eq(r->msg.code, codes[i]);
+			ck_assert_uint_eq(r->msg.content_length, lengths[i]);
+			ck_assert_str_eq(header_value(&r->msg, "Server"),
+					 "SimpleHTTP/0.6 Python/3.11.7");
+			ck_assert_str_eq(r->request.url, urls[i]);
+			ck_assert_uint_eq(r->ev.latency_ns, 1000 + (uint64_t)i);
+		}
+		ck_assert_str_eq(header_value(&nth(NETOBS_HTTP_EVENT_RESPONSE, 0)->msg,
+					      "Content-type"),
+				 "text/plain");
+		conn_teardown();
+	}
+}
+END_TEST
+
 START_TEST(test_outcome_names)
 {
 	ck_assert_str_eq(netobs_http_outcome_name(NETOBS_HTTP_OK), "ok");
@@ -769,6 +834,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_gaps);
 	tcase_add_test(tc, test_pipeline_overflow_orphan_unanswered);
 	tcase_add_test(tc, test_tunnels);
+	tcase_add_test(tc, test_real_curl_keepalive);
 	tcase_add_test(tc, test_outcome_names);
 	suite_add_tcase(s, tc);
 	return s;
