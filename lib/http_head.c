@@ -296,11 +296,12 @@ static void url_build(struct netobs_http_message *msg, const struct netobs_http_
 }
 
 /* Fills method, target, path and (absolute-form) host from the request line. */
-static void request_line_parse(const uint8_t *p, struct netobs_http_message *msg)
+/* p..p+len is a request line http_head_scan accepted: both spaces are there. */
+static void request_line_parse(const uint8_t *p, size_t len, struct netobs_http_message *msg)
 {
-	const uint8_t *sp1 = memchr(p, ' ', NETOBS_HTTP_METHOD_MAX);
+	const uint8_t *sp1 = memchr(p, ' ', len);
 	const uint8_t *target = sp1 + 1;
-	const uint8_t *sp2 = memchr(target, ' ', NETOBS_HTTP_HEAD_MAX);
+	const uint8_t *sp2 = memchr(target, ' ', len - (size_t)(target - p));
 	size_t tlen = (size_t)(sp2 - target);
 
 	copy_printable(msg->method, sizeof(msg->method), p, (size_t)(sp1 - p));
@@ -482,10 +483,10 @@ enum netobs_http_outcome netobs_http_head_parse(const uint8_t *head, size_t len,
 		copy_printable(msg->protocol, sizeof(msg->protocol), head, 8);
 		msg->code = (uint16_t)((head[9] - '0') * 100 + (head[10] - '0') * 10 +
 				       (head[11] - '0'));
-	} else {
-		request_line_parse(head, msg);
 	}
 	nl = memchr(head, '\n', head_len);
+	if (!msg->is_response)
+		request_line_parse(head, (size_t)(nl - head), msg);
 	for (pos = (size_t)(nl - head) + 1; pos < head_len; pos = (size_t)(nl - head) + 1) {
 		size_t line_len;
 		enum netobs_http_outcome r;
