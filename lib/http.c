@@ -17,14 +17,14 @@
 #include "http_internal.h"
 
 enum stream_state {
-	STREAM_HEAD = 0,     /* at or inside a head (head_len bytes buffered) */
-	STREAM_BODY,	     /* body_left bytes of a Content-Length body */
-	STREAM_CHUNK_SIZE,   /* a chunk-size line, with extensions */
-	STREAM_CHUNK_DATA,   /* body_left bytes of chunk data */
-	STREAM_CHUNK_END,    /* the CRLF after chunk data */
-	STREAM_TRAILER,	     /* trailer lines after the last chunk */
-	STREAM_UNTIL_CLOSE,  /* a response body that ends with the connection */
-	STREAM_STOPPED,	     /* outcome says why; nothing more is decoded */
+	STREAM_HEAD = 0,    /* at or inside a head (head_len bytes buffered) */
+	STREAM_BODY,	    /* body_left bytes of a Content-Length body */
+	STREAM_CHUNK_SIZE,  /* a chunk-size line, with extensions */
+	STREAM_CHUNK_DATA,  /* body_left bytes of chunk data */
+	STREAM_CHUNK_END,   /* the CRLF after chunk data */
+	STREAM_TRAILER,	    /* trailer lines after the last chunk */
+	STREAM_UNTIL_CLOSE, /* a response body that ends with the connection */
+	STREAM_STOPPED,	    /* outcome says why; nothing more is decoded */
 };
 
 static const char *const http_outcome_names[NETOBS_HTTP_OUTCOME_COUNT] = {
@@ -125,8 +125,8 @@ static void request_done(struct netobs_http_conn *conn, const struct netobs_http
 	if (conn->pending_overflow || conn->pending_count == NETOBS_HTTP_PIPELINE_MAX) {
 		conn->pending_overflow++;
 	} else {
-		uint32_t slot = (conn->pending_first + conn->pending_count) %
-				NETOBS_HTTP_PIPELINE_MAX;
+		uint32_t slot =
+			(conn->pending_first + conn->pending_count) % NETOBS_HTTP_PIPELINE_MAX;
 		struct netobs_http_pending *p = &conn->pending[slot];
 
 		memcpy(p->method, msg->method, sizeof(p->method));
@@ -195,8 +195,8 @@ static void response_done(struct netobs_http_conn *conn, const struct netobs_htt
 	}
 }
 
-static void head_done(struct netobs_http_conn *conn, enum netobs_http_dir dir,
-		      const uint8_t *head, size_t len, netobs_http_event_fn on_event, void *ctx)
+static void head_done(struct netobs_http_conn *conn, enum netobs_http_dir dir, const uint8_t *head,
+		      size_t len, netobs_http_event_fn on_event, void *ctx)
 {
 	struct netobs_http_message msg;
 	enum netobs_http_outcome r = netobs_http_head_parse(head, len, dir, conn, &msg);
@@ -338,8 +338,8 @@ bad:
 
 /* The CRLF after chunk data, or trailer lines up to an empty one. */
 static size_t chunk_line_end_consume(struct netobs_http_conn *conn, enum netobs_http_dir dir,
-				     const uint8_t *data, size_t len,
-				     netobs_http_event_fn on_event, void *ctx)
+				     const uint8_t *data, size_t len, netobs_http_event_fn on_event,
+				     void *ctx)
 {
 	struct netobs_http_stream *s = &conn->dir[dir];
 	bool trailer = s->state == STREAM_TRAILER;

@@ -32,7 +32,7 @@
 #define NETOBS_HTTP_HEADERS_MAX	     16
 #define NETOBS_HTTP_HEADER_KEY_MAX   64
 #define NETOBS_HTTP_HEADER_VALUE_MAX 256
-#define NETOBS_HTTP_PIPELINE_MAX     8 /* requests awaiting their response, per connection */
+#define NETOBS_HTTP_PIPELINE_MAX     8	  /* requests awaiting their response, per connection */
 #define NETOBS_HTTP_CHUNK_LINE_MAX   1024 /* chunk-size line with extensions */
 #define NETOBS_HTTP_TRAILER_MAX	     8192
 
@@ -50,9 +50,9 @@ enum netobs_http_dir {
  */
 enum netobs_http_outcome {
 	NETOBS_HTTP_OK = 0,
-	NETOBS_HTTP_NOT_HTTP,		   /* the bytes at a message start are no HTTP/1.x start line */
-	NETOBS_HTTP_HEAD_TOO_LONG,	   /* no blank line within NETOBS_HTTP_HEAD_MAX bytes */
-	NETOBS_HTTP_BAD_HEADER,		   /* no colon, space before it, control bytes, bad fold, two Hosts */
+	NETOBS_HTTP_NOT_HTTP,	   /* the bytes at a message start are no HTTP/1.x start line */
+	NETOBS_HTTP_HEAD_TOO_LONG, /* no blank line within NETOBS_HTTP_HEAD_MAX bytes */
+	NETOBS_HTTP_BAD_HEADER, /* no colon, space before it, control bytes, bad fold, two Hosts */
 	NETOBS_HTTP_BAD_CONTENT_LENGTH,	   /* not digits, too large, or conflicting values */
 	NETOBS_HTTP_BAD_TRANSFER_ENCODING, /* a request body coded but not finally chunked */
 	NETOBS_HTTP_BAD_CHUNK,		   /* chunk size, extension, CRLF after data, or trailer */
@@ -60,10 +60,10 @@ enum netobs_http_outcome {
 	NETOBS_HTTP_INCOMPLETE_HEAD,	   /* the direction ended inside a head */
 	NETOBS_HTTP_ORPHAN_RESPONSE,	   /* a response with no outstanding request */
 	NETOBS_HTTP_PIPELINE_OVERFLOW,	   /* a response whose request did not fit the FIFO */
-	NETOBS_HTTP_UNANSWERED,		   /* a request still outstanding when the connection ended */
-	NETOBS_HTTP_PEER_LOST,		   /* responses cannot be framed: the request side stopped */
-	NETOBS_HTTP_TUNNEL,		   /* 101 or 2xx to CONNECT: what follows is not HTTP (no error) */
-	NETOBS_HTTP_NO_MEMORY,		   /* a split head could not be buffered */
+	NETOBS_HTTP_UNANSWERED, /* a request still outstanding when the connection ended */
+	NETOBS_HTTP_PEER_LOST,	/* responses cannot be framed: the request side stopped */
+	NETOBS_HTTP_TUNNEL,	/* 101 or 2xx to CONNECT: what follows is not HTTP (no error) */
+	NETOBS_HTTP_NO_MEMORY,	/* a split head could not be buffered */
 	NETOBS_HTTP_OUTCOME_COUNT,
 };
 
@@ -91,9 +91,9 @@ struct netobs_http_message {
 	/* requests */
 	char method[NETOBS_HTTP_METHOD_MAX];
 	char target[NETOBS_HTTP_TARGET_MAX]; /* request-target as written */
-	char path[NETOBS_HTTP_TARGET_MAX];   /* path?query; for absolute-form, after the authority */
-	char host[NETOBS_HTTP_HOST_MAX];     /* Host header (absolute-form: the target's authority) */
-	char url[NETOBS_HTTP_URL_MAX];	     /* as Hubble writes it: http://HOST[:PORT]/path?query */
+	char path[NETOBS_HTTP_TARGET_MAX]; /* path?query; for absolute-form, after the authority */
+	char host[NETOBS_HTTP_HOST_MAX];   /* Host header (absolute-form: the target's authority) */
+	char url[NETOBS_HTTP_URL_MAX];	   /* as Hubble writes it: http://HOST[:PORT]/path?query */
 	/* responses */
 	uint16_t code;
 	/* both */
@@ -119,7 +119,8 @@ struct netobs_http_pending {
 enum netobs_http_event_type {
 	NETOBS_HTTP_EVENT_REQUEST = 1,
 	NETOBS_HTTP_EVENT_RESPONSE = 2,
-	NETOBS_HTTP_EVENT_PROBLEM = 3, /* outcome says why; once per stopped direction */
+	/* Once per direction stopped by an error, once per unanswered request. */
+	NETOBS_HTTP_EVENT_PROBLEM = 3,
 };
 
 /*
@@ -143,19 +144,19 @@ typedef void (*netobs_http_event_fn)(const struct netobs_http_event *event, void
 /* Per direction framing state. Opaque: use the conn functions. */
 struct netobs_http_stream {
 	uint8_t state;
-	uint8_t outcome;	  /* enum netobs_http_outcome once stopped */
-	bool line_cr;		  /* chunk/trailer line: CR seen */
-	bool chunk_ext;		  /* chunk-size line: in the extension */
-	bool chunk_ws;		  /* chunk-size line: whitespace after the digits */
+	uint8_t outcome; /* enum netobs_http_outcome once stopped */
+	bool line_cr;	 /* chunk/trailer line: CR seen */
+	bool chunk_ext;	 /* chunk-size line: in the extension */
+	bool chunk_ws;	 /* chunk-size line: whitespace after the digits */
 	uint8_t chunk_digits;
-	uint16_t line_len;	  /* current chunk-size or trailer line */
+	uint16_t line_len; /* current chunk-size or trailer line */
 	uint32_t trailer_len;
-	uint32_t head_len;	  /* bytes buffered of a split head */
-	uint8_t *head;		  /* NETOBS_HTTP_HEAD_MAX bytes, allocated at the first split head */
-	uint64_t body_left;	  /* of a Content-Length body or a chunk */
+	uint32_t head_len;  /* bytes buffered of a split head */
+	uint8_t *head;	    /* NETOBS_HTTP_HEAD_MAX bytes, allocated at the first split head */
+	uint64_t body_left; /* of a Content-Length body or a chunk */
 	uint64_t chunk_size;
 	uint64_t head_time_ns;
-	uint64_t messages;	  /* heads decoded */
+	uint64_t messages; /* heads decoded */
 };
 
 struct netobs_http_conn {
@@ -182,7 +183,7 @@ void netobs_http_conn_free(struct netobs_http_conn *conn);
 /*
  * The next len bytes of direction dir, observed at time_ns. Returns
  * NETOBS_HTTP_OK while the direction decodes, else the outcome that stopped it
- * (every later call returns the same, without callbacks).
+ * (later feeds and gaps return the same, without callbacks).
  */
 enum netobs_http_outcome netobs_http_conn_feed(struct netobs_http_conn *conn,
 					       enum netobs_http_dir dir, const void *data,

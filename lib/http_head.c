@@ -14,17 +14,30 @@
 
 /* RFC 9110 methods and the common WebDAV ones; anything else is not HTTP. */
 static const char *const http_methods[] = {
-	"GET",	   "HEAD",     "POST",	    "PUT",   "DELETE", "CONNECT", "OPTIONS", "TRACE",
-	"PATCH",   "PROPFIND", "PROPPATCH", "MKCOL", "COPY",   "MOVE",	  "LOCK",    "UNLOCK",
+	"GET",	 "HEAD",     "POST",	  "PUT",   "DELETE", "CONNECT", "OPTIONS", "TRACE",
+	"PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY",   "MOVE",	"LOCK",	   "UNLOCK",
 };
 
 /* Headers whose values a record may carry (docs/http.md). */
 static const char *const http_kept_headers[] = {
-	"Host",		 "User-Agent",	    "Content-Type",	"Content-Length",
-	"Content-Encoding", "Transfer-Encoding", "Accept",		"Accept-Encoding",
-	"Connection",	 "Upgrade",	    "Location",		"Server",
-	"Cache-Control",	 "X-Request-Id",	    "X-Forwarded-For",	"X-Forwarded-Proto",
-	"Traceparent",	 "Tracestate",
+	"Host",
+	"User-Agent",
+	"Content-Type",
+	"Content-Length",
+	"Content-Encoding",
+	"Transfer-Encoding",
+	"Accept",
+	"Accept-Encoding",
+	"Connection",
+	"Upgrade",
+	"Location",
+	"Server",
+	"Cache-Control",
+	"X-Request-Id",
+	"X-Forwarded-For",
+	"X-Forwarded-Proto",
+	"Traceparent",
+	"Tracestate",
 };
 
 /* Credentials: the key is kept (their presence matters), never the value. */
@@ -152,7 +165,7 @@ enum http_scan http_head_scan(const uint8_t *buf, size_t len, enum netobs_http_d
 {
 	size_t pos = 0;
 	enum http_scan r = dir == NETOBS_HTTP_DIR_REQUEST ? request_line_scan(buf, len, &pos)
-							   : status_line_scan(buf, len, &pos);
+							  : status_line_scan(buf, len, &pos);
 
 	if (r != HTTP_SCAN_COMPLETE)
 		return r;

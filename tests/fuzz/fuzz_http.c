@@ -99,13 +99,13 @@ static void check_event(const struct netobs_http_event *ev, void *ctx)
 }
 
 /* Feeds one slice; once a direction stopped, it must say so the same way. */
-static void feed_checked(struct netobs_http_conn *conn, enum netobs_http_dir dir,
-			 const uint8_t *p, size_t len, uint64_t t, enum netobs_http_outcome *last,
+static void feed_checked(struct netobs_http_conn *conn, enum netobs_http_dir dir, const uint8_t *p,
+			 size_t len, uint64_t t, enum netobs_http_outcome *last,
 			 unsigned int *events)
 {
 	unsigned int before = *events;
-	enum netobs_http_outcome r = netobs_http_conn_feed(conn, dir, p, len, t, check_event,
-							   events);
+	enum netobs_http_outcome r =
+		netobs_http_conn_feed(conn, dir, p, len, t, check_event, events);
 
 	if (*last != NETOBS_HTTP_OK) {
 		CHECK(r == *last);
@@ -146,9 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			feed_checked(&conn, (enum netobs_http_dir)d, side[d] + from, to - from,
 				     100 * (uint64_t)slice + (uint64_t)d, &last[d], &events);
 			if (flags & (4 << d)) {
-				enum netobs_http_outcome r = netobs_http_conn_gap(
-					&conn, (enum netobs_http_dir)d, flags >> 4, check_event,
-					&events);
+				enum netobs_http_outcome r =
+					netobs_http_conn_gap(&conn, (enum netobs_http_dir)d,
+							     flags >> 4, check_event, &events);
 
 				if (last[d] != NETOBS_HTTP_OK)
 					CHECK(r == last[d]);

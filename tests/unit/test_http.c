@@ -102,7 +102,7 @@ static const char *header_value(const struct netobs_http_message *msg, const cha
 }
 
 #define GET_INDEX                                                                                  \
-	"GET /index.html?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\n"           \
+	"GET /index.html?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\n"          \
 	"Accept: */*\r\n\r\n"
 #define OK_HELLO "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
 
@@ -149,8 +149,9 @@ END_TEST
 
 START_TEST(test_post_body_skipped)
 {
-	const char *post = "POST /api/items HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"
-			   "Content-Length: 26\r\n\r\n";
+	const char *post =
+		"POST /api/items HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n"
+		"Content-Length: 26\r\n\r\n";
 	const char *body = "{\"name\":\"GET / HTTP/1.1\"}\n";
 
 	ck_assert_uint_eq(strlen(body), 26);
@@ -182,9 +183,9 @@ static const char chunked_responses[] =
 
 static void two_requests(void)
 {
-	ck_assert_int_eq(feed_req("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n",
-				  1),
-			 NETOBS_HTTP_OK);
+	ck_assert_int_eq(
+		feed_req("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n", 1),
+		NETOBS_HTTP_OK);
 }
 
 START_TEST(test_chunked_every_split)
@@ -232,13 +233,13 @@ END_TEST
 START_TEST(test_bad_chunks)
 {
 	static const char *const bad[] = {
-		"zz\r\nhello\r\n0\r\n\r\n",		  /* not hex */
-		"\r\n",					  /* no digits */
-		"5\r\nhelloXX0\r\n\r\n",		  /* no CRLF after the data */
-		"1 2\r\nx\r\n",				  /* digits after whitespace */
-		"10000000000000000\r\n",		  /* 17 hex digits */
-		"5\rX",					  /* CR without LF */
-		"0\r\nBad\x01Trailer\r\n\r\n",		  /* control byte in a trailer */
+		"zz\r\nhello\r\n0\r\n\r\n",    /* not hex */
+		"\r\n",			       /* no digits */
+		"5\r\nhelloXX0\r\n\r\n",       /* no CRLF after the data */
+		"1 2\r\nx\r\n",		       /* digits after whitespace */
+		"10000000000000000\r\n",       /* 17 hex digits */
+		"5\rX",			       /* CR without LF */
+		"0\r\nBad\x01Trailer\r\n\r\n", /* control byte in a trailer */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -345,7 +346,7 @@ START_TEST(test_never_http)
 {
 	/* TLS 1.2 ClientHello record header and start, an SSH banner, HTTP/2, junk. */
 	static const unsigned char tls[] = {0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00,
-					    0xa1, 0x03, 0x03, 'G',  'E',  'T',  ' ',  '/'};
+					    0xa1, 0x03, 0x03, 'G',  'E',  'T',	' ',  '/'};
 	static const char *const texts[] = {
 		"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n",
 		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
@@ -359,11 +360,11 @@ START_TEST(test_never_http)
 	unsigned int rng = 12345;
 
 	conn_setup(443, NULL);
-	ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_REQUEST, tls, sizeof(tls),
-					       1, record_event, NULL),
+	ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_REQUEST, tls, sizeof(tls), 1,
+					       record_event, NULL),
 			 NETOBS_HTTP_NOT_HTTP);
-	ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_RESPONSE, tls, sizeof(tls),
-					       2, record_event, NULL),
+	ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_RESPONSE, tls, sizeof(tls), 2,
+					       record_event, NULL),
 			 NETOBS_HTTP_NOT_HTTP);
 	ck_assert_int_eq(nseen, 2);
 	ck_assert_int_eq(count_type(NETOBS_HTTP_EVENT_PROBLEM), 2);
@@ -503,11 +504,13 @@ static bool message_contains(const struct netobs_http_message *msg, const char *
 START_TEST(test_redaction)
 {
 	conn_setup(80, NULL);
-	feed_req("GET /me HTTP/1.1\r\nHost: h\r\nCookie: session=s3cr3t-cookie\r\n"
-		 "Authorization: Bearer s3cr3t-bearer\r\nProxy-Authorization: Basic s3cr3t-proxy\r\n"
-		 "X-Api-Key: s3cr3t-key\r\nX-Request-Id: req-77\r\n\r\n",
-		 1);
-	feed_resp("HTTP/1.1 200 OK\r\nSet-Cookie: id=s3cr3t-set; HttpOnly\r\nContent-Length: 0\r\n\r\n",
+	feed_req(
+		"GET /me HTTP/1.1\r\nHost: h\r\nCookie: session=s3cr3t-cookie\r\n"
+		"Authorization: Bearer s3cr3t-bearer\r\nProxy-Authorization: Basic s3cr3t-proxy\r\n"
+		"X-Api-Key: s3cr3t-key\r\nX-Request-Id: req-77\r\n\r\n",
+		1);
+	feed_resp("HTTP/1.1 200 OK\r\nSet-Cookie: id=s3cr3t-set; HttpOnly\r\nContent-Length: "
+		  "0\r\n\r\n",
 		  2);
 	ck_assert_int_eq(nseen, 2);
 	ck_assert_str_eq(header_value(&seen[0].msg, "Cookie"), NETOBS_HTTP_REDACTED);
@@ -612,14 +615,15 @@ START_TEST(test_gaps)
 	memset(seen_body, 'b', sizeof(seen_body));
 	conn_setup(80, NULL);
 	/* 10000-byte upload: its head and 100 bytes seen, the rest a gap. */
-	ck_assert_int_eq(feed_req("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10000\r\n\r\n", 1),
-			 NETOBS_HTTP_OK);
+	ck_assert_int_eq(
+		feed_req("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10000\r\n\r\n", 1),
+		NETOBS_HTTP_OK);
 	ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_REQUEST, seen_body, 100, 2,
 					       record_event, NULL),
 			 NETOBS_HTTP_OK);
-	ck_assert_int_eq(netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_REQUEST, 9900, record_event,
-					      NULL),
-			 NETOBS_HTTP_OK);
+	ck_assert_int_eq(
+		netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_REQUEST, 9900, record_event, NULL),
+		NETOBS_HTTP_OK);
 	ck_assert_int_eq(feed_req("GET /after HTTP/1.1\r\nHost: h\r\n\r\n", 3), NETOBS_HTTP_OK);
 	/* A chunked download: 0x1000 bytes of data, 10 of them seen. */
 	feed_resp("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n0123456789", 4);
@@ -635,12 +639,12 @@ START_TEST(test_gaps)
 
 	/* A gap past the end of a known body, or where a head goes: lost. */
 	feed_resp("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 6);
-	ck_assert_int_eq(netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_RESPONSE, 11, record_event,
-					      NULL),
-			 NETOBS_HTTP_GAP_LOST_ALIGNMENT);
-	ck_assert_int_eq(netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_REQUEST, 1, record_event,
-					      NULL),
-			 NETOBS_HTTP_GAP_LOST_ALIGNMENT);
+	ck_assert_int_eq(
+		netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_RESPONSE, 11, record_event, NULL),
+		NETOBS_HTTP_GAP_LOST_ALIGNMENT);
+	ck_assert_int_eq(
+		netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_REQUEST, 1, record_event, NULL),
+		NETOBS_HTTP_GAP_LOST_ALIGNMENT);
 	ck_assert_int_eq(count_type(NETOBS_HTTP_EVENT_PROBLEM), 2);
 	ck_assert(!netobs_http_conn_active(&conn));
 	conn_teardown();
@@ -722,7 +726,8 @@ START_TEST(test_tunnels)
 	conn_teardown();
 
 	conn_setup(80, NULL);
-	feed_req("GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+	feed_req("GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: "
+		 "Upgrade\r\n\r\n",
 		 1);
 	ck_assert_str_eq(header_value(&seen[0].msg, "Upgrade"), "websocket");
 	ck_assert_int_eq(feed_resp("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
@@ -766,7 +771,8 @@ START_TEST(test_real_curl_keepalive)
 
 			ck_assert_int_eq(netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_RESPONSE,
 							       python_responses + starts[i], given,
-							       2000 + (uint64_t)i, record_event, NULL),
+							       2000 + (uint64_t)i, record_event,
+							       NULL),
 					 NETOBS_HTTP_OK);
 			ck_assert_int_eq(netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_RESPONSE,
 							      len - given, record_event, NULL),
@@ -791,9 +797,9 @@ START_TEST(test_real_curl_keepalive)
 			ck_assert_str_eq(r->request.url, urls[i]);
 			ck_assert_uint_eq(r->ev.latency_ns, 1000 + (uint64_t)i);
 		}
-		ck_assert_str_eq(header_value(&nth(NETOBS_HTTP_EVENT_RESPONSE, 0)->msg,
-					      "Content-type"),
-				 "text/plain");
+		ck_assert_str_eq(
+			header_value(&nth(NETOBS_HTTP_EVENT_RESPONSE, 0)->msg, "Content-type"),
+			"text/plain");
 		conn_teardown();
 	}
 }
