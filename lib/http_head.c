@@ -308,9 +308,28 @@ static void url_build(struct netobs_http_message *msg, const struct netobs_http_
 		msg->truncated |= NETOBS_HTTP_TRUNC_URL;
 }
 
-/* Fills method, target, path and (absolute-form) host from the request line. */
-/* p..p+len is a request line http_head_scan accepted: both spaces are there. */
-static void request_line_parse(const uint8_t *p, size_t len, struct netobs_http_message *msg)
+/*
+ * A proxy request names its origin: the URL is that, as written, never with
+ * the port the proxy listens on.
+ */
+static void url_absolute(struct netobs_http_message *msg, size_t origin_len)
+{
+	size_t written = strlen(msg->target);
+	int n;
+
+	if (origin_len > written)
+		origin_len = written;
+	n = snprintf(msg->url, sizeof(msg->url), "%.*s%s", (int)origin_len, msg->target, msg->path);
+	if (n < 0 || (size_t)n >= sizeof(msg->url))
+		msg->truncated |= NETOBS_HTTP_TRUNC_URL;
+}
+
+/*
+ * Fills method, target, path and (absolute-form) host from p..p+len, a
+ * request line http_head_scan accepted (both spaces are there). Returns the
+ * length of an absolute-form target's scheme://authority, else 0.
+ */
+static size_t request_line_parse(const uint8_t *p, size_t len, struct netobs_http_message *msg)
 {
 	const uint8_t *sp1 = memchr(p, ' ', len);
 	const uint8_t *target = sp1 + 1;
@@ -337,10 +356,12 @@ static void request_line_parse(const uint8_t *p, size_t len, struct netobs_http_
 		else if (copy_printable(msg->path, sizeof(msg->path), end,
 					(size_t)(target + tlen - end)))
 			msg->truncated |= NETOBS_HTTP_TRUNC_TARGET;
-	} else if (target[0] == '/' || target[0] == '*') {
-		copy_printable(msg->path, sizeof(msg->path), target, tlen);
+		return (size_t)(end - target);
 	}
+	if (target[0] == '/' || target[0] == '*')
+		copy_printable(msg->path, sizeof(msg->path), target, tlen);
 	/* authority-form (CONNECT host:port): no path; url is the target. */
+	return 0;
 }
 
 /* State across the header lines of one head. */
@@ -478,7 +499,7 @@ enum netobs_http_outcome netobs_http_head_parse(const uint8_t *head, size_t len,
 {
 	struct header_walk walk = {.last_kept = -1};
 	enum http_scan scan;
-	size_t head_len = 0, pos;
+	size_t head_len = 0, origin_len = 0, pos;
 	const uint8_t *nl;
 
 	memset(msg, 0, sizeof(*msg));
@@ -499,7 +520,7 @@ enum netobs_http_outcome netobs_http_head_parse(const uint8_t *head, size_t len,
 	}
 	nl = memchr(head, '\n', head_len);
 	if (!msg->is_response)
-		request_line_parse(head, (size_t)(nl - head), msg);
+		origin_len = request_line_parse(head, (size_t)(nl - head), msg);
 	for (pos = (size_t)(nl - head) + 1; pos < head_len; pos = (size_t)(nl - head) + 1) {
 		size_t line_len;
 		enum netobs_http_outcome r;
@@ -517,7 +538,9 @@ enum netobs_http_outcome netobs_http_head_parse(const uint8_t *head, size_t len,
 	if (!msg->is_response && walk.transfer_encoding && !msg->chunked)
 		return NETOBS_HTTP_BAD_TRANSFER_ENCODING; /* RFC 9112 6.3: no framing */
 	if (!msg->is_response) {
-		if (msg->path[0])
+		if (origin_len)
+			url_absolute(msg, origin_len);
+		else if (msg->path[0])
 			url_build(msg, conn);
 		else if (copy_printable(msg->url, sizeof(msg->url), (const uint8_t *)msg->target,
 					strlen(msg->target)))

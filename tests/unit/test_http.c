@@ -173,10 +173,14 @@ START_TEST(test_absolute_form_and_hosts)
 	ck_assert_str_eq(header_value(&seen[0].msg, "Host"), "other.example");
 	feed_req("GET http://example.org HTTP/1.1\r\n\r\n", 2);
 	ck_assert_str_eq(seen[1].msg.path, "/");
-	ck_assert_str_eq(seen[1].msg.url, "http://example.org:3128/");
+	ck_assert_str_eq(seen[1].msg.url, "http://example.org/"); /* not the proxy's port */
 	feed_req("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 3);
 	ck_assert_str_eq(seen[2].msg.url, "example.com:443");
 	ck_assert_str_eq(seen[2].msg.path, "");
+	feed_req("GET HTTPS://secure.example?q=1 HTTP/1.1\r\n\r\n", 4);
+	ck_assert_str_eq(seen[3].msg.host, "secure.example");
+	ck_assert_str_eq(seen[3].msg.path, "?q=1");
+	ck_assert_str_eq(seen[3].msg.url, "HTTPS://secure.example?q=1");
 	conn_teardown();
 
 	conn_setup(8080, NULL);
