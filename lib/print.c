@@ -15,8 +15,8 @@
 
 #include "print.h"
 
-#define HOST_TEXT_MAX (NETOBS_NAME_MAX + INET6_ADDRSTRLEN + 16)
-#define SUMMARY_MAX   128
+#define HOST_TEXT_MAX (NETOBS_NAMES_MAX * NETOBS_NAME_TEXT_MAX + INET6_ADDRSTRLEN + 16)
+#define SUMMARY_MAX   NETOBS_SUMMARY_MAX
 
 /* Hubble's colours (fatih/color SGR codes); only when the CLI turns them on. */
 #define SGR_BOLD    "\033[1m"
@@ -219,6 +219,84 @@ static void icmp_summary(struct text *t, const char *family, const struct icmp_t
 	text_add(t, "(Code: %u)", code);
 }
 
+/*
+ * The L7 summaries of Hubble's parser (cilium/cilium
+ * pkg/hubble/parser/seven/dns.go dnsSummary, http.go httpSummary):
+ *   DNS Query example.com. A,AAAA
+ *   DNS Answer "1.2.3.4,5.6.7.8" CNAMEs: "a.example." TTL: 300 (Query example.com. A)
+ *   DNS Answer RCode: NXDOMAIN TTL: 0 (Query nx.example. A)
+ *   HTTP/1.1 GET http://a/path
+ *   HTTP/1.1 200 3ms (GET http://a/path)
+ * netobs reads the packets, it is no proxy: the source is "Query", never
+ * "Proxy". Hubble spells rcodes as gopacket does ("Non-Existent Domain");
+ * netobs as miekg/dns and lib/dns.h do ("NXDOMAIN").
+ */
+static void l7_summary(struct text *t, const struct netobs_l7 *l7)
+{
+	char buf[16], addr[INET6_ADDRSTRLEN];
+
+	if (l7->kind == NETOBS_L7_HTTP) {
+		const struct netobs_l7_http *http = &l7->http;
+
+		if (l7->type == NETOBS_L7_REQUEST)
+			text_add(t, "%s %s %s", http->protocol, http->method, http->url);
+		else
+			text_add(t, "%s %u %" PRIu64 "ms (%s %s)", http->protocol, http->code,
+				 l7->latency_ns / 1000000, http->method, http->url);
+		return;
+	}
+	if (l7->kind != NETOBS_L7_DNS)
+		return;
+	if (l7->type == NETOBS_L7_RESPONSE) {
+		const struct netobs_l7_dns *dns = &l7->dns;
+
+		text_add(t, "DNS Answer ");
+		if (dns->rcode) {
+			text_add(t, "RCode: %s", dns_rcode_name(dns->rcode, buf, sizeof(buf)));
+		} else {
+			if (dns->ips_len)
+				text_add(t, "\"");
+			for (unsigned int i = 0; i < dns->ips_len && i < DNS_IPS_MAX; i++) {
+				inet_ntop(dns->ips[i].family, dns->ips[i].addr, addr, sizeof(addr));
+				text_add(t, "%s%s", i ? "," : "", addr);
+			}
+			if (dns->ips_len)
+				text_add(t, "\"");
+			if (dns->cnames_len)
+				text_add(t, "%sCNAMEs: \"", dns->ips_len ? " " : "");
+			for (unsigned int i = 0; i < dns->cnames_len && i < DNS_CNAMES_MAX; i++)
+				text_add(t, "%s%s", i ? "," : "", dns->cnames[i]);
+			if (dns->cnames_len)
+				text_add(t, "\"");
+		}
+		text_add(t, " TTL: %u (Query %s ", dns->ttl, dns->query);
+	} else {
+		text_add(t, "DNS Query %s ", l7->dns.query);
+	}
+	for (unsigned int i = 0; i < l7->dns.qtypes_len && i < DNS_QTYPES_MAX; i++)
+		text_add(t, "%s%s", i ? "," : "", dns_type_name(l7->dns.qtypes[i], buf, sizeof(buf)));
+	if (l7->type == NETOBS_L7_RESPONSE)
+		text_add(t, ")");
+}
+
+/* Hubble's TYPE column of an L7 record (printer.go GetFlowType): "dns-request", "http-response". */
+static const char *l7_type_text(const struct netobs_l7 *l7)
+{
+	bool request = l7->type == NETOBS_L7_REQUEST;
+
+	if (l7->kind == NETOBS_L7_DNS)
+		return request ? "dns-request" : "dns-response";
+	if (l7->kind == NETOBS_L7_HTTP)
+		return request ? "http-request" : "http-response";
+	return request ? "l7-request" : "l7-response";
+}
+
+/* The TYPE of a flow record: L7's kind and direction, or the observation point. */
+static const char *flow_type_text(const struct netobs_flow_record *flow)
+{
+	return flow->l7 ? l7_type_text(flow->l7) : netobs_obs_point_text(flow->obs_point);
+}
+
 void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t len)
 {
 	struct text t = {.buf = buf, .len = len};
@@ -235,6 +313,10 @@ void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t le
 	}
 	if (rec->kind != NETOBS_RECORD_FLOW)
 		return;
+	if (rec->flow.l7) {
+		l7_summary(&t, rec->flow.l7);
+		return;
+	}
 	if (key->family == NETOBS_FAMILY_NONE) {
 		uint16_t type = ntohs(key->eth_proto);
 
@@ -314,15 +396,30 @@ static bool peer_is_mac(const struct netobs_flow_record *flow, bool source)
 	return key_has_macs(&flow->key) && !peer->name[0] && !peer->id && !peer->identity;
 }
 
-/* "name:port" for endpoints, "ip:port" ("[ip6]:port") otherwise, the MAC for
- * a non-IP flow, "-" without any. */
+/*
+ * "name:port" for endpoints; else, as Hubble's printer (Hostname()) does, the
+ * DNS names learned for the address joined by ",", "names:port"; else
+ * "ip:port" ("[ip6]:port"); the MAC for a non-IP flow; "-" without any.
+ */
 static void peer_host(const struct netobs_flow_record *flow, bool source, char *buf, size_t len)
 {
 	const struct netobs_flow_key *key = &flow->key;
 	const struct netobs_peer *peer = source ? &flow->src : &flow->dst;
+	const struct netobs_names *names = source ? flow->source_names : flow->destination_names;
 	uint16_t port = ntohs(source ? key->sport : key->dport);
 	char addr[INET6_ADDRSTRLEN];
 	bool bracket;
+
+	if (!peer->name[0] && names && names->len) {
+		struct text t = {.buf = buf, .len = len};
+
+		buf[0] = '\0';
+		for (unsigned int i = 0; i < names->len && i < NETOBS_NAMES_MAX; i++)
+			text_add(&t, "%s%s", i ? "," : "", names->name[i]);
+		if (record_has_ports(key) && port)
+			text_add(&t, ":%u", port);
+		return;
+	}
 
 	if (key_has_macs(key)) {
 		const uint8_t *m = source ? key->saddr : key->daddr;
@@ -432,6 +529,17 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 		peer_parts(flow, false, dst, sizeof(dst), dst_id, sizeof(dst_id));
 	}
 	netobs_record_summary(rec, summary, sizeof(summary));
+	if (flow->l7) {
+		/* Hubble's line as it is: one message has no flow event or counters */
+		fprintf(out, "%s: %s%s%s%s%s%s%s %s %s%s%s%s%s%s%s %s %s%s%s (%s)\n", when,
+			sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
+			src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(),
+			dst_id[0] ? " " : "", sgr(SGR_MAGENTA), dst_id, sgr_reset(),
+			flow_type_text(flow), verdict_color(flow->verdict),
+			netobs_verdict_name(flow->verdict),
+			verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary);
+		return;
+	}
 	flow_event_text(flow, event, sizeof(event));
 	/* Hubble's colours: hosts cyan, identities magenta, the verdict by its meaning */
 	fprintf(out,
@@ -513,7 +621,7 @@ static int format_row(char *line, size_t len, const char *const *cells, const ch
 	return (int)used;
 }
 
-#define TABLE_LINE_MAX 768
+#define TABLE_LINE_MAX (2 * HOST_TEXT_MAX + SUMMARY_MAX + 256)
 
 void netobs_print_table_header(FILE *out)
 {
@@ -562,13 +670,18 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 	peer_host(flow, true, src, sizeof(src));
 	peer_host(flow, false, dst, sizeof(dst));
 	netobs_record_summary(rec, summary, sizeof(summary));
-	flow_event_text(flow, event, sizeof(event));
-	snprintf(packets, sizeof(packets), "%" PRIu64, flow->packets);
-	snprintf(bytes, sizeof(bytes), "%" PRIu64, flow->bytes);
+	/* an L7 record is one message: no flow event, no counters */
+	if (flow->l7) {
+		event[0] = packets[0] = bytes[0] = '\0';
+	} else {
+		flow_event_text(flow, event, sizeof(event));
+		snprintf(packets, sizeof(packets), "%" PRIu64, flow->packets);
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, flow->bytes);
+	}
 	cells[TCOL_TIME] = when;
 	cells[TCOL_SRC] = src;
 	cells[TCOL_DST] = dst;
-	cells[TCOL_TYPE] = netobs_obs_point_text(flow->obs_point);
+	cells[TCOL_TYPE] = flow_type_text(flow);
 	cells[TCOL_VERDICT] = netobs_verdict_name(flow->verdict);
 	cells[TCOL_SUMMARY] = summary;
 	cells[TCOL_EVENT] = event;

@@ -29,5 +29,10 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec);
  */
 void netobs_print_set_color(bool on);
 
-/* Hubble-style summary text ("TCP Flags: SYN, ACK", "ICMPv4 EchoRequest", "UDP"). */
+/*
+ * Hubble-style summary text ("TCP Flags: SYN, ACK", "ICMPv4 EchoRequest",
+ * "UDP", "DNS Query example.com. A", "HTTP/1.1 GET http://a/"); cut to fit
+ * len. NETOBS_SUMMARY_MAX holds an L7 summary's longest URL.
+ */
+#define NETOBS_SUMMARY_MAX 2048
 void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t len);

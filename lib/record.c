@@ -341,3 +341,37 @@ int netobs_time_parse_rfc3339(const char *s, uint64_t *ns)
 	*ns = (uint64_t)secs * 1000000000ULL + frac_ns;
 	return 0;
 }
+
+const char *netobs_l7_type_name(int type)
+{
+	if (type == NETOBS_L7_REQUEST)
+		return "REQUEST";
+	if (type == NETOBS_L7_RESPONSE)
+		return "RESPONSE";
+	return NULL;
+}
+
+int netobs_l7_type_from_name(const char *name)
+{
+	if (name && !strcmp(name, "REQUEST"))
+		return NETOBS_L7_REQUEST;
+	if (name && !strcmp(name, "RESPONSE"))
+		return NETOBS_L7_RESPONSE;
+	return -1;
+}
+
+int netobs_dns_type_from_name(const char *name)
+{
+	char buf[16];
+	unsigned int type;
+	int used = 0;
+
+	/* RFC 3597's generic form, which dns_type_name() writes for unnamed types */
+	if (sscanf(name, "TYPE%u%n", &type, &used) == 1 && !name[used] && type <= 65535)
+		return (int)type;
+	/* every named type is below 261 or one of 32768, 32769 (lib/dns.c's table) */
+	for (type = 0; type < 32770; type = type == 260 ? 32768 : type + 1)
+		if (!strcmp(dns_type_name(type, buf, sizeof(buf)), name))
+			return (int)type;
+	return -1;
+}

@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "abi.h"
+#include "dns.h"
+#include "http.h"
 
 #define NETOBS_NAME_MAX	  64
 #define NETOBS_IFNAME_MAX 16
@@ -110,6 +112,66 @@ struct netobs_peer {
 	char name[NETOBS_NAME_MAX]; /* endpoint name, "" when not an endpoint */
 };
 
+/* Hubble's L7FlowType. */
+enum netobs_l7_type {
+	NETOBS_L7_NONE = 0, /* an L3/L4 record */
+	NETOBS_L7_REQUEST = 1,
+	NETOBS_L7_RESPONSE = 2,
+};
+
+enum netobs_l7_kind {
+	NETOBS_L7_DNS = 1,
+	NETOBS_L7_HTTP = 2,
+};
+
+/*
+ * Hubble's flow.l7.dns. Bounds are lib/dns.h's (what the decoder can report),
+ * names in the decoder's presentation form: lower-cased, trailing dot.
+ */
+struct netobs_l7_dns {
+	char query[DNS_NAME_TEXT_SIZE];
+	uint32_t ttl;	/* seconds, smallest answer TTL (responses) */
+	uint16_t rcode; /* responses; NOERROR is 0 and, as in Hubble's JSON, omitted */
+	uint8_t ips_len, cnames_len, qtypes_len, rrtypes_len;
+	struct dns_ip ips[DNS_IPS_MAX];
+	char cnames[DNS_CNAMES_MAX][DNS_NAME_TEXT_SIZE];
+	uint16_t qtypes[DNS_QTYPES_MAX];   /* DNS TYPE numbers; JSON writes their names */
+	uint16_t rrtypes[DNS_RRTYPES_MAX]; /* distinct answer TYPEs */
+};
+
+/* Hubble's flow.l7.http. Bounds are lib/http.h's. */
+struct netobs_l7_http {
+	uint32_t code; /* status code (responses), 0 in requests */
+	char method[NETOBS_HTTP_METHOD_MAX];
+	char url[NETOBS_HTTP_URL_MAX]; /* http://HOST[:PORT]/path?query, as lib/http.h writes it */
+	char protocol[NETOBS_HTTP_PROTOCOL_MAX];
+	uint8_t headers_len;
+	struct netobs_http_header headers[NETOBS_HTTP_HEADERS_MAX];
+};
+
+/*
+ * The L7 part of a Type L7 flow record (Hubble's flow.l7). About 9.6 KiB
+ * (DNS's nine worst-case names), thirty times an L3/L4 record, so it is not
+ * inline: a flow record points at it (see struct netobs_flow_record).
+ */
+struct netobs_l7 {
+	uint64_t latency_ns; /* response: time since its request; 0 unknown or a request */
+	uint8_t type;	     /* enum netobs_l7_type, never NONE */
+	uint8_t kind;	     /* enum netobs_l7_kind: which of dns, http is set */
+	union {
+		struct netobs_l7_dns dns;
+		struct netobs_l7_http http;
+	};
+};
+
+/* Names learned from DNS answers for one address (Hubble's source_names / destination_names). */
+#define NETOBS_NAMES_MAX     4
+#define NETOBS_NAME_TEXT_MAX 256 /* 253 characters, the trailing dot and the NUL */
+struct netobs_names {
+	uint8_t len;
+	char name[NETOBS_NAMES_MAX][NETOBS_NAME_TEXT_MAX];
+};
+
 struct netobs_flow_record {
 	struct netobs_flow_key
 		key;		/* addresses, ports or ICMP type/code, proto, hook, ifindex, VLAN */
@@ -129,6 +191,17 @@ struct netobs_flow_record {
 	int8_t is_reply;    /* 1 reply, 0 initiator, -1 unknown */
 	/* Union of the flags of every packet of this flow direction so far (stats.tcp_flags). */
 	uint16_t tcp_flags_seen;
+	/*
+	 * The large, optional parts, by pointer so a record stays about 300
+	 * bytes in the agent's store (docs/records.md, "Memory"). NULL when
+	 * absent; not owned: whoever fills the record keeps them alive as long
+	 * as the record (the decoder: struct netobs_record_storage).
+	 * l7 non-NULL makes this a Type L7 record (no stats, flow_event or
+	 * tcp_flags_seen: one message, not a flow direction's counters).
+	 */
+	const struct netobs_l7 *l7;
+	const struct netobs_names *source_names;
+	const struct netobs_names *destination_names;
 };
 
 struct netobs_lost_record {
@@ -209,3 +282,24 @@ json_t *netobs_record_to_json(const struct netobs_record *rec, const char *node_
 
 /* Decode what netobs_record_to_json produced. 0 or -EINVAL (err says why). */
 int netobs_record_from_json(const json_t *obj, struct netobs_record *rec, char *err, size_t errlen);
+
+/* Where the decoder puts the parts a flow record points at. */
+struct netobs_record_storage {
+	struct netobs_l7 l7;
+	struct netobs_names source_names;
+	struct netobs_names destination_names;
+};
+
+/*
+ * As netobs_record_from_json, with storage for l7 and the names: rec's
+ * pointers then point into `storage`, which must outlive rec.
+ * netobs_record_from_json (storage NULL) rejects records that have them.
+ */
+int netobs_record_from_json_into(const json_t *obj, struct netobs_record *rec,
+				 struct netobs_record_storage *storage, char *err, size_t errlen);
+
+/* "REQUEST", "RESPONSE" <-> enum netobs_l7_type; NULL / -1 when unknown. */
+const char *netobs_l7_type_name(int type);
+int netobs_l7_type_from_name(const char *name);
+/* A DNS TYPE number from its name ("AAAA", "TYPE65280"); -1 when unknown. */
+int netobs_dns_type_from_name(const char *name);

@@ -205,8 +205,146 @@ static int peer_to_json(json_t *flow, const char *key, const struct netobs_peer 
 	return err ? -ENOMEM : 0;
 }
 
+/* ["a.example.", ...]; nothing written for an empty list. */
+static int names_to_json(json_t *obj, const char *key, const struct netobs_names *names)
+{
+	json_t *list;
+	int err = 0;
+
+	if (!names || !names->len)
+		return 0;
+	list = json_array();
+	for (unsigned int i = 0; list && i < names->len && i < NETOBS_NAMES_MAX; i++)
+		err |= json_array_append_new(list, json_string(names->name[i]));
+	err |= json_object_set_new(obj, key, list);
+	return err;
+}
+
+static int dns_types_to_json(json_t *obj, const char *key, const uint16_t *types,
+			     unsigned int len)
+{
+	json_t *list;
+	char buf[16];
+	int err = 0;
+
+	if (!len)
+		return 0;
+	list = json_array();
+	for (unsigned int i = 0; list && i < len; i++)
+		err |= json_array_append_new(list,
+					     json_string(dns_type_name(types[i], buf, sizeof(buf))));
+	err |= json_object_set_new(obj, key, list);
+	return err;
+}
+
+/* Hubble's flow.l7.dns; Hubble writes rcode as a number, types by name. */
+static json_t *l7_dns_to_json(const struct netobs_l7_dns *dns)
+{
+	json_t *obj = json_object(), *list;
+	char addr[INET6_ADDRSTRLEN];
+	int err = 0;
+
+	if (!obj)
+		return NULL;
+	if (dns->query[0])
+		err |= json_object_set_new(obj, "query", json_string(dns->query));
+	if (dns->ips_len) {
+		list = json_array();
+		for (unsigned int i = 0; list && i < dns->ips_len && i < DNS_IPS_MAX; i++) {
+			inet_ntop(dns->ips[i].family, dns->ips[i].addr, addr, sizeof(addr));
+			err |= json_array_append_new(list, json_string(addr));
+		}
+		err |= json_object_set_new(obj, "ips", list);
+	}
+	if (dns->ttl)
+		err |= json_object_set_new(obj, "ttl", json_integer(dns->ttl));
+	if (dns->cnames_len) {
+		list = json_array();
+		for (unsigned int i = 0; list && i < dns->cnames_len && i < DNS_CNAMES_MAX; i++)
+			err |= json_array_append_new(list, json_string(dns->cnames[i]));
+		err |= json_object_set_new(obj, "cnames", list);
+	}
+	if (dns->rcode)
+		err |= json_object_set_new(obj, "rcode", json_integer(dns->rcode));
+	err |= dns_types_to_json(obj, "qtypes", dns->qtypes,
+				 dns->qtypes_len < DNS_QTYPES_MAX ? dns->qtypes_len : DNS_QTYPES_MAX);
+	err |= dns_types_to_json(obj, "rrtypes", dns->rrtypes,
+				 dns->rrtypes_len < DNS_RRTYPES_MAX ? dns->rrtypes_len :
+								      DNS_RRTYPES_MAX);
+	if (err) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Hubble's flow.l7.http. */
+static json_t *l7_http_to_json(const struct netobs_l7_http *http)
+{
+	json_t *obj = json_object(), *list;
+	int err = 0;
+
+	if (!obj)
+		return NULL;
+	if (http->code)
+		err |= json_object_set_new(obj, "code", json_integer(http->code));
+	if (http->method[0])
+		err |= json_object_set_new(obj, "method", json_string(http->method));
+	if (http->url[0])
+		err |= json_object_set_new(obj, "url", json_string(http->url));
+	if (http->protocol[0])
+		err |= json_object_set_new(obj, "protocol", json_string(http->protocol));
+	if (http->headers_len) {
+		list = json_array();
+		for (unsigned int i = 0;
+		     list && i < http->headers_len && i < NETOBS_HTTP_HEADERS_MAX; i++)
+			err |= json_array_append_new(list,
+						     json_pack("{s:s, s:s}", "key",
+							       http->headers[i].key, "value",
+							       http->headers[i].value));
+		err |= json_object_set_new(obj, "headers", list);
+	}
+	if (err) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Hubble's flow.l7: {type, latency_ns, dns | http}. */
+static json_t *l7_to_json(const struct netobs_l7 *l7)
+{
+	json_t *obj = json_object();
+	int err = 0;
+
+	if (!obj)
+		return NULL;
+	err |= json_object_set_new(obj, "type", json_string(netobs_l7_type_name(l7->type)));
+	if (l7->latency_ns)
+		err |= json_object_set_new(obj, "latency_ns", json_u64_string(l7->latency_ns));
+	if (l7->kind == NETOBS_L7_DNS)
+		err |= json_object_set_new(obj, "dns", l7_dns_to_json(&l7->dns));
+	else if (l7->kind == NETOBS_L7_HTTP)
+		err |= json_object_set_new(obj, "http", l7_http_to_json(&l7->http));
+	if (err) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 /*
- * Hubble's {"type": 4, "sub_type": N}: every flow record is a trace. protojson
+ * Hubble's {"type": 129} for an L7 record: Cilium's AccessLog message, which
+ * has no sub_type.
+ */
+static int l7_event_type_to_json(json_t *obj)
+{
+	return json_object_set_new(obj, "event_type",
+				   json_pack("{s:i}", "type", NETOBS_EVENT_TYPE_L7));
+}
+
+/*
+ * Hubble's {"type": 4, "sub_type": N}: every L3/L4 flow record is a trace. protojson
  * omits the zero sub_type of to-endpoint; without a known observation point
  * there is no sub_type to give, so there is no event_type either.
  */
@@ -233,7 +371,7 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 	const struct netobs_flow_record *flow = &rec->flow;
 	const struct netobs_flow_key *key = &flow->key;
 	json_t *obj = json_object(), *l4 = NULL;
-	char text[128];
+	char text[NETOBS_SUMMARY_MAX];
 	int err = 0;
 
 	if (!obj)
@@ -266,7 +404,7 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 	}
 	if (peer_to_json(obj, "source", &flow->src) || peer_to_json(obj, "destination", &flow->dst))
 		err = -1;
-	err |= json_object_set_new(obj, "Type", json_string("L3_L4"));
+	err |= json_object_set_new(obj, "Type", json_string(flow->l7 ? "L7" : "L3_L4"));
 	if (node_name[0])
 		err |= json_object_set_new(obj, "node_name", json_string(node_name));
 	if (flow->direction != NETOBS_DIR_UNKNOWN)
@@ -275,9 +413,11 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 	if (flow->obs_point != NETOBS_OBS_UNKNOWN)
 		err |= json_object_set_new(obj, "trace_observation_point",
 					   json_string(netobs_obs_point_name(flow->obs_point)));
-	err |= json_object_set_new(
-		obj, "trace_reason",
-		json_string(netobs_trace_reason_name(netobs_flow_trace_reason(flow))));
+	/* a trace's reason: an L7 record is no trace (Hubble leaves it out too) */
+	if (!flow->l7)
+		err |= json_object_set_new(
+			obj, "trace_reason",
+			json_string(netobs_trace_reason_name(netobs_flow_trace_reason(flow))));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
 	if (flow->is_reply >= 0)
 		err |= json_object_set_new(obj, "is_reply", json_boolean(flow->is_reply > 0));
@@ -290,12 +430,19 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 			err |= json_object_set_new(iface, "name", json_string(flow->ifname));
 		err |= json_object_set_new(obj, "interface", iface);
 	}
-	err |= event_type_to_json(obj, flow);
+	if (flow->l7) {
+		err |= json_object_set_new(obj, "l7", l7_to_json(flow->l7));
+		err |= l7_event_type_to_json(obj);
+	} else {
+		err |= event_type_to_json(obj, flow);
+	}
+	err |= names_to_json(obj, "source_names", flow->source_names);
+	err |= names_to_json(obj, "destination_names", flow->destination_names);
 	netobs_record_summary(rec, text, sizeof(text));
 	err |= json_object_set_new(obj, "Summary", json_string(text));
 
-	/* netobs's own fields */
-	{
+	/* netobs's own fields; an L7 record is one message: no counters, no flow event */
+	if (!flow->l7) {
 		json_t *stats = json_object();
 
 		if (stats) {
@@ -315,12 +462,13 @@ static json_t *flow_to_json(const struct netobs_record *rec, const char *node_na
 							   tcp_flags_to_json(flow->tcp_flags_seen));
 		}
 		err |= json_object_set_new(obj, "stats", stats);
+		err |= json_object_set_new(obj, "flow_event",
+					   json_string(netobs_flow_event_name(flow->event)));
+		if (flow->event == NETOBS_FLOW_EVENT_END && flow->end_reason != NETOBS_END_NONE)
+			err |= json_object_set_new(
+				obj, "end_reason",
+				json_string(netobs_end_reason_name(flow->end_reason)));
 	}
-	err |= json_object_set_new(obj, "flow_event",
-				   json_string(netobs_flow_event_name(flow->event)));
-	if (flow->event == NETOBS_FLOW_EVENT_END && flow->end_reason != NETOBS_END_NONE)
-		err |= json_object_set_new(obj, "end_reason",
-					   json_string(netobs_end_reason_name(flow->end_reason)));
 	err |= json_object_set_new(obj, "hook", json_string(netobs_hook_name(key->hook)));
 	if (key->vlan_id)
 		err |= json_object_set_new(obj, "vlan_id", json_integer(key->vlan_id));

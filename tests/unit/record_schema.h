@@ -57,7 +57,10 @@ static bool schema_type_ok(const char *type, const json_t *value)
 	return false;
 }
 
-/* Checks $ref, oneOf, type, const, enum, required, properties, additionalProperties:false, items. */
+/*
+ * Checks $ref, oneOf, anyOf, allOf, not, if/then/else, type, const, enum,
+ * required, properties, additionalProperties:false, items.
+ */
 static bool schema_check(json_t *node, json_t *value, char *why, size_t whylen)
 {
 	json_t *one_of, *type, *allowed, *props, *items, *sub;
@@ -71,8 +74,28 @@ static bool schema_check(json_t *node, json_t *value, char *why, size_t whylen)
 		json_array_foreach (one_of, i, sub)
 			passed += schema_check(sub, value, why, whylen);
 		if (passed != 1)
-			snprintf(why, whylen, "%zu oneOf branches match", passed);
-		return passed == 1;
+			return snprintf(why, whylen, "%zu oneOf branches match", passed), false;
+	}
+	if ((sub = json_object_get(node, "anyOf"))) {
+		size_t passed = 0;
+		json_t *branch;
+
+		json_array_foreach (sub, i, branch)
+			passed += schema_check(branch, value, why, whylen);
+		if (!passed)
+			return snprintf(why, whylen, "no anyOf branch matches"), false;
+	}
+	json_array_foreach (json_object_get(node, "allOf"), i, sub)
+		if (!schema_check(sub, value, why, whylen))
+			return false;
+	if ((sub = json_object_get(node, "not")) && schema_check(sub, value, why, whylen))
+		return snprintf(why, whylen, "matches a \"not\" schema"), false;
+	if ((sub = json_object_get(node, "if"))) {
+		json_t *branch = json_object_get(node, schema_check(sub, value, why, whylen) ? "then"
+											     : "else");
+
+		if (branch && !schema_check(branch, value, why, whylen))
+			return false;
 	}
 	if ((type = json_object_get(node, "type")) &&
 	    !schema_type_ok(json_string_value(type), value))
