@@ -42,6 +42,9 @@ enum netobs_filter_proto {
 	NETOBS_FPROTO_ICMP, /* ICMPv4 or ICMPv6 */
 	NETOBS_FPROTO_ICMPV4,
 	NETOBS_FPROTO_ICMPV6,
+	/* L7 records of that kind only, as Hubble matches them (by the l7 field) */
+	NETOBS_FPROTO_DNS,
+	NETOBS_FPROTO_HTTP,
 };
 
 /* One field's values. Strings (endpoints, interfaces) are kept verbatim. */
@@ -55,6 +58,13 @@ struct netobs_filter_u16s {
 };
 struct netobs_filter_strs {
 	char v[NETOBS_FILTER_MAX_VALUES][NETOBS_NAME_MAX];
+	unsigned int n;
+};
+
+/* Values longer than a name: FQDN globs, HTTP path regexes. */
+#define NETOBS_FILTER_PATTERN_MAX 256 /* with the NUL */
+struct netobs_filter_patterns {
+	char v[NETOBS_FILTER_MAX_VALUES][NETOBS_FILTER_PATTERN_MAX];
 	unsigned int n;
 };
 
@@ -72,6 +82,17 @@ struct netobs_filter {
 	struct netobs_filter_u16s ip_version; /* 4 or 6 (-4/-6) */
 	/* --type: NETOBS_FILTER_EVENT_TYPE() values */
 	struct netobs_filter_u16s event_type;
+	/*
+	 * Globs over names learned from DNS (source_names, destination_names)
+	 * and, for DNS records, the query: "*.example.com", "api.example.com.".
+	 * Case-insensitive; "*" stays within one label; a trailing dot is
+	 * optional on both sides. --fqdn is an "either side" field.
+	 */
+	struct netobs_filter_patterns fqdn, source_fqdn, destination_fqdn;
+	struct netobs_filter_strs http_status; /* "404", or a prefix "5+", "40+" */
+	struct netobs_filter_strs http_method; /* case-insensitive */
+	/* POSIX extended regexes, unanchored, over the URL's path (no query) */
+	struct netobs_filter_patterns http_path;
 };
 
 /*
@@ -92,7 +113,8 @@ void netobs_filter_set_init(struct netobs_filter_set *set);
 /*
  * Add one CLI flag ("ip", "from-ip", "to-ip", "port", "from-port", "to-port",
  * "protocol", "endpoint", "from-endpoint", "to-endpoint", "verdict",
- * "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6"; and
+ * "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6",
+ * "fqdn", "from-fqdn", "to-fqdn", "http-status", "http-method", "http-path"; and
  * Hubble's "pod", "from-pod", "to-pod" for the endpoint flags) with its
  * value to the allow filter, or to the deny filter when negate is true.
  * Returns 0, or -EINVAL with a message for the user in err ("invalid --port

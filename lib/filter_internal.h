@@ -35,3 +35,24 @@ static inline bool u16s_has(const struct netobs_filter_u16s *list, uint16_t valu
 			return true;
 	return false;
 }
+
+/*
+ * L7 filter values (filter_l7.c): checks for the parser, matchers for
+ * filter_match.c. The checks return true for a valid value.
+ */
+bool filter_fqdn_pattern_valid(const char *pattern);
+bool filter_http_status_valid(const char *text);
+bool filter_http_method_valid(const char *text);
+bool filter_http_path_valid(const char *regex);
+
+/* A name ("a.example.com.") matches one of the globs. */
+bool filter_fqdn_patterns_match(const struct netobs_filter_patterns *globs, const char *name);
+/* A name of the chosen sides, or a DNS record's query, matches. */
+bool filter_fqdn_match(const struct netobs_filter_patterns *globs,
+		       const struct netobs_flow_record *flow, bool source, bool destination);
+bool filter_http_status_match(const struct netobs_filter_strs *values,
+			      const struct netobs_flow_record *flow);
+bool filter_http_method_match(const struct netobs_filter_strs *values,
+			      const struct netobs_flow_record *flow);
+bool filter_http_path_match(const struct netobs_filter_patterns *regexes,
+			    const struct netobs_flow_record *flow);

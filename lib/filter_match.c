@@ -83,8 +83,19 @@ static bool endpoints_match(const struct netobs_filter_strs *values,
 	return false;
 }
 
-static bool protocol_matches(uint16_t protocol, const struct netobs_flow_key *key)
+/*
+ * dns and http match L7 records of that kind only, as Hubble matches them
+ * (by the l7 field): the L3/L4 flows on port 53 or 80 are --port's. An L7
+ * record also matches its transport (an HTTP record is tcp).
+ */
+static bool protocol_matches(uint16_t protocol, const struct netobs_flow_record *flow)
 {
+	const struct netobs_flow_key *key = &flow->key;
+
+	if (protocol == NETOBS_FPROTO_DNS)
+		return flow->l7 && flow->l7->kind == NETOBS_L7_DNS;
+	if (protocol == NETOBS_FPROTO_HTTP)
+		return flow->l7 && flow->l7->kind == NETOBS_L7_HTTP;
 	if (key->family == NETOBS_FAMILY_NONE)
 		return false;
 	switch (protocol) {
@@ -117,15 +128,17 @@ static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
 }
 
 /*
- * Every flow record is a trace (Hubble's event type 4) at its observation
- * point; netobs makes no drop, policy-verdict or L7 events yet, so those
- * --type values match nothing.
+ * An L7 record is Hubble's event type 129 (l7), every other flow record a
+ * trace (type 4) at its observation point; netobs makes no drop or
+ * policy-verdict events yet, so those --type values match nothing.
  */
 static bool event_types_match(const struct netobs_filter_u16s *values,
 			      const struct netobs_flow_record *flow)
 {
 	int subtype = netobs_obs_point_trace_subtype(flow->obs_point);
 
+	if (flow->l7)
+		return u16s_has(values, NETOBS_FILTER_EVENT_TYPE(NETOBS_EVENT_TYPE_L7, -1));
 	for (unsigned int i = 0; i < values->n; i++) {
 		uint16_t want_subtype = values->v[i] & 0xff; /* 0: any, else subtype + 1 */
 
@@ -139,7 +152,7 @@ static bool event_types_match(const struct netobs_filter_u16s *values,
 
 /*
  * One side of Hubble's filter pair: the "either side" fields (ip, port,
- * endpoint) are all taken on the source side, or all on the destination
+ * endpoint, fqdn) are all taken on the source side, or all on the destination
  * side, so `--ip A --port 80` means A:80 as source or as destination, never
  * A on one side and port 80 on the other. Every other field applies as is.
  */
@@ -165,7 +178,7 @@ static bool filter_match_side(const struct netobs_filter *f, const struct netobs
 	if (f->protocol.n) {
 		any = false;
 		for (unsigned int i = 0; i < f->protocol.n && !any; i++)
-			any = protocol_matches(f->protocol.v[i], key);
+			any = protocol_matches(f->protocol.v[i], flow);
 		if (!any)
 			return false;
 	}
@@ -193,6 +206,18 @@ static bool filter_match_side(const struct netobs_filter *f, const struct netobs
 		return false;
 	if (f->event_type.n && !event_types_match(&f->event_type, flow))
 		return false;
+	if (f->fqdn.n && !filter_fqdn_match(&f->fqdn, flow, source_side, !source_side))
+		return false;
+	if (f->source_fqdn.n && !filter_fqdn_match(&f->source_fqdn, flow, true, false))
+		return false;
+	if (f->destination_fqdn.n && !filter_fqdn_match(&f->destination_fqdn, flow, false, true))
+		return false;
+	if (f->http_status.n && !filter_http_status_match(&f->http_status, flow))
+		return false;
+	if (f->http_method.n && !filter_http_method_match(&f->http_method, flow))
+		return false;
+	if (f->http_path.n && !filter_http_path_match(&f->http_path, flow))
+		return false;
 	return true;
 }
 
@@ -203,7 +228,8 @@ bool netobs_filter_match(const struct netobs_filter *f, const struct netobs_reco
 	if (filter_match_side(f, rec, true))
 		return true;
 	/* Without either-side fields the two sides are the same test. */
-	return (f->ip.n || f->port.n || f->endpoint.n) && filter_match_side(f, rec, false);
+	return (f->ip.n || f->port.n || f->endpoint.n || f->fqdn.n) &&
+	       filter_match_side(f, rec, false);
 }
 
 bool netobs_filter_set_match(const struct netobs_filter_set *set, const struct netobs_record *rec)

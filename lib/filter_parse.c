@@ -34,6 +34,10 @@ enum value_kind {
 	VALUE_INTERFACE,
 	VALUE_IP_VERSION,
 	VALUE_EVENT_TYPE,
+	VALUE_FQDN,	   /* struct netobs_filter_patterns */
+	VALUE_HTTP_PATH,   /* struct netobs_filter_patterns */
+	VALUE_HTTP_STATUS, /* struct netobs_filter_strs */
+	VALUE_HTTP_METHOD, /* struct netobs_filter_strs */
 };
 
 struct field_desc {
@@ -64,6 +68,12 @@ static const struct field_desc fields[] = {
 	FIELD("tcp_flags", "tcp-flags", VALUE_TCP_FLAGS, tcp_flags),
 	FIELD("interface", "interface", VALUE_INTERFACE, interface),
 	FIELD("event_type", "type", VALUE_EVENT_TYPE, event_type),
+	FIELD("fqdn", "fqdn", VALUE_FQDN, fqdn),
+	FIELD("source_fqdn", "from-fqdn", VALUE_FQDN, source_fqdn),
+	FIELD("destination_fqdn", "to-fqdn", VALUE_FQDN, destination_fqdn),
+	FIELD("http_status_code", "http-status", VALUE_HTTP_STATUS, http_status),
+	FIELD("http_method", "http-method", VALUE_HTTP_METHOD, http_method),
+	FIELD("http_path", "http-path", VALUE_HTTP_PATH, http_path),
 	/* last: -4/-6 find it there, see netobs_filter_add_flag() */
 	FIELD("ip_version", NULL, VALUE_IP_VERSION, ip_version),
 };
@@ -93,12 +103,14 @@ static const char *const protocol_names[] = {
 	[NETOBS_FPROTO_TCP] = "tcp",	   [NETOBS_FPROTO_UDP] = "udp",
 	[NETOBS_FPROTO_SCTP] = "sctp",	   [NETOBS_FPROTO_ICMP] = "icmp",
 	[NETOBS_FPROTO_ICMPV4] = "icmpv4", [NETOBS_FPROTO_ICMPV6] = "icmpv6",
+	[NETOBS_FPROTO_DNS] = "dns",	   [NETOBS_FPROTO_HTTP] = "http",
 };
+#define FPROTO_LAST NETOBS_FPROTO_HTTP
 
 static const char *const value_expectations[] = {
 	[VALUE_CIDR] = "expected an IP address or CIDR (10.0.0.0/8, fd00::/64)",
 	[VALUE_PORT] = "expected a port number 0-65535",
-	[VALUE_PROTOCOL] = "expected tcp, udp, sctp, icmp, icmpv4 or icmpv6",
+	[VALUE_PROTOCOL] = "expected tcp, udp, sctp, icmp, icmpv4, icmpv6, dns or http",
 	[VALUE_ENDPOINT] = "expected an endpoint name or numeric ID (at most 63 characters)",
 	[VALUE_VERDICT] = "expected FORWARDED, DROPPED, ERROR or AUDIT",
 	[VALUE_DIRECTION] = "expected ingress or egress",
@@ -108,6 +120,12 @@ static const char *const value_expectations[] = {
 	[VALUE_IP_VERSION] = "expected 4 or 6",
 	[VALUE_EVENT_TYPE] = "expected trace, trace:to-endpoint, trace:from-endpoint, "
 			     "trace:to-network, trace:from-network, l7, drop or policy-verdict",
+	[VALUE_FQDN] = "expected a DNS name glob of letters, digits, '-', '_', '.' and '*' "
+		       "(*.example.com)",
+	[VALUE_HTTP_PATH] = "expected a POSIX extended regular expression (^/api/v[0-9]+/)",
+	[VALUE_HTTP_STATUS] = "expected a status code 100-599 (404) or a prefix of one "
+			      "followed by + (5+, 40+)",
+	[VALUE_HTTP_METHOD] = "expected an HTTP method (GET, POST, ...)",
 };
 
 __attribute__((format(printf, 3, 4))) static int filter_fail(char *err, size_t errlen,
@@ -301,10 +319,33 @@ static int field_add_text(struct netobs_filter *f, const struct field_desc *desc
 			cidrs->v[cidrs->n++] = cidr;
 		break;
 	}
+	case VALUE_FQDN:
+	case VALUE_HTTP_PATH: {
+		struct netobs_filter_patterns *patterns = list;
+
+		if (desc->kind == VALUE_FQDN ? !filter_fqdn_pattern_valid(text)
+					     : !filter_http_path_valid(text))
+			goto invalid;
+		for (unsigned int i = 0; i < patterns->n; i++)
+			if (!strcmp(patterns->v[i], text))
+				return 0;
+		if (patterns->n >= NETOBS_FILTER_MAX_VALUES)
+			ret = -E2BIG;
+		else
+			strcpy(patterns->v[patterns->n++], text);
+		break;
+	}
+	case VALUE_HTTP_STATUS:
+	case VALUE_HTTP_METHOD:
+		if (desc->kind == VALUE_HTTP_STATUS ? !filter_http_status_valid(text)
+						    : !filter_http_method_valid(text))
+			goto invalid;
+		/* stored as the strings they are */
+		__attribute__((fallthrough));
 	case VALUE_ENDPOINT:
 	case VALUE_INTERFACE: {
 		struct netobs_filter_strs *strs = list;
-		size_t max = desc->kind == VALUE_ENDPOINT ? NETOBS_NAME_MAX - 1 : IFNAME_LEN_MAX;
+		size_t max = desc->kind == VALUE_INTERFACE ? IFNAME_LEN_MAX : NETOBS_NAME_MAX - 1;
 
 		if (!*text || (strlen(text) > max && !parse_decimal(text, UINT32_MAX, &number)))
 			goto invalid;
@@ -330,10 +371,10 @@ static int field_add_text(struct netobs_filter *f, const struct field_desc *desc
 		ret = u16s_add(list, (uint16_t)number);
 		break;
 	case VALUE_PROTOCOL:
-		for (value = NETOBS_FPROTO_TCP; value <= NETOBS_FPROTO_ICMPV6; value++)
+		for (value = NETOBS_FPROTO_TCP; value <= FPROTO_LAST; value++)
 			if (!strcasecmp(protocol_names[value], text))
 				break;
-		if (value > NETOBS_FPROTO_ICMPV6)
+		if (value > FPROTO_LAST)
 			goto invalid;
 		ret = u16s_add(list, value);
 		break;
@@ -428,7 +469,13 @@ bool netobs_filter_is_empty(const struct netobs_filter *f)
 			break;
 		case VALUE_ENDPOINT:
 		case VALUE_INTERFACE:
+		case VALUE_HTTP_STATUS:
+		case VALUE_HTTP_METHOD:
 			n = ((const struct netobs_filter_strs *)list)->n;
+			break;
+		case VALUE_FQDN:
+		case VALUE_HTTP_PATH:
+			n = ((const struct netobs_filter_patterns *)list)->n;
 			break;
 		default:
 			n = ((const struct netobs_filter_u16s *)list)->n;
@@ -459,11 +506,17 @@ static json_t *field_to_json(const struct netobs_filter *f, const struct field_d
 			cidr_format(&cidrs->v[i], text, sizeof(text));
 			err |= json_array_append_new(values, json_string(text));
 		}
-	} else if (desc->kind == VALUE_ENDPOINT || desc->kind == VALUE_INTERFACE) {
+	} else if (desc->kind == VALUE_ENDPOINT || desc->kind == VALUE_INTERFACE ||
+		   desc->kind == VALUE_HTTP_STATUS || desc->kind == VALUE_HTTP_METHOD) {
 		const struct netobs_filter_strs *strs = (const void *)list;
 
 		for (unsigned int i = 0; i < strs->n; i++)
 			err |= json_array_append_new(values, json_string(strs->v[i]));
+	} else if (desc->kind == VALUE_FQDN || desc->kind == VALUE_HTTP_PATH) {
+		const struct netobs_filter_patterns *patterns = (const void *)list;
+
+		for (unsigned int i = 0; i < patterns->n; i++)
+			err |= json_array_append_new(values, json_string(patterns->v[i]));
 	} else {
 		for (unsigned int i = 0; i < u16s->n; i++) {
 			uint16_t v = u16s->v[i];
@@ -471,8 +524,7 @@ static json_t *field_to_json(const struct netobs_filter *f, const struct field_d
 
 			switch (desc->kind) {
 			case VALUE_PROTOCOL:
-				value = json_string(v <= NETOBS_FPROTO_ICMPV6 ? protocol_names[v]
-									      : "");
+				value = json_string(v <= FPROTO_LAST ? protocol_names[v] : "");
 				break;
 			case VALUE_VERDICT:
 				value = json_string(netobs_verdict_name(v));
