@@ -30,10 +30,15 @@ enum flows_opt {
 
 /* Filter flags: names as netobs_filter_add_flag() knows them. */
 static const char *const filter_flags[] = {
-	"ip",	     "from-ip",	  "to-ip",	   "port",	  "from-port", "to-port",
-	"protocol",  "endpoint",  "from-endpoint", "to-endpoint", "verdict",   "traffic-direction",
-	"tcp-flags", "interface", "ipv4",	   "ipv6",	  "type",      "pod",
-	"from-pod",  "to-pod",
+	"ip",	       "from-ip",   "to-ip",
+	"port",	       "from-port", "to-port",
+	"protocol",    "endpoint",  "from-endpoint",
+	"to-endpoint", "verdict",   "traffic-direction",
+	"tcp-flags",   "interface", "ipv4",
+	"ipv6",	       "type",	    "pod",
+	"from-pod",    "to-pod",    "fqdn",
+	"from-fqdn",   "to-fqdn",   "http-status",
+	"http-method", "http-path",
 };
 #define N_FILTER_FLAGS (sizeof(filter_flags) / sizeof(filter_flags[0]))
 
@@ -63,13 +68,19 @@ void cli_usage_flows(FILE *out)
 		"Filters (the same flag repeated ORs its values; different flags AND):\n"
 		"      --ip, --from-ip, --to-ip IP[/LEN]     address or CIDR (--ip: either side)\n"
 		"      --port, --from-port, --to-port PORT   (--port: either side)\n"
-		"      --protocol tcp|udp|sctp|icmp|icmpv4|icmpv6\n"
+		"      --protocol tcp|udp|sctp|icmp|icmpv4|icmpv6|dns|http\n"
+		"                           dns, http: L7 records of that kind only\n"
 		"      --endpoint, --from-endpoint, --to-endpoint NAME|ID\n"
 		"      --pod, --from-pod, --to-pod NAME|ID  the same (Hubble's names)\n"
 		"  -t, --type TYPE          trace, or one observation point (each packet once):\n"
 		"                           trace:to-endpoint, trace:from-endpoint,\n"
-		"                           trace:to-network, trace:from-network; l7, drop,\n"
-		"                           policy-verdict match none (no such records yet)\n"
+		"                           trace:to-network, trace:from-network; l7 (DNS and\n"
+		"                           HTTP records); drop, policy-verdict match none\n"
+		"      --fqdn, --from-fqdn, --to-fqdn GLOB  names learned from DNS, or a DNS\n"
+		"                           record's query (*.example.com; --fqdn: either side)\n"
+		"      --http-status CODE   404, or a prefix: 5+ (5xx), 40+ (400-409)\n"
+		"      --http-method METHOD GET, POST, ... (any case)\n"
+		"      --http-path REGEX    POSIX extended regex over the URL path (^/api/)\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
 		"      --traffic-direction ingress|egress\n"
 		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"

@@ -274,7 +274,8 @@ static void l7_summary(struct text *t, const struct netobs_l7 *l7)
 		text_add(t, "DNS Query %s ", l7->dns.query);
 	}
 	for (unsigned int i = 0; i < l7->dns.qtypes_len && i < DNS_QTYPES_MAX; i++)
-		text_add(t, "%s%s", i ? "," : "", dns_type_name(l7->dns.qtypes[i], buf, sizeof(buf)));
+		text_add(t, "%s%s", i ? "," : "",
+			 dns_type_name(l7->dns.qtypes[i], buf, sizeof(buf)));
 	if (l7->type == NETOBS_L7_RESPONSE)
 		text_add(t, ")");
 }
@@ -545,11 +546,10 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 	fprintf(out,
 		"%s: %s%s%s%s%s%s%s %s %s%s%s%s%s%s%s %s %s%s%s (%s) %s %" PRIu64 " pkts %" PRIu64
 		" B\n",
-		when, sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA), src_id,
-		sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(), dst_id[0] ? " " : "",
-		sgr(SGR_MAGENTA), dst_id, sgr_reset(),
-		netobs_obs_point_text(flow->obs_point), verdict_color(flow->verdict),
-		netobs_verdict_name(flow->verdict),
+		when, sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
+		src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(), dst_id[0] ? " " : "",
+		sgr(SGR_MAGENTA), dst_id, sgr_reset(), netobs_obs_point_text(flow->obs_point),
+		verdict_color(flow->verdict), netobs_verdict_name(flow->verdict),
 		verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary, event, flow->packets,
 		flow->bytes);
 }

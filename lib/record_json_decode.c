@@ -479,8 +479,8 @@ static int decode_l7_dns(struct decoder *d, const json_t *dns, struct netobs_l7_
 
 	if ((err = get_member(d, dns, "flow.l7.dns", "query", JSON_STRING, false, &value)))
 		return err;
-	if (value && (err = copy_string(d, value, "flow.l7.dns.query", out->query,
-					sizeof(out->query))))
+	if (value &&
+	    (err = copy_string(d, value, "flow.l7.dns.query", out->query, sizeof(out->query))))
 		return err;
 	if ((err = get_array(d, dns, "flow.l7.dns", "ips", DNS_IPS_MAX, &list)))
 		return err;
@@ -549,8 +549,8 @@ static int decode_l7_http(struct decoder *d, const json_t *http, struct netobs_l
 		if (!json_is_object(value))
 			return decode_fail(d, "%s: expected an object", where);
 		snprintf(where, sizeof(where), "flow.l7.http.headers[%zu].key", i);
-		if ((err = copy_string(d, json_object_get(value, "key"), where,
-				       out->headers[i].key, sizeof(out->headers[i].key))))
+		if ((err = copy_string(d, json_object_get(value, "key"), where, out->headers[i].key,
+				       sizeof(out->headers[i].key))))
 			return err;
 		snprintf(where, sizeof(where), "flow.l7.http.headers[%zu].value", i);
 		if (json_object_get(value, "value") &&
@@ -657,9 +657,10 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 	     (err = decode_names(d, obj, "destination_names", &d->storage->destination_names,
 				 &flow->destination_names))))
 		return err;
-	if (!d->storage && (json_object_get(obj, "source_names") ||
-			    json_object_get(obj, "destination_names")))
-		return decode_fail(d, "flow: the caller gave no storage for source/destination_names");
+	if (!d->storage &&
+	    (json_object_get(obj, "source_names") || json_object_get(obj, "destination_names")))
+		return decode_fail(d,
+				   "flow: the caller gave no storage for source/destination_names");
 	if (flow->l7 && (json_object_get(obj, "stats") || json_object_get(obj, "flow_event")))
 		return decode_fail(d, "flow: an L7 record has no \"stats\" or \"flow_event\"");
 	if ((err = decode_stats(d, obj, flow)))

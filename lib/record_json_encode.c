@@ -220,8 +220,7 @@ static int names_to_json(json_t *obj, const char *key, const struct netobs_names
 	return err;
 }
 
-static int dns_types_to_json(json_t *obj, const char *key, const uint16_t *types,
-			     unsigned int len)
+static int dns_types_to_json(json_t *obj, const char *key, const uint16_t *types, unsigned int len)
 {
 	json_t *list;
 	char buf[16];
@@ -231,8 +230,8 @@ static int dns_types_to_json(json_t *obj, const char *key, const uint16_t *types
 		return 0;
 	list = json_array();
 	for (unsigned int i = 0; list && i < len; i++)
-		err |= json_array_append_new(list,
-					     json_string(dns_type_name(types[i], buf, sizeof(buf))));
+		err |= json_array_append_new(
+			list, json_string(dns_type_name(types[i], buf, sizeof(buf))));
 	err |= json_object_set_new(obj, key, list);
 	return err;
 }
@@ -267,10 +266,11 @@ static json_t *l7_dns_to_json(const struct netobs_l7_dns *dns)
 	if (dns->rcode)
 		err |= json_object_set_new(obj, "rcode", json_integer(dns->rcode));
 	err |= dns_types_to_json(obj, "qtypes", dns->qtypes,
-				 dns->qtypes_len < DNS_QTYPES_MAX ? dns->qtypes_len : DNS_QTYPES_MAX);
+				 dns->qtypes_len < DNS_QTYPES_MAX ? dns->qtypes_len
+								  : DNS_QTYPES_MAX);
 	err |= dns_types_to_json(obj, "rrtypes", dns->rrtypes,
-				 dns->rrtypes_len < DNS_RRTYPES_MAX ? dns->rrtypes_len :
-								      DNS_RRTYPES_MAX);
+				 dns->rrtypes_len < DNS_RRTYPES_MAX ? dns->rrtypes_len
+								    : DNS_RRTYPES_MAX);
 	if (err) {
 		json_decref(obj);
 		return NULL;
@@ -298,10 +298,9 @@ static json_t *l7_http_to_json(const struct netobs_l7_http *http)
 		list = json_array();
 		for (unsigned int i = 0;
 		     list && i < http->headers_len && i < NETOBS_HTTP_HEADERS_MAX; i++)
-			err |= json_array_append_new(list,
-						     json_pack("{s:s, s:s}", "key",
-							       http->headers[i].key, "value",
-							       http->headers[i].value));
+			err |= json_array_append_new(list, json_pack("{s:s, s:s}", "key",
+								     http->headers[i].key, "value",
+								     http->headers[i].value));
 		err |= json_object_set_new(obj, "headers", list);
 	}
 	if (err) {

@@ -91,8 +91,8 @@ static bool schema_check(json_t *node, json_t *value, char *why, size_t whylen)
 	if ((sub = json_object_get(node, "not")) && schema_check(sub, value, why, whylen))
 		return snprintf(why, whylen, "matches a \"not\" schema"), false;
 	if ((sub = json_object_get(node, "if"))) {
-		json_t *branch = json_object_get(node, schema_check(sub, value, why, whylen) ? "then"
-											     : "else");
+		json_t *branch = json_object_get(
+			node, schema_check(sub, value, why, whylen) ? "then" : "else");
 
 		if (branch && !schema_check(branch, value, why, whylen))
 			return false;

@@ -160,9 +160,9 @@ START_TEST(test_http_fields)
 	ck_assert(passes("http-method", "get", &rec));
 	ck_assert(!passes("http-method", "POST", &rec));
 	ck_assert(passes("http-path", "^/api/v[0-9]+/", &rec));
-	ck_assert(passes("http-path", "items", &rec));	   /* unanchored */
-	ck_assert(!passes("http-path", "id=7", &rec));	   /* the query is not the path */
-	ck_assert(!passes("http-path", "echo", &rec));	   /* nor is the host */
+	ck_assert(passes("http-path", "items", &rec)); /* unanchored */
+	ck_assert(!passes("http-path", "id=7", &rec)); /* the query is not the path */
+	ck_assert(!passes("http-path", "echo", &rec)); /* nor is the host */
 	ck_assert(!passes("http-path", "^/items$", &rec));
 
 	/* a request has no status: no --http-status value matches it */
@@ -218,10 +218,10 @@ END_TEST
 START_TEST(test_json_wire_form)
 {
 	static const char *const flags[][2] = {
-		{"protocol", "dns"},	    {"protocol", "http"},	  {"type", "l7"},
-		{"fqdn", "*.example.com"},  {"from-fqdn", "a.example."},  {"to-fqdn", "b.*"},
-		{"http-status", "5+"},	    {"http-status", "404"},	  {"http-method", "GET"},
-		{"http-path", "^/api/"},    {"!http-method", "OPTIONS"},
+		{"protocol", "dns"},	   {"protocol", "http"},	{"type", "l7"},
+		{"fqdn", "*.example.com"}, {"from-fqdn", "a.example."}, {"to-fqdn", "b.*"},
+		{"http-status", "5+"},	   {"http-status", "404"},	{"http-method", "GET"},
+		{"http-path", "^/api/"},   {"!http-method", "OPTIONS"},
 	};
 	struct netobs_filter_set set, back;
 	char err[256], *text;
@@ -239,12 +239,13 @@ START_TEST(test_json_wire_form)
 	ck_assert_ptr_nonnull(obj);
 	text = json_dumps(obj, JSON_COMPACT);
 	/* the documented wire form (docs/api.md), written out by hand */
-	ck_assert_str_eq(text, "{\"allow\":{\"protocol\":[\"dns\",\"http\"],\"event_type\":[\"l7\"],"
-			       "\"fqdn\":[\"*.example.com\"],\"source_fqdn\":[\"a.example.\"],"
-			       "\"destination_fqdn\":[\"b.*\"],"
-			       "\"http_status_code\":[\"5+\",\"404\"],\"http_method\":[\"GET\"],"
-			       "\"http_path\":[\"^/api/\"]},"
-			       "\"deny\":{\"http_method\":[\"OPTIONS\"]}}");
+	ck_assert_str_eq(text,
+			 "{\"allow\":{\"protocol\":[\"dns\",\"http\"],\"event_type\":[\"l7\"],"
+			 "\"fqdn\":[\"*.example.com\"],\"source_fqdn\":[\"a.example.\"],"
+			 "\"destination_fqdn\":[\"b.*\"],"
+			 "\"http_status_code\":[\"5+\",\"404\"],\"http_method\":[\"GET\"],"
+			 "\"http_path\":[\"^/api/\"]},"
+			 "\"deny\":{\"http_method\":[\"OPTIONS\"]}}");
 	ck_assert_int_eq(netobs_filter_set_from_json(obj, &back, err, sizeof(err)), 0);
 	ck_assert_msg(!memcmp(&set, &back, sizeof(set)), "round trip differs");
 	free(text);
@@ -253,7 +254,8 @@ START_TEST(test_json_wire_form)
 	/* the agent checks wire values as the CLI checks flags */
 	obj = json_loads("{\"allow\": {\"http_status_code\": [\"9x\"]}}", 0, NULL);
 	ck_assert_int_eq(netobs_filter_set_from_json(obj, &back, err, sizeof(err)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(err, "invalid filter field allow.http_status_code value '9x'"));
+	ck_assert_ptr_nonnull(
+		strstr(err, "invalid filter field allow.http_status_code value '9x'"));
 	json_decref(obj);
 	obj = json_loads("{\"deny\": {\"http_path\": [\"[\"]}}", 0, NULL);
 	ck_assert_int_eq(netobs_filter_set_from_json(obj, &back, err, sizeof(err)), -EINVAL);

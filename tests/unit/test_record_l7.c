@@ -21,7 +21,7 @@
 Suite *netobs_test_suite(void);
 
 /* 2025-11-25T10:52:20.150Z (Python calendar.timegm) */
-#define T0_NS (1764067940ULL * 1000000000ULL + 150000000ULL)
+#define T0_NS	(1764067940ULL * 1000000000ULL + 150000000ULL)
 #define T0_TEXT "2025-11-25T10:52:20.150000000Z"
 
 static void use_utc(void)
@@ -191,27 +191,26 @@ START_TEST(test_json_dns_exact)
 	make_udp_dns_carrier(&rec, &l7, NETOBS_L7_RESPONSE);
 	add_dns_answer(&l7);
 	assert_flow_json(
-		&rec,
-		"{\"time\": \"" T0_TEXT "\","
-		"\"uuid\": \"ca4eba72-0723-8f14-8000-000000000007\","
-		"\"verdict\": \"FORWARDED\","
-		"\"IP\": {\"source\": \"10.0.0.53\", \"destination\": \"10.0.0.1\","
-		" \"ipVersion\": \"IPv4\"},"
-		"\"l4\": {\"UDP\": {\"source_port\": 53, \"destination_port\": 40000}},"
-		"\"destination\": {\"ID\": 12, \"labels\": [\"netobs:endpoint=client\"],"
-		" \"pod_name\": \"client\"},"
-		"\"Type\": \"L7\", \"node_name\": \"node1\","
-		"\"traffic_direction\": \"INGRESS\","
-		"\"trace_observation_point\": \"TO_ENDPOINT\", \"is_reply\": true,"
-		"\"event_type\": {\"type\": 129},"
-		"\"l7\": {\"type\": \"RESPONSE\", \"latency_ns\": \"1500000\","
-		" \"dns\": {\"query\": \"example.com.\","
-		" \"ips\": [\"93.184.216.34\", \"2606:2800:220:1::1\"], \"ttl\": 300,"
-		" \"cnames\": [\"edge.example.net.\"], \"qtypes\": [\"A\"],"
-		" \"rrtypes\": [\"CNAME\", \"A\", \"AAAA\"]}},"
-		"\"Summary\": \"DNS Answer \\\"93.184.216.34,2606:2800:220:1::1\\\" CNAMEs:"
-		" \\\"edge.example.net.\\\" TTL: 300 (Query example.com. A)\","
-		"\"hook\": \"tc-egress\"}");
+		&rec, "{\"time\": \"" T0_TEXT "\","
+		      "\"uuid\": \"ca4eba72-0723-8f14-8000-000000000007\","
+		      "\"verdict\": \"FORWARDED\","
+		      "\"IP\": {\"source\": \"10.0.0.53\", \"destination\": \"10.0.0.1\","
+		      " \"ipVersion\": \"IPv4\"},"
+		      "\"l4\": {\"UDP\": {\"source_port\": 53, \"destination_port\": 40000}},"
+		      "\"destination\": {\"ID\": 12, \"labels\": [\"netobs:endpoint=client\"],"
+		      " \"pod_name\": \"client\"},"
+		      "\"Type\": \"L7\", \"node_name\": \"node1\","
+		      "\"traffic_direction\": \"INGRESS\","
+		      "\"trace_observation_point\": \"TO_ENDPOINT\", \"is_reply\": true,"
+		      "\"event_type\": {\"type\": 129},"
+		      "\"l7\": {\"type\": \"RESPONSE\", \"latency_ns\": \"1500000\","
+		      " \"dns\": {\"query\": \"example.com.\","
+		      " \"ips\": [\"93.184.216.34\", \"2606:2800:220:1::1\"], \"ttl\": 300,"
+		      " \"cnames\": [\"edge.example.net.\"], \"qtypes\": [\"A\"],"
+		      " \"rrtypes\": [\"CNAME\", \"A\", \"AAAA\"]}},"
+		      "\"Summary\": \"DNS Answer \\\"93.184.216.34,2606:2800:220:1::1\\\" CNAMEs:"
+		      " \\\"edge.example.net.\\\" TTL: 300 (Query example.com. A)\","
+		      "\"hook\": \"tc-egress\"}");
 }
 END_TEST
 
@@ -252,11 +251,12 @@ START_TEST(test_json_http_exact)
 			   " \"flags\": {\"PSH\": true, \"ACK\": true}}}");
 
 	make_http(&rec, &l7, NETOBS_L7_RESPONSE);
-	assert_flow_member(&rec, "l7",
-			   "{\"type\": \"RESPONSE\", \"latency_ns\": \"3400000\","
-			   " \"http\": {\"code\": 404, \"method\": \"GET\","
-			   " \"url\": \"http://echo/index.html?q=1\", \"protocol\": \"HTTP/1.1\","
-			   " \"headers\": [{\"key\": \"Content-Type\", \"value\": \"text/html\"}]}}");
+	assert_flow_member(
+		&rec, "l7",
+		"{\"type\": \"RESPONSE\", \"latency_ns\": \"3400000\","
+		" \"http\": {\"code\": 404, \"method\": \"GET\","
+		" \"url\": \"http://echo/index.html?q=1\", \"protocol\": \"HTTP/1.1\","
+		" \"headers\": [{\"key\": \"Content-Type\", \"value\": \"text/html\"}]}}");
 	assert_flow_member(&rec, "Summary",
 			   "\"HTTP/1.1 404 3ms (GET http://echo/index.html?q=1)\"");
 	assert_flow_member(&rec, "event_type", "{\"type\": 129}");
