@@ -3,7 +3,7 @@
  * Flow filters with Hubble's names and semantics.
  *
  * A filter holds one list of values per field. Values of one field OR; the
- * fields present AND. "Either side" fields (ip, port, endpoint) are taken
+ * fields present AND. "Either side" fields (ip, port, endpoint, fqdn) are taken
  * together on one side, as Hubble's CLI does: `--ip A --port 80` matches
  * A:80 as source or as destination, not A on one side and 80 on the
  * other. A filter set is an allow filter and a deny
@@ -14,8 +14,11 @@
  *
  * The CLI builds a set from flags (netobs_filter_add_flag), sends it as JSON
  * (netobs_filter_set_to_json), the agent decodes it (..._from_json) and
- * matches records (netobs_filter_set_match). No allocation: lists have a
- * fixed capacity and adding past it is an error.
+ * matches records (netobs_filter_set_match). A set is plain data: lists have
+ * a fixed capacity and adding past it is an error; only matching an HTTP
+ * record against --http-path compiles (regcomp) and frees its regexes. A set is about 47 KiB
+ * (16 FQDN globs and HTTP path regexes of 256 bytes per field): the agent
+ * keeps one per client on the heap.
  */
 #pragma once
 
