@@ -16,9 +16,9 @@
  * (netobs_filter_set_to_json), the agent decodes it (..._from_json) and
  * matches records (netobs_filter_set_match). A set is plain data: lists have
  * a fixed capacity and adding past it is an error; only matching an HTTP
- * record against --http-path compiles (regcomp) and frees its regexes. A set is about 47 KiB
- * (16 FQDN globs and HTTP path regexes of 256 bytes per field): the agent
- * keeps one per client on the heap.
+ * record against --http-path compiles (regcomp) and frees its regexes.
+ * A set is about 47 KiB (16 FQDN globs and HTTP path regexes of 256 bytes
+ * per field): the agent keeps one per client on the heap.
  */
 #pragma once
 
