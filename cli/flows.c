@@ -38,7 +38,7 @@ static const char *const filter_flags[] = {
 	"ipv6",	       "type",	    "pod",
 	"from-pod",    "to-pod",    "fqdn",
 	"from-fqdn",   "to-fqdn",   "http-status",
-	"http-method", "http-path",
+	"http-method", "http-path", "http-url",
 };
 #define N_FILTER_FLAGS (sizeof(filter_flags) / sizeof(filter_flags[0]))
 
@@ -81,6 +81,7 @@ void cli_usage_flows(FILE *out)
 		"      --http-status CODE   404, or a prefix: 5+ (5xx), 40+ (400-409)\n"
 		"      --http-method METHOD GET, POST, ... (any case)\n"
 		"      --http-path REGEX    POSIX extended regex over the URL path (^/api/)\n"
+		"      --http-url REGEX     the same over the whole URL (^http://api\\.)\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
 		"      --traffic-direction ingress|egress\n"
 		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"

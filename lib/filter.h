@@ -96,6 +96,8 @@ struct netobs_filter {
 	struct netobs_filter_strs http_method; /* case-insensitive */
 	/* POSIX extended regexes, unanchored, over the URL's path (no query) */
 	struct netobs_filter_patterns http_path;
+	/* POSIX extended regexes, unanchored, over the whole URL */
+	struct netobs_filter_patterns http_url;
 };
 
 /*
@@ -117,7 +119,8 @@ void netobs_filter_set_init(struct netobs_filter_set *set);
  * Add one CLI flag ("ip", "from-ip", "to-ip", "port", "from-port", "to-port",
  * "protocol", "endpoint", "from-endpoint", "to-endpoint", "verdict",
  * "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6",
- * "fqdn", "from-fqdn", "to-fqdn", "http-status", "http-method", "http-path"; and
+ * "fqdn", "from-fqdn", "to-fqdn", "http-status", "http-method", "http-path",
+ * "http-url"; and
  * Hubble's "pod", "from-pod", "to-pod" for the endpoint flags) with its
  * value to the allow filter, or to the deny filter when negate is true.
  * Returns 0, or -EINVAL with a message for the user in err ("invalid --port

@@ -54,5 +54,6 @@ bool filter_http_status_match(const struct netobs_filter_strs *values,
 			      const struct netobs_flow_record *flow);
 bool filter_http_method_match(const struct netobs_filter_strs *values,
 			      const struct netobs_flow_record *flow);
-bool filter_http_path_match(const struct netobs_filter_patterns *regexes,
-			    const struct netobs_flow_record *flow);
+/* Regexes over the URL's path (whole_url false) or the whole URL. */
+bool filter_http_url_match(const struct netobs_filter_patterns *regexes,
+			   const struct netobs_flow_record *flow, bool whole_url);

@@ -7,6 +7,7 @@
  *   --http-status                   "404", or a prefix "5+" (5xx), "40+" (40x)
  *   --http-method                   case-insensitive method
  *   --http-path                     an unanchored regex over the URL's path
+ *   --http-url                      an unanchored regex over the whole URL
  * Parsing checks values here (filter_parse.c stores them); matching is
  * called from filter_match.c.
  */
@@ -191,8 +192,8 @@ static void url_path(const char *url, char *out, size_t size)
  * are copied and sent as JSON), and only L7 HTTP records get here, so the
  * cost stays with the traffic that asks for it.
  */
-bool filter_http_path_match(const struct netobs_filter_patterns *regexes,
-			    const struct netobs_flow_record *flow)
+bool filter_http_url_match(const struct netobs_filter_patterns *regexes,
+			   const struct netobs_flow_record *flow, bool whole_url)
 {
 	const struct netobs_l7_http *http = record_http(flow);
 	char path[NETOBS_HTTP_URL_MAX];
@@ -200,7 +201,10 @@ bool filter_http_path_match(const struct netobs_filter_patterns *regexes,
 
 	if (!http)
 		return false;
-	url_path(http->url, path, sizeof(path));
+	if (whole_url)
+		snprintf(path, sizeof(path), "%s", http->url);
+	else
+		url_path(http->url, path, sizeof(path));
 	for (unsigned int i = 0; i < regexes->n && !matched; i++) {
 		regex_t compiled;
 

@@ -216,7 +216,9 @@ static bool filter_match_side(const struct netobs_filter *f, const struct netobs
 		return false;
 	if (f->http_method.n && !filter_http_method_match(&f->http_method, flow))
 		return false;
-	if (f->http_path.n && !filter_http_path_match(&f->http_path, flow))
+	if (f->http_path.n && !filter_http_url_match(&f->http_path, flow, false))
+		return false;
+	if (f->http_url.n && !filter_http_url_match(&f->http_url, flow, true))
 		return false;
 	return true;
 }

@@ -36,6 +36,7 @@ enum value_kind {
 	VALUE_EVENT_TYPE,
 	VALUE_FQDN,	   /* struct netobs_filter_patterns */
 	VALUE_HTTP_PATH,   /* struct netobs_filter_patterns */
+	VALUE_HTTP_URL,	   /* struct netobs_filter_patterns */
 	VALUE_HTTP_STATUS, /* struct netobs_filter_strs */
 	VALUE_HTTP_METHOD, /* struct netobs_filter_strs */
 };
@@ -74,6 +75,7 @@ static const struct field_desc fields[] = {
 	FIELD("http_status_code", "http-status", VALUE_HTTP_STATUS, http_status),
 	FIELD("http_method", "http-method", VALUE_HTTP_METHOD, http_method),
 	FIELD("http_path", "http-path", VALUE_HTTP_PATH, http_path),
+	FIELD("http_url", "http-url", VALUE_HTTP_URL, http_url),
 	/* last: -4/-6 find it there, see netobs_filter_add_flag() */
 	FIELD("ip_version", NULL, VALUE_IP_VERSION, ip_version),
 };
@@ -123,6 +125,7 @@ static const char *const value_expectations[] = {
 	[VALUE_FQDN] = "expected a DNS name glob of letters, digits, '-', '_', '.' and '*' "
 		       "(*.example.com)",
 	[VALUE_HTTP_PATH] = "expected a POSIX extended regular expression (^/api/v[0-9]+/)",
+	[VALUE_HTTP_URL] = "expected a POSIX extended regular expression (^https?://api\\.)",
 	[VALUE_HTTP_STATUS] = "expected a status code 100-599 (404) or a prefix of one "
 			      "followed by + (5+, 40+)",
 	[VALUE_HTTP_METHOD] = "expected an HTTP method (GET, POST, ...)",
@@ -320,7 +323,8 @@ static int field_add_text(struct netobs_filter *f, const struct field_desc *desc
 		break;
 	}
 	case VALUE_FQDN:
-	case VALUE_HTTP_PATH: {
+	case VALUE_HTTP_PATH:
+	case VALUE_HTTP_URL: {
 		struct netobs_filter_patterns *patterns = list;
 
 		if (desc->kind == VALUE_FQDN ? !filter_fqdn_pattern_valid(text)
@@ -475,6 +479,7 @@ bool netobs_filter_is_empty(const struct netobs_filter *f)
 			break;
 		case VALUE_FQDN:
 		case VALUE_HTTP_PATH:
+		case VALUE_HTTP_URL:
 			n = ((const struct netobs_filter_patterns *)list)->n;
 			break;
 		default:
@@ -512,7 +517,8 @@ static json_t *field_to_json(const struct netobs_filter *f, const struct field_d
 
 		for (unsigned int i = 0; i < strs->n; i++)
 			err |= json_array_append_new(values, json_string(strs->v[i]));
-	} else if (desc->kind == VALUE_FQDN || desc->kind == VALUE_HTTP_PATH) {
+	} else if (desc->kind == VALUE_FQDN || desc->kind == VALUE_HTTP_PATH ||
+		   desc->kind == VALUE_HTTP_URL) {
 		const struct netobs_filter_patterns *patterns = (const void *)list;
 
 		for (unsigned int i = 0; i < patterns->n; i++)

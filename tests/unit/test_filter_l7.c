@@ -164,6 +164,9 @@ START_TEST(test_http_fields)
 	ck_assert(!passes("http-path", "id=7", &rec)); /* the query is not the path */
 	ck_assert(!passes("http-path", "echo", &rec)); /* nor is the host */
 	ck_assert(!passes("http-path", "^/items$", &rec));
+	ck_assert(passes("http-url", "^http://echo:8080/api/", &rec));
+	ck_assert(passes("http-url", "id=[0-9]+$", &rec)); /* the whole URL, query too */
+	ck_assert(!passes("http-url", "^/api/", &rec));
 
 	/* a request has no status: no --http-status value matches it */
 	make_http(&rec, &l7, "POST", "http://echo/", 0);
@@ -174,6 +177,7 @@ START_TEST(test_http_fields)
 	make_dns(&dns, &dns_l7, "example.com.");
 	ck_assert(!passes("http-method", "GET", &dns));
 	ck_assert(!passes("http-path", ".*", &dns));
+	ck_assert(!passes("http-url", ".*", &dns));
 	ck_assert(!passes("http-status", "2+", &dns));
 }
 END_TEST
@@ -196,6 +200,7 @@ static const struct flag_error flag_errors[] = {
 	{"http-method", "", "invalid --http-method value ''"},
 	{"http-path", "(", "invalid --http-path value '(': expected a POSIX extended regular"},
 	{"http-path", "", "invalid --http-path value ''"},
+	{"http-url", "a{", "invalid --http-url value 'a{': expected a POSIX extended regular"},
 	{"fqdn", "exa mple.com", "invalid --fqdn value 'exa mple.com': expected a DNS name glob"},
 	{"to-fqdn", "", "invalid --to-fqdn value ''"},
 	{"from-fqdn", "a/b", "invalid --from-fqdn value 'a/b'"},
@@ -221,7 +226,7 @@ START_TEST(test_json_wire_form)
 		{"protocol", "dns"},	   {"protocol", "http"},	{"type", "l7"},
 		{"fqdn", "*.example.com"}, {"from-fqdn", "a.example."}, {"to-fqdn", "b.*"},
 		{"http-status", "5+"},	   {"http-status", "404"},	{"http-method", "GET"},
-		{"http-path", "^/api/"},   {"!http-method", "OPTIONS"},
+		{"http-path", "^/api/"},   {"http-url", "^http://a/"},	{"!http-method", "OPTIONS"},
 	};
 	struct netobs_filter_set set, back;
 	char err[256], *text;
@@ -244,7 +249,7 @@ START_TEST(test_json_wire_form)
 			 "\"fqdn\":[\"*.example.com\"],\"source_fqdn\":[\"a.example.\"],"
 			 "\"destination_fqdn\":[\"b.*\"],"
 			 "\"http_status_code\":[\"5+\",\"404\"],\"http_method\":[\"GET\"],"
-			 "\"http_path\":[\"^/api/\"]},"
+			 "\"http_path\":[\"^/api/\"],\"http_url\":[\"^http://a/\"]},"
 			 "\"deny\":{\"http_method\":[\"OPTIONS\"]}}");
 	ck_assert_int_eq(netobs_filter_set_from_json(obj, &back, err, sizeof(err)), 0);
 	ck_assert_msg(!memcmp(&set, &back, sizeof(set)), "round trip differs");
