@@ -13,6 +13,7 @@
 
 #include "abi.h"
 #include "record.h"
+#include "siphash.h"
 
 #define FLOW_NIL UINT32_MAX
 
@@ -51,8 +52,6 @@ struct flow_table {
 int flow_table_init(struct flow_table *table, uint32_t capacity);
 void flow_table_free(struct flow_table *table);
 
-/* SipHash-2-4 of data under a 128-bit key (key[0]: key bytes 0-7, little-endian). */
-uint64_t flow_siphash24(const uint64_t key[2], const void *data, size_t len);
 /* The bucket a key hashes to in this table. */
 uint32_t flow_table_bucket(const struct flow_table *table, const struct netobs_flow_key *key);
 /* Replace the random hash key, for tests that need one known key; only while empty. */

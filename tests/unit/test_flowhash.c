@@ -92,9 +92,9 @@ START_TEST(test_siphash_vectors)
 	for (unsigned int i = 0; i < sizeof(msg); i++)
 		msg[i] = (uint8_t)i;
 	for (unsigned int i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
-		ck_assert_msg(flow_siphash24(key, msg, vectors[i].len) == vectors[i].hash,
+		ck_assert_msg(netobs_siphash24(key, msg, vectors[i].len) == vectors[i].hash,
 			      "length %zu: %016llx", vectors[i].len,
-			      (unsigned long long)flow_siphash24(key, msg, vectors[i].len));
+			      (unsigned long long)netobs_siphash24(key, msg, vectors[i].len));
 }
 END_TEST
 
