@@ -151,7 +151,7 @@ static void agent_flow_peer(struct agent *a, const struct flow_entry *e, bool lo
 	else if (!local || !*id)
 		endpoints_resolve_peer(a->endpoints, e->key.family, addr, out);
 	else
-		out->id = 0; /* its endpoint is gone: the remembered one below */
+		memset(out, 0, sizeof(*out)); /* its endpoint is gone: the remembered one below */
 	if (!out->id && *id && endpoints_peer_by_id(a->endpoints, *id, out))
 		return;
 	*id = out->id;

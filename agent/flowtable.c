@@ -173,12 +173,25 @@ struct flow_entry *flow_table_add(struct flow_table *table, const struct netobs_
 	return e;
 }
 
+struct flow_entry *flow_table_lookup_reverse(const struct flow_table *table,
+					     const struct netobs_flow_key *key)
+{
+	struct netobs_flow_key rev_keys[2];
+	unsigned int nrev = flow_key_reverse(key, rev_keys);
+
+	for (unsigned int i = 0; i < nrev; i++) {
+		struct flow_entry *rev = flow_table_lookup(table, &rev_keys[i]);
+
+		if (rev)
+			return rev;
+	}
+	return NULL;
+}
+
 struct flow_entry *flow_table_insert(struct flow_table *table, const struct netobs_flow_key *key,
 				     const struct netobs_flow_stats *first, bool single_packet)
 {
-	struct netobs_flow_key rev_keys[2];
-	struct flow_entry *e, *rev = NULL;
-	unsigned int nrev;
+	struct flow_entry *e, *rev;
 	int verdict;
 
 	if (flow_table_lookup(table, key)) {
@@ -190,9 +203,7 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 		return NULL;
 	e->reported = *first;
 
-	nrev = flow_key_reverse(key, rev_keys);
-	for (unsigned int i = 0; i < nrev && !rev; i++)
-		rev = flow_table_lookup(table, &rev_keys[i]);
+	rev = flow_table_lookup_reverse(table, key);
 
 	verdict = flow_reply_by_itself(key, first->tcp_flags, single_packet);
 	if (verdict >= 0) {

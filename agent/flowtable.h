@@ -81,6 +81,10 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 /* The keys the other direction of this connection has at the same interface. */
 unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2]);
 
+/* The entry of the other direction of key's connection in this table, NULL if none. */
+struct flow_entry *flow_table_lookup_reverse(const struct flow_table *table,
+					     const struct netobs_flow_key *key);
+
 enum flow_action {
 	FLOW_ACTION_NONE = 0,	    /* nothing new */
 	FLOW_ACTION_UPDATE,	    /* counters moved: report them */

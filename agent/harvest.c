@@ -185,21 +185,6 @@ double agent_records_per_second(const struct agent *a)
 	       (double)(a->rate_time[newest] - a->rate_time[oldest]);
 }
 
-/* The reverse flow of a TCP flow, if the agent tracks it. */
-static struct flow_entry *harvest_reverse(struct agent *a, const struct flow_entry *e)
-{
-	struct netobs_flow_key rev[2];
-	unsigned int n = e->key.proto == IPPROTO_TCP ? flow_key_reverse(&e->key, rev) : 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		struct flow_entry *r = flow_table_lookup(&a->flows, &rev[i]);
-
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
 /* How the connection of e stands: its reverse flow's latest totals (into
  * *rev_totals) or, with none, whether the reverse already ended. */
 static struct flow_entry *harvest_context(struct agent *a, const struct flow_entry *e,
@@ -207,7 +192,9 @@ static struct flow_entry *harvest_context(struct agent *a, const struct flow_ent
 					  struct netobs_flow_stats *rev_totals,
 					  struct flow_context *ctx)
 {
-	struct flow_entry *r = harvest_reverse(a, e);
+	/* Only TCP has a connection to end as a whole. */
+	struct flow_entry *r =
+		e->key.proto == IPPROTO_TCP ? flow_table_lookup_reverse(&a->flows, &e->key) : NULL;
 
 	ctx->reverse = NULL;
 	ctx->conn_ended = e->conn_ended;
@@ -224,17 +211,12 @@ static struct flow_entry *harvest_context(struct agent *a, const struct flow_ent
 			*rev_totals = r->reported;
 		ctx->reverse = rev_totals;
 	} else if (e->key.proto == IPPROTO_TCP && !ctx->conn_ended) {
-		struct netobs_flow_key rev[2];
-		unsigned int n = flow_key_reverse(&e->key, rev);
-
 		/* The other side ended its connection (it moved when this
 		 * one ended and so outlived it): this side is over too. */
-		for (unsigned int i = 0; i < n && !ctx->conn_ended; i++) {
-			struct flow_entry *t = flow_table_lookup(&a->ended, &rev[i]);
+		struct flow_entry *t = flow_table_lookup_reverse(&a->ended, &e->key);
 
-			if (t)
-				ctx->conn_ended = t->conn_ended;
-		}
+		if (t)
+			ctx->conn_ended = t->conn_ended;
 	}
 	return r;
 }
@@ -410,7 +392,8 @@ void harvest_run(struct agent *a)
 		if (e->in_use && e->seen_gen != gen)
 			flow_table_remove(&a->flows, e);
 	}
-	for (uint32_t i = 0; i < a->ended.capacity; i++) {
+	/* Usually empty: then no walk over its whole pool every harvest. */
+	for (uint32_t i = 0; a->ended.count && i < a->ended.capacity; i++) {
 		struct flow_entry *t = &a->ended.entries[i];
 
 		if (t->in_use && now - t->reported.last_seen_ns >= a->tombstone_ns)

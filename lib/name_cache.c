@@ -192,7 +192,7 @@ unsigned int name_cache_lookup(const struct name_cache *cache, int family, const
 
 void name_cache_expire(struct name_cache *cache, uint64_t now_ns)
 {
-	for (uint32_t idx = 0; idx < cache->capacity; idx++) {
+	for (uint32_t idx = 0; cache->count && idx < cache->capacity; idx++) {
 		if (cache->entries[idx].in_use && cache->entries[idx].expires_ns <= now_ns) {
 			name_cache_remove(cache, idx);
 			cache->expired++;
