@@ -114,7 +114,7 @@ struct agent {
 	uint64_t pressure_seen_ns; /* boot clock of the last harvest that saw pressure, 0: never */
 	struct agent_stats stats;
 	uint64_t start_mono_ns;
-	uint64_t last_record_time_ns; /* wall clock of the newest stored record */
+	uint64_t last_record_time_ns;		/* wall clock of the newest stored record */
 	uint64_t rate_seen[AGENT_RATE_SAMPLES]; /* records_seen at the last harvests */
 	uint64_t rate_time[AGENT_RATE_SAMPLES];
 	unsigned int rate_next;

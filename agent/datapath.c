@@ -242,8 +242,8 @@ void datapath_forget_interface(struct datapath *dp, uint32_t ifindex)
 			i++;
 }
 
-static int datapath_attach_clsact(struct datapath *dp, uint32_t ifindex, int hook,
-				  bool l3_device, bool *created_qdisc)
+static int datapath_attach_clsact(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device,
+				  bool *created_qdisc)
 {
 	LIBBPF_OPTS(bpf_tc_hook, tc_hook, .ifindex = (int)ifindex,
 		    .attach_point =

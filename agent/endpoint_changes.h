@@ -24,7 +24,7 @@ struct endpoint_changes {
 	unsigned int nifindexes;
 	unsigned int nnsids;
 	uint32_t ifindexes[ENDPOINT_CHANGES_MAX]; /* links of the agent's namespace */
-	int32_t nsids[ENDPOINT_CHANGES_MAX];	  /* other namespaces whose links or addresses changed */
+	int32_t nsids[ENDPOINT_CHANGES_MAX]; /* other namespaces whose links or addresses changed */
 };
 
 /* Note one message received from the event socket; nsid is ENDPOINT_NSID_SELF

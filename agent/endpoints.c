@@ -427,9 +427,9 @@ static void link_consider(struct endpoint_table *table, struct mnl_socket *nl,
 			  unsigned int *ngone)
 {
 	bool is_container = li->is_veth && li->netnsid >= 0;
-	bool named = patterns_match(table->interface_patterns, table->ninterface_patterns,
-				    li->ifname) ||
-		     patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
+	bool named =
+		patterns_match(table->interface_patterns, table->ninterface_patterns, li->ifname) ||
+		patterns_match(table->xdp_patterns, table->nxdp_patterns, li->ifname);
 	struct endpoint *ep;
 
 	host_mac_set(table, li->ifindex, li->mac);
@@ -609,8 +609,7 @@ void endpoints_remember_removed(struct endpoint_table *table, const struct endpo
 	table->removed[slot].name[NETOBS_NAME_MAX - 1] = '\0';
 }
 
-bool endpoints_peer_by_id(const struct endpoint_table *table, uint32_t id,
-			  struct netobs_peer *peer)
+bool endpoints_peer_by_id(const struct endpoint_table *table, uint32_t id, struct netobs_peer *peer)
 {
 	memset(peer, 0, sizeof(*peer));
 	for (unsigned int i = 0; i < table->count; i++) {

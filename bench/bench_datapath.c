@@ -461,8 +461,7 @@ int main(int argc, char **argv)
 
 	printf("BPF_PROG_TEST_RUN, repeat %u (SYN storm %u), %d rounds interleaved, %d possible "
 	       "CPUs\n",
-	       repeat, SYN_STORM_REPEAT,
-	       ROUNDS, ncpus);
+	       repeat, SYN_STORM_REPEAT, ROUNDS, ncpus);
 	printf("packets: IPv4 TCP ACK %zu bytes, IPv6+HBH+DstOpts TCP ACK %zu bytes\n", v4.len,
 	       v6.len);
 	printf("  %-32s %8s %8s   %s\n", "case", "median", "min", "ns/packet per round");

@@ -11,9 +11,19 @@
 static const char *const activity_counters[] = {"packets", "bytes", "events", NULL};
 /* docs/api.md order; counters the agent adds later print after these, sorted. */
 static const char *const error_counters[] = {
-	"truncated",	 "malformed",	  "fragments",	    "exthdr_limit", "vlan_limit", "non_ip",
-	"flow_map_full", "flow_map_busy", "flow_map_error", "untracked_packets", "untracked_bytes",
-	"ringbuf_full",  NULL,
+	"truncated",
+	"malformed",
+	"fragments",
+	"exthdr_limit",
+	"vlan_limit",
+	"non_ip",
+	"flow_map_full",
+	"flow_map_busy",
+	"flow_map_error",
+	"untracked_packets",
+	"untracked_bytes",
+	"ringbuf_full",
+	NULL,
 };
 
 void cli_usage_status(FILE *out)

@@ -37,7 +37,7 @@ enum netobs_family {
 
 /* flow_key.key_flags: why a key holds less than a full 5-tuple. */
 enum netobs_key_flags {
-	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet or IP datagram ended before a header it announced */
+	NETOBS_KEY_F_TRUNCATED = 1 << 0, /* packet or datagram ended before a header it announced */
 	NETOBS_KEY_F_MALFORMED = 1 << 1, /* header present but invalid (IHL < 5, doff < 5, ...) */
 	NETOBS_KEY_F_FRAGMENT = 1 << 2,	 /* non-first fragment: no L4 header, ports are 0 */
 	NETOBS_KEY_F_EXTHDR_LIMIT = 1 << 3, /* IPv6 extension-header walk hit its bound */
@@ -105,19 +105,19 @@ struct netobs_flow_stats {
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
 enum netobs_counter {
-	NETOBS_CNT_PACKETS = 0,	   /* wire packets seen by any hook */
-	NETOBS_CNT_BYTES,	   /* wire bytes seen by any hook */
-	NETOBS_CNT_TRUNCATED,	   /* packet shorter than a header it announced */
-	NETOBS_CNT_MALFORMED,	   /* invalid header field (IHL, doff, ...) */
-	NETOBS_CNT_FRAGMENTS,	   /* non-first IPv4/IPv6 fragments (no L4) */
-	NETOBS_CNT_EXTHDR_LIMIT,   /* IPv6 extension-header walk bound reached */
-	NETOBS_CNT_VLAN_LIMIT,	   /* more VLAN tags than the parser walks */
-	NETOBS_CNT_NON_IP,	   /* packets of other EtherTypes (counted as flows) */
-	NETOBS_CNT_FLOW_MAP_FULL,  /* flow insert failed: map full (E2BIG) */
-	NETOBS_CNT_FLOW_MAP_BUSY,  /* flow insert failed: bucket lock busy (EBUSY) */
-	NETOBS_CNT_FLOW_MAP_ERROR, /* flow insert failed: any other error */
-	NETOBS_CNT_RINGBUF_FULL,   /* event dropped: ring buffer reserve failed */
-	NETOBS_CNT_EVENTS,	   /* events submitted to the ring buffer */
+	NETOBS_CNT_PACKETS = 0,	      /* wire packets seen by any hook */
+	NETOBS_CNT_BYTES,	      /* wire bytes seen by any hook */
+	NETOBS_CNT_TRUNCATED,	      /* packet shorter than a header it announced */
+	NETOBS_CNT_MALFORMED,	      /* invalid header field (IHL, doff, ...) */
+	NETOBS_CNT_FRAGMENTS,	      /* non-first IPv4/IPv6 fragments (no L4) */
+	NETOBS_CNT_EXTHDR_LIMIT,      /* IPv6 extension-header walk bound reached */
+	NETOBS_CNT_VLAN_LIMIT,	      /* more VLAN tags than the parser walks */
+	NETOBS_CNT_NON_IP,	      /* packets of other EtherTypes (counted as flows) */
+	NETOBS_CNT_FLOW_MAP_FULL,     /* flow insert failed: map full (E2BIG) */
+	NETOBS_CNT_FLOW_MAP_BUSY,     /* flow insert failed: bucket lock busy (EBUSY) */
+	NETOBS_CNT_FLOW_MAP_ERROR,    /* flow insert failed: any other error */
+	NETOBS_CNT_RINGBUF_FULL,      /* event dropped: ring buffer reserve failed */
+	NETOBS_CNT_EVENTS,	      /* events submitted to the ring buffer */
 	NETOBS_CNT_UNTRACKED_PACKETS, /* wire packets of the FLOW_MAP_* failures: in no flow */
 	NETOBS_CNT_UNTRACKED_BYTES,   /* wire bytes of those packets */
 	NETOBS_CNT__MAX,

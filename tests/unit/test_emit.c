@@ -33,7 +33,7 @@ START_TEST(test_emit_keeps_time_order)
 
 	memset(&a, 0, sizeof(a));
 	ck_assert_int_eq(record_store_init(&a.store, 16), 0);
-	emit_at(&a, base + 2 * SEC, base + 2 * SEC); /* a harvest's record */
+	emit_at(&a, base + 2 * SEC, base + 2 * SEC);		   /* a harvest's record */
 	emit_at(&a, base + 2 * SEC - 3000, base + 2 * SEC - 3000); /* an event that raced it */
 	emit_at(&a, base + 3 * SEC, base + 3 * SEC);
 	emit_at(&a, base - 60 * SEC, base - 60 * SEC); /* the clock was set back a minute */

@@ -32,19 +32,20 @@ START_TEST(test_learn_and_lookup)
 	uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 
 	ck_assert_int_eq(name_cache_init(&cache, 64), 0);
-	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "web.test.", 60, T0));
+	ck_assert(
+		name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "web.test.", 60, T0));
 	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "www.test.", 300,
 				   T0 + SEC));
 	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV6, v6, "web.test.", 60, T0));
-	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), T0 + 2 * SEC,
-					    &names),
+	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1),
+					    T0 + 2 * SEC, &names),
 			  2);
 	ck_assert_str_eq(names.name[0], "www.test."); /* newest first */
 	ck_assert_str_eq(names.name[1], "web.test.");
 	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV6, v6, T0, &names), 1);
 	/* Same first bytes, other family or address: nothing. */
-	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 2), T0, &names),
-			  0);
+	ck_assert_uint_eq(
+		name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 2), T0, &names), 0);
 	ck_assert_uint_eq(names.len, 0);
 	/* Learning a pair again refreshes it, no second copy. */
 	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "web.test.", 600,
@@ -65,10 +66,9 @@ START_TEST(test_ttl_floor_cap_and_expiry)
 	ck_assert_int_eq(name_cache_init(&cache, 16), 0);
 	name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "zero.test.", 0, T0);
 	name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 2), "week.test.", 7 * 86400, T0);
-	ck_assert_uint_eq(
-		name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1),
-				  T0 + (NAME_CACHE_TTL_MIN_S - 1) * SEC, &names),
-		1);
+	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1),
+					    T0 + (NAME_CACHE_TTL_MIN_S - 1) * SEC, &names),
+			  1);
 	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1),
 					    T0 + NAME_CACHE_TTL_MIN_S * SEC, &names),
 			  0);
@@ -96,19 +96,21 @@ START_TEST(test_flood_is_bounded)
 	for (uint32_t i = 0; i < flood; i++) {
 		snprintf(name, sizeof(name), "n%u.flood.test.", i);
 		ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4,
-					   v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i), name, 3600, T0));
+					   v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i), name, 3600,
+					   T0));
 	}
 	ck_assert_uint_eq(cache.count, cap);
 	ck_assert_uint_eq(cache.evicted, flood - cap);
 	/* The newest are kept, the oldest went. */
-	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4,
-					    v4(10, 1, (uint8_t)((flood - 1) >> 8), (uint8_t)(flood - 1)),
-					    T0, &names),
-			  1);
+	ck_assert_uint_eq(
+		name_cache_lookup(&cache, NETOBS_FAMILY_IPV4,
+				  v4(10, 1, (uint8_t)((flood - 1) >> 8), (uint8_t)(flood - 1)), T0,
+				  &names),
+		1);
 	snprintf(name, sizeof(name), "n%u.flood.test.", flood - 1);
 	ck_assert_str_eq(names.name[0], name);
-	ck_assert_uint_eq(name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 1, 0, 0), T0, &names),
-			  0);
+	ck_assert_uint_eq(
+		name_cache_lookup(&cache, NETOBS_FAMILY_IPV4, v4(10, 1, 0, 0), T0, &names), 0);
 
 	/* Many names for one address: the newest NETOBS_NAMES_MAX come back. */
 	for (uint32_t i = 0; i < 100; i++) {
@@ -132,7 +134,8 @@ START_TEST(test_rejects)
 
 	ck_assert_int_eq(name_cache_init(&cache, 0), -EINVAL);
 	ck_assert_int_eq(name_cache_init(&cache, 8), 0);
-	ck_assert(!name_cache_learn(&cache, NETOBS_FAMILY_NONE, v4(10, 0, 0, 1), "x.test.", 60, T0));
+	ck_assert(
+		!name_cache_learn(&cache, NETOBS_FAMILY_NONE, v4(10, 0, 0, 1), "x.test.", 60, T0));
 	ck_assert(!name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "", 60, T0));
 	memset(too_long, 'a', sizeof(too_long) - 1);
 	too_long[sizeof(too_long) - 1] = '\0';
