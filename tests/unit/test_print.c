@@ -9,18 +9,13 @@
 #include <time.h>
 
 #include "print.h"
+#include "print_capture.h"
 
 Suite *netobs_test_suite(void);
 
 /* 2025-11-25T10:52:20.150Z and 2025-11-05T08:01:02.007Z (Python calendar.timegm) */
 #define T0_NS (1764067940ULL * 1000000000ULL + 150000000ULL)
 #define T1_NS (1762329662ULL * 1000000000ULL + 7999999ULL)
-
-static void use_utc(void)
-{
-	setenv("TZ", "UTC", 1);
-	tzset();
-}
 
 static void make_tcp_syn(struct netobs_record *rec)
 {
@@ -48,28 +43,6 @@ static void make_tcp_syn(struct netobs_record *rec)
 	f->verdict = NETOBS_VERDICT_FORWARDED;
 	f->obs_point = NETOBS_OBS_TO_ENDPOINT;
 	f->is_reply = 0;
-}
-
-/* Run a printer into a string; caller frees. */
-static char *capture(void (*print)(FILE *, const struct netobs_record *),
-		     const struct netobs_record *rec)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	ck_assert_ptr_nonnull(out);
-	print(out, rec);
-	fclose(out);
-	return text;
-}
-
-static void assert_compact(const struct netobs_record *rec, const char *expected)
-{
-	char *line = capture(netobs_print_compact, rec);
-
-	ck_assert_str_eq(line, expected);
-	free(line);
 }
 
 static void assert_summary(const struct netobs_record *rec, const char *expected)

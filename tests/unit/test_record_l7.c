@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "print.h"
+#include "print_capture.h"
 #include "record.h"
 #include "record_schema.h"
 
@@ -23,12 +24,6 @@ Suite *netobs_test_suite(void);
 /* 2025-11-25T10:52:20.150Z (Python calendar.timegm) */
 #define T0_NS	(1764067940ULL * 1000000000ULL + 150000000ULL)
 #define T0_TEXT "2025-11-25T10:52:20.150000000Z"
-
-static void use_utc(void)
-{
-	setenv("TZ", "UTC", 1);
-	tzset();
-}
 
 /* The UDP packet client:40000 -> 10.0.0.53:53 that carried a DNS message. */
 static void make_udp_dns_carrier(struct netobs_record *rec, struct netobs_l7 *l7, int type)
@@ -462,28 +457,6 @@ START_TEST(test_json_decode_without_storage)
 	json_decref(obj);
 }
 END_TEST
-
-/* Run a printer into a string; caller frees. */
-static char *capture(void (*print)(FILE *, const struct netobs_record *),
-		     const struct netobs_record *rec)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	ck_assert_ptr_nonnull(out);
-	print(out, rec);
-	fclose(out);
-	return text;
-}
-
-static void assert_compact(const struct netobs_record *rec, const char *expected)
-{
-	char *line = capture(netobs_print_compact, rec);
-
-	ck_assert_str_eq(line, expected);
-	free(line);
-}
 
 START_TEST(test_compact_dns)
 {
