@@ -12,8 +12,11 @@
 
 #include <linux/types.h>
 
-/* 2: a non-IP flow's key holds its MACs in saddr/daddr (were zero). */
-#define NETOBS_ABI_VERSION 2
+/*
+ * 2: a non-IP flow's key holds its MACs in saddr/daddr (were zero).
+ * 3: NETOBS_EVENT_L7 payload slices; flow_stats.reserved became l7_budget.
+ */
+#define NETOBS_ABI_VERSION 3
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
@@ -100,7 +103,7 @@ struct netobs_flow_stats {
 	__u32 policy_rev;    /* reserved: policy revision the cached verdict was computed at */
 	__u16 tcp_flags;     /* union of enum netobs_tcp_flags seen */
 	__u8 verdict;	     /* reserved: cached policy verdict (0 = none, forwarded) */
-	__u8 reserved;
+	__u8 l7_budget;	     /* this CPU: HTTP segments still copied after a message start */
 };
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
@@ -123,10 +126,11 @@ enum netobs_counter {
 	NETOBS_CNT__MAX,
 };
 
-/* Event types in the ring buffer. Later: DNS/HTTP payload slices, policy drops. */
+/* Event types in the ring buffer. Later: policy drops. */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
 	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to this CPU's copy of an entry */
+	NETOBS_EVENT_L7 = 3,	    /* a bounded slice of a DNS or HTTP packet's L4 payload */
 };
 
 /* Every ring-buffer event starts with this header. */
@@ -148,6 +152,53 @@ struct netobs_flow_event {
 	__u16 reserved;
 };
 
+/*
+ * L7 payload slices (docs/datapath.md, "L7"). The datapath copies the first
+ * NETOBS_L7_SLICE_MAX bytes of an L4 payload when the packet is:
+ *   - UDP or TCP with a port marked NETOBS_L7_PORT_DNS in the l7_ports map;
+ *   - TCP whose payload starts like an HTTP/1.x message ("GET ", "HTTP/1.",
+ *     ...), on any port unless the config narrows HTTP to ports marked
+ *     NETOBS_L7_PORT_HTTP; and the next NETOBS_L7_CONT_SEGMENTS payload
+ *     segments of that flow direction on that CPU (a head split across
+ *     segments), unless the start segment ended with CRLF CRLF.
+ * The event is exactly as long as its header plus the bytes copied.
+ */
+#define NETOBS_L7_SLICE_MAX	 2048
+#define NETOBS_L7_CONT_SEGMENTS 3
+#define NETOBS_L7_PORTS		65536
+
+/* l7_ports map values (array indexed by port, host order). */
+enum netobs_l7_port_flags {
+	NETOBS_L7_PORT_DNS = 1 << 0,
+	NETOBS_L7_PORT_HTTP = 1 << 1,
+};
+
+/* l7_config map (array, one entry) flags. */
+enum netobs_l7_config_flags {
+	NETOBS_L7_CFG_HTTP_PORTS_ONLY = 1 << 0, /* HTTP only on NETOBS_L7_PORT_HTTP ports */
+	NETOBS_L7_CFG_DISABLED = 1 << 1,	/* no L7 slices at all */
+};
+
+/* netobs_l7_event.hint: why the datapath copied the slice. */
+enum netobs_l7_hint {
+	NETOBS_L7_HINT_DNS = 1,		/* a DNS port */
+	NETOBS_L7_HINT_HTTP_START = 2,	/* content looks like an HTTP/1.x start line */
+	NETOBS_L7_HINT_HTTP_CONT = 3,	/* a segment after an HTTP start (l7_budget) */
+};
+
+/* NETOBS_EVENT_L7: hdr.len = sizeof(struct netobs_l7_event) + captured_len. */
+struct netobs_l7_event {
+	struct netobs_event_hdr hdr;
+	struct netobs_flow_key key;
+	__u32 seq;	   /* TCP: sequence number of the payload's first byte; UDP: 0 */
+	__u32 payload_len; /* L4 payload bytes on the wire (a GSO skb: all its segments) */
+	__u16 captured_len; /* bytes of payload in data[] (<= NETOBS_L7_SLICE_MAX) */
+	__u16 tcp_flags;    /* this packet's flags (enum netobs_tcp_flags) */
+	__u8 hint;	    /* enum netobs_l7_hint */
+	__u8 reserved[3];
+	__u8 data[];	    /* captured_len bytes of L4 payload */
+};
+
 #define NETOBS_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
 #define NETOBS_OFFSETOF(t, f)	     __builtin_offsetof(t, f)
 
@@ -164,3 +215,6 @@ NETOBS_ABI_ASSERT(sizeof(struct netobs_event_hdr) == 16, "event header size");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_event) == 80, "flow event size");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_event, key) == 16, "flow event key");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_event, bytes) == 64, "flow event bytes");
+NETOBS_ABI_ASSERT(sizeof(struct netobs_l7_event) == 80, "l7 event size");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_l7_event, seq) == 64, "l7 event seq");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_l7_event, data) == 80, "l7 event data");

@@ -154,10 +154,18 @@ struct netobs_l7_http {
  * (DNS's nine worst-case names), thirty times an L3/L4 record, so it is not
  * inline: a flow record points at it (see struct netobs_flow_record).
  */
+/* netobs_l7.flags */
+enum netobs_l7_flags {
+	/* A request no response answered: within the DNS timeout, or before
+	 * the HTTP connection ended. JSON "unanswered": true. */
+	NETOBS_L7_F_UNANSWERED = 1 << 0,
+};
+
 struct netobs_l7 {
 	uint64_t latency_ns; /* response: time since its request; 0 unknown or a request */
 	uint8_t type;	     /* enum netobs_l7_type, never NONE */
 	uint8_t kind;	     /* enum netobs_l7_kind: which of dns, http is set */
+	uint8_t flags;	     /* enum netobs_l7_flags */
 	union {
 		struct netobs_l7_dns dns;
 		struct netobs_l7_http http;
