@@ -10,6 +10,8 @@ PACKAGES=(
 	libmnl-dev libjansson-dev libuv1-dev check
 	iproute2 iputils-ping ethtool jq python3 socat procps tcpdump python3-jsonschema util-linux
 	strace
+	libpcap-dev # netobs flows --pcap reads captures with libpcap
+	tshark dnsmasq-base bind9-dnsutils curl # L7 tests: an independent decoder, real servers/clients
 	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
 )
 
