@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "abi.h"
+#include "lib/clock.h"
 #include "lib/counters.h"
 #include "lib/events.h"
 #include "lib/maps.h"
@@ -63,7 +64,7 @@ static __always_inline void flow_count_insert_error(long err, __u32 packets, __u
 static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 packets,
 					 __u64 bytes)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 now = netobs_now_ns();
 	struct netobs_flow_stats *stats;
 	struct netobs_flow_stats fresh;
 	long err;
