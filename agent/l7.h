@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The agent's L7 wiring: ring-buffer payload slices (NETOBS_EVENT_L7) go to
+ * the pure-code tracker (lib/l7_tracker.h); the DNS and HTTP messages it
+ * reports become Type L7 records, and the names it learns go on L3/L4
+ * records. The live agent and the capture replay share it.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "abi.h"
+
+struct agent;
+struct netobs_flow_record;
+
+int agent_l7_init(struct agent *a);
+void agent_l7_free(struct agent *a);
+/* A NETOBS_EVENT_L7 event (size checked by the caller). */
+void agent_l7_event(struct agent *a, const struct netobs_l7_event *ev);
+/* A TCP packet with FIN or RST (a TCP_FLAGS event). */
+void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16_t tcp_flags,
+		      uint64_t ts_boot_ns);
+/* Once per harvest: unanswered DNS requests, idle connections, expired names. */
+void agent_l7_expire(struct agent *a, uint64_t now_boot_ns);
+/* End of input (capture replay): report everything still waiting. */
+void agent_l7_flush(struct agent *a);
