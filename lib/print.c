@@ -227,6 +227,7 @@ static void icmp_summary(struct text *t, const char *family, const struct icmp_t
  *   DNS Answer RCode: NXDOMAIN TTL: 0 (Query nx.example. A)
  *   HTTP/1.1 GET http://a/path
  *   HTTP/1.1 200 3ms (GET http://a/path)
+ * A request no response answered ends in " unanswered" (netobs's own).
  * netobs reads the packets, it is no proxy: the source is "Query", never
  * "Proxy". Hubble spells rcodes as gopacket does ("Non-Existent Domain");
  * netobs as miekg/dns and lib/dns.h do ("NXDOMAIN").
@@ -316,6 +317,8 @@ void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t le
 		return;
 	if (rec->flow.l7) {
 		l7_summary(&t, rec->flow.l7);
+		if (rec->flow.l7->flags & NETOBS_L7_F_UNANSWERED)
+			text_add(&t, " unanswered");
 		return;
 	}
 	if (key->family == NETOBS_FAMILY_NONE) {

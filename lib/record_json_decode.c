@@ -565,7 +565,7 @@ static int decode_l7_http(struct decoder *d, const json_t *http, struct netobs_l
 /* flow.l7 into storage->l7; "Type" must agree with its presence. */
 static int decode_l7(struct decoder *d, const json_t *obj, struct netobs_flow_record *flow)
 {
-	json_t *l7, *type, *dns, *http;
+	json_t *l7, *type, *dns, *http, *unanswered;
 	struct netobs_l7 *out;
 	int err, e = 0;
 
@@ -588,9 +588,12 @@ static int decode_l7(struct decoder *d, const json_t *obj, struct netobs_flow_re
 	if ((err = get_enum(d, l7, "flow.l7", "type", netobs_l7_type_from_name, true, &e)) ||
 	    (err = get_uint(d, l7, "flow.l7", "latency_ns", UINT64_MAX, false, &out->latency_ns)) ||
 	    (err = get_member(d, l7, "flow.l7", "dns", JSON_OBJECT, false, &dns)) ||
-	    (err = get_member(d, l7, "flow.l7", "http", JSON_OBJECT, false, &http)))
+	    (err = get_member(d, l7, "flow.l7", "http", JSON_OBJECT, false, &http)) ||
+	    (err = get_member(d, l7, "flow.l7", "unanswered", JSON_TRUE, false, &unanswered)))
 		return err;
 	out->type = (uint8_t)e;
+	if (unanswered && json_is_true(unanswered))
+		out->flags |= NETOBS_L7_F_UNANSWERED;
 	if (!dns == !http)
 		return decode_fail(d, "flow.l7: expected exactly one of \"dns\", \"http\"");
 	if (dns) {

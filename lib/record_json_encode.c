@@ -310,7 +310,7 @@ static json_t *l7_http_to_json(const struct netobs_l7_http *http)
 	return obj;
 }
 
-/* Hubble's flow.l7: {type, latency_ns, dns | http}. */
+/* Hubble's flow.l7: {type, latency_ns, dns | http}, and netobs's "unanswered". */
 static json_t *l7_to_json(const struct netobs_l7 *l7)
 {
 	json_t *obj = json_object();
@@ -321,6 +321,9 @@ static json_t *l7_to_json(const struct netobs_l7 *l7)
 	err |= json_object_set_new(obj, "type", json_string(netobs_l7_type_name(l7->type)));
 	if (l7->latency_ns)
 		err |= json_object_set_new(obj, "latency_ns", json_u64_string(l7->latency_ns));
+	/* Only when set: Hubble's readers never see a key they do not know. */
+	if (l7->flags & NETOBS_L7_F_UNANSWERED)
+		err |= json_object_set_new(obj, "unanswered", json_true());
 	if (l7->kind == NETOBS_L7_DNS)
 		err |= json_object_set_new(obj, "dns", l7_dns_to_json(&l7->dns));
 	else if (l7->kind == NETOBS_L7_HTTP)

@@ -516,6 +516,40 @@ START_TEST(test_compact_http_and_names)
 }
 END_TEST
 
+/* netobs's "unanswered": JSON only when set, a round trip, the compact line's suffix. */
+START_TEST(test_unanswered_flag)
+{
+	struct netobs_record rec;
+	struct netobs_l7 l7;
+	json_t *obj;
+
+	make_http(&rec, &l7, NETOBS_L7_REQUEST);
+	obj = encode(&rec);
+	ck_assert_ptr_null(
+		json_object_get(json_object_get(json_object_get(obj, "flow"), "l7"), "unanswered"));
+	json_decref(obj);
+
+	l7.flags = NETOBS_L7_F_UNANSWERED;
+	assert_flow_member(&rec, "l7",
+			   "{\"type\": \"REQUEST\", \"unanswered\": true, \"http\": {\"method\":"
+			   " \"GET\", \"url\": \"http://echo/index.html?q=1\", \"protocol\":"
+			   " \"HTTP/1.1\", \"headers\": [{\"key\": \"User-Agent\", \"value\":"
+			   " \"curl/8.5.0\"}, {\"key\": \"Cookie\", \"value\": \"[redacted]\"}]}}");
+	assert_flow_member(&rec, "Summary",
+			   "\"HTTP/1.1 GET http://echo/index.html?q=1 unanswered\"");
+	assert_round_trip(&rec, "unanswered http request");
+	assert_compact(&rec, "Nov 25 10:52:20.150: client:47194 (ID:12) -> echo:80 (ID:14)"
+			     " http-request FORWARDED (HTTP/1.1 GET"
+			     " http://echo/index.html?q=1 unanswered)\n");
+
+	make_udp_dns_carrier(&rec, &l7, NETOBS_L7_REQUEST);
+	l7.flags = NETOBS_L7_F_UNANSWERED;
+	assert_round_trip(&rec, "unanswered dns request");
+	assert_compact(&rec, "Nov 25 10:52:20.150: client:40000 (ID:12) -> 10.0.0.53:53 (unknown)"
+			     " dns-request FORWARDED (DNS Query example.com. A unanswered)\n");
+}
+END_TEST
+
 START_TEST(test_table_l7)
 {
 	struct netobs_record rec;
@@ -548,6 +582,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_compact_dns);
 	tcase_add_test(tc, test_compact_http_and_names);
 	tcase_add_test(tc, test_table_l7);
+	tcase_add_test(tc, test_unanswered_flag);
 	suite_add_tcase(s, tc);
 	return s;
 }
