@@ -69,6 +69,37 @@ void netobs_http_conn_free(struct netobs_http_conn *conn)
 	}
 }
 
+int netobs_http_conn_restart(struct netobs_http_conn *conn, enum netobs_http_dir dir)
+{
+	struct netobs_http_stream *s = &conn->dir[dir];
+	uint8_t *head = s->head;
+	uint64_t messages = s->messages;
+	int dropped = 0;
+
+	if (s->state != STREAM_STOPPED || s->outcome != NETOBS_HTTP_GAP_LOST_ALIGNMENT)
+		return -1;
+	/* The split-head buffer is kept: this connection already needed one. */
+	memset(s, 0, sizeof(*s));
+	s->head = head;
+	s->messages = messages;
+	s->state = STREAM_HEAD;
+	/* One outstanding request is the one the next response answers; with more,
+	 * any number of responses may have gone by in the lost stretch. */
+	if (dir == NETOBS_HTTP_DIR_RESPONSE && conn->pending_count + conn->pending_overflow > 1) {
+		dropped = (int)(conn->pending_count + conn->pending_overflow);
+		conn->pending_first = conn->pending_count = conn->pending_overflow = 0;
+	}
+	return dropped;
+}
+
+enum netobs_http_outcome netobs_http_conn_outcome(const struct netobs_http_conn *conn,
+						  enum netobs_http_dir dir)
+{
+	const struct netobs_http_stream *s = &conn->dir[dir];
+
+	return s->state == STREAM_STOPPED ? (enum netobs_http_outcome)s->outcome : NETOBS_HTTP_OK;
+}
+
 bool netobs_http_conn_active(const struct netobs_http_conn *conn)
 {
 	return conn->dir[0].state != STREAM_STOPPED || conn->dir[1].state != STREAM_STOPPED;

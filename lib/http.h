@@ -201,6 +201,21 @@ enum netobs_http_outcome netobs_http_conn_gap(struct netobs_http_conn *conn,
 enum netobs_http_outcome netobs_http_conn_end(struct netobs_http_conn *conn,
 					      enum netobs_http_dir dir,
 					      netobs_http_event_fn on_event, void *ctx);
+/*
+ * The caller knows a message of direction dir starts at its next byte (the
+ * datapath flagged a segment as an HTTP start) after the direction stopped
+ * with GAP_LOST_ALIGNMENT: decode again from there. Other outcomes stay
+ * stopped (NOT_HTTP is still not HTTP). Restarting the RESPONSE direction
+ * with more than one request outstanding cannot know which one the next
+ * response answers: the FIFO is cleared (its requests are neither answered
+ * nor reported unanswered) and the next response is reported unpaired.
+ * Returns the number of requests so dropped, or -1 when the direction was
+ * not restarted (it was not stopped by a lost gap).
+ */
+int netobs_http_conn_restart(struct netobs_http_conn *conn, enum netobs_http_dir dir);
+/* The outcome that stopped direction dir, NETOBS_HTTP_OK while it decodes. */
+enum netobs_http_outcome netobs_http_conn_outcome(const struct netobs_http_conn *conn,
+						  enum netobs_http_dir dir);
 /* True while either direction still decodes: false means the state can go. */
 bool netobs_http_conn_active(const struct netobs_http_conn *conn);
 

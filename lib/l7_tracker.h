@@ -68,7 +68,7 @@ struct l7_tracker_config {
 
 /* Counters for `netobs status` (section l7). */
 struct l7_stats {
-	uint64_t slices;	/* slices fed */
+	uint64_t slices;	 /* slices fed */
 	uint64_t slices_ignored; /* not DNS, and not HTTP on a connection we follow */
 	uint64_t dns_requests, dns_responses;
 	uint64_t dns_unanswered;	  /* requests reported unanswered after the timeout */
@@ -81,10 +81,17 @@ struct l7_stats {
 	uint64_t http_unanswered;
 	uint64_t http_problems; /* all outcomes but OK; by outcome below */
 	uint64_t http_problems_by[NETOBS_HTTP_OUTCOME_COUNT];
-	uint64_t http_resyncs;	  /* directions restarted at a message start after a lost gap */
+	uint64_t http_resyncs;	    /* directions restarted at a message start after a lost gap */
 	uint64_t conns, conns_full; /* connections tracked; not tracked (table full) */
-	uint64_t dns_pending_full; /* requests not tracked (table full): no latency */
+	uint64_t dns_pending_full;  /* requests not tracked (table full): no latency */
 	uint64_t names_learned;
+	/* Slices that break the contract: captured_len > payload_len, no data,
+	 * an unknown hint, HTTP not on TCP, DNS neither UDP nor TCP. */
+	uint64_t slices_invalid;
+	uint64_t dns_observations_full; /* a request seen at more hooks than an entry holds */
+	uint64_t http_resync_dropped;	/* requests dropped by a response resync: no record */
+	uint64_t conns_idle;		/* connections forgotten after conn_idle_ns */
+	uint64_t conns_no_memory;	/* connections refused: allocation failed */
 };
 
 struct l7_tracker; /* opaque */
