@@ -403,6 +403,51 @@ START_TEST(test_response_first_sets_roles)
 }
 END_TEST
 
+static void count_events(const struct netobs_http_event *ev, void *ctx)
+{
+	(void)ev;
+	(*(unsigned int *)ctx)++;
+}
+
+/* lib/http.c's restart: only after a lost alignment; NOT_HTTP stays stopped. */
+START_TEST(test_http_conn_restart_rules)
+{
+	static const char tls[] = "\x16\x03\x01";
+	static const char req[] = GET("/a");
+	struct netobs_http_conn conn;
+	unsigned int events = 0;
+
+	netobs_http_conn_init(&conn, 80, NULL);
+	ck_assert_int_eq(netobs_http_conn_restart(&conn, NETOBS_HTTP_DIR_REQUEST), -1);
+	netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_REQUEST, tls, 3, 1, count_events, &events);
+	ck_assert_int_eq(netobs_http_conn_outcome(&conn, NETOBS_HTTP_DIR_REQUEST),
+			 NETOBS_HTTP_NOT_HTTP);
+	ck_assert_int_eq(netobs_http_conn_restart(&conn, NETOBS_HTTP_DIR_REQUEST), -1);
+	ck_assert_int_eq(netobs_http_conn_outcome(&conn, NETOBS_HTTP_DIR_REQUEST),
+			 NETOBS_HTTP_NOT_HTTP);
+
+	/* the response side loses its place with three requests outstanding */
+	netobs_http_conn_free(&conn);
+	netobs_http_conn_init(&conn, 80, NULL);
+	for (int i = 0; i < 3; i++)
+		netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_REQUEST, req, sizeof(req) - 1, 1,
+				      count_events, &events);
+	netobs_http_conn_feed(&conn, NETOBS_HTTP_DIR_RESPONSE, "HTTP/1.1 2", 10, 2, count_events,
+			      &events);
+	netobs_http_conn_gap(&conn, NETOBS_HTTP_DIR_RESPONSE, 100, count_events, &events);
+	ck_assert_int_eq(netobs_http_conn_outcome(&conn, NETOBS_HTTP_DIR_RESPONSE),
+			 NETOBS_HTTP_GAP_LOST_ALIGNMENT);
+	ck_assert_int_eq(netobs_http_conn_restart(&conn, NETOBS_HTTP_DIR_RESPONSE), 3);
+	ck_assert_int_eq(netobs_http_conn_outcome(&conn, NETOBS_HTTP_DIR_RESPONSE), NETOBS_HTTP_OK);
+	ck_assert_uint_eq(conn.pending_count, 0);
+	/* nothing left to report unanswered */
+	events = 0;
+	netobs_http_conn_end(&conn, NETOBS_HTTP_DIR_RESPONSE, count_events, &events);
+	ck_assert_uint_eq(events, 0);
+	netobs_http_conn_free(&conn);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("l7_tracker_http");
@@ -422,6 +467,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_rst_and_idle_report_unanswered);
 	tcase_add_test(tc, test_conn_table_full);
 	tcase_add_test(tc, test_response_first_sets_roles);
+	tcase_add_test(tc, test_http_conn_restart_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
