@@ -162,6 +162,7 @@ static void request_done(struct netobs_http_conn *conn, const struct netobs_http
 
 		memcpy(p->method, msg->method, sizeof(p->method));
 		memcpy(p->url, msg->url, sizeof(p->url));
+		memcpy(p->protocol, msg->protocol, sizeof(p->protocol));
 		p->time_ns = s->head_time_ns;
 		p->is_head = !strcmp(msg->method, "HEAD");
 		p->is_connect = !strcmp(msg->method, "CONNECT");

@@ -111,6 +111,7 @@ struct netobs_http_message {
 struct netobs_http_pending {
 	char method[NETOBS_HTTP_METHOD_MAX];
 	char url[NETOBS_HTTP_URL_MAX];
+	char protocol[NETOBS_HTTP_PROTOCOL_MAX]; /* for an unanswered request's record */
 	uint64_t time_ns;
 	bool is_head;	 /* its response has no body */
 	bool is_connect; /* a 2xx response opens a tunnel */

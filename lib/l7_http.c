@@ -86,6 +86,7 @@ static void http_event(const struct netobs_http_event *ev, void *ctx)
 		r->flags = NETOBS_L7_F_UNANSWERED;
 		l7_copy_string(r->http.method, sizeof(r->http.method), ev->request->method);
 		l7_copy_string(r->http.url, sizeof(r->http.url), ev->request->url);
+		l7_copy_string(r->http.protocol, sizeof(r->http.protocol), ev->request->protocol);
 		break;
 	}
 	/* UNANSWERED comes as a request-direction event: the request's key. */

@@ -15,6 +15,8 @@
 
 /* Far beyond any sane setting, and small enough that tables stay allocatable. */
 #define L7_TRACKER_CAP_MAX (1U << 24)
+/* A TCP window (with scaling) larger than this is rare; a new ISN inside it, 1 in 4096. */
+#define L7_RETRANSMIT_REACH (1U << 20)
 
 void l7_copy_string(char *dst, size_t size, const char *src)
 {
@@ -131,6 +133,22 @@ static bool slice_valid(const struct l7_slice *slice)
 	}
 }
 
+/* Bytes an ended side already sent, within a TCP window's reach. */
+static bool slice_is_old(const struct l7_conn *conn, int side, const struct l7_slice *slice)
+{
+	const struct l7_conn_side *s = &conn->side[side];
+	uint32_t next;
+
+	if (conn->kind == L7_CONN_DNS && s->dns)
+		next = s->dns->next_seq;
+	else if (conn->kind == L7_CONN_HTTP && s->started)
+		next = s->next_seq;
+	else
+		return false;
+	/* At next itself: the FIN segment again (its FIN is not in next). */
+	return (int32_t)(slice->seq - next) <= 0 && next - slice->seq <= L7_RETRANSMIT_REACH;
+}
+
 static void tcp_slice(struct l7_tracker *t, const struct l7_slice *slice)
 {
 	int kind = slice->hint == NETOBS_L7_HINT_DNS ? L7_CONN_DNS : L7_CONN_HTTP;
@@ -139,6 +157,14 @@ static void tcp_slice(struct l7_tracker *t, const struct l7_slice *slice)
 	int side = l7_conn_key_from_flow(slice->key, &key);
 
 	conn = l7_conn_lookup(t, &key);
+	/* Data after this side's FIN, unless a retransmission, is a new
+	 * connection on the same ports (the other side's FIN was missed): the
+	 * old one is over. */
+	if (conn && conn->side[side].ended && slice->hint != NETOBS_L7_HINT_HTTP_CONT &&
+	    !slice_is_old(conn, side, slice)) {
+		l7_conn_close(t, conn);
+		conn = NULL;
+	}
 	if (!conn) {
 		/* HTTP is followed from a message start; DNS from any segment. */
 		if (slice->hint == NETOBS_L7_HINT_HTTP_CONT) {

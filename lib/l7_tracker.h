@@ -96,7 +96,10 @@ struct l7_stats {
 
 struct l7_tracker; /* opaque */
 
-/* 0 and *out, or -ENOMEM / -EINVAL. Zeroed config fields take the defaults. */
+/*
+ * 0 and *out, or -ENOMEM, -EINVAL (a table bound over 2^24) or getrandom's
+ * error. cfg NULL or zeroed fields take the defaults.
+ */
 int l7_tracker_new(const struct l7_tracker_config *cfg, struct l7_tracker **out);
 void l7_tracker_free(struct l7_tracker *t);
 

@@ -331,6 +331,7 @@ START_TEST(test_fin_with_outstanding_request)
 	ck_assert_uint_eq(record(&c, 1)->flags, NETOBS_L7_F_UNANSWERED);
 	ck_assert_str_eq(record(&c, 1)->http.method, "GET");
 	ck_assert_str_eq(record(&c, 1)->http.url, "http://web/slow");
+	ck_assert_str_eq(record(&c, 1)->http.protocol, "HTTP/1.1");
 	ck_assert_uint_eq(c.rec.rec[1].ts_ns, T0);
 	ck_assert(!memcmp(&c.rec.rec[1].key, &c.req_key, sizeof(c.req_key)));
 	ck_assert_uint_eq(l7_tracker_stats(c.t)->http_unanswered, 1);
@@ -403,6 +404,32 @@ START_TEST(test_response_first_sets_roles)
 }
 END_TEST
 
+/* The server's FIN seen, the client's missed: the same ports again are a new connection. */
+START_TEST(test_port_reuse_after_fin)
+{
+	static const char again[] = GET("/again");
+	struct conn c;
+	uint32_t fin_seq;
+
+	conn_init(&c, NULL, 47000);
+	send_text(&c, false, START, GET("/one"), T0);
+	fin_seq = c.req_seq;
+	send_seg(&c, false, CONT, "", 0, 0, NETOBS_TCP_FIN, T0 + 1);
+	/* the FIN segment again (with nothing new), then a new connection's request */
+	c.req_seq = fin_seq;
+	send_seg(&c, false, START, "", 0, 0, NETOBS_TCP_FIN, T0 + 2);
+	c.req_seq = 77777777;
+	send_text(&c, false, START, again, T0 + 3);
+	ck_assert_uint_eq(c.rec.count, 3);
+	assert_request(&c, 0, "GET", "http://web/one");
+	/* the first connection ended: its request is unanswered */
+	ck_assert_uint_eq(record(&c, 1)->flags, NETOBS_L7_F_UNANSWERED);
+	assert_request(&c, 2, "GET", "http://web/again");
+	ck_assert_uint_eq(l7_tracker_stats(c.t)->conns, 2);
+	conn_done(&c);
+}
+END_TEST
+
 static void count_events(const struct netobs_http_event *ev, void *ctx)
 {
 	(void)ev;
@@ -468,6 +495,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_conn_table_full);
 	tcase_add_test(tc, test_response_first_sets_roles);
 	tcase_add_test(tc, test_http_conn_restart_rules);
+	tcase_add_test(tc, test_port_reuse_after_fin);
 	suite_add_tcase(s, tc);
 	return s;
 }
