@@ -168,7 +168,7 @@ void l7_http_slice(struct l7_tracker *t, struct l7_conn *conn, int side,
 		}
 	}
 	if (netobs_http_conn_outcome(conn->http, dir) != NETOBS_HTTP_OK)
-		return;
+		goto ignored; /* lost, until the next message start */
 
 	if (slice->captured_len > skip)
 		netobs_http_conn_feed(conn->http, dir, slice->data + skip,
