@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "agent.h"
+#include "l7.h"
 #include "log.h"
 
 static uint64_t clock_ns(clockid_t clk)
@@ -194,4 +195,5 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 			&e->src_id, &e->src_identity, &f->src);
 	agent_flow_peer(a, e, e->iface_kind == ENDPOINT_KIND_VETH && !received, e->key.daddr,
 			&e->dst_id, &e->dst_identity, &f->dst);
+	agent_l7_names(a, f, ts_boot_ns);
 }

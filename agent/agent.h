@@ -16,7 +16,11 @@
 #include "record.h"
 #include "store.h"
 
+/* Ports a user may list in --dns-ports / --http-ports. */
+#define NETOBS_L7_PORTS_MAX 64
+
 struct ring_buffer;
+struct l7_tracker;
 struct mnl_socket;
 struct client;
 
@@ -34,6 +38,13 @@ struct agent_config {
 		client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */
 	uint32_t max_clients;	    /* API connections at once; more are told so and closed */
 	uint32_t request_timeout_s; /* to send a complete request, then closed */
+	/* L7 (agent/l7.c, docs/l7.md) */
+	bool l7_disabled;
+	uint16_t dns_ports[NETOBS_L7_PORTS_MAX];
+	uint16_t http_ports[NETOBS_L7_PORTS_MAX]; /* none: HTTP recognised on any port */
+	uint32_t ndns_ports, nhttp_ports;
+	uint32_t dns_timeout_ms; /* a DNS request unanswered this long is reported so */
+	uint32_t l7_max_conns;	 /* TCP connections the L7 tracker follows at once */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */
@@ -48,6 +59,7 @@ struct agent_stats {
 	uint64_t records_reordered; /* records stamped with the previous record's later time */
 	uint64_t harvests;
 	uint64_t batch_fallbacks; /* harvests that iterated because batch lookup failed */
+	uint64_t l7_records;	  /* DNS and HTTP records made from payload slices */
 };
 
 #define AGENT_RATE_SAMPLES 11
@@ -119,6 +131,12 @@ struct agent {
 	uint64_t rate_time[AGENT_RATE_SAMPLES];
 	unsigned int rate_next;
 	bool stopping;
+
+	struct l7_tracker *l7; /* NULL when L7 is off */
+	uint64_t l7_now_ns;    /* boot clock of the input the tracker is handling */
+	/* Names of the record being built (agent_l7_names()). */
+	struct netobs_names l7_source_names;
+	struct netobs_names l7_destination_names;
 };
 
 uint64_t agent_now_boot_ns(void);

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "l7.h"
 #include "log.h"
 
 static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
@@ -30,6 +31,10 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	struct netobs_record rec;
 	struct flow_entry *e = flow_table_lookup(&a->flows, &ev->key);
 	bool in_map = agent_flow_map_totals(a, &ev->key, &totals);
+
+	/* An L7 stream ends with its direction (a FIN or RST has no slice
+	 * unless it carries data). */
+	agent_l7_tcp_end(a, &ev->key, ev->tcp_flags, ev->hdr.ts_ns);
 
 	if (!e && !in_map)
 		return; /* a packet the flow's END already counted: reported */
@@ -89,6 +94,13 @@ static void events_handle(struct agent *a, void *data, size_t size)
 			events_flow_new(a, data);
 		else
 			events_tcp_flags(a, data);
+		return;
+	case NETOBS_EVENT_L7:
+		if (hdr->len < sizeof(struct netobs_l7_event)) {
+			a->stats.events_malformed++;
+			return;
+		}
+		agent_l7_event(a, data);
 		return;
 	default:
 		/* A newer datapath's event: skip it, count it. */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "agent.h"
+#include "l7.h"
 #include "log.h"
 
 /* The kernel's internal "not supported" (not in userspace errno.h); BPF syscalls return it. */
@@ -365,6 +366,7 @@ void harvest_run(struct agent *a)
 	events_drain(a);
 	now = agent_now_boot_ns();
 	a->stats.harvests++;
+	agent_l7_expire(a, now); /* unanswered DNS requests, idle L7 connections */
 	if (!a->batch_unsupported) {
 		long rc = harvest_batched(a, gen, now, &complete);
 

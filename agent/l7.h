@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <jansson.h>
 
 #include "abi.h"
 
@@ -25,3 +26,12 @@ void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16
 void agent_l7_expire(struct agent *a, uint64_t now_boot_ns);
 /* End of input (capture replay): report everything still waiting. */
 void agent_l7_flush(struct agent *a);
+/*
+ * Names learned from DNS answers for the record's addresses
+ * (source_names / destination_names). They point into the agent and stay
+ * valid until the next call: emit the record first.
+ */
+void agent_l7_names(struct agent *a, struct netobs_flow_record *f, uint64_t now_boot_ns);
+
+/* The "l7" section of `netobs status`: ports, counters by cause. */
+json_t *agent_l7_status(const struct agent *a);

@@ -20,6 +20,8 @@
 #include "agent.h"
 #include "api.h"
 #include "attach.h"
+#include "l7.h"
+#include "l7_tracker.h"
 #include "log.h"
 
 /* After a netlink event, rescan this soon: events come in bursts. */
@@ -62,10 +64,59 @@ static void usage(FILE *out)
 		"                           request within SEC seconds (default 10)\n"
 		"  --node-name NAME         node name in records (default: the host name)\n"
 		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
+		"  --dns-ports LIST         decode DNS on these ports too (comma-separated;\n"
+		"                           53 always)\n"
+		"  --http-ports LIST        decode HTTP only on these ports (default: any port,\n"
+		"                           recognised by content)\n"
+		"  --dns-timeout DURATION   a DNS request unanswered this long is reported\n"
+		"                           unanswered (default 5s)\n"
+		"  --l7-max-conns N         TCP connections followed for HTTP and DNS at once\n"
+		"                           (default %d)\n"
+		"  --no-l7                  no DNS or HTTP records, no names on flows\n"
 		"  -v, --verbose            debug logging (includes the libbpf log)\n"
 		"  -h, --help               this help\n"
 		"      --version            print the version\n",
-		NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
+		NETOBS_FLOW_MAP_DEFAULT_ENTRIES, L7_TRACKER_DEFAULT_MAX_CONNS);
+}
+
+/* "53,5353" -> ports appended to list (duplicates dropped); -EINVAL with a message. */
+static int parse_ports(const char *flag, const char *text, uint16_t *list, uint32_t *n)
+{
+	const char *p = text;
+
+	while (*p) {
+		char *end;
+		unsigned long v;
+		uint32_t i;
+
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || end == p || *p == '-' || *p == '+' || v < 1 || v > 65535 ||
+		    (*end && *end != ',')) {
+			fprintf(stderr,
+				"netobs-agent: invalid %s '%s': expected ports 1 to 65535, "
+				"comma-separated\n",
+				flag, text);
+			return -EINVAL;
+		}
+		for (i = 0; i < *n && list[i] != v; i++)
+			;
+		if (i == *n) {
+			if (*n == NETOBS_L7_PORTS_MAX) {
+				fprintf(stderr, "netobs-agent: %s: at most %d ports\n", flag,
+					NETOBS_L7_PORTS_MAX);
+				return -EINVAL;
+			}
+			list[(*n)++] = (uint16_t)v;
+		}
+		p = *end ? end + 1 : end;
+		if (*end && !*p) {
+			fprintf(stderr, "netobs-agent: invalid %s '%s': trailing comma\n", flag,
+				text);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t max, uint32_t *out)
@@ -136,6 +187,11 @@ enum {
 	OPT_PRESSURE,
 	OPT_MAX_CLIENTS,
 	OPT_REQUEST_TIMEOUT,
+	OPT_DNS_PORTS,
+	OPT_HTTP_PORTS,
+	OPT_DNS_TIMEOUT,
+	OPT_L7_MAX_CONNS,
+	OPT_NO_L7,
 };
 
 /* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
@@ -154,6 +210,11 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"bpffs", required_argument, NULL, OPT_BPFFS},
 		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
 		{"request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT},
+		{"dns-ports", required_argument, NULL, OPT_DNS_PORTS},
+		{"http-ports", required_argument, NULL, OPT_HTTP_PORTS},
+		{"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+		{"l7-max-conns", required_argument, NULL, OPT_L7_MAX_CONNS},
+		{"no-l7", no_argument, NULL, OPT_NO_L7},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -235,6 +296,23 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_BPFFS:
 			snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", optarg);
+			break;
+		case OPT_DNS_PORTS:
+			rc = parse_ports("--dns-ports", optarg, cfg->dns_ports, &cfg->ndns_ports);
+			break;
+		case OPT_HTTP_PORTS:
+			rc = parse_ports("--http-ports", optarg, cfg->http_ports,
+					 &cfg->nhttp_ports);
+			break;
+		case OPT_DNS_TIMEOUT:
+			rc = parse_duration_ms("--dns-timeout", optarg, 100, 3600000,
+					       &cfg->dns_timeout_ms);
+			break;
+		case OPT_L7_MAX_CONNS:
+			rc = parse_u32("--l7-max-conns", optarg, 1, 1048576, &cfg->l7_max_conns);
+			break;
+		case OPT_NO_L7:
+			cfg->l7_disabled = true;
 			break;
 		case 'v':
 			log_max_level = LOG_LEVEL_DEBUG;
@@ -438,6 +516,10 @@ static int agent_start(struct agent *a)
 		log_error("cannot allocate the flow table and record store: %s", strerror(-rc));
 		return rc;
 	}
+	if (!a->cfg.l7_disabled && (rc = agent_l7_init(a))) {
+		log_error("cannot allocate the L7 tracker: %s", strerror(-rc));
+		return rc;
+	}
 
 	a->rb = ring_buffer__new(a->dp.events_fd, events_ring_buffer_cb, a, NULL);
 	if (!a->rb) {
@@ -508,6 +590,10 @@ int main(int argc, char **argv)
 	a->cfg.client_queue = 0; /* default: the store size */
 	a->cfg.max_clients = 256;
 	a->cfg.request_timeout_s = 10;
+	a->cfg.dns_ports[0] = 53;
+	a->cfg.ndns_ports = 1;
+	a->cfg.dns_timeout_ms = 5000;
+	a->cfg.l7_max_conns = L7_TRACKER_DEFAULT_MAX_CONNS;
 	if (gethostname(a->cfg.node_name, sizeof(a->cfg.node_name) - 1))
 		snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "localhost");
 
@@ -554,6 +640,7 @@ int main(int argc, char **argv)
 	if (a->nl_events)
 		mnl_socket_close(a->nl_events);
 	datapath_close(&a->dp);
+	agent_l7_free(a);
 	harvest_free(a);
 	record_store_free(&a->store);
 	flow_table_free(&a->flows);

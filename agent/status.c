@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "api.h"
+#include "l7.h"
 #include "status.h"
 
 const char *netobs_counter_name(int counter)
@@ -79,6 +80,7 @@ json_t *agent_status_json(struct agent *a)
 		"batch_fallbacks", (json_int_t)a->stats.batch_fallbacks);
 	if (status) {
 		json_object_set_new(status, "discovery", discovery_json(a->endpoints));
+		json_object_set_new(status, "l7", agent_l7_status(a));
 		json_object_set_new(json_object_get(status, "records"), "reordered",
 				    json_integer((json_int_t)a->stats.records_reordered));
 	}

@@ -123,6 +123,28 @@ static void print_counters(const json_t *counters)
 	printf("\n");
 }
 
+/* DNS and HTTP decoding: what was seen, and what could not be decoded. */
+static void print_l7(const json_t *l7)
+{
+	const json_t *dns = json_object_get(l7, "dns");
+	const json_t *http = json_object_get(l7, "http");
+
+	if (!l7)
+		return;
+	if (!json_is_true(json_object_get(l7, "enabled"))) {
+		printf("L7: off (--no-l7)\n");
+		return;
+	}
+	printf("L7: DNS %llu requests, %llu responses, %llu unanswered, %llu malformed; "
+	       "HTTP %llu requests, %llu responses, %llu unanswered, %llu undecodable; "
+	       "connections not followed (table full) %llu\n",
+	       status_uint(dns, "requests", NULL), status_uint(dns, "responses", NULL),
+	       status_uint(dns, "unanswered", NULL), status_uint(dns, "malformed", NULL),
+	       status_uint(http, "requests", NULL), status_uint(http, "responses", NULL),
+	       status_uint(http, "unanswered", NULL), status_uint(http, "problems", NULL),
+	       status_uint(l7, "connections", "table_full", NULL));
+}
+
 static void print_status_text(const json_t *st, const char *path)
 {
 	const json_t *hooks = json_object_get(st, "hooks");
@@ -155,6 +177,7 @@ static void print_status_text(const json_t *st, const char *path)
 	       status_uint(lost, "ring_buffer", NULL), status_uint(lost, "client_queues", NULL),
 	       status_uint(lost, "store_overwritten", NULL), status_uint(lost, "flow_map", NULL));
 	print_counters(json_object_get(st, "counters"));
+	print_l7(json_object_get(st, "l7"));
 }
 
 static const char *const status_outputs[] = {"table", "json", NULL};
