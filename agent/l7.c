@@ -164,11 +164,12 @@ json_t *agent_l7_status(const struct agent *a)
 		if (s->http_problems_by[i])
 			json_object_set_new(http_by, netobs_http_outcome_name(i),
 					    json_integer((json_int_t)s->http_problems_by[i]));
-	obj = json_pack("{s:b, s:o, s:o, s:I, s:I, s:I}", "enabled", 1, "dns_ports",
+	obj = json_pack("{s:b, s:o, s:o, s:I, s:I, s:I, s:I}", "enabled", 1, "dns_ports",
 			l7_ports_json(a->cfg.dns_ports, a->cfg.ndns_ports), "http_ports",
 			l7_ports_json(a->cfg.http_ports, a->cfg.nhttp_ports), "records",
 			(json_int_t)a->stats.l7_records, "slices", (json_int_t)s->slices,
-			"slices_ignored", (json_int_t)s->slices_ignored);
+			"slices_ignored", (json_int_t)s->slices_ignored, "slices_invalid",
+			(json_int_t)s->slices_invalid);
 	if (!obj)
 		return NULL;
 	json_object_set_new(
@@ -181,6 +182,8 @@ json_t *agent_l7_status(const struct agent *a)
 			  "malformed_by_cause", dns_by, "tcp_gaps", (json_int_t)s->dns_tcp_gaps,
 			  "tcp_desyncs", (json_int_t)s->dns_tcp_desyncs, "pending_full",
 			  (json_int_t)s->dns_pending_full));
+	json_object_set_new(json_object_get(obj, "dns"), "observations_full",
+			    json_integer((json_int_t)s->dns_observations_full));
 	json_object_set_new(obj, "http",
 			    json_pack("{s:I, s:I, s:I, s:I, s:o, s:I}", "requests",
 				      (json_int_t)s->http_requests, "responses",
@@ -188,9 +191,13 @@ json_t *agent_l7_status(const struct agent *a)
 				      (json_int_t)s->http_unanswered, "problems",
 				      (json_int_t)s->http_problems, "problems_by_outcome", http_by,
 				      "resyncs", (json_int_t)s->http_resyncs));
+	json_object_set_new(json_object_get(obj, "http"), "resync_dropped",
+			    json_integer((json_int_t)s->http_resync_dropped));
 	json_object_set_new(obj, "connections",
-			    json_pack("{s:I, s:I}", "tracked", (json_int_t)s->conns, "table_full",
-				      (json_int_t)s->conns_full));
+			    json_pack("{s:I, s:I, s:I, s:I}", "tracked", (json_int_t)s->conns,
+				      "table_full", (json_int_t)s->conns_full, "idle_expired",
+				      (json_int_t)s->conns_idle, "no_memory",
+				      (json_int_t)s->conns_no_memory));
 	json_object_set_new(obj, "names_learned", json_integer((json_int_t)s->names_learned));
 	return obj;
 }
