@@ -139,6 +139,22 @@ static void pending_add(struct l7_tracker *t, const struct l7_slice *slice,
 	match_key(slice->key, msg->id, false, &key);
 	p = pending_lookup(t, &key);
 	if (p) {
+		/* One observation per hook: a retransmission there keeps the
+		 * first send's time, a reused id after an answer starts anew. */
+		for (unsigned int i = 0; i < p->observations; i++) {
+			struct l7_dns_observation *o = &p->obs[i];
+
+			if (o->key.ifindex != slice->key->ifindex ||
+			    o->key.hook != slice->key->hook)
+				continue;
+			if (o->done) {
+				o->key = *slice->key;
+				o->ts_ns = slice->ts_ns;
+				o->done = false;
+				p->open++;
+			}
+			return;
+		}
 		if (p->observations < L7_DNS_OBSERVATIONS)
 			observation_add(p, slice);
 		else

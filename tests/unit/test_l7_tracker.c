@@ -206,6 +206,30 @@ START_TEST(test_udp_flush_reports_waiting)
 }
 END_TEST
 
+/* The same query sent twice past one hook is one observation: latency from the first send. */
+START_TEST(test_udp_retransmitted_query_one_observation)
+{
+	struct l7_tracker *t = tracker_new(NULL);
+	struct netobs_flow_key q = query_key(IPPROTO_UDP, 5, NETOBS_HOOK_TC_INGRESS);
+	struct netobs_flow_key a = answer_key(IPPROTO_UDP, 5, NETOBS_HOOK_TC_EGRESS);
+	struct recorder rec = {0};
+	struct dnsb b;
+
+	build_query(&b, 77, "again.test");
+	feed_udp(t, &rec, &q, &b, T0);
+	feed_udp(t, &rec, &q, &b, T0 + SEC);
+	build_answer(&b, 77);
+	feed_udp(t, &rec, &a, &b, T0 + SEC + 10);
+	ck_assert_uint_eq(rec.count, 3);
+	ck_assert_uint_eq(rec.rec[2].l7.latency_ns, SEC + 10);
+	/* nothing left waiting */
+	l7_tracker_flush(t, recorder_add, &rec);
+	ck_assert_uint_eq(rec.count, 3);
+	ck_assert_uint_eq(l7_tracker_stats(t)->dns_unanswered, 0);
+	l7_tracker_free(t);
+}
+END_TEST
+
 START_TEST(test_udp_pending_full_counted)
 {
 	struct l7_tracker_config cfg = {.max_dns_pending = 2};
@@ -456,6 +480,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_udp_unanswered_after_timeout);
 	tcase_add_test(tc, test_udp_flush_reports_waiting);
 	tcase_add_test(tc, test_udp_pending_full_counted);
+	tcase_add_test(tc, test_udp_retransmitted_query_one_observation);
 	tcase_add_test(tc, test_udp_unmatched_response);
 	tcase_add_test(tc, test_udp_malformed_counted_by_cause);
 	tcase_add_test(tc, test_udp_capture_cut_response);
