@@ -76,8 +76,10 @@ static bool datapath_kernel_has_tcx(struct datapath *dp)
 	return fd != -EINVAL && fd != -EOPNOTSUPP;
 }
 
-int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
-		  size_t errlen)
+/* virtual_clock: a capture replay's load (bpf/lib/clock.h): timestamps come
+ * from netobs_virtual_now_ns, which the replay sets before each packet. */
+static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock, char *err,
+			 size_t errlen)
 {
 	int rc, ncpus;
 
@@ -102,6 +104,7 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 			 strerror(-rc));
 		goto err_destroy;
 	}
+	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
 	rc = netobs__load(dp->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -117,23 +120,34 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		goto err_destroy;
 	}
 	dp->flow_capacity = flow_capacity;
-	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
-
-	rc = datapath_pin_maps(dp, bpffs, err, errlen);
-	if (rc)
-		goto err_close;
 	return 0;
 
-err_close:
-	datapath_close(dp);
-	return rc;
 err_destroy:
 	netobs__destroy(dp->skel);
 	dp->skel = NULL;
 	return rc;
+}
+
+int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
+		  size_t errlen)
+{
+	int rc = datapath_load(dp, flow_capacity, false, err, errlen);
+
+	if (rc)
+		return rc;
+	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
+	rc = datapath_pin_maps(dp, bpffs, err, errlen);
+	if (rc)
+		datapath_close(dp);
+	return rc;
+}
+
+int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen)
+{
+	return datapath_load(dp, flow_capacity, true, err, errlen);
 }
 
 void datapath_close(struct datapath *dp)
