@@ -105,6 +105,18 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 		goto err_destroy;
 	}
 	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
+	if (virtual_clock) {
+		/* A replay runs only netobs_tc_ingress: the others would cost
+		 * their verification time (most of a replay's start) for nothing. */
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_ingress_l3, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress_l3, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_xdp, false);
+		/* The same file, the same output: harvest reads the flow map in
+		 * hash order, which a random seed would change run to run. */
+		bpf_map__set_map_flags(dp->skel->maps.flows,
+				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
+	}
 	rc = netobs__load(dp->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)

@@ -198,10 +198,13 @@ static pcap_t *replay_open(const char *path)
 	if (dlt != DLT_EN10MB) {
 		const char *name = pcap_datalink_val_to_name(dlt);
 
-		log_error("%s has link type %s (%d): netobs replays Ethernet captures only "
+		char unknown[32];
+
+		snprintf(unknown, sizeof(unknown), "number %d", dlt);
+		log_error("%s has link type %s: netobs replays Ethernet captures only "
 			  "(EN10MB); capture on an Ethernet interface (tcpdump -i IFACE, not "
 			  "-i any)",
-			  path, name ? name : "unknown", dlt);
+			  path, name ? name : unknown);
 		pcap_close(p);
 		return NULL;
 	}
