@@ -17,7 +17,8 @@ CAP=$TMP/veth.pcap
 # mkcap OUT LINKTYPE FRAME...: a pcap file; FRAME is
 # "udp:LEN" (Ethernet/IPv4/UDP frame of LEN bytes), "bytes:LEN" (LEN bytes
 # of zeros), "cut:LEN:CAPLEN" (a udp:LEN frame captured to CAPLEN bytes) or
-# "raw" (a bare IPv4/UDP packet, for LINKTYPE 101). Frames are 1 ms apart.
+# "raw" (a bare IPv4/UDP packet, for LINKTYPE 101); "gap:SECONDS" moves the
+# frames after it that much later. Frames are 1 ms apart, from 1700000000 s.
 cat >"$TMP/mkcap.py" <<'EOF'
 import struct, sys
 
@@ -32,8 +33,11 @@ def udp_frame(total, sport):
 out, linktype = sys.argv[1], int(sys.argv[2])
 with open(out, "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, linktype))
+    gap = 0
     for i, spec in enumerate(sys.argv[3:]):
         kind, *args = spec.split(":")
+        if kind == "gap":
+            gap += int(args[0]); continue
         if kind == "udp":
             data = udp_frame(int(args[0]), 4000 + i); wire = len(data)
         elif kind == "bytes":
@@ -43,7 +47,7 @@ with open(out, "wb") as f:
             data = full[: int(args[1])]
         elif kind == "raw":
             data = udp_frame(60, 4000 + i)[14:]; wire = len(data)
-        f.write(struct.pack("<IIII", 1700000000, 1000 * i, len(data), wire) + data)
+        f.write(struct.pack("<IIII", 1700000000 + gap, 1000 * i, len(data), wire) + data)
 EOF
 mkcap() { "$PYTHON" "$TMP/mkcap.py" "$@"; }
 
@@ -277,6 +281,19 @@ expect_err "reading a capture runs the netobs BPF programs, which needs root" "n
 "$AGENT" --replay "$CAP" --socket /tmp/x.sock >/dev/null 2>"$TMP/err"
 check_eq "agent --replay with --socket: usage error" 2 $?
 expect_err "--socket has no meaning with --replay" "--socket with --replay: says why"
+
+# ---- timeouts and harvests run on the capture's clock ---------------------
+# A flow, then 100 s of silence, then another: the first ends IDLE at the
+# harvest tick 60 s (--idle-timeout) after its packet, in capture time.
+mkcap "$TMP/idle.pcap" 1 udp:100 gap:100 udp:120
+run_cli --pcap "$TMP/idle.pcap" -o json
+check_eq "idle capture: the first flow ends IDLE, 60 s after its packet" "IDLE 1700000060" \
+	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4000) |
+		"\(.flow.end_reason) \(.time | sub("\\.[0-9]+Z$"; "Z") | fromdate)"' "$TMP/out")"
+check_eq "idle capture: the last flow ends FORCED at the capture's last packet" \
+	"FORCED 2023-11-14T22:15:00.002000000Z" \
+	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4002) |
+		"\(.flow.end_reason) \(.time)"' "$TMP/out")"
 
 # ---- (d) an empty capture ------------------------------------------------
 mkcap "$TMP/empty.pcap" 1
