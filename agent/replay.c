@@ -11,6 +11,7 @@
  * and beside each other. docs/pcap.md tells what is exact and what is not.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,34 +234,47 @@ static void replay_finish(struct replay *r)
 	agent_l7_flush(a);
 }
 
+/* Append "; text" to a summary line (cut at its size). */
+static void __attribute__((format(printf, 3, 4)))
+replay_note(char *notes, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(notes);
+	va_list ap;
+
+	if (used + 2 >= len)
+		return;
+	memcpy(notes + used, "; ", 3);
+	va_start(ap, fmt);
+	vsnprintf(notes + used + 2, len - used - 2, fmt, ap);
+	va_end(ap);
+}
+
 static void replay_summary(const struct replay *r, bool failed)
 {
-	char notes[512] = "";
-	size_t n = 0;
+	char notes[640] = "";
 
 	if (r->too_short)
-		n += snprintf(notes + n, sizeof(notes) - n,
-			      "; %llu frames under %d bytes not run (no Ethernet header)",
-			      (unsigned long long)r->too_short, REPLAY_FRAME_MIN);
-	if (r->refused && n < sizeof(notes))
-		n += snprintf(notes + n, sizeof(notes) - n,
-			      "; %llu frames refused by BPF_PROG_TEST_RUN (%s), not counted",
-			      (unsigned long long)r->refused, strerror(-r->refused_err));
-	if (r->snap_cut && n < sizeof(notes))
-		n += snprintf(notes + n, sizeof(notes) - n,
-			      "; %llu frames cut by the capture's snapshot length: their bytes "
-			      "count what was captured",
-			      (unsigned long long)r->snap_cut);
-	if (r->oversize && n < sizeof(notes))
-		n += snprintf(notes + n, sizeof(notes) - n,
-			      "; %llu frames over %u bytes (GRO/TSO aggregates?) ran with their "
-			      "first %u bytes: their bytes count those",
-			      (unsigned long long)r->oversize, r->frame_max, r->frame_max);
-	if (r->out_of_order && n < sizeof(notes))
-		snprintf(notes + n, sizeof(notes) - n,
-			 "; %llu frames earlier than the frame before them ran at that frame's "
-			 "time",
-			 (unsigned long long)r->out_of_order);
+		replay_note(notes, sizeof(notes),
+			    "not run, under %d bytes (no Ethernet header): %llu frames",
+			    REPLAY_FRAME_MIN, (unsigned long long)r->too_short);
+	if (r->refused)
+		replay_note(notes, sizeof(notes),
+			    "not run, refused by BPF_PROG_TEST_RUN (%s): %llu frames",
+			    strerror(-r->refused_err), (unsigned long long)r->refused);
+	if (r->snap_cut)
+		replay_note(notes, sizeof(notes),
+			    "cut by the capture's snapshot length, bytes counted as captured: "
+			    "%llu frames",
+			    (unsigned long long)r->snap_cut);
+	if (r->oversize)
+		replay_note(notes, sizeof(notes),
+			    "over %u bytes (GRO/TSO aggregates?), run with their first %u bytes "
+			    "and counted so: %llu frames",
+			    r->frame_max, r->frame_max, (unsigned long long)r->oversize);
+	if (r->out_of_order)
+		replay_note(notes, sizeof(notes),
+			    "stamped earlier than the frame before, run at its time: %llu frames",
+			    (unsigned long long)r->out_of_order);
 	/* Quiet when every frame ran as captured, unless asked (-v). */
 	if (!notes[0] && !failed && log_max_level < LOG_LEVEL_DEBUG)
 		return;

@@ -250,9 +250,11 @@ mkcap "$TMP/odd.pcap" 1 udp:100 bytes:10 cut:1000:60 udp:9000 udp:200
 run_cli --pcap "$TMP/odd.pcap" -o json
 check_eq "odd frames: exit 0" 0 "$rc"
 expect_err "5 frames, 4 run through the datapath" "odd frames: summary line"
-expect_err "1 frames under 14 bytes not run" "a frame under 14 bytes: counted"
-expect_err "1 frames cut by the capture's snapshot length" "snaplen-cut frame: counted"
-expect_err "frames over" "an oversize frame: counted"
+expect_err "not run, under 14 bytes (no Ethernet header): 1 frames" \
+	"a frame under 14 bytes: counted"
+expect_err "cut by the capture's snapshot length, bytes counted as captured: 1 frames" \
+	"snaplen-cut frame: counted"
+expect_err "and counted so: 1 frames" "an oversize frame: counted"
 check_eq "odd frames: four UDP flows, their END packets" "1 1 1 1" \
 	"$(jq -r 'select(.flow.flow_event == "END") | .flow.stats.packets' "$TMP/out" | xargs)"
 check_eq "snaplen-cut frame: bytes are what was captured" 60 \
