@@ -458,6 +458,12 @@ static int flows_from_capture(const struct flows_request *req)
 	ssize_t len;
 	char *line;
 
+	/* As warn_unknown_endpoints() does live: an empty result must not
+	 * read as "no traffic". */
+	if (req->filter.allow.endpoint.n || req->filter.allow.source_endpoint.n ||
+	    req->filter.allow.destination_endpoint.n)
+		fprintf(stderr, "Warning: a capture's records name no endpoints (every peer is "
+				"world): endpoint and pod filters match none of them\n");
 	ret = cli_replay_start(&replay, req->pcap_path);
 	if (ret)
 		return ret;

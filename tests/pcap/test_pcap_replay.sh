@@ -214,6 +214,14 @@ check_eq "-o table: a header and one row per ICMP record" \
 	"$(("$(jq -c 'select(.flow.l4.ICMPv4)' "$TMP/replay.json" | wc -l)" + 1))" "$(wc -l <"$TMP/out")"
 check_true "-o table header" grep -q "^TIMESTAMP" "$TMP/out"
 
+run_cli --pcap "$CAP" --pod web
+check_eq "--pod on a capture: no record, exit 0" "0 0" "$(wc -l <"$TMP/out") $rc"
+expect_err "Warning: a capture's records name no endpoints" "--pod on a capture: warns"
+# Records enough to fill stdio's buffer: the reader leaves in the middle of a write.
+mkcap "$TMP/many.pcap" 1 $(printf 'udp:100 %.0s' $(seq 400))
+"$CLI" flows --pcap "$TMP/many.pcap" 2>"$TMP/err" | head -1 >/dev/null
+check_eq "| head: exit 0, nothing on stderr" "0 0" "${PIPESTATUS[0]} $(wc -c <"$TMP/err")"
+
 # ---- (c) errors ----------------------------------------------------------
 run_cli --pcap "$TMP/missing.pcap"
 check_eq "missing file: exit 1" 1 "$rc"
