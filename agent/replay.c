@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
@@ -39,10 +40,9 @@
 /* BPF_PROG_TEST_RUN's smallest frame: an Ethernet header. */
 #define REPLAY_FRAME_MIN ETH_HLEN
 /* Frames this long always fit one test_run skb (a page less its headroom
- * and shared info); longer ones are tried, and cut to the longest the
- * kernel took when it refuses them. */
+ * and shared info: 3712 bytes on x86-64); longer ones are tried, and cut to
+ * the longest the kernel takes when it refuses them. */
 #define REPLAY_FRAME_SURE 1514
-#define REPLAY_FRAME_STEP 256
 
 struct replay {
 	struct agent *a;
@@ -134,11 +134,19 @@ static void replay_frame(struct replay *r, const struct pcap_pkthdr *h, const ui
 		len = r->frame_max;
 	r->a->dp.skel->bss->netobs_virtual_now_ns = agent_now_boot_ns();
 	rc = replay_test_run(r, frame, len);
-	/* Refused for its length: find the longest the kernel takes, once. */
-	while (rc == -EINVAL && len > REPLAY_FRAME_SURE) {
-		len = len - REPLAY_FRAME_STEP > REPLAY_FRAME_SURE ? len - REPLAY_FRAME_STEP
-								  : REPLAY_FRAME_SURE;
-		rc = replay_test_run(r, frame, len);
+	/*
+	 * Refused for its length: find the longest the kernel takes, once, a
+	 * byte at a time down from a page. A refused run counts nothing, and
+	 * the first one taken is the frame's one run (a few hundred refusals
+	 * that fail at the length check, once per replay).
+	 */
+	if (rc == -EINVAL && len > REPLAY_FRAME_SURE && !r->frame_max) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		if (page > REPLAY_FRAME_SURE && (uint32_t)page < len)
+			len = (uint32_t)page;
+		while (rc == -EINVAL && len > REPLAY_FRAME_SURE)
+			rc = replay_test_run(r, frame, --len);
 		if (!rc)
 			r->frame_max = len;
 	}

@@ -268,6 +268,10 @@ check_eq "odd frames: four UDP flows, their END packets" "1 1 1 1" \
 check_eq "snaplen-cut frame: bytes are what was captured" 60 \
 	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4002) |
 		.flow.stats.bytes' "$TMP/out")"
+check_eq "oversize frame: bytes are the part that ran, as the summary says" \
+	"$(sed -n 's/.*run with their first \([0-9]*\) bytes.*/\1/p' "$TMP/err")" \
+	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4003) |
+		.flow.stats.bytes' "$TMP/out")"
 editcap -F pcapng "$TMP/odd.pcap" "$TMP/odd.pcapng"
 check_true "pcapng: the same records as pcap" \
 	cmp -s <("$AGENT" --replay "$TMP/odd.pcapng" 2>/dev/null) "$TMP/out"
