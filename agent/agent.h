@@ -137,6 +137,9 @@ struct agent {
 	/* Names of the record being built (agent_l7_names()). */
 	struct netobs_names l7_source_names;
 	struct netobs_names l7_destination_names;
+	/* Set by a capture replay (agent/replay.c): agent_emit() hands records
+	 * here instead of storing and streaming them. */
+	void (*replay_emit)(struct agent *a, const struct netobs_record *rec);
 };
 
 uint64_t agent_now_boot_ns(void);
@@ -144,6 +147,12 @@ uint64_t agent_now_mono_ns(void);
 uint64_t agent_boot_to_wall_ns(uint64_t boot_ns);
 /* Re-read the wall-clock offset (once per harvest: follows clock steps). */
 void agent_clock_sync(void);
+/* Capture replay: from now on every clock reads capture_ns (ns since the
+ * Unix epoch), boot time included (see agent.c). */
+void agent_clock_replay_set(uint64_t capture_ns);
+
+/* replay.c: netobs-agent --replay FILE; returns the exit code. */
+int replay_run(struct agent *a, const char *path);
 
 /* Store a record and stream it to following clients. */
 void agent_emit(struct agent *a, const struct netobs_record *rec);

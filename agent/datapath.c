@@ -76,8 +76,10 @@ static bool datapath_kernel_has_tcx(struct datapath *dp)
 	return fd != -EINVAL && fd != -EOPNOTSUPP;
 }
 
-int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
-		  size_t errlen)
+/* virtual_clock: a capture replay's load (bpf/lib/clock.h): timestamps come
+ * from netobs_virtual_now_ns, which the replay sets before each packet. */
+static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock, char *err,
+			 size_t errlen)
 {
 	int rc, ncpus;
 
@@ -102,6 +104,19 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 			 strerror(-rc));
 		goto err_destroy;
 	}
+	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
+	if (virtual_clock) {
+		/* A replay runs only netobs_tc_ingress: the others would cost
+		 * their verification time (most of a replay's start) for nothing. */
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_ingress_l3, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress_l3, false);
+		bpf_program__set_autoload(dp->skel->progs.netobs_xdp, false);
+		/* The same file, the same output: harvest reads the flow map in
+		 * hash order, which a random seed would change run to run. */
+		bpf_map__set_map_flags(dp->skel->maps.flows,
+				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
+	}
 	rc = netobs__load(dp->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -117,23 +132,34 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 		goto err_destroy;
 	}
 	dp->flow_capacity = flow_capacity;
-	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
-
-	rc = datapath_pin_maps(dp, bpffs, err, errlen);
-	if (rc)
-		goto err_close;
 	return 0;
 
-err_close:
-	datapath_close(dp);
-	return rc;
 err_destroy:
 	netobs__destroy(dp->skel);
 	dp->skel = NULL;
 	return rc;
+}
+
+int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
+		  size_t errlen)
+{
+	int rc = datapath_load(dp, flow_capacity, false, err, errlen);
+
+	if (rc)
+		return rc;
+	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
+	rc = datapath_pin_maps(dp, bpffs, err, errlen);
+	if (rc)
+		datapath_close(dp);
+	return rc;
+}
+
+int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen)
+{
+	return datapath_load(dp, flow_capacity, true, err, errlen);
 }
 
 void datapath_close(struct datapath *dp)

@@ -47,6 +47,12 @@ struct datapath {
  */
 int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
 		  size_t errlen);
+/*
+ * The same object for a capture replay (netobs-agent --replay): the virtual
+ * clock on (bpf/lib/clock.h), nothing pinned, nothing probed or attached;
+ * the programs only run through BPF_PROG_TEST_RUN.
+ */
+int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen);
 void datapath_close(struct datapath *dp);
 
 /* hook: NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS; l3_device: the

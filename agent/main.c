@@ -73,6 +73,10 @@ static void usage(FILE *out)
 		"  --l7-max-conns N         TCP connections followed for HTTP and DNS at once\n"
 		"                           (default %d)\n"
 		"  --no-l7                  no DNS or HTTP records, no names on flows\n"
+		"  --replay FILE            run a pcap or pcapng capture through the datapath\n"
+		"                           (BPF_PROG_TEST_RUN) and print its records as JSON\n"
+		"                           lines, on the capture's clock; no socket, nothing\n"
+		"                           attached (docs/pcap.md)\n"
 		"  -v, --verbose            debug logging (includes the libbpf log)\n"
 		"  -h, --help               this help\n"
 		"      --version            print the version\n",
@@ -192,7 +196,21 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_L7_MAX_CONNS,
 	OPT_NO_L7,
+	OPT_REPLAY,
 };
+
+/* Options that serve the live agent only: a replay refuses them. */
+static const int live_only_opts[] = {OPT_SOCKET,      OPT_INTERFACES,	  OPT_XDP,
+				     OPT_BPFFS,	      OPT_STORE,	  OPT_QUEUE,
+				     OPT_MAX_CLIENTS, OPT_REQUEST_TIMEOUT};
+
+/* --replay FILE: the capture to replay, NULL for the live agent. */
+static const char *replay_path;
+static bool node_name_given;
+
+/* A replay's node name unless --node-name: the host's name would make the
+ * records depend on the machine that read the file. */
+#define REPLAY_NODE_NAME "pcap"
 
 /* 0 to run, 1 to exit 0 (help/version), -1 usage error. */
 static int parse_args(int argc, char **argv, struct agent *a)
@@ -220,9 +238,11 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"end-grace", required_argument, NULL, OPT_END_GRACE},
 		{"pressure-timeout", required_argument, NULL, OPT_PRESSURE},
+		{"replay", required_argument, NULL, OPT_REPLAY},
 		{},
 	};
 	struct agent_config *cfg = &a->cfg;
+	const char *live_only = NULL;
 	int opt, rc = 0;
 
 	int longindex;
@@ -240,7 +260,13 @@ static int parse_args(int argc, char **argv, struct agent *a)
 				opts[longindex].name);
 			return -1;
 		}
+		for (size_t i = 0; i < sizeof(live_only_opts) / sizeof(live_only_opts[0]); i++)
+			if (opt == live_only_opts[i] && longindex >= 0)
+				live_only = opts[longindex].name;
 		switch (opt) {
+		case OPT_REPLAY:
+			replay_path = optarg;
+			break;
 		case OPT_SOCKET:
 			if (strlen(optarg) >= sizeof(cfg->socket_path)) {
 				fprintf(stderr,
@@ -292,6 +318,7 @@ static int parse_args(int argc, char **argv, struct agent *a)
 				       &cfg->request_timeout_s);
 			break;
 		case OPT_NODE:
+			node_name_given = true;
 			snprintf(cfg->node_name, sizeof(cfg->node_name), "%s", optarg);
 			break;
 		case OPT_BPFFS:
@@ -332,6 +359,13 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		return -1;
 	if (optind < argc) {
 		fprintf(stderr, "netobs-agent: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (replay_path && live_only) {
+		fprintf(stderr,
+			"netobs-agent: --%s has no meaning with --replay: a replay serves no "
+			"socket, attaches to nothing and prints every record\n",
+			live_only);
 		return -1;
 	}
 	return 0;
@@ -607,6 +641,15 @@ int main(int argc, char **argv)
 		a->cfg.client_queue = a->cfg.store_size;
 	signal(SIGPIPE, SIG_IGN);
 	libbpf_set_print(libbpf_log);
+	if (replay_path) {
+		/* No lock, no socket, no loop: the capture is the only input. */
+		if (!node_name_given)
+			snprintf(a->cfg.node_name, sizeof(a->cfg.node_name), "%s",
+				 REPLAY_NODE_NAME);
+		rc = replay_run(a, replay_path);
+		free(a->endpoints);
+		return rc;
+	}
 	fd_limit_raise(a->cfg.max_clients);
 
 	/* Before touching pins or the socket: refuse to start beside a running

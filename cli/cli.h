@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "api.h"
@@ -148,6 +149,30 @@ int cli_command_start(int argc, char **argv, struct cli_globals *g, const struct
  * quietly with exit 0); -1 on another error (reported).
  */
 int cli_stdout_flush(void);
+
+/*
+ * A capture read by `netobs-agent --replay FILE` (cli/pcap.c): its records
+ * as the JSON lines the agent's API streams.
+ */
+struct cli_replay {
+	const char *capture_path;
+	pid_t pid;
+	FILE *out; /* the agent's stdout */
+	char *line;
+	size_t line_cap;
+};
+
+/* Start the agent on the capture. 0, or CLI_EXIT_RUNTIME after reporting why. */
+int cli_replay_start(struct cli_replay *r, const char *capture_path);
+/* Next line (NUL-terminated, without its newline, valid until the next
+ * call) and its length; -1 at the end. */
+ssize_t cli_replay_next(struct cli_replay *r, char **line);
+/*
+ * Stop reading, wait for the agent: CLI_EXIT_OK when it read the whole
+ * capture (or we stopped reading), else CLI_EXIT_RUNTIME (the agent's own
+ * message on stderr says why; one of ours when it died of a signal).
+ */
+int cli_replay_finish(struct cli_replay *r);
 
 /* "1,234,567" */
 void cli_format_thousands(unsigned long long v, char *buf, size_t len);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Helpers every netobs command uses: flags, errors, the agent connection. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -434,6 +435,15 @@ int cli_stdout_flush(void)
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
+	/* The write that failed was a printf's, errno long gone, and this
+	 * flush had nothing left to write: a pipe whose reader is gone says
+	 * so in poll (POLLERR). */
+	if (!errno) {
+		struct pollfd out = {.fd = STDOUT_FILENO};
+
+		if (poll(&out, 1, 0) == 1 && (out.revents & POLLERR))
+			errno = EPIPE;
+	}
 	/* The reader closed our stdout, or Ctrl-C broke a blocked write: the
 	 * user has what they wanted. */
 	if (errno == EPIPE || (errno == EINTR && sigint_seen))

@@ -25,6 +25,7 @@ enum flows_opt {
 	OPT_UNTIL,
 	OPT_NOT,
 	OPT_COLOR,
+	OPT_PCAP,
 	OPT_FILTER = 0x200, /* + index in filter_flags */
 };
 
@@ -48,14 +49,20 @@ struct flows_request {
 	bool all, follow;
 	bool last_given, first_given;
 	enum cli_output output;
-	bool color; /* ANSI colour and bold in compact and table output */
+	bool color;	       /* ANSI colour and bold in compact and table output */
+	const char *pcap_path; /* --pcap: a capture's records instead of the agent's */
 };
 
 void cli_usage_flows(FILE *out)
 {
 	fprintf(out,
 		"Usage: netobs flows [SELECTION] [FILTERS] [-o compact|json|table]\n"
+		"       netobs flows --pcap FILE [FILTERS] [-o compact|json|table]\n"
 		"\n"
+		"      --pcap FILE         every record of a pcap or pcapng capture, each flow\n"
+		"                          ending with its final record: the capture runs\n"
+		"                          through the datapath (netobs-agent --replay; needs\n"
+		"                          root), on the capture's clock; no agent needed\n"
 		"Selection:\n"
 		"      --last N            the N newest stored records (default %d)\n"
 		"      --first N           the N oldest stored records\n"
@@ -110,6 +117,7 @@ static const struct option *flows_options(void)
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"not", no_argument, NULL, OPT_NOT},
 		{"color", required_argument, NULL, OPT_COLOR},
+		{"pcap", required_argument, NULL, OPT_PCAP},
 		CLI_GLOBAL_LONGOPTS,
 	};
 	static struct option all[sizeof(fixed) / sizeof(fixed[0]) + N_FILTER_FLAGS + 1];
@@ -238,6 +246,9 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 		case OPT_COLOR:
 			color = optarg;
 			break;
+		case OPT_PCAP:
+			req->pcap_path = optarg;
+			break;
 		case 'f':
 			req->follow = true;
 			break;
@@ -258,6 +269,21 @@ static int parse_flows_flags(int argc, char **argv, struct cli_globals *g,
 		return cli_usage_error("flows", "--not must come right before a filter flag");
 	if (optind < argc)
 		return cli_usage_error("flows", "unexpected argument '%s'", argv[optind]);
+	if (req->pcap_path) {
+		const char *agent_only = req->follow	    ? "--follow"
+					 : req->last_given  ? "--last"
+					 : req->first_given ? "--first"
+					 : req->all	    ? "--all"
+					 : g->socket_path   ? "--socket"
+							    : NULL;
+
+		if (agent_only)
+			return cli_usage_error("flows",
+					       "%s cannot be combined with --pcap: it selects from "
+					       "a running agent's records, and --pcap prints every "
+					       "record of the capture",
+					       agent_only);
+	}
 	selections = req->last_given + req->first_given + req->all;
 	if (selections > 1)
 		return cli_usage_error("flows", "use only one of --last, --first and --all");
@@ -417,6 +443,66 @@ static int print_reply_line(const struct flows_request *req, const char *raw, si
 	return 0;
 }
 
+/*
+ * --pcap: the capture's records, through the same filter the agent applies
+ * (netobs_filter_set_match) and the same printers. With -o json and no
+ * filter the output is the replay's lines, byte for byte.
+ */
+static int flows_from_capture(const struct flows_request *req)
+{
+	/* about 12 KiB, reused: the L7 part and names of the record being matched */
+	static struct netobs_record_storage storage;
+	bool header_printed = false;
+	struct cli_replay replay;
+	int ret, finished;
+	ssize_t len;
+	char *line;
+
+	/* As warn_unknown_endpoints() does live: an empty result must not
+	 * read as "no traffic". */
+	if (req->filter.allow.endpoint.n || req->filter.allow.source_endpoint.n ||
+	    req->filter.allow.destination_endpoint.n)
+		fprintf(stderr, "Warning: a capture's records name no endpoints (every peer is "
+				"world): endpoint and pod filters match none of them\n");
+	ret = cli_replay_start(&replay, req->pcap_path);
+	if (ret)
+		return ret;
+	while ((len = cli_replay_next(&replay, &line)) >= 0) {
+		struct netobs_record rec;
+		json_error_t jerr;
+		json_t *obj = json_loadb(line, (size_t)len, 0, &jerr);
+		char err[256] = "";
+
+		if (!obj || netobs_record_from_json_into(obj, &rec, &storage, err, sizeof(err))) {
+			cli_error("cannot decode a record of the capture's replay (%s): %s",
+				  obj ? err : jerr.text, line);
+			json_decref(obj);
+			ret = CLI_EXIT_RUNTIME;
+			break;
+		}
+		if (netobs_filter_set_match(&req->filter, &rec))
+			ret = print_reply_line(req, line, (size_t)len, obj, &header_printed);
+		json_decref(obj);
+		if (ret)
+			break;
+		if (ferror(stdout)) {
+			int flushed = cli_stdout_flush();
+
+			if (flushed) {
+				ret = flushed > 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
+				cli_replay_finish(&replay);
+				return ret;
+			}
+		}
+	}
+	finished = cli_replay_finish(&replay);
+	if (ret)
+		return ret;
+	if (finished == CLI_EXIT_OK && req->output == CLI_OUTPUT_TABLE && !header_printed)
+		netobs_print_table_header(stdout);
+	return finished;
+}
+
 int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 {
 	struct flows_request req = {0};
@@ -431,10 +517,12 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	ret = parse_flows_flags(argc, argv, g, &req);
 	if (ret)
 		return ret;
+	netobs_print_set_color(req.color);
+	if (req.pcap_path)
+		return flows_from_capture(&req);
 	ret = warn_unknown_endpoints(g, &req);
 	if (ret)
 		return ret;
-	netobs_print_set_color(req.color);
 	ret = cli_conn_send(&conn, g, flows_request_json(&req));
 	if (ret)
 		return ret;
