@@ -46,6 +46,11 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 	return boot_ns ? wall_minus_boot_ns + boot_ns : 0;
 }
 
+static void agent_record_evicting(void *ctx, const struct netobs_record *rec)
+{
+	server_record_evicting(ctx, rec);
+}
+
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
 	struct netobs_record ordered;
@@ -64,10 +69,9 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 		a->stats.records_reordered++;
 	}
 	a->last_record_time_ns = rec->time_ns;
-	if (record_store_count(&a->store) == a->store.capacity)
-		server_record_evicting(
-			a, record_store_get(&a->store, record_store_oldest_seq(&a->store)));
-	record_store_append(&a->store, rec);
+	/* Whether the ring needs a slot or the arena room for the L7 part,
+	 * every record evicted passes the server, so readers count the loss. */
+	record_store_append(&a->store, rec, agent_record_evicting, a);
 	a->stats.records_seen++;
 	server_wake_followers(a);
 }
