@@ -30,11 +30,13 @@ struct record_store_scratch {
 	struct netobs_record_storage parts;
 };
 
-/* A ring slot: the record without its pointers, and where its parts are. */
+/* A ring slot: where the record's parts are, and the record without its
+ * pointers. The location first: an eviction or read tests parts_len and
+ * the record's seq in one cache line. */
 struct record_store_entry {
-	struct netobs_record rec; /* flow.l7 and the names are NULL here */
 	uint64_t parts_pos;	  /* arena position (bytes appended before it) */
 	uint32_t parts_len;	  /* 0: no parts */
+	struct netobs_record rec; /* flow.l7 and the names are NULL here */
 };
 
 struct record_store {

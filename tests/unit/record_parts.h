@@ -136,8 +136,8 @@ static inline void make_names(struct netobs_names *names, unsigned int n, size_t
 			      unsigned int seed)
 {
 	memset(names, 0, sizeof(*names));
-	names->len = (uint8_t)n;
-	for (unsigned int i = 0; i < n; i++)
+	names->len = (uint8_t)n; /* may exceed the array, to test refusal: fill what fits */
+	for (unsigned int i = 0; i < n && i < NETOBS_NAMES_MAX; i++)
 		fill_text(names->name[i], len, seed + i);
 }
 

@@ -352,34 +352,151 @@ START_TEST(test_mutated_blobs)
 }
 END_TEST
 
+static uint32_t rng_state = 0x9e3779b9;
+
+static uint32_t rng(uint32_t bound)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return (rng_state >> 8) % bound;
+}
+
+/* Mostly in bounds, sometimes just past them. */
+static uint32_t rng_near(uint32_t max)
+{
+	return rng(16) ? rng(max + 1) : max + 1 + rng(3);
+}
+
+struct blob_gen {
+	uint8_t buf[4096];
+	size_t len;
+};
+
+static void gen_bytes(struct blob_gen *g, const void *p, size_t n)
+{
+	if (n <= sizeof(g->buf) - g->len) {
+		memcpy(g->buf + g->len, p, n);
+		g->len += n;
+	}
+}
+
+static void gen_u8(struct blob_gen *g, uint8_t v)
+{
+	gen_bytes(g, &v, 1);
+}
+
+static void gen_u16(struct blob_gen *g, uint16_t v)
+{
+	gen_bytes(g, &v, 2);
+}
+
+/* A string for a char[size] field: usually fitting, letters, rarely a NUL. */
+static void gen_str(struct blob_gen *g, size_t size)
+{
+	uint16_t n = (uint16_t)rng_near((uint32_t)size - 1);
+
+	if (n > 300)
+		n = rng(4) ? (uint16_t)rng(300) : n;
+	gen_u16(g, n);
+	for (uint16_t i = 0; i < n && g->len < sizeof(g->buf); i++)
+		gen_u8(g, rng(200) ? (uint8_t)('a' + rng(26)) : 0);
+}
+
+/* A blob that follows the layout with random values, most of them valid:
+ * random bytes alone would almost never get past the first counts. */
+static void gen_blob(struct blob_gen *g)
+{
+	uint8_t parts = (uint8_t)(1 + rng(7));
+	uint32_t n;
+
+	g->len = 0;
+	gen_u8(g, rng(32) ? parts : (uint8_t)rng(256));
+	if (parts & RECORD_PACK_PART_L7) {
+		uint8_t kind = (uint8_t)(rng(16) ? 1 + rng(2) : rng(4));
+		uint64_t latency = rng(1000000);
+
+		gen_u8(g, (uint8_t)(rng(16) ? 1 + rng(2) : rng(4)));
+		gen_u8(g, kind);
+		gen_u8(g, (uint8_t)rng(4));
+		gen_bytes(g, &latency, 8);
+		if (kind == NETOBS_L7_DNS) {
+			gen_str(g, DNS_NAME_TEXT_SIZE);
+			gen_bytes(g, "\x2c\x01\x00\x00\x03\x00", 6); /* ttl 300, rcode 3 */
+			gen_u8(g, (uint8_t)(n = rng_near(DNS_IPS_MAX)));
+			for (uint32_t i = 0; i < n; i++) {
+				uint8_t family = rng(2) ? AF_INET : AF_INET6;
+
+				gen_u8(g, rng(32) ? family : (uint8_t)rng(12));
+				gen_bytes(g, "0123456789abcdef", family == AF_INET ? 4 : 16);
+			}
+			gen_u8(g, (uint8_t)(n = rng_near(DNS_CNAMES_MAX)));
+			for (uint32_t i = 0; i < n; i++)
+				gen_str(g, DNS_NAME_TEXT_SIZE);
+			gen_u8(g, (uint8_t)(n = rng_near(DNS_QTYPES_MAX)));
+			for (uint32_t i = 0; i < n; i++)
+				gen_u16(g, (uint16_t)rng(65536));
+			gen_u8(g, (uint8_t)(n = rng_near(DNS_RRTYPES_MAX)));
+			for (uint32_t i = 0; i < n; i++)
+				gen_u16(g, (uint16_t)rng(65536));
+		} else {
+			gen_bytes(g, "\xc8\x00\x00\x00", 4); /* code 200 */
+			gen_str(g, NETOBS_HTTP_METHOD_MAX);
+			gen_str(g, NETOBS_HTTP_URL_MAX);
+			gen_str(g, NETOBS_HTTP_PROTOCOL_MAX);
+			gen_u8(g, (uint8_t)(n = rng_near(NETOBS_HTTP_HEADERS_MAX)));
+			for (uint32_t i = 0; i < n; i++) {
+				gen_str(g, NETOBS_HTTP_HEADER_KEY_MAX);
+				gen_str(g, NETOBS_HTTP_HEADER_VALUE_MAX);
+			}
+		}
+	}
+	for (int side = 0; side < 2; side++) {
+		if (!(parts &
+		      (side ? RECORD_PACK_PART_DESTINATION_NAMES : RECORD_PACK_PART_SOURCE_NAMES)))
+			continue;
+		gen_u8(g, (uint8_t)(n = rng_near(NETOBS_NAMES_MAX)));
+		for (uint32_t i = 0; i < n; i++)
+			gen_str(g, NETOBS_NAME_TEXT_MAX);
+	}
+	/* Now and then a byte too few or too many. */
+	if (!rng(16) && g->len)
+		g->len--;
+	else if (!rng(16))
+		gen_u8(g, 0);
+}
+
 START_TEST(test_random_bytes)
 {
 	struct netobs_record_storage *storage = malloc(sizeof(*storage));
-	uint32_t state = 0x9e3779b9;
-	unsigned int accepted = 0;
+	unsigned int accepted_random = 0, accepted_shaped = 0;
+	struct blob_gen *g = malloc(sizeof(*g));
 
 	for (int round = 0; round < 20000; round++) {
-		size_t len;
-		uint8_t *blob;
+		struct netobs_flow_record flow = {};
+		size_t len = rng(200);
+		uint8_t *blob = malloc(len ? len : 1);
 
-		state = state * 1664525u + 1013904223u;
-		len = (state >> 16) % 200;
-		blob = malloc(len ? len : 1);
-		for (size_t i = 0; i < len; i++) {
-			state = state * 1664525u + 1013904223u;
-			blob[i] = (uint8_t)(state >> 24);
-		}
-		/* Random parts bytes are mostly invalid: give half a valid one,
-		 * so the decoders below it are reached. */
-		if (len && round % 2)
-			blob[0] = (uint8_t)(1 + round % 7);
-		if (!record_unpack(blob, len, &(struct netobs_flow_record){}, storage))
-			accepted++;
+		for (size_t i = 0; i < len; i++)
+			blob[i] = (uint8_t)rng(256);
+		if (!record_unpack(blob, len, &flow, storage))
+			accepted_random++;
 		assert_accepted_is_faithful(blob, len, storage);
 		free(blob);
+
+		gen_blob(g);
+		blob = malloc(g->len ? g->len : 1);
+		memcpy(blob, g->buf, g->len);
+		if (!record_unpack(blob, g->len, &flow, storage))
+			accepted_shaped++;
+		assert_accepted_is_faithful(blob, g->len, storage);
+		free(blob);
 	}
-	printf("record_pack: %u of 20000 random blobs unpacked (each re-packed identically)\n",
-	       accepted);
+	printf("record_pack: of 20000 random blobs %u unpacked, of 20000 shaped ones %u "
+	       "(each re-packed identically)\n",
+	       accepted_random, accepted_shaped);
+	/* The shaped ones reach the checks past the counts both ways. */
+	ck_assert_uint_gt(accepted_shaped, 1000);
+	ck_assert_uint_lt(accepted_shaped, 19000);
+	free(g);
 	free(storage);
 }
 END_TEST
