@@ -54,6 +54,7 @@ static void agent_record_evicting(void *ctx, const struct netobs_record *rec)
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
 	struct netobs_record ordered;
+	uint64_t refused;
 
 	/* Records are stored and streamed in time order. An event can still
 	 * come out of the ring after a harvest's records though its packet
@@ -71,7 +72,15 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 	a->last_record_time_ns = rec->time_ns;
 	/* Whether the ring needs a slot or the arena room for the L7 part,
 	 * every record evicted passes the server, so readers count the loss. */
+	refused = a->store.refused_parts;
 	record_store_append(&a->store, rec, agent_record_evicting, a);
+	/* Readers see a lost_events record in its place; the log says why, on
+	 * the 1st, 2nd, 4th, 8th... so a stream of them cannot flood it. */
+	if (a->store.refused_parts != refused && !(refused & (refused - 1)))
+		log_warn("a record's L7 part or names could not be stored (a count or string "
+			 "past its field; %llu so far) and a lost_events record took its place: "
+			 "this is a bug in netobs, please report it",
+			 (unsigned long long)a->store.refused_parts);
 	a->stats.records_seen++;
 	server_wake_followers(a);
 }

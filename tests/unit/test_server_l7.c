@@ -297,6 +297,37 @@ START_TEST(test_eviction_loss_counts_l7_matches)
 }
 END_TEST
 
+/* A record whose L7 part cannot be stored reaches readers as a loss. */
+START_TEST(test_refused_record_is_a_loss)
+{
+	struct server_fixture *f = fixture_start();
+	struct exchange *x = malloc(sizeof(*x));
+	struct netobs_l7 *l7 = malloc(sizeof(*l7));
+	struct netobs_record rec;
+
+	make_flow(&rec, 3000);
+	make_dns_response(l7, "broken.example.");
+	l7->dns.cnames_len = 200;
+	rec.flow.l7 = l7;
+	agent_emit(&f->a, &rec);
+	make_flow(&rec, 3001);
+	agent_emit(&f->a, &rec);
+
+	exchange(f, x, "{\"request\":\"flows\",\"all\":true}\n");
+	ck_assert_uint_eq(
+		count_lines_with(x->reply,
+				 "\"source\":\"HUBBLE_RING_BUFFER\",\"num_events_lost\":\"1\""),
+		1);
+	ck_assert_uint_eq(count_lines_with(x->reply, "\"flow\""), 1);
+	ck_assert_uint_eq(count_lines_with(x->reply, "broken.example."), 0);
+	ck_assert_uint_eq(count_lines_with(x->reply, "{\"done\":{\"count\":2}}"), 1);
+	ck_assert_uint_eq(f->a.store.refused_parts, 1);
+	free(l7);
+	free(x);
+	fixture_stop(f);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("server_l7");
@@ -305,6 +336,7 @@ Suite *netobs_test_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_filter_and_encode_l7);
 	tcase_add_test(tc, test_eviction_loss_counts_l7_matches);
+	tcase_add_test(tc, test_refused_record_is_a_loss);
 	suite_add_tcase(s, tc);
 	return s;
 }
