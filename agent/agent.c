@@ -71,9 +71,11 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 	}
 	a->last_record_time_ns = rec->time_ns;
 	/* Whether the ring needs a slot or the arena room for the L7 part,
-	 * every record evicted passes the server, so readers count the loss. */
+	 * every record evicted passes the server, so readers count the loss.
+	 * With no client there is no reader to tell, and the store need not
+	 * unpack what it evicts. */
 	refused = a->store.refused_parts;
-	record_store_append(&a->store, rec, agent_record_evicting, a);
+	record_store_append(&a->store, rec, a->clients ? agent_record_evicting : NULL, a);
 	/* Readers see a lost_events record in its place; the log says why, on
 	 * the 1st, 2nd, 4th, 8th... so a stream of them cannot flood it. */
 	if (a->store.refused_parts != refused && !(refused & (refused - 1)))
