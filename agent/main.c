@@ -473,7 +473,9 @@ static int agent_start(struct agent *a)
 	    (rc = flow_table_init(&a->ended, a->cfg.flow_map_size)) ||
 	    (rc = record_store_init_parts(&a->store, a->cfg.store_size, a->cfg.store_l7_bytes)) ||
 	    (rc = harvest_init(a))) {
-		log_error("cannot allocate the flow table and record store: %s", strerror(-rc));
+		log_error("cannot allocate the flow table and record store: %s; lower "
+			  "--flow-map-size, --store-size or --store-l7-bytes",
+			  strerror(-rc));
 		return rc;
 	}
 

@@ -5,6 +5,9 @@
 
 #include "store.h"
 
+_Static_assert(RECORD_STORE_PARTS_MIN >= RECORD_PACK_MAX,
+	       "the smallest arena must hold the largest record's parts");
+
 int record_store_init_parts(struct record_store *store, size_t capacity, size_t parts_bytes)
 {
 	memset(store, 0, sizeof(*store));

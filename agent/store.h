@@ -34,7 +34,7 @@ struct record_store_scratch {
  * pointers. The location first: an eviction or read tests parts_len and
  * the record's seq in one cache line. */
 struct record_store_entry {
-	uint64_t parts_pos;	  /* arena position (bytes appended before it) */
+	uint64_t parts_pos;	  /* arena position, as arena_head counts */
 	uint32_t parts_len;	  /* 0: no parts */
 	struct netobs_record rec; /* flow.l7 and the names are NULL here */
 };
@@ -56,7 +56,7 @@ struct record_store {
 	/* Where record_store_append() materializes what it evicts. */
 	struct record_store_scratch *evict_scratch;
 
-	/* Counters (status, docs/records.md "Memory"). */
+	/* Counters (docs/records.md "Memory"; not in `netobs status` yet). */
 	uint64_t evicted_for_parts;  /* records evicted for arena room, not for a ring slot */
 	uint64_t refused_parts;	     /* records whose parts could not be packed: stored as lost */
 	uint64_t corrupt_parts;	     /* stored parts that did not unpack (a bug): not returned */
