@@ -70,9 +70,15 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 	return boot_ns ? wall_minus_boot_ns + boot_ns : 0;
 }
 
+static void agent_record_evicting(void *ctx, const struct netobs_record *rec)
+{
+	server_record_evicting(ctx, rec);
+}
+
 void agent_emit(struct agent *a, const struct netobs_record *rec)
 {
 	struct netobs_record ordered;
+	uint64_t refused;
 
 	/* Records are stored and streamed in time order. An event can still
 	 * come out of the ring after a harvest's records though its packet
@@ -98,10 +104,19 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 		a->replay_emit(a, &numbered);
 		return;
 	}
-	if (record_store_count(&a->store) == a->store.capacity)
-		server_record_evicting(
-			a, record_store_get(&a->store, record_store_oldest_seq(&a->store)));
-	record_store_append(&a->store, rec);
+	/* Whether the ring needs a slot or the arena room for the L7 part,
+	 * every record evicted passes the server, so readers count the loss.
+	 * With no client there is no reader to tell, and the store need not
+	 * unpack what it evicts. */
+	refused = a->store.refused_parts;
+	record_store_append(&a->store, rec, a->clients ? agent_record_evicting : NULL, a);
+	/* Readers see a lost_events record in its place; the log says why, on
+	 * the 1st, 2nd, 4th, 8th... so a stream of them cannot flood it. */
+	if (a->store.refused_parts != refused && !(refused & (refused - 1)))
+		log_warn("a record's L7 part or names could not be stored (a count or string "
+			 "past its field; %llu so far) and a lost_events record took its place: "
+			 "this is a bug in netobs, please report it",
+			 (unsigned long long)a->store.refused_parts);
 	a->stats.records_seen++;
 	server_wake_followers(a);
 }

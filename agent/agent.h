@@ -33,6 +33,7 @@ struct agent_config {
 	uint32_t end_grace_ms;	      /* quiet after a connection's closing packets before END */
 	uint32_t pressure_timeout_ms; /* dead-weight flows' idle timeout under map pressure */
 	uint32_t store_size;
+	uint64_t store_l7_bytes; /* arena for the stored records' L7 parts and names, bytes */
 	uint32_t flow_map_size;
 	uint32_t
 		client_queue; /* records a follower may fall behind before it skips ahead (<= store_size) */

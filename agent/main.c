@@ -55,6 +55,9 @@ static void usage(FILE *out)
 		"                           with the flow map over 90%% full, one-packet and\n"
 		"                           unanswered flows quiet this long end (default 5s)\n"
 		"  --store-size N           records kept for --last queries (default 65535)\n"
+		"  --store-l7-bytes SIZE    memory for the stored records' L7 parts and DNS\n"
+		"                           names; when full the oldest records go (default\n"
+		"                           32M; SIZE: N, NK, NM or NG bytes, at least 64K)\n"
 		"  --flow-map-size N        flows the datapath can hold (default %d)\n"
 		"  --client-queue N         records a follower may fall behind before it loses\n"
 		"                           some, reported as lost_events (default and max: the\n"
@@ -139,6 +142,34 @@ static int parse_u32(const char *flag, const char *text, uint32_t min, uint32_t 
 	return 0;
 }
 
+/* "65536", "64K", "32M", "1G" (binary multiples) -> bytes in [min, max]. */
+static int parse_size(const char *flag, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!strcmp(end, "K") || !strcmp(end, "k"))
+		shift = 10;
+	else if (!strcmp(end, "M") || !strcmp(end, "m"))
+		shift = 20;
+	else if (!strcmp(end, "G") || !strcmp(end, "g"))
+		shift = 30;
+	else if (*end)
+		errno = EINVAL;
+	if (errno || end == text || text[0] == '-' || v > (max >> shift) || (v << shift) < min) {
+		fprintf(stderr,
+			"netobs-agent: invalid %s '%s': expected %llu to %llu bytes, "
+			"or with a K, M or G suffix\n",
+			flag, text, (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 /* "5", "5s", "500ms", "2m" -> milliseconds in [min_ms, max_ms]; a bare number is seconds. */
 static int parse_duration_ms(const char *flag, const char *text, uint32_t min_ms, uint32_t max_ms,
 			     uint32_t *out)
@@ -182,6 +213,7 @@ enum {
 	OPT_HARVEST,
 	OPT_IDLE,
 	OPT_STORE,
+	OPT_STORE_L7,
 	OPT_FLOWMAP,
 	OPT_QUEUE,
 	OPT_NODE,
@@ -222,6 +254,7 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"harvest-interval", required_argument, NULL, OPT_HARVEST},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
 		{"store-size", required_argument, NULL, OPT_STORE},
+		{"store-l7-bytes", required_argument, NULL, OPT_STORE_L7},
 		{"flow-map-size", required_argument, NULL, OPT_FLOWMAP},
 		{"client-queue", required_argument, NULL, OPT_QUEUE},
 		{"node-name", required_argument, NULL, OPT_NODE},
@@ -302,6 +335,10 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_STORE:
 			rc = parse_u32("--store-size", optarg, 1, 16777216, &cfg->store_size);
+			break;
+		case OPT_STORE_L7:
+			rc = parse_size("--store-l7-bytes", optarg, RECORD_STORE_PARTS_MIN,
+					1ULL << 32, &cfg->store_l7_bytes);
 			break;
 		case OPT_FLOWMAP:
 			rc = parse_u32("--flow-map-size", optarg, 16, 16777216,
@@ -546,8 +583,11 @@ static int agent_start(struct agent *a)
 	/* Tombstones as many as flows: every flow in the map may end at once. */
 	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||
 	    (rc = flow_table_init(&a->ended, a->cfg.flow_map_size)) ||
-	    (rc = record_store_init(&a->store, a->cfg.store_size)) || (rc = harvest_init(a))) {
-		log_error("cannot allocate the flow table and record store: %s", strerror(-rc));
+	    (rc = record_store_init_parts(&a->store, a->cfg.store_size, a->cfg.store_l7_bytes)) ||
+	    (rc = harvest_init(a))) {
+		log_error("cannot allocate the flow table and record store: %s; lower "
+			  "--flow-map-size, --store-size or --store-l7-bytes",
+			  strerror(-rc));
 		return rc;
 	}
 	if (!a->cfg.l7_disabled && (rc = agent_l7_init(a))) {
@@ -620,6 +660,7 @@ int main(int argc, char **argv)
 	a->cfg.end_grace_ms = 3000;
 	a->cfg.pressure_timeout_ms = 5000;
 	a->cfg.store_size = 65535;
+	a->cfg.store_l7_bytes = RECORD_STORE_PARTS_DEFAULT;
 	a->cfg.flow_map_size = NETOBS_FLOW_MAP_DEFAULT_ENTRIES;
 	a->cfg.client_queue = 0; /* default: the store size */
 	a->cfg.max_clients = 256;

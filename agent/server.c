@@ -286,13 +286,22 @@ static void client_finish(struct client *c)
 	client_send_json(c, json_pack("{s:{s:I}}", "done", "count", (json_int_t)c->sent), true);
 }
 
+/*
+ * Where the records this file filters and encodes get their L7 part and
+ * names (record_store_get_full()). One is enough: the loop is single-
+ * threaded and every use below is done with a record before it gets the
+ * next; evictions use the store's own scratch.
+ */
+static struct record_store_scratch record_scratch;
+
 /* Records in [from, to) that match the client's filter. */
 static uint64_t client_count_matching(const struct client *c, uint64_t from, uint64_t to)
 {
 	uint64_t n = 0;
 
 	for (uint64_t seq = from; seq < to; seq++) {
-		const struct netobs_record *rec = record_store_get(&c->agent->store, seq);
+		const struct netobs_record *rec =
+			record_store_get_full(&c->agent->store, seq, &record_scratch);
 
 		if (rec && netobs_filter_set_match(c->filter, rec))
 			n++;
@@ -349,7 +358,8 @@ static void client_pump(struct client *c)
 		}
 	}
 	while (c->cursor <= end && c->limit && lines < PUMP_MAX_LINES && lb.len < PUMP_MAX_BYTES) {
-		const struct netobs_record *rec = record_store_get(&a->store, c->cursor++);
+		const struct netobs_record *rec =
+			record_store_get_full(&a->store, c->cursor++, &record_scratch);
 
 		if (!rec || !netobs_filter_set_match(c->filter, rec))
 			continue;
@@ -474,7 +484,8 @@ static void client_start_flows(struct client *c, json_t *req)
 		uint64_t oldest = record_store_oldest_seq(&a->store);
 
 		while (found < last && seq > oldest) {
-			const struct netobs_record *rec = record_store_get(&a->store, seq - 1);
+			const struct netobs_record *rec =
+				record_store_get_full(&a->store, seq - 1, &record_scratch);
 
 			seq--;
 			if (rec && netobs_filter_set_match(c->filter, rec))
