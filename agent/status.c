@@ -83,6 +83,14 @@ json_t *agent_status_json(struct agent *a)
 		json_object_set_new(status, "l7", agent_l7_status(a));
 		json_object_set_new(json_object_get(status, "records"), "reordered",
 				    json_integer((json_int_t)a->stats.records_reordered));
+		/* The L7 parts and names of stored records (agent/store.h). */
+		json_object_set_new(json_object_get(status, "records"), "l7_parts",
+				    json_pack("{s:I, s:I, s:I, s:I, s:I}", "arena_bytes",
+					      (json_int_t)a->store.arena_size, "evicted_for_room",
+					      (json_int_t)a->store.evicted_for_parts, "refused",
+					      (json_int_t)a->store.refused_parts, "corrupt",
+					      (json_int_t)a->store.corrupt_parts, "bytes_stored",
+					      (json_int_t)a->store.parts_bytes_stored));
 	}
 	return status;
 }

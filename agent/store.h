@@ -56,7 +56,7 @@ struct record_store {
 	/* Where record_store_append() materializes what it evicts. */
 	struct record_store_scratch *evict_scratch;
 
-	/* Counters (docs/records.md "Memory"; not in `netobs status` yet). */
+	/* Counters (docs/records.md "Memory"; `netobs status` records.l7_parts). */
 	uint64_t evicted_for_parts;  /* records evicted for arena room, not for a ring slot */
 	uint64_t refused_parts;	     /* records whose parts could not be packed: stored as lost */
 	uint64_t corrupt_parts;	     /* stored parts that did not unpack (a bug): not returned */
