@@ -11,6 +11,19 @@
 command -v dnsmasq >/dev/null && command -v dig >/dev/null && command -v curl >/dev/null || {
 	echo "# dnsmasq, dig and curl are needed (scripts/deps.sh installs them)"; exit 1; }
 
+# --- L7 options: bad values are refused with what was expected
+bad_option() { # EXPECTED_TEXT ARGS...
+	local want=$1 out rc; shift
+	out=$("$AGENT" --socket "$TMP/never.sock" --bpffs "$BPFFS" "$@" 2>&1); rc=$?
+	check_true "netobs-agent $* is refused: $want" \
+		bash -c "[ $rc -ne 0 ] && grep -qF -- \"$want\" <<<\"\$1\"" _ "$out"
+}
+bad_option "invalid --dns-ports '0': expected ports 1 to 65535" --dns-ports 0
+bad_option "invalid --dns-ports '53,,54'" --dns-ports 53,,54
+bad_option "invalid --http-ports '80,'" --http-ports 80,
+bad_option "invalid --http-ports 'http'" --http-ports http
+bad_option "invalid --dns-timeout '10ms'" --dns-timeout 10ms
+
 bridge_create
 for i in 1 2 3; do endpoint_create $i; done
 E1=$(endpoint_ns 1) E2=$(endpoint_ns 2) E3=$(endpoint_ns 3)
