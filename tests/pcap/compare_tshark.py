@@ -549,10 +549,59 @@ def compare(pcap, netobs_json):
 
 
 USAGE = """usage: compare_tshark.py [--decode-as SPEC]... PCAP NETOBS_JSON
+       compare_tshark.py [--decode-as SPEC]... --run-all DIR NETOBS_COMMAND
   NETOBS_JSON      the output of: netobs flows --pcap PCAP -o json
+  --run-all        every file of DIR (written by make_captures.py): run
+                   NETOBS_COMMAND with {} replaced by the file (e.g.
+                   'build/netobs flows --pcap {} -o json'), then expect an
+                   error exit with a message for the broken files
+                   (expected/NAME.json "error") and agreement with tshark
+                   for the others
   --decode-as SPEC passed to tshark as -d SPEC, e.g. tcp.port==8000,http when
                    netobs decodes HTTP on a port tshark does not
 """
+
+
+def run_all(directory, command):
+    """The whole set in one go: returns 0 when every file passes."""
+    import shlex
+    import tempfile
+
+    failed = []
+    names = sorted(n for n in os.listdir(directory) if os.path.isfile(os.path.join(directory, n)))
+    for name in names:
+        path = os.path.join(directory, name)
+        truth_path = os.path.join(directory, "expected", os.path.splitext(name)[0] + ".json")
+        truth = {}
+        if os.path.exists(truth_path):
+            with open(truth_path) as f:
+                truth = json.load(f)
+        argv = [path if word == "{}" else word.replace("{}", path) for word in shlex.split(command)]
+        try:
+            proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise Unusable("cannot run %s: %s" % (argv, err))
+        stderr = proc.stderr.decode(errors="replace").strip()
+        if truth.get("error"):
+            if proc.returncode != 0 and stderr:
+                print("%s: refused as it should (%s): %s" % (name, truth["error"], stderr.splitlines()[-1]))
+            else:
+                print("%s: netobs must refuse it (%s) with an error message; exit %d, stderr %r" % (name, truth["error"], proc.returncode, stderr))
+                failed.append(name)
+            continue
+        if proc.returncode != 0:
+            print("%s: netobs failed (exit %d): %s" % (name, proc.returncode, stderr))
+            failed.append(name)
+            continue
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            out.write(proc.stdout)
+            out.flush()
+            status, lines = compare(path, out.name)
+        print("\n".join(lines))
+        if status:
+            failed.append(name)
+    print("%d files, %d agree or are refused as they should, %d fail%s" % (len(names), len(names) - len(failed), len(failed), (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
 
 
 def main(argv):
@@ -560,6 +609,12 @@ def main(argv):
     while len(argv) > 2 and argv[1] == "--decode-as":
         DECODE_AS.extend(["-d", argv[2]])
         del argv[1:3]
+    if len(argv) == 4 and argv[1] == "--run-all":
+        try:
+            return run_all(argv[2], argv[3])
+        except Unusable as err:
+            sys.stderr.write("compare_tshark.py: %s\n" % err)
+            return 2
     if len(argv) != 3 or argv[1].startswith("-"):
         sys.stderr.write(USAGE)
         return 2

@@ -454,7 +454,7 @@ def cap_fragments():
     a = Endpoint("10.0.5.1", CLIENT_MAC)
     b = Endpoint("10.0.5.2", SERVER_MAC)
     payload = bytes(range(256)) * 12  # 3072 bytes
-    datagram = udp_datagram(a.addr, b.addr, 40500, 5353 + 1, payload)
+    datagram = udp_datagram(a.addr, b.addr, 40500, 5354, payload)
     pieces = [(0, datagram[:1480]), (1480, datagram[1480:2960]), (2960, datagram[2960:])]
     for offset, piece in pieces:
         mf = offset + len(piece) < len(datagram)
@@ -799,6 +799,7 @@ def write_broken(outdir, expected_dir):
         if error:
             truth["error"] = error
         if name == "truncated.pcap":
+            truth["packets_before_cut"] = 4
             truth["notes"].append("4 whole packets (ICMP echo), then a record cut 20 bytes into its data")
         write_json(os.path.join(expected_dir, os.path.splitext(name)[0] + ".json"), truth)
 

@@ -220,6 +220,43 @@ MUTATIONS = [
 ]
 
 
+# ---------------------------------------------------------------- --run-all
+
+FAKE_NETOBS = """
+import os, sys
+pcap = sys.argv[sys.argv.index("--pcap") + 1]
+name = os.path.basename(pcap)
+if name.startswith("linktype") and not os.environ.get("FAKE_ACCEPTS_ALL"):
+    sys.stderr.write("Error: %s: not an Ethernet capture\\n" % pcap)
+    sys.exit(1)
+if os.path.exists(os.path.join(sys.argv[1], name + ".json")):
+    sys.stdout.write(open(os.path.join(sys.argv[1], name + ".json")).read())
+"""
+
+
+def check_run_all(tmp, first, expected):
+    """--run-all with a stand-in for netobs that prints the truth: accepted;
+    and with one that reads a DLT_RAW file: refused."""
+    subset = os.path.join(tmp, "subset")
+    os.makedirs(os.path.join(subset, "expected"))
+    for name in ("vlan.pcap", "linktype-raw.pcap", "empty.pcap"):
+        shutil.copy(os.path.join(first, name), subset)
+        stem = os.path.splitext(name)[0] + ".json"
+        shutil.copy(os.path.join(first, "expected", stem), os.path.join(subset, "expected", stem))
+    fake = os.path.join(tmp, "fake_netobs.py")
+    with open(fake, "w") as f:
+        f.write(FAKE_NETOBS)
+    command = "%s %s %s flows --pcap {} -o json" % (sys.executable, fake, tmp)
+    for accepts_all, want in (("", 0), ("1", 1)):
+        env = dict(os.environ, FAKE_ACCEPTS_ALL=accepts_all)
+        proc = subprocess.run([sys.executable, COMPARE, "--run-all", subset, command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        out = proc.stdout.decode(errors="replace")
+        if proc.returncode != want:
+            fail("--run-all with a netobs that %s: exit %d, want %d:\n%s" % ("reads DLT_RAW" if accepts_all else "is right", proc.returncode, want, out))
+        else:
+            print("--run-all: %s" % out.strip().splitlines()[-1])
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -265,8 +302,17 @@ def main():
                 fail("%s: compare_tshark.py rejects the generator's truth (exit %d):\n%s" % (name, rc, out))
             else:
                 print(out.splitlines()[0])
-            if len(truth["dns"]) + len(truth["http"]) and "L7 messages" not in out and (" 0 DNS messages" in out and " 0 HTTP messages" in out):
-                fail("%s: the comparator compared no L7 message" % name)
+            # The comparator must have compared all of it, not agreed on less.
+            want = "compared %d flows (%d packets, %d bytes), %d DNS messages (%d malformed ones netobs must skip), %d HTTP messages" % (
+                len(truth["flows"]),
+                truth["packets"],
+                sum(f["bytes"] for f in truth["flows"]),
+                len(truth["dns"]),
+                truth["dns_malformed"],
+                len(truth["http"]),
+            )
+            if want not in out:
+                fail("%s: the comparator's summary is not %r:\n%s" % (name, want, out))
 
         # A key that ends and comes back is two flows of one key: the counts
         # are the sum of the two (docs/records.md, "Connections").
@@ -326,6 +372,8 @@ def main():
         rc, out = run_compare(os.path.join(first, "empty.pcap"), empty_json)
         if rc != 0:
             fail("compare_tshark.py rejects empty.pcap with no records: %s" % out)
+
+        check_run_all(tmp, first, expected)
 
     if FAILURES:
         print("%d failures" % len(FAILURES))
