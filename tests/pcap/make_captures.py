@@ -15,146 +15,45 @@ fixed sequence numbers, a seeded generator for the random bytes. Python 3
 standard library only. What each capture holds and why: tests/pcap/README.md.
 """
 
-import ipaddress
 import json
 import os
 import random
-import socket
 import struct
 import sys
+
+from packets import (
+    DnsMessage,
+    ETH_ARP,
+    ETH_IPV4,
+    ETH_IPV6,
+    TCP_ACK,
+    TCP_FIN,
+    TCP_PSH,
+    TCP_SYN,
+    TPID_8021AD,
+    TPID_8021Q,
+    addr_bytes,
+    ethernet_frame,
+    ext_fragment,
+    ext_padn,
+    ext_segment_routing,
+    family_of,
+    icmp4_message,
+    icmp6_message,
+    ipv4_packet,
+    ipv6_packet,
+    mac_bytes,
+    pcap_bytes,
+    pcapng_bytes,
+    tcp_segment,
+    udp_datagram,
+)
 
 START_NS = 1795946400 * 10**9  # 2026-11-30T10:00:00Z
 STEP_NS = 3 * 10**6  # 3 ms between packets
 
-ETH_IPV4 = 0x0800
-ETH_IPV6 = 0x86DD
-ETH_ARP = 0x0806
-TPID_8021Q = 0x8100
-TPID_8021AD = 0x88A8
-PROTO_NAMES = {1: "ICMPv4", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP"}
-
 CLIENT_MAC = "02:00:00:00:00:01"
 SERVER_MAC = "02:00:00:00:00:02"
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def family_of(addr):
-    return 6 if ":" in addr else 4
-
-
-def addr_bytes(addr):
-    return ipaddress.ip_address(addr).packed
-
-
-def pseudo_header(src, dst, proto, length):
-    if family_of(src) == 4:
-        return addr_bytes(src) + addr_bytes(dst) + struct.pack("!BBH", 0, proto, length)
-    return addr_bytes(src) + addr_bytes(dst) + struct.pack("!I3xB", length, proto)
-
-
-def l4_with_checksum(src, dst, proto, segment, csum_offset):
-    """Fill the checksum at csum_offset (over the pseudo header and segment)."""
-    segment = bytearray(segment)
-    segment[csum_offset : csum_offset + 2] = b"\0\0"
-    csum = checksum(pseudo_header(src, dst, proto, len(segment)) + bytes(segment))
-    if proto == 17 and csum == 0:
-        csum = 0xFFFF
-    segment[csum_offset : csum_offset + 2] = struct.pack("!H", csum)
-    return bytes(segment)
-
-
-TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-
-
-def tcp_segment(src, dst, sport, dport, seq, ack, flags, payload=b""):
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags, 64240, 0, 0)
-    return l4_with_checksum(src, dst, 6, hdr + payload, 16)
-
-
-def udp_datagram(src, dst, sport, dport, payload):
-    hdr = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
-    return l4_with_checksum(src, dst, 17, hdr + payload, 6)
-
-
-def icmp4_message(icmp_type, code, rest, payload):
-    msg = bytearray(struct.pack("!BBH", icmp_type, code, 0) + rest + payload)
-    msg[2:4] = struct.pack("!H", checksum(bytes(msg)))
-    return bytes(msg)
-
-
-def icmp6_message(src, dst, icmp_type, code, rest, payload):
-    return l4_with_checksum(src, dst, 58, struct.pack("!BBH", icmp_type, code, 0) + rest + payload, 2)
-
-
-def ipv4_packet(src, dst, proto, payload, options=b"", ident=1, mf=False, frag_offset=0, df=None):
-    """frag_offset in bytes (a multiple of 8)."""
-    assert len(options) % 4 == 0 and len(options) <= 40
-    ihl = 5 + len(options) // 4
-    if df is None:
-        df = not mf and frag_offset == 0
-    flags_frag = (0x4000 if df else 0) | (0x2000 if mf else 0) | (frag_offset // 8)
-    hdr = bytearray(
-        struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(payload), ident, flags_frag, 64, proto, 0, addr_bytes(src), addr_bytes(dst))
-        + options
-    )
-    hdr[10:12] = struct.pack("!H", checksum(bytes(hdr)))
-    return bytes(hdr) + payload
-
-
-def ipv6_packet(src, dst, proto, payload, ext_headers=()):
-    """ext_headers: [(type, body)] in order; body excludes next header and length bytes."""
-    chain = b""
-    types = [t for t, _ in ext_headers] + [proto]
-    for i, (ext_type, body) in enumerate(ext_headers):
-        nxt = types[i + 1]
-        if ext_type == 44:  # Fragment: 8 bytes, reserved byte instead of a length
-            chain += struct.pack("!BB", nxt, 0) + body
-        else:
-            assert (len(body) + 2) % 8 == 0
-            chain += struct.pack("!BB", nxt, (len(body) + 2) // 8 - 1) + body
-    first = types[0]
-    hdr = struct.pack("!IHBB16s16s", 6 << 28, len(chain) + len(payload), first, 64, addr_bytes(src), addr_bytes(dst))
-    return hdr + chain + payload
-
-
-def ext_padn(length):
-    """Hop-by-hop or destination options body: one PadN filling length bytes."""
-    return struct.pack("!BB", 1, length - 2) + b"\0" * (length - 2)
-
-
-def ext_segment_routing(final_dst):
-    # A Segment Routing Header (type 4) whose one segment is the destination,
-    # Segments Left 0: the packet has arrived, so the transport checksum's
-    # pseudo header uses the IPv6 destination as is.
-    return struct.pack("!BBBBH", 4, 0, 0, 0, 0) + addr_bytes(final_dst)
-
-
-def ext_fragment(offset, mf, ident):
-    return struct.pack("!HI", (offset // 8) << 3 | (1 if mf else 0), ident)
-
-
-def mac_bytes(mac):
-    return bytes(int(x, 16) for x in mac.split(":"))
-
-
-def ethernet_frame(src_mac, dst_mac, ethertype, payload, vlans=()):
-    """vlans: [(tpid, vid)] outermost first. Pads to 60 bytes as a NIC does."""
-    frame = mac_bytes(dst_mac) + mac_bytes(src_mac)
-    for tpid, vid in vlans:
-        frame += struct.pack("!H", tpid)
-        frame += struct.pack("!H", vid & 0xFFF)
-    frame += struct.pack("!H", ethertype) + payload
-    if len(frame) < 60:
-        frame += b"\0" * (60 - len(frame))
-    return frame
 
 
 class Capture:
@@ -193,7 +92,9 @@ class Capture:
             "capture": self.filename(),
             "linktype": self.linktype,
             "packets": len(self.frames),
-            "flows": sorted(self.flows.values(), key=lambda f: json.dumps(f["key"], sort_keys=True)),
+            "flows": sorted(
+                self.flows.values(), key=lambda f: json.dumps(f["key"], sort_keys=True)
+            ),
             "dns": self.dns,
             "dns_malformed": self.dns_malformed,
             "http": self.http,
@@ -206,7 +107,13 @@ class Capture:
 
 
 def ip_key(src, dst, proto, sport=0, dport=0, icmp_type=0, icmp_code=0, vlan=0, fragment=False):
-    key = {"vlan_id": vlan, "ipVersion": "IPv%d" % family_of(src), "source": src, "destination": dst, "proto": proto}
+    key = {
+        "vlan_id": vlan,
+        "ipVersion": "IPv%d" % family_of(src),
+        "source": src,
+        "destination": dst,
+        "proto": proto,
+    }
     if proto in (6, 17, 132):
         key["source_port"], key["destination_port"] = sport, dport
     elif proto in (1, 58):
@@ -237,7 +144,9 @@ def ip_frame(cap, src_ep, dst_ep, proto, l4, vlans=(), ip_options=b"", ext_heade
     return cap.add(ethernet_frame(src_ep.mac, dst_ep.mac, ethertype, packet, vlans), key)
 
 
-def udp_frame(cap, src_ep, dst_ep, sport, dport, payload, vlans=(), ip_options=b"", ext_headers=()):
+def udp_frame(
+    cap, src_ep, dst_ep, sport, dport, payload, vlans=(), ip_options=b"", ext_headers=()
+):
     l4 = udp_datagram(src_ep.addr, dst_ep.addr, sport, dport, payload)
     key = ip_key(src_ep.addr, dst_ep.addr, 17, sport, dport, vlan=vlan_of(vlans))
     return ip_frame(cap, src_ep, dst_ep, 17, l4, vlans, ip_options, ext_headers, key)
@@ -246,7 +155,18 @@ def udp_frame(cap, src_ep, dst_ep, sport, dport, payload, vlans=(), ip_options=b
 class TcpConnection:
     """One TCP connection with correct sequence and acknowledgement numbers."""
 
-    def __init__(self, cap, client, server, cport, sport, vlans=(), ip_options=b"", ext_headers=(), isn=(1000, 50000)):
+    def __init__(
+        self,
+        cap,
+        client,
+        server,
+        cport,
+        sport,
+        vlans=(),
+        ip_options=b"",
+        ext_headers=(),
+        isn=(1000, 50000),
+    ):
         self.cap, self.client, self.server = cap, client, server
         self.cport, self.sport = cport, sport
         self.vlans, self.ip_options, self.ext_headers = vlans, ip_options, ext_headers
@@ -261,7 +181,9 @@ class TcpConnection:
         l4 = tcp_segment(src.addr, dst.addr, sport, dport, seq, ack, flags, payload)
         self.next_seq[from_client] += len(payload) + (1 if flags & (TCP_SYN | TCP_FIN) else 0)
         key = ip_key(src.addr, dst.addr, 6, sport, dport, vlan=vlan_of(self.vlans))
-        return ip_frame(self.cap, src, dst, 6, l4, self.vlans, self.ip_options, self.ext_headers, key)
+        return ip_frame(
+            self.cap, src, dst, 6, l4, self.vlans, self.ip_options, self.ext_headers, key
+        )
 
     def open(self):
         self.segment(True, TCP_SYN)
@@ -282,71 +204,17 @@ class TcpConnection:
 # ---------------------------------------------------------------- DNS
 
 
-class DnsMessage:
-    """A DNS message built with name compression, and its truth for expected/."""
-
-    def __init__(self, ident, response, questions, answers=(), rcode=0, tc=False, edns=False, authority=()):
-        self.buf = bytearray()
-        self.names = {}
-        flags = (0x8000 if response else 0) | 0x0100 | (0x0080 if response else 0) | (0x0200 if tc else 0) | rcode
-        self.buf += struct.pack("!HHHHHH", ident, flags, len(questions), len(answers), len(authority), 1 if edns else 0)
-        for name, qtype in questions:
-            self.name(name)
-            self.buf += struct.pack("!HH", qtype, 1)
-        for rr in list(answers) + list(authority):
-            self.record(*rr)
-        if edns:
-            self.buf += b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
-        self.truth = {
-            "type": "RESPONSE" if response else "REQUEST",
-            "query": questions[0][0].lower() + "." if questions else "",
-            "qtypes": [DNS_TYPE_NAMES[q] for _, q in questions],
-            "rcode": rcode,
-            "ips": [v for _, t, _, v in answers if t in (1, 28)],
-            "cnames": [v.lower() + "." for _, t, _, v in answers if t == 5],
-            "rrtypes": list(dict.fromkeys(DNS_TYPE_NAMES[t] for _, t, _, _ in answers)),
-        }
-        ttls = [ttl for _, _, ttl, _ in answers]
-        if ttls and response:
-            self.truth["ttl"] = min(ttls)
-
-    def name(self, name):
-        labels = name.split(".")
-        for i in range(len(labels)):
-            suffix = ".".join(labels[i:]).lower()
-            if suffix in self.names:
-                self.buf += struct.pack("!H", 0xC000 | self.names[suffix])
-                return
-            if len(self.buf) < 0x3FFF:
-                self.names[suffix] = len(self.buf)
-            self.buf += bytes([len(labels[i])]) + labels[i].encode()
-        self.buf += b"\0"
-
-    def record(self, name, rrtype, ttl, value):
-        self.name(name)
-        self.buf += struct.pack("!HHI", rrtype, 1, ttl)
-        length_at = len(self.buf)
-        self.buf += b"\0\0"
-        if rrtype in (1, 28):
-            self.buf += addr_bytes(value)
-        elif rrtype == 5:
-            self.name(value)
-        elif rrtype == 6:  # SOA: mname, rname, 5 numbers
-            self.name(value[0])
-            self.name(value[1])
-            self.buf += struct.pack("!IIIII", 2026113001, 7200, 3600, 1209600, 300)
-        struct.pack_into("!H", self.buf, length_at, len(self.buf) - length_at - 2)
-
-    def wire(self):
-        return bytes(self.buf)
-
-
-DNS_TYPE_NAMES = {1: "A", 5: "CNAME", 6: "SOA", 16: "TXT", 28: "AAAA", 41: "OPT"}
-
-
 def dns_truth(msg, src, dst, sport, dport, transport):
     truth = dict(msg.truth)
-    truth.update({"source": src.addr, "destination": dst.addr, "source_port": sport, "destination_port": dport, "transport": transport})
+    truth.update(
+        {
+            "source": src.addr,
+            "destination": dst.addr,
+            "source_port": sport,
+            "destination_port": dport,
+            "transport": transport,
+        }
+    )
     return truth
 
 
@@ -387,8 +255,14 @@ def cap_vlan():
         frames[vlan_of(vlans)] += len(cap.frames) - before
     arp_frame(cap, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", 1, a.addr, b.addr, dot1q)
     frames[100] += 1
-    cap.check("vlan.id == 100 && !ieee8021ad", frames[100], "802.1Q frames with VLAN 100 (UDP, TCP, ARP)")
-    cap.check("ieee8021ad.id == 200 && vlan.id == 300", frames[200], "QinQ frames: outer 200 (802.1ad), inner 300 (802.1Q)")
+    cap.check(
+        "vlan.id == 100 && !ieee8021ad", frames[100], "802.1Q frames with VLAN 100 (UDP, TCP, ARP)"
+    )
+    cap.check(
+        "ieee8021ad.id == 200 && vlan.id == 300",
+        frames[200],
+        "QinQ frames: outer 200 (802.1ad), inner 300 (802.1Q)",
+    )
     cap.check("eth.type == 0x88a8", frames[200], "QinQ outer TPID is 802.1ad")
     cap.check("!vlan && !ieee8021ad", frames[0], "the untagged copies of the UDP 5-tuple")
     return cap
@@ -396,9 +270,16 @@ def cap_vlan():
 
 def arp_frame(cap, src_mac, dst_mac, op, sender_ip, target_ip, vlans=()):
     target_mac = "00:00:00:00:00:00" if op == 1 else dst_mac
-    body = struct.pack("!HHBBH", 1, ETH_IPV4, 6, 4, op) + mac_bytes(src_mac) + addr_bytes(sender_ip)
+    body = (
+        struct.pack("!HHBBH", 1, ETH_IPV4, 6, 4, op) + mac_bytes(src_mac) + addr_bytes(sender_ip)
+    )
     body += mac_bytes(target_mac) + addr_bytes(target_ip)
-    key = {"vlan_id": vlan_of(vlans), "ethertype": "0x0806", "source_mac": src_mac, "destination_mac": dst_mac}
+    key = {
+        "vlan_id": vlan_of(vlans),
+        "ethertype": "0x0806",
+        "source_mac": src_mac,
+        "destination_mac": dst_mac,
+    }
     cap.add(ethernet_frame(src_mac, dst_mac, ETH_ARP, body, vlans), key)
 
 
@@ -416,7 +297,9 @@ def cap_ipv4_options():
     for i in range(2):
         udp_frame(cap, a, b, 40401, 7000, b"router alert %d" % i, ip_options=router_alert)
     udp_frame(cap, b, a, 7000, 40401, b"reply", ip_options=router_alert)
-    cap.check("ip.hdr_len == 60", tcp_frames, "TCP packets with 40 bytes of options (record route)")
+    cap.check(
+        "ip.hdr_len == 60", tcp_frames, "TCP packets with 40 bytes of options (record route)"
+    )
     cap.check("ip.hdr_len == 24 && udp", 3, "UDP packets with a router alert option")
     return cap
 
@@ -431,14 +314,21 @@ def cap_ipv6_exthdr():
     conn.send(True, b"hop-by-hop before TCP\n")
     conn.close()
     tcp_frames = len(cap.frames)
-    chain = [(0, ext_padn(6)), (60, ext_padn(14)), (43, ext_segment_routing(b.addr)), (60, ext_padn(6))]
+    chain = [
+        (0, ext_padn(6)),
+        (60, ext_padn(14)),
+        (43, ext_segment_routing(b.addr)),
+        (60, ext_padn(6)),
+    ]
     for i in range(2):
         udp_frame(cap, a, b, 40601, 9000, b"four extension headers %d" % i, ext_headers=chain)
     back = [(43, ext_segment_routing(a.addr)), (60, ext_padn(6))]
     udp_frame(cap, b, a, 9000, 40601, b"routing then destination options", ext_headers=back)
     for seq in range(2):
         for src, dst, icmp_type in ((a, b, 128), (b, a, 129)):
-            msg = icmp6_message(src.addr, dst.addr, icmp_type, 0, struct.pack("!HH", 0x66, seq), b"ping6" * 8)
+            msg = icmp6_message(
+                src.addr, dst.addr, icmp_type, 0, struct.pack("!HH", 0x66, seq), b"ping6" * 8
+            )
             key = ip_key(src.addr, dst.addr, 58, icmp_type=icmp_type, icmp_code=0)
             ip_frame(cap, src, dst, 58, msg, ext_headers=[(60, ext_padn(6))], key=key)
     cap.check("ipv6.hopopts && tcp", tcp_frames, "TCP behind a hop-by-hop header")
@@ -476,7 +366,9 @@ def cap_fragments():
     cap.check("ip.frag_offset > 0", 2, "IPv4 fragments without the UDP header")
     cap.check("ipv6.fraghdr.offset > 0", 1, "IPv6 fragment without the UDP header")
     cap.check("ipv6.fraghdr.more == 1", 1, "IPv6 first fragment")
-    cap.notes.append("IPv4 datagram 3008 bytes in 3 fragments, IPv6 datagram 2008 bytes in 2; first fragments carry the ports")
+    cap.notes.append(
+        "IPv4 datagram 3008 bytes in 3 fragments, IPv6 datagram 2008 bytes in 2; first fragments carry the ports"
+    )
     return cap
 
 
@@ -526,7 +418,12 @@ def cap_dns_udp():
     c6 = Endpoint("fd00:2::1", CLIENT_MAC)
     s6 = Endpoint("fd00:2::53", SERVER_MAC)
     q = DnsMessage(0x1002, False, [("v6.example.com", 28)])
-    r = DnsMessage(0x1002, True, [("v6.example.com", 28)], [("v6.example.com", 28, 600, "2001:db8::1"), ("v6.example.com", 28, 600, "2001:db8::2")])
+    r = DnsMessage(
+        0x1002,
+        True,
+        [("v6.example.com", 28)],
+        [("v6.example.com", 28, 600, "2001:db8::1"), ("v6.example.com", 28, 600, "2001:db8::2")],
+    )
     dns_over_udp(cap, c6, s6, 50002, q, r)
     # NXDOMAIN with the zone's SOA in the authority section.
     q = DnsMessage(0x1003, False, [("nope.example.com", 1)])
@@ -540,7 +437,13 @@ def cap_dns_udp():
     dns_over_udp(cap, c, s, 50004, q, r)
     # EDNS: an OPT record in the additional section of both.
     q = DnsMessage(0x1005, False, [("edns.example.com", 1)], edns=True)
-    r = DnsMessage(0x1005, True, [("edns.example.com", 1)], [("edns.example.com", 1, 3600, "203.0.113.5")], edns=True)
+    r = DnsMessage(
+        0x1005,
+        True,
+        [("edns.example.com", 1)],
+        [("edns.example.com", 1, 3600, "203.0.113.5")],
+        edns=True,
+    )
     dns_over_udp(cap, c, s, 50005, q, r)
     # Truncated: TC set, no answers (the client would retry over TCP).
     q = DnsMessage(0x1006, False, [("big.example.com", 16)])
@@ -548,17 +451,19 @@ def cap_dns_udp():
     dns_over_udp(cap, c, s, 50006, q, r)
     # Malformed: the question's name is a compression pointer to itself. No
     # response. netobs must count it, not report it, and still count its flow.
-    loop = struct.pack("!HHHHHH", 0x1007, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack("!HH", 1, 1)
+    loop = (
+        struct.pack("!HHHHHH", 0x1007, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack("!HH", 1, 1)
+    )
     udp_frame(cap, c, s, 50007, 53, loop)
     cap.dns_malformed += 1
     cap.check("dns.flags.response == 0", 7, "queries")
     cap.check("dns.flags.response == 1", 6, "responses")
-    cap.check("dns.cname == \"edge.cdn.example.net\"", 1, "the CNAME chain, decompressed")
+    cap.check('dns.cname == "edge.cdn.example.net"', 1, "the CNAME chain, decompressed")
     cap.check("dns.flags.rcode == 3", 1, "NXDOMAIN")
     cap.check("dns.count.answers == 20", 1, "the response with many answers")
     cap.check("dns.resp.type == 41", 2, "EDNS OPT records")
     cap.check("dns.flags.truncated == 1", 1, "the TC response")
-    cap.check("dns.qry.name contains \"loops\"", 1, "tshark names the compression loop")
+    cap.check('dns.qry.name contains "loops"', 1, "tshark names the compression loop")
     return cap
 
 
@@ -579,8 +484,15 @@ def cap_dns_tcp():
 
     q1 = DnsMessage(0x2001, False, [("a.example.org", 1)])
     q2 = DnsMessage(0x2002, False, [("b.example.org", 28)])
-    r1 = DnsMessage(0x2001, True, [("a.example.org", 1)], [("a.example.org", 1, 900, "192.0.2.51")])
-    r2 = DnsMessage(0x2002, True, [("b.example.org", 28)], [("b.example.org", 5, 900, "c.example.org"), ("c.example.org", 28, 900, "2001:db8::53")])
+    r1 = DnsMessage(
+        0x2001, True, [("a.example.org", 1)], [("a.example.org", 1, 900, "192.0.2.51")]
+    )
+    r2 = DnsMessage(
+        0x2002,
+        True,
+        [("b.example.org", 28)],
+        [("b.example.org", 5, 900, "c.example.org"), ("c.example.org", 28, 900, "2001:db8::53")],
+    )
     # Two length-prefixed queries in one segment.
     conn.send(True, framed(q1) + framed(q2))
     truth(q1, True)
@@ -594,7 +506,9 @@ def cap_dns_tcp():
     truth(r2, False)
     # A query whose body is split across two segments, then its response.
     q3 = DnsMessage(0x2003, False, [("split.example.org", 1)])
-    r3 = DnsMessage(0x2003, True, [("split.example.org", 1)], [("split.example.org", 1, 60, "192.0.2.53")])
+    r3 = DnsMessage(
+        0x2003, True, [("split.example.org", 1)], [("split.example.org", 1, 60, "192.0.2.53")]
+    )
     wire = framed(q3)
     conn.send(True, wire[:7])
     conn.send(True, wire[7:])
@@ -603,14 +517,31 @@ def cap_dns_tcp():
     truth(r3, False)
     conn.close()
     cap.check("dns.flags.response == 0", 2, "frames completing queries (the first holds two)")
-    cap.check("dns.flags.response == 1", 3, "frames completing responses (the first holds one and a part)")
-    cap.check("dns.qry.name == \"split.example.org\" && dns.flags.response == 0", 1, "the split query, reassembled")
+    cap.check(
+        "dns.flags.response == 1",
+        3,
+        "frames completing responses (the first holds one and a part)",
+    )
+    cap.check(
+        'dns.qry.name == "split.example.org" && dns.flags.response == 0',
+        1,
+        "the split query, reassembled",
+    )
     cap.check("tcp.analysis.flags", 0, "no retransmission, no lost segment: seq/ack are right")
     return cap
 
 
 def http_truth(cap, kind, src, dst, sport, dport, method, url, protocol, code=0):
-    entry = {"type": kind, "method": method, "url": url, "protocol": protocol, "source": src.addr, "destination": dst.addr, "source_port": sport, "destination_port": dport}
+    entry = {
+        "type": kind,
+        "method": method,
+        "url": url,
+        "protocol": protocol,
+        "source": src.addr,
+        "destination": dst.addr,
+        "source_port": sport,
+        "destination_port": dport,
+    }
     if code:
         entry["code"] = code
     cap.http.append(entry)
@@ -692,10 +623,14 @@ def cap_http_pipelined():
     conn.segment(True, TCP_FIN | TCP_ACK)
     conn.segment(False, TCP_ACK)
     cap.check("http.request", 5, "frames completing requests (the pipelined pair is one frame)")
-    cap.check("http.request.method == \"GET\" && http.request.uri == \"/two\"", 1, "the second pipelined request")
+    cap.check(
+        'http.request.method == "GET" && http.request.uri == "/two"',
+        1,
+        "the second pipelined request",
+    )
     cap.check("http.response.code == 404", 1, "the second pipelined response")
-    cap.check("http.transfer_encoding == \"chunked\"", 1, "the chunked response")
-    cap.check("http.request.version == \"HTTP/1.0\"", 1, "the HTTP/1.0 request")
+    cap.check('http.transfer_encoding == "chunked"', 1, "the chunked response")
+    cap.check('http.request.version == "HTTP/1.0"', 1, "the HTTP/1.0 request")
     cap.check("tcp.analysis.flags", 0, "no retransmission, no lost segment: seq/ack are right")
     return cap
 
@@ -708,7 +643,14 @@ def cap_http_not_http():
     # empty session id, two suites, null compression, SNI) sent to port 80.
     sni = b"tls.example.com"
     sni_ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
-    hello = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\0" + struct.pack("!H", 4) + b"\x13\x01\xc0\x2f" + b"\x01\x00"
+    hello = (
+        struct.pack("!H", 0x0303)
+        + bytes(range(32))
+        + b"\0"
+        + struct.pack("!H", 4)
+        + b"\x13\x01\xc0\x2f"
+        + b"\x01\x00"
+    )
     hello += struct.pack("!H", len(sni_ext)) + sni_ext
     handshake = b"\x01" + struct.pack("!I", len(hello))[1:] + hello
     record = b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
@@ -732,45 +674,13 @@ def cap_pcapng(source, tsresol_ns):
     cap = source()
     cap.name = "pcapng-" + cap.name
     cap.fmt = "pcapng-ns" if tsresol_ns else "pcapng"
-    cap.notes.append("the same frames as %s.pcap, in pcapng (SHB, IDB with if_name, EPB)" % cap.name[7:])
+    cap.notes.append(
+        "the same frames as %s.pcap, in pcapng (SHB, IDB with if_name, EPB)" % cap.name[7:]
+    )
     return cap
 
 
 # ---------------------------------------------------------------- writers
-
-
-def pcap_bytes(frames, linktype=1, nanosecond=False, snaplen=65535):
-    out = struct.pack("<IHHiIII", 0xA1B23C4D if nanosecond else 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype)
-    for ts, frame in frames:
-        frac = ts % 10**9 if nanosecond else ts % 10**9 // 1000
-        out += struct.pack("<IIII", ts // 10**9, frac, len(frame), len(frame)) + frame
-    return out
-
-
-def pcapng_option(code, value):
-    pad = b"\0" * (-len(value) % 4)
-    return struct.pack("<HH", code, len(value)) + value + pad
-
-
-def pcapng_block(block_type, body):
-    total = 12 + len(body)
-    return struct.pack("<II", block_type, total) + body + struct.pack("<I", total)
-
-
-def pcapng_bytes(frames, ifname="eth0", nanosecond=False):
-    shb_opts = pcapng_option(4, b"netobs make_captures.py") + pcapng_option(0, b"")
-    out = pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + shb_opts)
-    idb_opts = pcapng_option(2, ifname.encode())
-    if nanosecond:
-        idb_opts += pcapng_option(9, b"\x09")
-    idb_opts += pcapng_option(0, b"")
-    out += pcapng_block(1, struct.pack("<HHI", 1, 0, 0) + idb_opts)
-    for ts, frame in frames:
-        units = ts if nanosecond else ts // 1000
-        body = struct.pack("<IIIII", 0, units >> 32, units & 0xFFFFFFFF, len(frame), len(frame))
-        body += frame + b"\0" * (-len(frame) % 4)
-        out += pcapng_block(6, body)
-    return out
 
 
 def capture_bytes(cap):
@@ -784,23 +694,59 @@ def write_broken(outdir, expected_dir):
     good = cap_icmp()
     whole = pcap_bytes(good.frames)
     broken = {
-        "not-a-capture.txt": (b"This is a text file, not a packet capture.\n" * 4, "not-a-capture"),
+        "not-a-capture.txt": (
+            b"This is a text file, not a packet capture.\n" * 4,
+            "not-a-capture",
+        ),
         # Cut inside the 5th packet record's data: 24-byte header, then
         # records of 16 + frame bytes.
-        "truncated.pcap": (whole[: 24 + sum(16 + len(f) for _, f in good.frames[:4]) + 16 + 20], "truncated"),
-        "linktype-raw.pcap": (pcap_bytes([(START_NS, ipv4_packet("10.0.10.1", "10.0.10.2", 17, udp_datagram("10.0.10.1", "10.0.10.2", 1, 2, b"raw")))], linktype=101), "linktype"),
-        "linktype-80211.pcap": (pcap_bytes([(START_NS, b"\x08\x00" + b"\0" * 30)], linktype=105), "linktype"),
+        "truncated.pcap": (
+            whole[: 24 + sum(16 + len(f) for _, f in good.frames[:4]) + 16 + 20],
+            "truncated",
+        ),
+        "linktype-raw.pcap": (
+            pcap_bytes(
+                [
+                    (
+                        START_NS,
+                        ipv4_packet(
+                            "10.0.10.1",
+                            "10.0.10.2",
+                            17,
+                            udp_datagram("10.0.10.1", "10.0.10.2", 1, 2, b"raw"),
+                        ),
+                    )
+                ],
+                linktype=101,
+            ),
+            "linktype",
+        ),
+        "linktype-80211.pcap": (
+            pcap_bytes([(START_NS, b"\x08\x00" + b"\0" * 30)], linktype=105),
+            "linktype",
+        ),
         "empty.pcap": (pcap_bytes([]), None),
     }
     for name, (data, error) in broken.items():
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(data)
-        truth = {"capture": name, "packets": 0, "flows": [], "dns": [], "dns_malformed": 0, "http": [], "tshark_checks": [], "notes": []}
+        truth = {
+            "capture": name,
+            "packets": 0,
+            "flows": [],
+            "dns": [],
+            "dns_malformed": 0,
+            "http": [],
+            "tshark_checks": [],
+            "notes": [],
+        }
         if error:
             truth["error"] = error
         if name == "truncated.pcap":
             truth["packets_before_cut"] = 4
-            truth["notes"].append("4 whole packets (ICMP echo), then a record cut 20 bytes into its data")
+            truth["notes"].append(
+                "4 whole packets (ICMP echo), then a record cut 20 bytes into its data"
+            )
         write_json(os.path.join(expected_dir, os.path.splitext(name)[0] + ".json"), truth)
 
 
@@ -810,7 +756,17 @@ def write_json(path, obj):
         f.write("\n")
 
 
-CAPTURES = [cap_vlan, cap_ipv4_options, cap_ipv6_exthdr, cap_fragments, cap_icmp, cap_dns_udp, cap_dns_tcp, cap_http_pipelined, cap_http_not_http]
+CAPTURES = [
+    cap_vlan,
+    cap_ipv4_options,
+    cap_ipv6_exthdr,
+    cap_fragments,
+    cap_icmp,
+    cap_dns_udp,
+    cap_dns_tcp,
+    cap_http_pipelined,
+    cap_http_not_http,
+]
 
 
 def main(argv):

@@ -42,11 +42,17 @@ def fail(message):
 
 def tshark(*args):
     proc = subprocess.run(["tshark"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    return (
+        proc.returncode,
+        proc.stdout.decode(errors="replace"),
+        proc.stderr.decode(errors="replace"),
+    )
 
 
 def count_frames(pcap, display_filter, *options):
-    rc, out, err = tshark("-r", pcap, "-n", *options, "-Y", display_filter, "-T", "fields", "-e", "frame.number")
+    rc, out, err = tshark(
+        "-r", pcap, "-n", *options, "-Y", display_filter, "-T", "fields", "-e", "frame.number"
+    )
     if rc != 0:
         fail("tshark -Y %r on %s: exit %d: %s" % (display_filter, pcap, rc, err.strip()))
     return len([line for line in out.splitlines() if line.strip()])
@@ -63,21 +69,45 @@ def record(flow):
 
 
 def l3_fields(key):
-    flow = {"time": TIME, "uuid": "00000000-0000-8000-8000-000000000000", "Type": "L3_L4", "Summary": "", "hook": "xdp", "interface": {"index": 1, "name": "pcap"}}
+    flow = {
+        "time": TIME,
+        "uuid": "00000000-0000-8000-8000-000000000000",
+        "Type": "L3_L4",
+        "Summary": "",
+        "hook": "xdp",
+        "interface": {"index": 1, "name": "pcap"},
+    }
     if key.get("vlan_id"):
         flow["vlan_id"] = key["vlan_id"]
     if "ethertype" in key:
         flow["ethertype"] = key["ethertype"]
         flow["ethernet"] = {"source": key["source_mac"], "destination": key["destination_mac"]}
         return flow
-    flow["IP"] = {"source": key["source"], "destination": key["destination"], "ipVersion": key["ipVersion"]}
+    flow["IP"] = {
+        "source": key["source"],
+        "destination": key["destination"],
+        "ipVersion": key["ipVersion"],
+    }
     name = L4_NAMES.get(key["proto"])
     if name is None:
         flow["ip_protocol"] = key["proto"]
     elif name.startswith("ICMP"):
-        flow["l4"] = {name: {k: key[f] for k, f in (("type", "icmp_type"), ("code", "icmp_code")) if key.get(f)}}
+        flow["l4"] = {
+            name: {
+                k: key[f] for k, f in (("type", "icmp_type"), ("code", "icmp_code")) if key.get(f)
+            }
+        }
     else:
-        flow["l4"] = {name: {k: key[f] for k, f in (("source_port", "source_port"), ("destination_port", "destination_port")) if key.get(f)}}
+        flow["l4"] = {
+            name: {
+                k: key[f]
+                for k, f in (
+                    ("source_port", "source_port"),
+                    ("destination_port", "destination_port"),
+                )
+                if key.get(f)
+            }
+        }
     if key.get("key_flags"):
         flow["key_flags"] = key["key_flags"]
     return flow
@@ -87,9 +117,19 @@ def flow_records(flow):
     """NEW with the first packet, UPDATE with all but nothing, END with the
     totals: the comparator must take the last record, not the first or a sum."""
     out = []
-    for event, packets, nbytes in (("NEW", 1, flow["bytes"] // flow["packets"]), ("UPDATE", flow["packets"], flow["bytes"]), ("END", flow["packets"], flow["bytes"])):
+    for event, packets, nbytes in (
+        ("NEW", 1, flow["bytes"] // flow["packets"]),
+        ("UPDATE", flow["packets"], flow["bytes"]),
+        ("END", flow["packets"], flow["bytes"]),
+    ):
         rec = l3_fields(flow["key"])
-        rec.update({"trace_reason": "NEW", "flow_event": event, "stats": {"packets": str(packets), "bytes": str(nbytes)}})
+        rec.update(
+            {
+                "trace_reason": "NEW",
+                "flow_event": event,
+                "stats": {"packets": str(packets), "bytes": str(nbytes)},
+            }
+        )
         out.append(rec)
     return out
 
@@ -97,12 +137,27 @@ def flow_records(flow):
 def l7_record(msg, kind):
     proto = "UDP" if msg.get("transport") == "UDP" else "TCP"
     ip_version = "IPv6" if ":" in msg["source"] else "IPv4"
-    rec = {"time": TIME, "uuid": "00000000-0000-8000-8000-000000000001", "Type": "L7", "Summary": "", "hook": "xdp", "event_type": {"type": 129}}
-    rec["IP"] = {"source": msg["source"], "destination": msg["destination"], "ipVersion": ip_version}
-    rec["l4"] = {proto: {"source_port": msg["source_port"], "destination_port": msg["destination_port"]}}
+    rec = {
+        "time": TIME,
+        "uuid": "00000000-0000-8000-8000-000000000001",
+        "Type": "L7",
+        "Summary": "",
+        "hook": "xdp",
+        "event_type": {"type": 129},
+    }
+    rec["IP"] = {
+        "source": msg["source"],
+        "destination": msg["destination"],
+        "ipVersion": ip_version,
+    }
+    rec["l4"] = {
+        proto: {"source_port": msg["source_port"], "destination_port": msg["destination_port"]}
+    }
     rec["is_reply"] = msg["type"] == "RESPONSE"
     if kind == "dns":
-        dns = {k: msg[k] for k in ("query", "qtypes", "ips", "cnames", "rrtypes", "ttl") if msg.get(k)}
+        dns = {
+            k: msg[k] for k in ("query", "qtypes", "ips", "cnames", "rrtypes", "ttl") if msg.get(k)
+        }
         dns["ips"] = msg["ips"][:16]
         if not dns["ips"]:
             del dns["ips"]
@@ -133,7 +188,11 @@ def write_lines(path, flows):
 
 
 def run_compare(pcap, json_path):
-    proc = subprocess.run([sys.executable, COMPARE, pcap, json_path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.run(
+        [sys.executable, COMPARE, pcap, json_path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     return proc.returncode, proc.stdout.decode(errors="replace")
 
 
@@ -145,11 +204,6 @@ def last_of(lines, pred):
         if pred(lines[i]):
             return i
     raise LookupError("no such record")
-
-
-def is_flow(rec, **want):
-    key = rec.get("l4", {})
-    return rec.get("Type") == "L3_L4" and all(rec.get(k) == v for k, v in want.items()) and key is not None
 
 
 def mutate_byte_off(lines):
@@ -168,7 +222,9 @@ def mutate_packet_missing(lines):
 
 def mutate_flow_missing(lines):
     target = json.dumps(l3_key_of(lines[0]))
-    lines[:] = [r for r in lines if not (r.get("Type") == "L3_L4" and json.dumps(l3_key_of(r)) == target)]
+    lines[:] = [
+        r for r in lines if not (r.get("Type") == "L3_L4" and json.dumps(l3_key_of(r)) == target)
+    ]
     return "every record of the first flow removed"
 
 
@@ -205,7 +261,10 @@ def mutate_http_url(lines):
 
 
 def l3_key_of(rec):
-    return {k: rec.get(k) for k in ("vlan_id", "IP", "l4", "ethertype", "ethernet", "key_flags", "ip_protocol")}
+    return {
+        k: rec.get(k)
+        for k in ("vlan_id", "IP", "l4", "ethertype", "ethernet", "key_flags", "ip_protocol")
+    }
 
 
 MUTATIONS = [
@@ -214,9 +273,24 @@ MUTATIONS = [
     ("flow missing", "ipv6-exthdr", mutate_flow_missing, "flow missing in netobs"),
     ("extra flow", "icmp", mutate_extra_flow, "flow in netobs, not in tshark"),
     ("wrong DNS answer", "dns-udp", mutate_dns_answer, "DNS message in netobs, not in tshark"),
-    ("DNS response missing", "dns-tcp", mutate_dns_response_missing, "DNS message in tshark, not in netobs"),
-    ("wrong HTTP code", "http-pipelined", mutate_http_code, "HTTP message in netobs, not in tshark"),
-    ("wrong HTTP URL", "pcapng-http-pipelined", mutate_http_url, "HTTP message in tshark, not in netobs"),
+    (
+        "DNS response missing",
+        "dns-tcp",
+        mutate_dns_response_missing,
+        "DNS message in tshark, not in netobs",
+    ),
+    (
+        "wrong HTTP code",
+        "http-pipelined",
+        mutate_http_code,
+        "HTTP message in netobs, not in tshark",
+    ),
+    (
+        "wrong HTTP URL",
+        "pcapng-http-pipelined",
+        mutate_http_url,
+        "HTTP message in tshark, not in netobs",
+    ),
 ]
 
 
@@ -249,10 +323,18 @@ def check_run_all(tmp, first, expected):
     command = "%s %s %s flows --pcap {} -o json" % (sys.executable, fake, tmp)
     for accepts_all, want in (("", 0), ("1", 1)):
         env = dict(os.environ, FAKE_ACCEPTS_ALL=accepts_all)
-        proc = subprocess.run([sys.executable, COMPARE, "--run-all", subset, command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.run(
+            [sys.executable, COMPARE, "--run-all", subset, command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         out = proc.stdout.decode(errors="replace")
         if proc.returncode != want:
-            fail("--run-all with a netobs that %s: exit %d, want %d:\n%s" % ("reads DLT_RAW" if accepts_all else "is right", proc.returncode, want, out))
+            fail(
+                "--run-all with a netobs that %s: exit %d, want %d:\n%s"
+                % ("reads DLT_RAW" if accepts_all else "is right", proc.returncode, want, out)
+            )
         else:
             print("--run-all: %s" % out.strip().splitlines()[-1])
 
@@ -270,7 +352,9 @@ def main():
             subprocess.run([sys.executable, MAKE, outdir], check=True)
         names = sorted(n for n in os.listdir(first) if n != "expected")
         for name in names:
-            with open(os.path.join(first, name), "rb") as f, open(os.path.join(second, name), "rb") as g:
+            with open(os.path.join(first, name), "rb") as f, open(
+                os.path.join(second, name), "rb"
+            ) as g:
                 if f.read() != g.read():
                     fail("%s differs between two runs of make_captures.py" % name)
         print("generated %d files, identical across two runs" % len(names))
@@ -280,7 +364,14 @@ def main():
             with open(os.path.join(first, "expected", os.path.splitext(name)[0] + ".json")) as f:
                 expected[name] = json.load(f)
 
-        checksum_options = ["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"]
+        checksum_options = [
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+            "-o",
+            "udp.check_checksum:TRUE",
+        ]
         bad = 'ip.checksum.status == "Bad" || tcp.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad"'
         for name, truth in expected.items():
             if "error" in truth or not truth["packets"]:
@@ -288,28 +379,47 @@ def main():
             pcap = os.path.join(first, name)
             total = count_frames(pcap, "frame")
             if total != truth["packets"]:
-                fail("%s: tshark reads %d frames, the generator wrote %d" % (name, total, truth["packets"]))
+                fail(
+                    "%s: tshark reads %d frames, the generator wrote %d"
+                    % (name, total, truth["packets"])
+                )
             if count_frames(pcap, bad, *checksum_options):
                 fail("%s: tshark finds bad checksums" % name)
             for check in truth["tshark_checks"]:
-                got = count_frames(pcap, check["filter"], "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE")
+                got = count_frames(
+                    pcap,
+                    check["filter"],
+                    "-o",
+                    "ip.defragment:FALSE",
+                    "-o",
+                    "ipv6.defragment:FALSE",
+                )
                 if got != check["frames"]:
-                    fail("%s: %s (%s): tshark %d frames, expected %d" % (name, check["why"], check["filter"], got, check["frames"]))
+                    fail(
+                        "%s: %s (%s): tshark %d frames, expected %d"
+                        % (name, check["why"], check["filter"], got, check["frames"])
+                    )
             json_path = os.path.join(tmp, name + ".json")
             write_lines(json_path, netobs_like(truth))
             rc, out = run_compare(pcap, json_path)
             if rc != 0:
-                fail("%s: compare_tshark.py rejects the generator's truth (exit %d):\n%s" % (name, rc, out))
+                fail(
+                    "%s: compare_tshark.py rejects the generator's truth (exit %d):\n%s"
+                    % (name, rc, out)
+                )
             else:
                 print(out.splitlines()[0])
             # The comparator must have compared all of it, not agreed on less.
-            want = "compared %d flows (%d packets, %d bytes), %d DNS messages (%d malformed ones netobs must skip), %d HTTP messages" % (
-                len(truth["flows"]),
-                truth["packets"],
-                sum(f["bytes"] for f in truth["flows"]),
-                len(truth["dns"]),
-                truth["dns_malformed"],
-                len(truth["http"]),
+            want = (
+                "compared %d flows (%d packets, %d bytes), %d DNS messages (%d malformed ones netobs must skip), %d HTTP messages"
+                % (
+                    len(truth["flows"]),
+                    truth["packets"],
+                    sum(f["bytes"] for f in truth["flows"]),
+                    len(truth["dns"]),
+                    truth["dns_malformed"],
+                    len(truth["http"]),
+                )
             )
             if want not in out:
                 fail("%s: the comparator's summary is not %r:\n%s" % (name, want, out))
@@ -322,9 +432,20 @@ def main():
         target = json.dumps(l3_key_of(l3_fields(split["key"])))
         lines = [r for r in lines if json.dumps(l3_key_of(r)) != target]
         part = split["bytes"] // split["packets"]
-        for event, packets, nbytes in (("NEW", 1, part), ("END", 1, part), ("NEW", 1, split["bytes"] - part), ("UPDATE", split["packets"] - 1, split["bytes"] - part)):
+        for event, packets, nbytes in (
+            ("NEW", 1, part),
+            ("END", 1, part),
+            ("NEW", 1, split["bytes"] - part),
+            ("UPDATE", split["packets"] - 1, split["bytes"] - part),
+        ):
             rec = l3_fields(split["key"])
-            rec.update({"trace_reason": "NEW", "flow_event": event, "stats": {"packets": str(packets), "bytes": str(nbytes)}})
+            rec.update(
+                {
+                    "trace_reason": "NEW",
+                    "flow_event": event,
+                    "stats": {"packets": str(packets), "bytes": str(nbytes)},
+                }
+            )
             lines.append(rec)
         json_path = os.path.join(tmp, "reborn.json")
         write_lines(json_path, lines)
@@ -342,7 +463,10 @@ def main():
             write_lines(json_path, lines)
             rc, out = run_compare(os.path.join(first, name), json_path)
             if rc != 1 or needle not in out:
-                fail("%s on %s (%s): compare_tshark.py exit %d, output lacks %r:\n%s" % (label, name, what, rc, needle, out))
+                fail(
+                    "%s on %s (%s): compare_tshark.py exit %d, output lacks %r:\n%s"
+                    % (label, name, what, rc, needle, out)
+                )
             else:
                 print("rejected as it should: %s on %s (%s)" % (label, name, what))
 
@@ -353,17 +477,26 @@ def main():
             fail("tshark reads not-a-capture.txt (exit %d): %s" % (rc, err))
         rc, out, err = tshark("-r", os.path.join(first, "truncated.pcap"))
         if rc == 0 or "cut short" not in err or len(out.splitlines()) != 4:
-            fail("truncated.pcap: tshark exit %d, %d frames, %s" % (rc, len(out.splitlines()), err))
+            fail(
+                "truncated.pcap: tshark exit %d, %d frames, %s" % (rc, len(out.splitlines()), err)
+            )
         for name, linktype in (("linktype-raw.pcap", 101), ("linktype-80211.pcap", 105)):
             with open(os.path.join(first, name), "rb") as f:
                 if int.from_bytes(f.read(24)[20:24], "little") != linktype:
                     fail("%s: link type is not %d" % (name, linktype))
-            _, out, _ = tshark("-r", os.path.join(first, name), "-T", "fields", "-e", "frame.protocols")
+            _, out, _ = tshark(
+                "-r", os.path.join(first, name), "-T", "fields", "-e", "frame.protocols"
+            )
             if not out.strip() or out.startswith("eth:"):
                 fail("%s: tshark decodes it as Ethernet: %s" % (name, out))
         if count_frames(os.path.join(first, "empty.pcap"), "frame") != 0:
             fail("empty.pcap has frames")
-        for name in ("not-a-capture.txt", "truncated.pcap", "linktype-raw.pcap", "linktype-80211.pcap"):
+        for name in (
+            "not-a-capture.txt",
+            "truncated.pcap",
+            "linktype-raw.pcap",
+            "linktype-80211.pcap",
+        ):
             rc, out = run_compare(os.path.join(first, name), empty_json)
             if rc != 1:
                 fail("compare_tshark.py accepts %s (exit %d): %s" % (name, rc, out))
