@@ -49,7 +49,7 @@ from packets import (
     udp_datagram,
 )
 
-START_NS = 1795946400 * 10**9  # 2026-11-30T10:00:00Z
+START_NS = 1796032800 * 10**9  # 2026-11-30T10:00:00Z
 STEP_NS = 3 * 10**6  # 3 ms between packets
 
 CLIENT_MAC = "02:00:00:00:00:01"

@@ -17,6 +17,8 @@
 5. The broken files: tshark cannot read not-a-capture.txt and truncated.pcap
    whole, the link types are 101 and 105, empty.pcap has no packet; the
    comparator refuses output for the first four and accepts none for empty.
+6. --run-all with a stand-in for netobs: passes when it prints the truth,
+   fails when it accepts a DLT_RAW file.
 
 Exit 0 when all hold, 1 otherwise, 77 (ctest's skip) without tshark.
 """
@@ -305,15 +307,28 @@ if name.startswith("linktype") and not os.environ.get("FAKE_ACCEPTS_ALL"):
     sys.exit(1)
 if os.path.exists(os.path.join(sys.argv[1], name + ".json")):
     sys.stdout.write(open(os.path.join(sys.argv[1], name + ".json")).read())
+if name == "truncated.pcap":
+    sys.stderr.write("error: %s is cut short after frame 4\\n" % pcap)
+    sys.exit(1)
 """
 
 
 def check_run_all(tmp, first, expected):
     """--run-all with a stand-in for netobs that prints the truth: accepted;
-    and with one that reads a DLT_RAW file: refused."""
+    and with one that reads a DLT_RAW file: refused. truncated.pcap holds
+    icmp.pcap's first 4 frames (2 echo requests, 2 replies of 98 bytes): the
+    stand-in reports them and fails, as docs/pcap.md says netobs does."""
+    before_cut = []
+    for flow in expected["icmp.pcap"]["flows"]:
+        if flow["key"].get("icmp_type") in (0, 8) and flow["key"].get("icmp_code") == 0:
+            rec = l3_fields(flow["key"])
+            stats = {"packets": "2", "bytes": "196"}
+            rec.update({"trace_reason": "NEW", "flow_event": "END", "stats": stats})
+            before_cut.append(rec)
+    write_lines(os.path.join(tmp, "truncated.pcap.json"), before_cut)
     subset = os.path.join(tmp, "subset")
     os.makedirs(os.path.join(subset, "expected"))
-    for name in ("vlan.pcap", "linktype-raw.pcap", "empty.pcap"):
+    for name in ("vlan.pcap", "linktype-raw.pcap", "empty.pcap", "truncated.pcap"):
         shutil.copy(os.path.join(first, name), subset)
         stem = os.path.splitext(name)[0] + ".json"
         shutil.copy(os.path.join(first, "expected", stem), os.path.join(subset, "expected", stem))
