@@ -46,9 +46,6 @@ from tshark_view import (
 L4_BY_JSON = {"TCP": 6, "UDP": 17, "SCTP": 132, "ICMPv4": 1, "ICMPv6": 58}
 LINKTYPE_ETHERNET = 1
 
-# netobs keeps at most this many answer addresses and CNAMEs per DNS message
-# (docs/records.md, l7.dns; lib/dns.h): tshark's lists are cut the same way.
-
 # ---------------------------------------------------------------- netobs JSON
 
 
@@ -73,8 +70,11 @@ def netobs_records(path):
             except ValueError as err:
                 problems.append("line %d is not JSON (%s)" % (number, err))
                 continue
+            if not isinstance(obj, dict):
+                problems.append("line %d is not a JSON object" % number)
+                continue
             if "lost_events" in obj:
-                lost = obj["lost_events"]
+                lost = obj["lost_events"] if isinstance(obj["lost_events"], dict) else {}
                 problems.append(
                     "line %d: %s events lost from %s: counts are incomplete"
                     % (number, lost.get("num_events_lost"), lost.get("source"))
@@ -87,39 +87,15 @@ def netobs_records(path):
             try:
                 key = record_key(flow)
                 endpoints = record_endpoints(flow)
-            except (KeyError, ValueError, TypeError) as err:
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
                 problems.append("line %d: cannot read the flow key (%s)" % (number, err))
                 continue
             l7 = flow.get("l7")
             if flow.get("Type") == "L7" or l7:
-                l7 = l7 or {}
-                if "dns" in l7:
-                    d = l7["dns"]
-                    dns.append(
-                        dns_message(
-                            l7.get("type"),
-                            d.get("query", ""),
-                            d.get("qtypes", []),
-                            d.get("rcode", 0),
-                            [norm_addr(a) for a in d.get("ips", [])],
-                            d.get("cnames", []),
-                            endpoints,
-                        )
-                    )
-                elif "http" in l7:
-                    h = l7["http"]
-                    http.append(
-                        (
-                            l7.get("type"),
-                            h.get("method", ""),
-                            h.get("url", ""),
-                            h.get("protocol", ""),
-                            h.get("code", 0) if l7.get("type") == "RESPONSE" else 0,
-                        )
-                        + endpoints
-                    )
-                else:
-                    problems.append("line %d: an L7 record with neither dns nor http" % number)
+                try:
+                    l7_message(number, l7 or {}, endpoints, dns, http, problems)
+                except (AttributeError, KeyError, TypeError, ValueError) as err:
+                    problems.append("line %d: cannot read the L7 record (%s)" % (number, err))
                 continue
             stats = flow.get("stats") or {}
             try:
@@ -148,6 +124,31 @@ def netobs_records(path):
                 % (key_text(key), len(seen), sorted(map(str, seen)))
             )
     return flows, dns, http, problems
+
+
+def l7_message(number, l7, endpoints, dns, http, problems):
+    """One L7 record as a message tuple comparable with tshark_view's."""
+    if "dns" in l7:
+        d = l7["dns"]
+        ips = [norm_addr(a) for a in d.get("ips", [])]
+        dns.append(
+            dns_message(
+                l7.get("type"),
+                d.get("query", ""),
+                d.get("qtypes", []),
+                d.get("rcode", 0),
+                ips,
+                d.get("cnames", []),
+                endpoints,
+            )
+        )
+    elif "http" in l7:
+        h = l7["http"]
+        code = h.get("code", 0) if l7.get("type") == "RESPONSE" else 0
+        message = (l7.get("type"), h.get("method", ""), h.get("url", ""), h.get("protocol", ""))
+        http.append(message + (code,) + endpoints)
+    else:
+        problems.append("line %d: an L7 record with neither dns nor http" % number)
 
 
 def record_key(flow):

@@ -367,7 +367,8 @@ def cap_fragments():
     cap.check("ipv6.fraghdr.offset > 0", 1, "IPv6 fragment without the UDP header")
     cap.check("ipv6.fraghdr.more == 1", 1, "IPv6 first fragment")
     cap.notes.append(
-        "IPv4 datagram 3008 bytes in 3 fragments, IPv6 datagram 2008 bytes in 2; first fragments carry the ports"
+        "IPv4 UDP datagram of %d bytes in 3 fragments, IPv6 one of %d bytes in 2; "
+        "the first fragments carry the ports" % (len(datagram), len(datagram6))
     )
     return cap
 
@@ -635,6 +636,25 @@ def cap_http_pipelined():
     return cap
 
 
+def cap_large_frames():
+    """Frames as long as real captures hold: a 9000-byte jumbo UDP datagram,
+    and a TCP segment of 30000 bytes as a capture on loopback or before GRO
+    and TSO segmentation (tcpdump on the sending host) holds. tshark counts
+    their whole length; so must netobs."""
+    cap = Capture("large-frames")
+    a = Endpoint("10.0.11.1", CLIENT_MAC)
+    b = Endpoint("10.0.11.2", SERVER_MAC)
+    udp_frame(cap, a, b, 41100, 9100, bytes(range(256)) * 35 + bytes(8972 - 35 * 256))
+    udp_frame(cap, b, a, 9100, 41100, b"ok")
+    conn = TcpConnection(cap, a, b, 41101, 9101)
+    conn.open()
+    conn.send(False, b"x" * 30000)
+    conn.close()
+    cap.check("frame.len == 9014", 1, "the jumbo frame: 9000 bytes of IP")
+    cap.check("frame.len == 30054", 1, "the aggregated TCP segment")
+    return cap
+
+
 def cap_http_not_http():
     cap = Capture("http-not-http")
     c = Endpoint("10.0.9.1", CLIENT_MAC)
@@ -766,6 +786,7 @@ CAPTURES = [
     cap_dns_tcp,
     cap_http_pipelined,
     cap_http_not_http,
+    cap_large_frames,
 ]
 
 
