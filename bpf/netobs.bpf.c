@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
- * account it into a per-CPU flow map, and report new flows and TCP
- * SYN/FIN/RST through a ring buffer. The programs never change a packet's
+ * account it into a per-CPU flow map, and report new flows, TCP
+ * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer. The programs never change a packet's
  * fate: TC returns TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS.
  */
 #include <linux/bpf.h>
@@ -12,6 +12,7 @@
 #include "abi.h"
 #include "lib/counters.h"
 #include "lib/flow.h"
+#include "lib/l7.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 
@@ -22,11 +23,18 @@
  */
 #define NETOBS_PULL_MAX 256
 
-/* Counters that follow from the parse result; one place for all hooks. */
-static __always_inline void account_packet(const struct parsed_packet *pkt, __u32 packets,
-					   __u64 bytes)
+/*
+ * Counters that follow from the parse result, the flow, then the L7 slice;
+ * one place for all hooks. pkt_len: the bytes the program sees (skb->len,
+ * or the XDP frame), the bound of the L4 payload.
+ */
+static __always_inline void account_packet(void *ctx, enum l7_source src,
+					   const struct parsed_packet *pkt, __u32 packets,
+					   __u64 bytes, __u32 pkt_len, __u8 is_gso)
 {
 	__u8 flags = pkt->key.key_flags;
+	struct netobs_flow_stats *stats;
+	__u64 now = netobs_now_ns();
 
 	counter_add(NETOBS_CNT_PACKETS, packets);
 	counter_add(NETOBS_CNT_BYTES, bytes);
@@ -42,7 +50,8 @@ static __always_inline void account_packet(const struct parsed_packet *pkt, __u3
 		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
 	if (pkt->notes & PARSE_NOTE_NON_IP)
 		counter_add(NETOBS_CNT_NON_IP, packets);
-	flow_account(pkt, packets, bytes);
+	stats = flow_account(pkt, packets, bytes, now);
+	l7_observe(ctx, src, pkt, pkt_len, is_gso, stats, now);
 }
 
 /* l3_frame (a constant in each program): the frames start at the IP header. */
@@ -115,7 +124,7 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 	bytes = skb->len + (__u64)(segs - 1) * pkt.header_len;
 	if (meta.has_meta_vlan)
 		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
-	account_packet(&pkt, segs, bytes);
+	account_packet(skb, L7_FROM_SKB, &pkt, segs, bytes, skb->len, meta.is_gso);
 }
 
 SEC("tc")
@@ -166,7 +175,7 @@ int netobs_xdp(struct xdp_md *ctx)
 	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
 	 * frames are not seen here at all (the program is not xdp.frags). */
 	parse_frame(data, data_end, &meta, &pkt);
-	account_packet(&pkt, 1, data_end - data);
+	account_packet(ctx, L7_FROM_XDP, &pkt, 1, data_end - data, data_end - data, 0);
 	return XDP_PASS;
 }
 

@@ -78,8 +78,16 @@ struct frame_meta {
 struct parsed_packet {
 	struct netobs_flow_key key;
 	__u32 header_len; /* frame start to end of the last complete header */
-	__u16 tcp_flags;  /* enum netobs_tcp_flags of this packet */
-	__u8 notes;	  /* enum parse_note */
+	/* TCP or UDP header complete (so no TRUNCATED, MALFORMED or FRAGMENT):
+	 * where its payload starts, from the frame start (= header_len); 0 for
+	 * any other packet. The L7 code needs nothing else to skip a packet. */
+	__u32 payload_off;
+	/* With payload_off: the IP datagram's end from the frame start
+	 * (NETOBS_IP_END_NONE when the IP length is 0: BIG TCP, jumbograms). */
+	__u32 ip_end;
+	__u32 tcp_seq;	 /* TCP sequence number, host order; 0 for UDP */
+	__u16 tcp_flags; /* enum netobs_tcp_flags of this packet */
+	__u8 notes;	 /* enum parse_note */
 	__u8 pad;
 };
 
@@ -144,6 +152,8 @@ static __always_inline int parse_tcp(struct parse_cursor *cur, struct parsed_pac
 	__builtin_memcpy(&pkt->key.sport, tcp, 2);
 	__builtin_memcpy(&pkt->key.dport, tcp + 2, 2);
 	pkt->tcp_flags = tcp[13] | ((__u16)(tcp[12] & 1) << 8);
+	pkt->tcp_seq =
+		((__u32)tcp[4] << 24) | ((__u32)tcp[5] << 16) | ((__u32)tcp[6] << 8) | tcp[7];
 	cursor_advance(cur, pkt, hdr_len);
 	return PARSE_CONTINUE;
 }
@@ -175,14 +185,25 @@ static __always_inline int parse_icmp(struct parse_cursor *cur, struct parsed_pa
 	return PARSE_CONTINUE;
 }
 
+/* A complete TCP or UDP header: the payload after it is the L7 code's. */
+static __always_inline int l4_payload_mark(struct parse_cursor *cur, struct parsed_packet *pkt,
+					   int result)
+{
+	if (result == PARSE_CONTINUE) {
+		pkt->payload_off = pkt->header_len;
+		pkt->ip_end = cur->ip_end;
+	}
+	return result;
+}
+
 /* key.proto and key.family are set; anything we do not know keeps ports 0. */
 static __always_inline int parse_l4(struct parse_cursor *cur, struct parsed_packet *pkt)
 {
 	switch (pkt->key.proto) {
 	case IPPROTO_TCP:
-		return parse_tcp(cur, pkt);
+		return l4_payload_mark(cur, pkt, parse_tcp(cur, pkt));
 	case IPPROTO_UDP:
-		return parse_ports(cur, pkt, NETOBS_UDP_HLEN);
+		return l4_payload_mark(cur, pkt, parse_ports(cur, pkt, NETOBS_UDP_HLEN));
 	case IPPROTO_SCTP:
 		return parse_ports(cur, pkt, NETOBS_SCTP_HLEN);
 	case IPPROTO_ICMP:
