@@ -24,17 +24,14 @@
 #define NETOBS_PULL_MAX 256
 
 /*
- * Counters that follow from the parse result, the flow, then the L7 slice;
- * one place for all hooks. pkt_len: the bytes the program sees (skb->len,
- * or the XDP frame), the bound of the L4 payload.
+ * Counters that follow from the parse result, then the flow; one place for
+ * all hooks. Returns this CPU's copy of the flow entry (NULL on an insert),
+ * for the L7 code.
  */
-static __always_inline void account_packet(void *ctx, enum l7_source src,
-					   const struct parsed_packet *pkt, __u32 packets,
-					   __u64 bytes, __u32 pkt_len, __u8 is_gso)
+static __always_inline struct netobs_flow_stats *
+account_packet(const struct parsed_packet *pkt, __u32 packets, __u64 bytes, __u64 now)
 {
 	__u8 flags = pkt->key.key_flags;
-	struct netobs_flow_stats *stats;
-	__u64 now = netobs_now_ns();
 
 	counter_add(NETOBS_CNT_PACKETS, packets);
 	counter_add(NETOBS_CNT_BYTES, bytes);
@@ -50,8 +47,7 @@ static __always_inline void account_packet(void *ctx, enum l7_source src,
 		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
 	if (pkt->notes & PARSE_NOTE_NON_IP)
 		counter_add(NETOBS_CNT_NON_IP, packets);
-	stats = flow_account(pkt, packets, bytes, now);
-	l7_observe(ctx, src, pkt, pkt_len, is_gso, stats, now);
+	return flow_account(pkt, packets, bytes, now);
 }
 
 /* l3_frame (a constant in each program): the frames start at the IP header. */
@@ -74,8 +70,10 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 		.ifindex = skb->ifindex,
 		.hook = hook,
 	};
+	struct netobs_flow_stats *stats;
 	struct parsed_packet pkt;
 	__u32 gso_size = skb->gso_size;
+	__u64 now;
 	__u32 segs = 1;
 	__u32 linear;
 	__u64 bytes;
@@ -124,7 +122,11 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 	bytes = skb->len + (__u64)(segs - 1) * pkt.header_len;
 	if (meta.has_meta_vlan)
 		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
-	account_packet(skb, L7_FROM_SKB, &pkt, segs, bytes, skb->len, meta.is_gso);
+	now = netobs_now_ns();
+	stats = account_packet(&pkt, segs, bytes, now);
+	/* The payload may run into paged data: the GSO payload is skb->len. */
+	if (pkt.payload_off)
+		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
 }
 
 SEC("tc")
@@ -171,11 +173,15 @@ int netobs_xdp(struct xdp_md *ctx)
 		.hook = NETOBS_HOOK_XDP,
 	};
 	struct parsed_packet pkt;
+	struct netobs_flow_stats *stats;
+	__u64 now = netobs_now_ns();
 
 	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
 	 * frames are not seen here at all (the program is not xdp.frags). */
 	parse_frame(data, data_end, &meta, &pkt);
-	account_packet(ctx, L7_FROM_XDP, &pkt, 1, data_end - data, data_end - data, 0);
+	stats = account_packet(&pkt, 1, data_end - data, now);
+	if (pkt.payload_off)
+		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);
 	return XDP_PASS;
 }
 

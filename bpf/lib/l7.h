@@ -127,20 +127,15 @@ static __always_inline int l7_is_http_start(const __u8 head[L7_HEAD_LEN])
  * agent reports as lost events) but not the copy's result.
  */
 static __always_inline int l7_emit(void *ctx, enum l7_source src, const struct parsed_packet *pkt,
-				   __u64 payload_len, __u8 hint, __u64 now)
+				   struct netobs_l7_scratch *scratch, __u32 off, __u64 payload_len,
+				   __u8 hint, __u64 now)
 {
-	struct netobs_l7_scratch *scratch;
 	struct netobs_l7_event *event;
 	__u8 *data;
-	__u32 zero = 0, tail;
+	__u32 tail;
 	__u64 len;
 	int ends_head = 0;
 
-	scratch = bpf_map_lookup_elem(&l7_scratch, &zero);
-	if (!scratch) {
-		counter_add(NETOBS_CNT_L7_COPY_ERROR, 1);
-		return -1;
-	}
 	event = (struct netobs_l7_event *)scratch->bytes;
 	data = scratch->bytes + sizeof(*event);
 	len = payload_len < NETOBS_L7_SLICE_MAX ? payload_len : NETOBS_L7_SLICE_MAX;
@@ -150,7 +145,7 @@ static __always_inline int l7_emit(void *ctx, enum l7_source src, const struct p
 	barrier_var(len);
 	if (len < 1 || len > NETOBS_L7_SLICE_MAX)
 		return -1;
-	if (l7_load_bytes(ctx, src, pkt->payload_off, data, len)) {
+	if (l7_load_bytes(ctx, src, off, data, len)) {
 		counter_add(NETOBS_CNT_L7_COPY_ERROR, 1);
 		return -1;
 	}
@@ -191,23 +186,44 @@ static __always_inline __u8 l7_port_flags(__be16 port)
 }
 
 /*
- * Called after flow accounting. pkt_len: the frame's bytes as the program
- * sees them (skb->len at TC: all of a GSO skb's segments); stats: this
- * CPU's copy of the flow entry, NULL on the packet that created it (which
- * then gives an HTTP start no continuation budget).
+ * The payload's offset and end, read back from the per-CPU scratch map
+ * rather than taken from the parser's result. The verifier follows a value
+ * from the packet to its use and, where the use needs an exact value (a
+ * helper's size, a packet pointer's offset), keeps apart every parser path
+ * that produced a different one: inlined, the L7 code was verified again for
+ * each header stack, which doubled the programs' load time. A value loaded
+ * from a map is just a number in a range, so every path meets here as one.
+ * (A separate global function avoids that too, but a call costs ~9 ns per
+ * packet with this kernel's return-thunk mitigations: more than the rest of
+ * the check for a data segment that is neither DNS nor HTTP.)
+ */
+static __always_inline void l7_forget_path(struct netobs_l7_scratch *scratch, __u32 *off,
+					   __u32 *end)
+{
+	*(volatile __u32 *)&scratch->payload_off = *off;
+	*(volatile __u32 *)&scratch->payload_end = *end;
+	*off = *(volatile __u32 *)&scratch->payload_off;
+	*end = *(volatile __u32 *)&scratch->payload_end;
+}
+
+/*
+ * After flow accounting, for a packet with a complete TCP/UDP header and
+ * payload within its IP datagram (pkt->payload_off set: the caller's one
+ * compare). pkt_len: the frame's bytes as the program sees them (skb->len
+ * at TC: all of a GSO skb's segments); stats: this CPU's copy of the flow
+ * entry, NULL on the packet that created it (which then gives an HTTP start
+ * no continuation budget).
  */
 static __always_inline void l7_observe(void *ctx, enum l7_source src,
 				       const struct parsed_packet *pkt, __u32 pkt_len, __u8 is_gso,
 				       struct netobs_flow_stats *stats, __u64 now)
 {
 	__u32 off = pkt->payload_off, end, zero = 0, *config;
+	struct netobs_l7_scratch *scratch;
 	__u64 payload_len; /* 64-bit: see l7_load_bytes() */
 	__u8 head[L7_HEAD_LEN], port_flags;
 	int ends_head;
 
-	/* No complete TCP/UDP header (or a fragment, a cut frame): nothing. */
-	if (!off)
-		return;
 	/* The payload ends at the IP datagram's end (the rest is link-layer
 	 * padding) or the frame's, whichever comes first. A GSO skb's IP
 	 * length may describe one segment or none (BIG TCP): skb->len is the
@@ -215,6 +231,10 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 	end = pkt_len;
 	if (!is_gso && pkt->ip_end < end)
 		end = pkt->ip_end;
+	scratch = bpf_map_lookup_elem(&l7_scratch, &zero);
+	if (!scratch)
+		return;
+	l7_forget_path(scratch, &off, &end);
 	if (end <= off)
 		return;
 	payload_len = (__u64)end - off;
@@ -224,7 +244,11 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 		return;
 	port_flags = l7_port_flags(pkt->key.sport) | l7_port_flags(pkt->key.dport);
 	if (port_flags & NETOBS_L7_PORT_DNS) {
-		l7_emit(ctx, src, pkt, payload_len, NETOBS_L7_HINT_DNS, now);
+		/* A UDP datagram longer than its payload here is a first
+		 * fragment (or cut): half a DNS message helps nobody. */
+		if (pkt->key.proto == IPPROTO_UDP && payload_len + NETOBS_UDP_HLEN < pkt->udp_len)
+			return;
+		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_DNS, now);
 		return;
 	}
 	if (pkt->key.proto != IPPROTO_TCP)
@@ -233,7 +257,8 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 		return;
 
 	if (!l7_read_head(ctx, src, off, payload_len, head) && l7_is_http_start(head)) {
-		ends_head = l7_emit(ctx, src, pkt, payload_len, NETOBS_L7_HINT_HTTP_START, now);
+		ends_head = l7_emit(ctx, src, pkt, scratch, off, payload_len,
+				    NETOBS_L7_HINT_HTTP_START, now);
 		/* A head split over segments: copy the next few of this flow
 		 * direction too (only on this CPU: the budget is per-CPU). */
 		if (stats)
@@ -242,6 +267,6 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 	}
 	if (stats && stats->l7_budget) {
 		stats->l7_budget--;
-		l7_emit(ctx, src, pkt, payload_len, NETOBS_L7_HINT_HTTP_CONT, now);
+		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_HTTP_CONT, now);
 	}
 }

@@ -65,7 +65,9 @@ struct {
  * the 512-byte BPF stack; per-CPU, as a program never migrates mid-run.
  */
 struct netobs_l7_scratch {
-	__u8 bytes[sizeof(struct netobs_l7_event) + NETOBS_L7_SLICE_MAX];
+	__u32 payload_off; /* see l7_forget_path() */
+	__u32 payload_end;
+	__u8 bytes[sizeof(struct netobs_l7_event) + NETOBS_L7_SLICE_MAX]; /* the event */
 };
 
 struct {
