@@ -124,7 +124,7 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
 	now = netobs_now_ns();
 	stats = account_packet(&pkt, segs, bytes, now);
-	/* The payload may run into paged data: the GSO payload is skb->len. */
+	/* TCP/UDP with payload in its datagram: a pure ACK stops here. */
 	if (pkt.payload_off)
 		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
 }

@@ -6,9 +6,10 @@
  * tracker does that (lib/l7_tracker.h). docs/datapath.md, "L7 slices",
  * says when a packet is copied and what it costs.
  *
- * Cost rule: a packet without TCP/UDP payload (a pure ACK) leaves after two
- * compares; TCP data that is neither DNS nor HTTP pays three inlined array
- * lookups, an 8-byte read and a few compares, and never a ring-buffer call.
+ * Cost rule: a packet without TCP/UDP payload (a pure ACK) costs the
+ * caller's one compare (parsed_packet.payload_off is 0); TCP data that is
+ * neither DNS nor HTTP pays four inlined array lookups, an 8-byte read and a
+ * few compares, and never a ring-buffer call.
  */
 #pragma once
 

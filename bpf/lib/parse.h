@@ -83,9 +83,11 @@ struct frame_meta {
 struct parsed_packet {
 	struct netobs_flow_key key;
 	__u32 header_len; /* frame start to end of the last complete header */
-	/* TCP or UDP header complete (so no TRUNCATED, MALFORMED or FRAGMENT):
-	 * where its payload starts, from the frame start (= header_len); 0 for
-	 * any other packet. The L7 code needs nothing else to skip a packet. */
+	/* TCP or UDP header complete (so no TRUNCATED, MALFORMED or FRAGMENT),
+	 * not an IPv4 first fragment, and bytes after it within the IP
+	 * datagram: where its payload starts, from the frame start
+	 * (= header_len). 0 for any other packet, so that the L7 code skips a
+	 * pure ACK on this one test. */
 	__u32 payload_off;
 	/* With payload_off: the IP datagram's end from the frame start
 	 * (NETOBS_IP_END_NONE when the IP length is 0: BIG TCP, jumbograms). */

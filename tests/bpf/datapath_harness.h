@@ -325,10 +325,8 @@ struct harness {
 	int nevents;
 	int bad_event_size; /* events whose size does not match their type */
 	struct l7_capture l7[L7_EVENTS_MAX];
-	int nl7;		   /* L7 events not yet taken by the test (tests may reset it) */
-	int l7_total;		   /* L7 events received since harness_reset() */
-	uint16_t l7_ports_set[64]; /* ports a test marked: harness_reset() clears them */
-	int nl7_ports_set;
+	int nl7;      /* L7 events not yet taken by the test (tests may reset it) */
+	int l7_total; /* L7 events received since harness_reset() */
 };
 
 static struct harness H;
@@ -369,10 +367,20 @@ static inline void l7_set_port(uint16_t port, uint8_t flags)
 
 	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.l7_ports), &key, &flags, 0),
 			 0);
-	if (flags) {
-		ck_assert_int_lt(H.nl7_ports_set, 64);
-		H.l7_ports_set[H.nl7_ports_set++] = port;
-	}
+}
+
+static inline void l7_clear_ports(void)
+{
+	static uint32_t keys[NETOBS_L7_PORTS];
+	static uint8_t zeros[NETOBS_L7_PORTS];
+	uint32_t i, count = NETOBS_L7_PORTS;
+
+	for (i = 0; i < NETOBS_L7_PORTS; i++)
+		keys[i] = i;
+	ck_assert_int_eq(
+		bpf_map_update_batch(bpf_map__fd(H.skel->maps.l7_ports), keys, zeros, &count, NULL),
+		0);
+	ck_assert_uint_eq(count, NETOBS_L7_PORTS);
 }
 
 static inline void l7_set_config(uint32_t flags)
@@ -442,10 +450,11 @@ static inline void harness_reset(void)
 	H.bad_event_size = 0;
 	H.nl7 = 0;
 	H.l7_total = 0;
-	/* Back to the state after load: no DNS port, HTTP on any port. */
+	/* Back to the state after load: no DNS port, HTTP on any port. All
+	 * ports, not just the ones this process set: check runs each test in
+	 * a child, so what the last test set is not in our memory. */
 	l7_set_config(0);
-	while (H.nl7_ports_set > 0)
-		l7_set_port(H.l7_ports_set[--H.nl7_ports_set], 0);
+	l7_clear_ports();
 }
 
 /* TC run of the same skb `repeat` times; gso_segs/gso_size 0 for an ordinary skb. */
