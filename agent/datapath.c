@@ -85,6 +85,7 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 
 	memset(dp, 0, sizeof(*dp));
 	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+	dp->l7_ports_fd = dp->l7_config_fd = -1;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-ncpus));
@@ -135,6 +136,8 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
+	dp->l7_ports_fd = bpf_map__fd(dp->skel->maps.l7_ports);
+	dp->l7_config_fd = bpf_map__fd(dp->skel->maps.l7_config);
 	return 0;
 
 err_destroy:
@@ -184,6 +187,7 @@ void datapath_close(struct datapath *dp)
 		netobs__destroy(dp->skel);
 	dp->skel = NULL;
 	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+	dp->l7_ports_fd = dp->l7_config_fd = -1;
 }
 
 /* The program that can parse this interface's frames (docs/datapath.md). */
@@ -482,4 +486,68 @@ int datapath_read_counters(struct datapath *dp, uint64_t *out)
 			out[i] += percpu[cpu];
 	}
 	return 0;
+}
+
+static int datapath_write_l7_config(struct datapath *dp, uint32_t flags)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(dp->l7_config_fd, &zero, &flags, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* All NETOBS_L7_PORTS entries in one batch call; one call per port where
+ * the kernel has no batch update for arrays. */
+static int datapath_write_l7_ports(struct datapath *dp, const uint8_t *flags)
+{
+	uint32_t count = NETOBS_L7_PORTS;
+	uint32_t *keys;
+	int rc = 0;
+
+	keys = malloc(NETOBS_L7_PORTS * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (uint32_t port = 0; port < NETOBS_L7_PORTS; port++)
+		keys[port] = port;
+	if (!bpf_map_update_batch(dp->l7_ports_fd, keys, flags, &count, NULL))
+		goto out;
+	for (uint32_t port = 0; port < NETOBS_L7_PORTS; port++) {
+		if (bpf_map_update_elem(dp->l7_ports_fd, &keys[port], &flags[port], BPF_ANY)) {
+			rc = -errno;
+			break;
+		}
+	}
+out:
+	free(keys);
+	return rc;
+}
+
+int datapath_set_l7(struct datapath *dp, const uint16_t *dns_ports, size_t ndns,
+		    const uint16_t *http_ports, size_t nhttp, bool disabled)
+{
+	uint32_t config = 0;
+	uint8_t *flags;
+	int rc;
+
+	flags = calloc(NETOBS_L7_PORTS, sizeof(*flags));
+	if (!flags)
+		return -ENOMEM;
+	for (size_t i = 0; i < ndns; i++)
+		flags[dns_ports[i]] |= NETOBS_L7_PORT_DNS;
+	for (size_t i = 0; i < nhttp; i++)
+		flags[http_ports[i]] |= NETOBS_L7_PORT_HTTP;
+	if (nhttp)
+		config |= NETOBS_L7_CFG_HTTP_PORTS_ONLY;
+	if (disabled)
+		config |= NETOBS_L7_CFG_DISABLED;
+
+	/* Off while the ports change: no packet sees half of each setting. */
+	rc = datapath_write_l7_config(dp, NETOBS_L7_CFG_DISABLED);
+	if (!rc)
+		rc = datapath_write_l7_ports(dp, flags);
+	if (!rc)
+		rc = datapath_write_l7_config(dp, config);
+	free(flags);
+	return rc;
 }

@@ -20,8 +20,22 @@ int agent_l7_init(struct agent *a)
 		.max_conns = a->cfg.l7_max_conns,
 		.dns_timeout_ns = (uint64_t)a->cfg.dns_timeout_ms * 1000000ULL,
 	};
+	int rc;
 
-	return l7_tracker_new(&cfg, &a->l7);
+	/* The datapath copies payloads only where the tracker will read them,
+	 * and none at all with --no-l7. */
+	rc = datapath_set_l7(&a->dp, a->cfg.dns_ports, a->cfg.ndns_ports, a->cfg.http_ports,
+			     a->cfg.nhttp_ports, a->cfg.l7_disabled);
+	if (rc) {
+		log_error("cannot configure the datapath's L7 ports: %s", strerror(-rc));
+		return rc;
+	}
+	if (a->cfg.l7_disabled)
+		return 0;
+	rc = l7_tracker_new(&cfg, &a->l7);
+	if (rc)
+		log_error("cannot allocate the L7 tracker: %s", strerror(-rc));
+	return rc;
 }
 
 void agent_l7_free(struct agent *a)

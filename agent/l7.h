@@ -15,6 +15,8 @@
 struct agent;
 struct netobs_flow_record;
 
+/* Configure the datapath's L7 ports (or turn L7 off) and, unless off,
+ * make the tracker; says what failed. 0 or -errno. */
 int agent_l7_init(struct agent *a);
 void agent_l7_free(struct agent *a);
 /* A NETOBS_EVENT_L7 event (size checked by the caller). */

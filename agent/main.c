@@ -590,10 +590,8 @@ static int agent_start(struct agent *a)
 			  strerror(-rc));
 		return rc;
 	}
-	if (!a->cfg.l7_disabled && (rc = agent_l7_init(a))) {
-		log_error("cannot allocate the L7 tracker: %s", strerror(-rc));
+	if ((rc = agent_l7_init(a)))
 		return rc;
-	}
 
 	a->rb = ring_buffer__new(a->dp.events_fd, events_ring_buffer_cb, a, NULL);
 	if (!a->rb) {

@@ -319,7 +319,7 @@ static int replay_start(struct replay *r)
 	r->harvest_interval_ns = (uint64_t)a->cfg.harvest_interval_ms * 1000000ULL;
 	if ((rc = flow_table_init(&a->flows, a->cfg.flow_map_size)) ||
 	    (rc = flow_table_init(&a->ended, a->cfg.flow_map_size)) || (rc = harvest_init(a)) ||
-	    (!a->cfg.l7_disabled && (rc = agent_l7_init(a)))) {
+	    (rc = agent_l7_init(a))) {
 		log_error("cannot allocate the flow tables: %s", strerror(-rc));
 		return rc;
 	}

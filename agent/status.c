@@ -26,6 +26,10 @@ const char *netobs_counter_name(int counter)
 		[NETOBS_CNT_EVENTS] = "events",
 		[NETOBS_CNT_UNTRACKED_PACKETS] = "untracked_packets",
 		[NETOBS_CNT_UNTRACKED_BYTES] = "untracked_bytes",
+		[NETOBS_CNT_L7_EVENTS] = "l7_events",
+		[NETOBS_CNT_L7_BYTES] = "l7_bytes",
+		[NETOBS_CNT_L7_TRUNCATED] = "l7_truncated",
+		[NETOBS_CNT_L7_COPY_ERROR] = "l7_copy_error",
 	};
 
 	return counter >= 0 && counter < NETOBS_CNT__MAX && names[counter] ? names[counter]

@@ -36,12 +36,16 @@
 
 #define ROUNDS	       5
 #define BENCH_IFINDEX  1 /* lo: the TC test run wants a real device */
-#define PKT_MAX	       256
+#define PKT_MAX	       1600
 #define DRAIN_EVERY    4096 /* new-flow packets between untimed ring-buffer drains */
 #define DEFAULT_REPEAT 1000000U
 #define DEFAULT_FLOWS  40000U
 /* SYN-storm runs per round: 8000 events of 88 ring-buffer bytes fit in 1 MiB with room. */
 #define SYN_STORM_REPEAT 8000U
+/* Runs per round of the cases that send an L7 event each time: 4000 events
+ * of at most 8 + 80 + 64 bytes fit in the 1 MiB ring buffer with room. */
+#define L7_EVENT_REPEAT 4000U
+#define DATA_SEGMENT	1400 /* payload of the data-segment cases, a typical MSS */
 
 struct pkt {
 	uint8_t b[PKT_MAX];
@@ -102,6 +106,56 @@ static void build_v4_tcp(struct pkt *p, uint16_t sport, uint8_t flags)
 static void build_v4_ack(struct pkt *p, uint16_t sport)
 {
 	build_v4_tcp(p, sport, NETOBS_TCP_ACK);
+}
+
+static void ipv4_set_tot_len(struct pkt *p, size_t ip_off, size_t tot_len)
+{
+	p->b[ip_off + 2] = tot_len >> 8;
+	p->b[ip_off + 3] = tot_len & 0xff;
+}
+
+/* A 60-byte frame (64 on the wire with the FCS): an ACK without payload,
+ * padded to the Ethernet minimum the way a NIC pads it. */
+static void build_v4_pure_ack(struct pkt *p, uint16_t sport)
+{
+	build_v4_ack(p, sport);
+	p->len -= 10;
+	ipv4_set_tot_len(p, ETH_HLEN, p->len - ETH_HLEN);
+	memset(p->b + p->len, 0, 6);
+	p->len += 6;
+}
+
+/* Ethernet + IPv4 + TCP ACK|PSH to dport + payload. */
+static void build_v4_tcp_payload(struct pkt *p, uint16_t sport, uint16_t dport,
+				 const uint8_t *payload, size_t n)
+{
+	uint8_t ip[20] = {0x45, 0, 0,  0, 0x12, 0x34, 0x40, 0,	 64, IPPROTO_TCP,
+			  0,	0, 10, 0, 0,	1,    192,  168, 7,  42};
+
+	p->len = 0;
+	put_eth(p, ETH_P_IP);
+	put(p, ip, sizeof(ip));
+	put_tcp_flags(p, sport, dport, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	put(p, payload, n);
+	ipv4_set_tot_len(p, ETH_HLEN, p->len - ETH_HLEN);
+}
+
+/* Ethernet + IPv4 + UDP + payload. */
+static void build_v4_udp_payload(struct pkt *p, uint16_t sport, uint16_t dport,
+				 const uint8_t *payload, size_t n)
+{
+	uint8_t ip[20] = {0x45, 0, 0,  0, 0x12, 0x34, 0x40, 0,	 64, IPPROTO_UDP,
+			  0,	0, 10, 0, 0,	1,    192,  168, 7,  42};
+
+	p->len = 0;
+	put_eth(p, ETH_P_IP);
+	put(p, ip, sizeof(ip));
+	put_be16(p, sport);
+	put_be16(p, dport);
+	put_be16(p, 8 + n);
+	put_be16(p, 0);
+	put(p, payload, n);
+	ipv4_set_tot_len(p, ETH_HLEN, p->len - ETH_HLEN);
 }
 
 /* Ethernet + IPv6 + Hop-by-Hop + Destination Options + TCP ACK + 10 bytes. */
@@ -366,6 +420,27 @@ static void pin_to_current_cpu(void)
 		printf("pinned to CPU %d\n", cpu);
 }
 
+/* What verification cost: the load's wall time and each program's
+ * instructions as the verifier walked them (states included), translated
+ * and JITed. */
+static void print_load_stats(struct netobs *skel, uint64_t load_ns)
+{
+	struct bpf_program *prog;
+
+	printf("load (open + verify + JIT, all programs): %.0f ms\n", load_ns / 1e6);
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		struct bpf_prog_info info = {0};
+		uint32_t len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		printf("  %-22s verified insns %7u, xlated insns %5u, jited bytes %6u\n",
+		       bpf_program__name(prog), info.verified_insns, info.xlated_prog_len / 8,
+		       info.jited_prog_len);
+	}
+}
+
 static void print_ratio(const char *what, const struct series *a, const struct series *b)
 {
 	printf("  %-28s %6.2f   (min/min %.2f)\n", what, a->median / b->median, a->min / b->min);
@@ -378,8 +453,15 @@ int main(int argc, char **argv)
 	int empty_tc = -1, empty_xdp = -1, ncpus, err = 0, i, r;
 	struct ring_buffer *rb = NULL;
 	struct netobs *skel = NULL;
-	uint64_t drained = 0, events = 0, full = 0, map_full = 0, busy = 0;
-	struct pkt v4, v6, syn;
+	uint64_t drained = 0, events = 0, full = 0, map_full = 0, busy = 0, load_start, load_ns;
+	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data;
+	static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0,	 1,   0,   0,	0,   0,
+					    0,	  0,	7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
+					    3,	  'c',	'o',  'm',  0,	 0,   1,   0,	1};
+	static const char get[] = "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
+	uint8_t body[DATA_SEGMENT], tls[DATA_SEGMENT];
+	uint32_t port53 = 53, zero = 0;
+	uint8_t dns_flag = NETOBS_L7_PORT_DNS;
 
 	if (!repeat || !nflows || nflows > NETOBS_FLOW_MAP_DEFAULT_ENTRIES - 16) {
 		fprintf(stderr, "usage: %s [repeat] [new_flows <= %u]\n", argv[0],
@@ -392,7 +474,9 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	ncpus = libbpf_num_possible_cpus();
+	load_start = now_ns();
 	skel = netobs__open_and_load();
+	load_ns = now_ns() - load_start;
 	empty_tc = load_empty_prog(BPF_PROG_TYPE_SCHED_CLS, TC_ACT_UNSPEC);
 	empty_xdp = load_empty_prog(BPF_PROG_TYPE_XDP, XDP_PASS);
 	if (!skel || empty_tc < 0 || empty_xdp < 0 || ncpus <= 0) {
@@ -407,8 +491,27 @@ int main(int argc, char **argv)
 		err = 1;
 		goto out;
 	}
+	/* What the agent sets by default: DNS on port 53, HTTP on any port. */
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.l7_ports), &port53, &dns_flag, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.l7_config), &zero, &zero, 0)) {
+		fprintf(stderr, "Error: setting the L7 maps: %s\n", strerror(errno));
+		err = 1;
+		goto out;
+	}
+	print_load_stats(skel, load_ns);
 	pin_to_current_cpu();
 	build_v4_ack(&v4, 40000);
+	build_v4_pure_ack(&pure_ack, 40002);
+	build_v4_udp_payload(&dns, 40003, 53, dns_query, sizeof(dns_query));
+	build_v4_tcp_payload(&http_get, 40004, 80, (const uint8_t *)get, sizeof(get) - 1);
+	/* A response body: text, not a start line, on a flow whose budget is 0. */
+	memset(body, 'b', sizeof(body));
+	memcpy(body, "{\"items\": [", 11);
+	build_v4_tcp_payload(&http_body, 40005, 80, body, sizeof(body));
+	/* TLS application data on 443. */
+	memset(tls, 0xa7, sizeof(tls));
+	memcpy(tls, "\x17\x03\x03\x05\x73", 5);
+	build_v4_tcp_payload(&tcp_data, 40006, 443, tls, sizeof(tls));
 	build_v6_ext_ack(&v6, 40000);
 	build_v4_tcp(&syn, 40001, NETOBS_TCP_SYN);
 
@@ -426,6 +529,17 @@ int main(int argc, char **argv)
 		 * submitting them, not failing to reserve in a full ring buffer. */
 		{"netobs TC, SYN storm one flow", bpf_program__fd(skel->progs.netobs_tc_ingress),
 		 false, &syn, SYN_STORM_REPEAT},
+		/* L7: cases 6-10. The two that copy a slice send an event per run. */
+		{"TC pure ACK (no payload)", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
+		 &pure_ack},
+		{"TC DNS query (UDP/53)", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
+		 &dns, L7_EVENT_REPEAT},
+		{"TC HTTP GET start", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
+		 &http_get, L7_EVENT_REPEAT},
+		{"TC HTTP body segment (no budget)", bpf_program__fd(skel->progs.netobs_tc_ingress),
+		 false, &http_body},
+		{"TC TCP data non-HTTP", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
+		 &tcp_data},
 	};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 
@@ -459,11 +573,13 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("BPF_PROG_TEST_RUN, repeat %u (SYN storm %u), %d rounds interleaved, %d possible "
+	printf("BPF_PROG_TEST_RUN, repeat %u (SYN storm %u, L7 events %u), %d rounds interleaved, "
+	       "%d possible "
 	       "CPUs\n",
-	       repeat, SYN_STORM_REPEAT, ROUNDS, ncpus);
-	printf("packets: IPv4 TCP ACK %zu bytes, IPv6+HBH+DstOpts TCP ACK %zu bytes\n", v4.len,
-	       v6.len);
+	       repeat, SYN_STORM_REPEAT, L7_EVENT_REPEAT, ROUNDS, ncpus);
+	printf("packets: IPv4 TCP ACK %zu bytes (10 of payload), IPv6+HBH+DstOpts TCP ACK %zu "
+	       "bytes, pure ACK %zu, DNS %zu, HTTP GET %zu, data segments %zu\n",
+	       v4.len, v6.len, pure_ack.len, dns.len, http_get.len, tcp_data.len);
 	printf("  %-32s %8s %8s   %s\n", "case", "median", "min", "ns/packet per round");
 	for (i = 0; i < ncases; i++) {
 		series_finish(&cases[i]);
@@ -477,6 +593,14 @@ int main(int argc, char **argv)
 	print_ratio("netobs XDP / empty XDP", &cases[4], &cases[3]);
 	print_ratio("IPv6+ext / IPv4 (TC)", &cases[2], &cases[1]);
 	print_ratio("SYN storm / ACK (TC)", &cases[5], &cases[1]);
+	print_ratio("pure ACK / empty TC", &cases[6], &cases[0]);
+	print_ratio("DNS query / empty TC", &cases[7], &cases[0]);
+	print_ratio("HTTP GET start / empty TC", &cases[8], &cases[0]);
+	print_ratio("HTTP body / empty TC", &cases[9], &cases[0]);
+	print_ratio("TCP data non-HTTP / empty TC", &cases[10], &cases[0]);
+	print_ratio("DNS query / ACK (TC)", &cases[7], &cases[1]);
+	print_ratio("HTTP GET start / ACK (TC)", &cases[8], &cases[1]);
+	print_ratio("TCP data non-HTTP / ACK", &cases[10], &cases[1]);
 	printf("netobs minus empty (median): TC %.0f ns, XDP %.0f ns, TC IPv6+ext %.0f ns\n",
 	       cases[1].median - cases[0].median, cases[4].median - cases[3].median,
 	       cases[2].median - cases[0].median);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
- * account it into a per-CPU flow map, and report new flows and TCP
- * SYN/FIN/RST through a ring buffer. The programs never change a packet's
+ * account it into a per-CPU flow map, and report new flows, TCP
+ * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer. The programs never change a packet's
  * fate: TC returns TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS.
  */
 #include <linux/bpf.h>
@@ -12,6 +12,7 @@
 #include "abi.h"
 #include "lib/counters.h"
 #include "lib/flow.h"
+#include "lib/l7.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 
@@ -22,9 +23,13 @@
  */
 #define NETOBS_PULL_MAX 256
 
-/* Counters that follow from the parse result; one place for all hooks. */
-static __always_inline void account_packet(const struct parsed_packet *pkt, __u32 packets,
-					   __u64 bytes)
+/*
+ * Counters that follow from the parse result, then the flow; one place for
+ * all hooks. Returns this CPU's copy of the flow entry (NULL on an insert),
+ * for the L7 code.
+ */
+static __always_inline struct netobs_flow_stats *
+account_packet(const struct parsed_packet *pkt, __u32 packets, __u64 bytes, __u64 now)
 {
 	__u8 flags = pkt->key.key_flags;
 
@@ -42,7 +47,7 @@ static __always_inline void account_packet(const struct parsed_packet *pkt, __u3
 		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
 	if (pkt->notes & PARSE_NOTE_NON_IP)
 		counter_add(NETOBS_CNT_NON_IP, packets);
-	flow_account(pkt, packets, bytes);
+	return flow_account(pkt, packets, bytes, now);
 }
 
 /* l3_frame (a constant in each program): the frames start at the IP header. */
@@ -65,8 +70,10 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 		.ifindex = skb->ifindex,
 		.hook = hook,
 	};
+	struct netobs_flow_stats *stats;
 	struct parsed_packet pkt;
 	__u32 gso_size = skb->gso_size;
+	__u64 now;
 	__u32 segs = 1;
 	__u32 linear;
 	__u64 bytes;
@@ -115,7 +122,11 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 	bytes = skb->len + (__u64)(segs - 1) * pkt.header_len;
 	if (meta.has_meta_vlan)
 		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
-	account_packet(&pkt, segs, bytes);
+	now = netobs_now_ns();
+	stats = account_packet(&pkt, segs, bytes, now);
+	/* TCP/UDP with payload in its datagram: a pure ACK stops here. */
+	if (pkt.payload_off)
+		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
 }
 
 SEC("tc")
@@ -162,11 +173,15 @@ int netobs_xdp(struct xdp_md *ctx)
 		.hook = NETOBS_HOOK_XDP,
 	};
 	struct parsed_packet pkt;
+	struct netobs_flow_stats *stats;
+	__u64 now = netobs_now_ns();
 
 	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
 	 * frames are not seen here at all (the program is not xdp.frags). */
 	parse_frame(data, data_end, &meta, &pkt);
-	account_packet(&pkt, 1, data_end - data);
+	stats = account_packet(&pkt, 1, data_end - data, now);
+	if (pkt.payload_off)
+		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);
 	return XDP_PASS;
 }
 

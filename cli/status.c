@@ -8,7 +8,9 @@
 #include "cli.h"
 
 /* Counters that count work, not trouble; the rest print as errors. */
-static const char *const activity_counters[] = {"packets", "bytes", "events", NULL};
+static const char *const activity_counters[] = {
+	"packets", "bytes", "events", "l7_events", "l7_bytes", "l7_truncated", NULL,
+};
 /* docs/api.md order; counters the agent adds later print after these, sorted. */
 static const char *const error_counters[] = {
 	"truncated",

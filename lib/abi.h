@@ -123,6 +123,10 @@ enum netobs_counter {
 	NETOBS_CNT_EVENTS,	      /* events submitted to the ring buffer */
 	NETOBS_CNT_UNTRACKED_PACKETS, /* wire packets of the FLOW_MAP_* failures: in no flow */
 	NETOBS_CNT_UNTRACKED_BYTES,   /* wire bytes of those packets */
+	NETOBS_CNT_L7_EVENTS,	      /* NETOBS_EVENT_L7 submitted (also in EVENTS) */
+	NETOBS_CNT_L7_BYTES,	      /* payload bytes copied into those events */
+	NETOBS_CNT_L7_TRUNCATED,      /* L7 slices cut at NETOBS_L7_SLICE_MAX */
+	NETOBS_CNT_L7_COPY_ERROR,     /* payload copy failed: no event (should stay 0) */
 	NETOBS_CNT__MAX,
 };
 

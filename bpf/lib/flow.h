@@ -61,10 +61,15 @@ static __always_inline void flow_count_insert_error(long err, __u32 packets, __u
 	counter_add(NETOBS_CNT_UNTRACKED_BYTES, bytes);
 }
 
-static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 packets,
-					 __u64 bytes)
+/*
+ * Account the packet in its flow. Returns this CPU's copy of the entry when
+ * the packet updated one in place (the L7 code keeps its per-CPU budget
+ * there), NULL when it created the entry or failed to: an insert goes
+ * through a value on the stack, not the map's.
+ */
+static __always_inline struct netobs_flow_stats *flow_account(const struct parsed_packet *pkt,
+							      __u32 packets, __u64 bytes, __u64 now)
 {
-	__u64 now = netobs_now_ns();
 	struct netobs_flow_stats *stats;
 	struct netobs_flow_stats fresh;
 	long err;
@@ -72,7 +77,7 @@ static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 
 	stats = bpf_map_lookup_elem(&flows, &pkt->key);
 	if (stats) {
 		flow_stats_add(stats, pkt, packets, bytes, now);
-		return;
+		return stats;
 	}
 
 	__builtin_memset(&fresh, 0, sizeof(fresh));
@@ -87,15 +92,16 @@ static __always_inline void flow_account(const struct parsed_packet *pkt, __u32 
 	err = bpf_map_update_elem(&flows, &pkt->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, now);
-		return;
+		return NULL;
 	}
 	if (err == -EEXIST) {
 		stats = bpf_map_lookup_elem(&flows, &pkt->key);
 		if (stats) {
 			flow_stats_add(stats, pkt, packets, bytes, now);
-			return;
+			return stats;
 		}
 		/* Created and deleted (by the agent) between our two calls. */
 	}
 	flow_count_insert_error(err, packets, bytes);
+	return NULL;
 }

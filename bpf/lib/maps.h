@@ -37,3 +37,42 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, NETOBS_RINGBUF_BYTES);
 } events SEC(".maps");
+
+/*
+ * L7 slices (lib/l7.h). Port -> enum netobs_l7_port_flags, indexed by the
+ * port in host order; written by the agent (datapath_set_l7()). All zero
+ * (the state after load): no DNS port, HTTP recognised on any port.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NETOBS_L7_PORTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} l7_ports SEC(".maps");
+
+/* One entry: enum netobs_l7_config_flags. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} l7_config SEC(".maps");
+
+/*
+ * Where an L7 event is assembled before bpf_ringbuf_output() copies exactly
+ * its used length into the ring buffer: reserving in place would take
+ * NETOBS_L7_SLICE_MAX bytes of the ring for a 40-byte DNS query. Too big for
+ * the 512-byte BPF stack; per-CPU, as a program never migrates mid-run.
+ */
+struct netobs_l7_scratch {
+	__u32 payload_off; /* see l7_forget_path() */
+	__u32 payload_end;
+	__u8 bytes[sizeof(struct netobs_l7_event) + NETOBS_L7_SLICE_MAX]; /* the event */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct netobs_l7_scratch);
+} l7_scratch SEC(".maps");

@@ -43,6 +43,8 @@
 #define NETOBS_IPV4_OFFSET_MASK 0x1fff
 /* IPv6 fragment header frag_off (host order): offset, low 3 bits are flags. */
 #define NETOBS_IPV6_OFFSET_MASK 0xfff8
+#define NETOBS_IPV4_MF		0x2000 /* more fragments, in frag_off (host order) */
+#define NETOBS_IPV6_MF		0x01   /* more fragments, low bit of the offset field */
 #define NETOBS_TCP_MIN_DOFF	5
 #define NETOBS_ICMP_HLEN	8  /* type, code, checksum, 4 bytes of rest: ICMPv4 and ICMPv6 */
 #define NETOBS_SCTP_HLEN	12 /* common header: ports, verification tag, checksum */
@@ -57,10 +59,13 @@ enum parse_result {
 	PARSE_STOP = 1,
 };
 
-/* Conditions that have a counter but no key flag. */
+/* Conditions that have a counter but no key flag, and FIRST_FRAGMENT: the
+ * L4 header is whole but its payload continues in other fragments, so the
+ * L7 code leaves it alone. */
 enum parse_note {
 	PARSE_NOTE_VLAN_LIMIT = 1 << 0,
 	PARSE_NOTE_NON_IP = 1 << 1,
+	PARSE_NOTE_FIRST_FRAGMENT = 1 << 2,
 };
 
 /* Facts about the packet that are not in its bytes (skb metadata). */
@@ -78,9 +83,20 @@ struct frame_meta {
 struct parsed_packet {
 	struct netobs_flow_key key;
 	__u32 header_len; /* frame start to end of the last complete header */
-	__u16 tcp_flags;  /* enum netobs_tcp_flags of this packet */
-	__u8 notes;	  /* enum parse_note */
-	__u8 pad;
+	/* TCP or UDP header complete (so no TRUNCATED, MALFORMED or FRAGMENT),
+	 * not an IPv4 first fragment, and bytes after it within the IP
+	 * datagram: where its payload starts, from the frame start
+	 * (= header_len). 0 for any other packet, so that the L7 code skips a
+	 * pure ACK on this one test. */
+	__u32 payload_off;
+	/* With payload_off: the IP datagram's end from the frame start
+	 * (NETOBS_IP_END_NONE when the IP length is 0: BIG TCP, jumbograms). */
+	__u32 ip_end;
+	__u32 tcp_seq;	 /* TCP sequence number, host order; 0 for UDP */
+	__u16 tcp_flags; /* enum netobs_tcp_flags of this packet */
+	__u16 udp_len;	 /* UDP length field (header + payload), host order */
+	__u8 notes;	 /* enum parse_note */
+	__u8 pad[3];
 };
 
 struct parse_cursor {
@@ -144,6 +160,8 @@ static __always_inline int parse_tcp(struct parse_cursor *cur, struct parsed_pac
 	__builtin_memcpy(&pkt->key.sport, tcp, 2);
 	__builtin_memcpy(&pkt->key.dport, tcp + 2, 2);
 	pkt->tcp_flags = tcp[13] | ((__u16)(tcp[12] & 1) << 8);
+	pkt->tcp_seq =
+		((__u32)tcp[4] << 24) | ((__u32)tcp[5] << 16) | ((__u32)tcp[6] << 8) | tcp[7];
 	cursor_advance(cur, pkt, hdr_len);
 	return PARSE_CONTINUE;
 }
@@ -163,6 +181,17 @@ static __always_inline int parse_ports(struct parse_cursor *cur, struct parsed_p
 	return PARSE_CONTINUE;
 }
 
+/* UDP: the ports, and the length the L7 code compares with the payload. */
+static __always_inline int parse_udp(struct parse_cursor *cur, struct parsed_packet *pkt)
+{
+	__u8 *udp = cur->pos;
+
+	if ((void *)(udp + NETOBS_UDP_HLEN) > cur->end || beyond_ip(cur, pkt, NETOBS_UDP_HLEN))
+		return parse_stop(pkt, NETOBS_KEY_F_TRUNCATED);
+	pkt->udp_len = ((__u16)udp[4] << 8) | udp[5];
+	return parse_ports(cur, pkt, NETOBS_UDP_HLEN);
+}
+
 static __always_inline int parse_icmp(struct parse_cursor *cur, struct parsed_packet *pkt)
 {
 	__u8 *icmp = cur->pos;
@@ -175,14 +204,26 @@ static __always_inline int parse_icmp(struct parse_cursor *cur, struct parsed_pa
 	return PARSE_CONTINUE;
 }
 
+/* A complete TCP or UDP header: the payload after it is the L7 code's. */
+static __always_inline int l4_payload_mark(struct parse_cursor *cur, struct parsed_packet *pkt,
+					   int result)
+{
+	if (result == PARSE_CONTINUE && !(pkt->notes & PARSE_NOTE_FIRST_FRAGMENT) &&
+	    cur->ip_end > pkt->header_len) {
+		pkt->payload_off = pkt->header_len;
+		pkt->ip_end = cur->ip_end;
+	}
+	return result;
+}
+
 /* key.proto and key.family are set; anything we do not know keeps ports 0. */
 static __always_inline int parse_l4(struct parse_cursor *cur, struct parsed_packet *pkt)
 {
 	switch (pkt->key.proto) {
 	case IPPROTO_TCP:
-		return parse_tcp(cur, pkt);
+		return l4_payload_mark(cur, pkt, parse_tcp(cur, pkt));
 	case IPPROTO_UDP:
-		return parse_ports(cur, pkt, NETOBS_UDP_HLEN);
+		return l4_payload_mark(cur, pkt, parse_udp(cur, pkt));
 	case IPPROTO_SCTP:
 		return parse_ports(cur, pkt, NETOBS_SCTP_HLEN);
 	case IPPROTO_ICMP:
@@ -239,6 +280,12 @@ static __always_inline int parse_ipv4(struct parse_cursor *cur, struct parsed_pa
 	 * header of a later fragment are payload, whatever they look like. */
 	if (frag_off & NETOBS_IPV4_OFFSET_MASK)
 		return parse_stop(pkt, NETOBS_KEY_F_FRAGMENT);
+	/* Without a branch: one more path through the parser for the
+	 * verifier to walk, times every path after it, is too many. IPv6 gets
+	 * no such note (even branch-free, inside the extension-header walk it
+	 * multiplies the verifier's states past its limit): for UDP the L7
+	 * code compares the UDP length with the payload instead. */
+	pkt->notes |= ((frag_off & NETOBS_IPV4_MF) != 0) * PARSE_NOTE_FIRST_FRAGMENT;
 	return PARSE_CONTINUE;
 }
 

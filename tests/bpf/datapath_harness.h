@@ -305,20 +305,50 @@ struct flow_entry {
 	uint16_t tcp_flags;
 };
 
+#define L7_EVENTS_MAX  16
+#define L7_EVENT_BYTES (sizeof(struct netobs_l7_event) + NETOBS_L7_SLICE_MAX)
+
+/* An L7 event as it came off the ring buffer: the header, then data[]. */
+struct l7_capture {
+	size_t size; /* bytes the ring buffer handed over */
+	union {
+		struct netobs_l7_event ev;
+		uint8_t bytes[L7_EVENT_BYTES];
+	};
+};
+
 struct harness {
 	struct netobs *skel;
 	struct ring_buffer *rb;
 	int ncpu;
-	struct netobs_flow_event events[EVENTS_MAX];
+	struct netobs_flow_event events[EVENTS_MAX]; /* FLOW_NEW and TCP_FLAGS */
 	int nevents;
-	int bad_event_size; /* events whose size was not sizeof(struct netobs_flow_event) */
+	int bad_event_size; /* events whose size does not match their type */
+	struct l7_capture l7[L7_EVENTS_MAX];
+	int nl7;      /* L7 events not yet taken by the test (tests may reset it) */
+	int l7_total; /* L7 events received since harness_reset() */
 };
 
 static struct harness H;
 
 static inline int harness_event_cb(void *ctx, void *data, size_t size)
 {
+	const struct netobs_event_hdr *hdr = data;
+
 	(void)ctx;
+	if (size >= sizeof(struct netobs_l7_event) && hdr->type == NETOBS_EVENT_L7) {
+		if (size > L7_EVENT_BYTES || size != hdr->len) {
+			H.bad_event_size++;
+			return 0;
+		}
+		if (H.nl7 < L7_EVENTS_MAX) {
+			H.l7[H.nl7].size = size;
+			memcpy(H.l7[H.nl7].bytes, data, size);
+		}
+		H.nl7++;
+		H.l7_total++;
+		return 0;
+	}
 	if (size != sizeof(struct netobs_flow_event)) {
 		H.bad_event_size++;
 		return 0;
@@ -327,6 +357,38 @@ static inline int harness_event_cb(void *ctx, void *data, size_t size)
 		memcpy(&H.events[H.nevents], data, size);
 	H.nevents++;
 	return 0;
+}
+
+/* ---- L7 settings (the maps datapath_set_l7() writes) ------------------ */
+
+static inline void l7_set_port(uint16_t port, uint8_t flags)
+{
+	uint32_t key = port;
+
+	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.l7_ports), &key, &flags, 0),
+			 0);
+}
+
+static inline void l7_clear_ports(void)
+{
+	static uint32_t keys[NETOBS_L7_PORTS];
+	static uint8_t zeros[NETOBS_L7_PORTS];
+	uint32_t i, count = NETOBS_L7_PORTS;
+
+	for (i = 0; i < NETOBS_L7_PORTS; i++)
+		keys[i] = i;
+	ck_assert_int_eq(
+		bpf_map_update_batch(bpf_map__fd(H.skel->maps.l7_ports), keys, zeros, &count, NULL),
+		0);
+	ck_assert_uint_eq(count, NETOBS_L7_PORTS);
+}
+
+static inline void l7_set_config(uint32_t flags)
+{
+	uint32_t zero = 0;
+
+	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.l7_config), &zero, &flags, 0),
+			 0);
 }
 
 /* Open and load; flow_entries / ringbuf_bytes of 0 keep the defaults. */
@@ -386,6 +448,13 @@ static inline void harness_reset(void)
 	harness_consume_events();
 	H.nevents = 0;
 	H.bad_event_size = 0;
+	H.nl7 = 0;
+	H.l7_total = 0;
+	/* Back to the state after load: no DNS port, HTTP on any port. All
+	 * ports, not just the ones this process set: check runs each test in
+	 * a child, so what the last test set is not in our memory. */
+	l7_set_config(0);
+	l7_clear_ports();
 }
 
 /* TC run of the same skb `repeat` times; gso_segs/gso_size 0 for an ordinary skb. */
