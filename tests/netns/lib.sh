@@ -47,6 +47,10 @@ cleanup() {
 		kill -INT "$AGENT_PID" 2>/dev/null
 		wait "$AGENT_PID" 2>/dev/null
 	fi
+	# Servers a test started in the background (dnsmasq, python): they
+	# hold the test's output open, and ctest would wait for them.
+	local job
+	for job in $(jobs -p); do kill "$job" 2>/dev/null; done
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P" || true); do
 		ip netns del "$ns" 2>/dev/null
 	done

@@ -71,13 +71,14 @@ ip netns exec "$E1" curl -s -o /dev/null "${RESOLVE[@]}" "http://web.netobs.test
 	-o /dev/null "http://web.netobs.test:8080/ok2" -o /dev/null "http://web.netobs.test:8080/missing"
 ip netns exec "$E1" curl -s -o /dev/null "${RESOLVE[@]}" "http://web.netobs.test:8080/chunked" \
 	-o /dev/null "http://web.netobs.test:8080/ok3"
-slices_before=$("$CLI" status -o json | jq '.l7.slices')
+slices_before=$("$CLI" status -o json | jq '.status.l7.slices')
 ip netns exec "$E1" curl -s -o /dev/null "${RESOLVE[@]}" "http://web.netobs.test:8080/big?n=20000000"
-slices_after=$("$CLI" status -o json | jq '.l7.slices')
+slices_after=$("$CLI" status -o json | jq '.status.l7.slices')
 # --- not HTTP on port 80: a TLS ClientHello's first bytes, then random bytes
 ip netns exec "$E1" "$PYTHON" -c '
 import os, socket
-for payload in (bytes.fromhex("160301020001") + os.urandom(500), os.urandom(1000)):
+for payload in (bytes.fromhex("160301020001") + os.urandom(500), os.urandom(1000),
+                b"GET \x01\x02\x03 HTTP/1.1\r\n\r\n"):
     s = socket.create_connection(("10.201.0.3", 80)); s.sendall(payload); s.close()'
 sleep 1.5 # the DNS timeout (1s) and a harvest
 
@@ -99,9 +100,9 @@ check_eq "CNAME chain" '["web.netobs.test."] ["10.201.0.3"]' \
 	"$(l7 --interface "$V1" | jq -r 'select(.flow.l7.type=="RESPONSE" and .flow.l7.dns.query=="alias.netobs.test.") | "\(.flow.l7.dns.cnames|tojson) \(.flow.l7.dns.ips|tojson)"')"
 check_eq "NXDOMAIN" 3 "$(l7 --interface "$V1" | jq -r 'select(.flow.l7.type=="RESPONSE" and .flow.l7.dns.query=="nope.netobs.test.") | .flow.l7.dns.rcode')"
 check_eq "DNS over TCP: 2 requests and 2 responses at $V1" "2 2" \
-	"$(l7 --interface "$V1" --protocol dns | jq -s '[map(select(.flow.l4.TCP and .flow.l7.type=="REQUEST")) | length, map(select(.flow.l4.TCP and .flow.l7.type=="RESPONSE" and .flow.l7.dns.ips==["10.201.0.3"])) | length] | join(" ")' -r)"
+	"$(l7 --interface "$V1" --protocol dns | jq -s '[(map(select(.flow.l4.TCP and .flow.l7.type=="REQUEST")) | length), (map(select(.flow.l4.TCP and .flow.l7.type=="RESPONSE" and .flow.l7.dns.ips==["10.201.0.3"])) | length)] | join(" ")' -r)"
 check_eq "DNS on the added port 5353: request and response" "1 1" \
-	"$(l7 --interface "$V1" --port 5353 | jq -s '[map(select(.flow.l7.type=="REQUEST")) | length, map(select(.flow.l7.type=="RESPONSE" and .flow.l7.dns.ips==["fd00:201::3"])) | length] | join(" ")' -r)"
+	"$(l7 --interface "$V1" --port 5353 | jq -s '[(map(select(.flow.l7.type=="REQUEST")) | length), (map(select(.flow.l7.type=="RESPONSE" and .flow.l7.dns.ips==["fd00:201::3"])) | length)] | join(" ")' -r)"
 check_eq "the unanswered query is reported so, once at $V1" 1 \
 	"$(l7 --interface "$V1" | jq -s 'map(select(.flow.l7.dns.query=="lost.netobs.test." and .flow.l7.unanswered==true)) | length')"
 check_eq "... and never answered" 0 \
@@ -117,25 +118,37 @@ check_eq "HTTP responses matched to them, with latency" \
 check_eq "a chunked response and the next one on its connection" "200 /chunked,200 /ok3" \
 	"$(l7 --interface "$V1" --protocol http | jq -r 'select(.flow.l7.type=="RESPONSE" and (.flow.l7.http.url|test("chunked|ok3"))) | "\(.flow.l7.http.code) \(.flow.l7.http.url|sub("^http://[^/]*";""))"' | paste -sd,)"
 check_eq "a 20 MB download: one request, one response" "1 1" \
-	"$(l7 --interface "$V1" --http-path '^/big' | jq -s '[map(select(.flow.l7.type=="REQUEST")) | length, map(select(.flow.l7.type=="RESPONSE" and .flow.l7.http.code==200)) | length] | join(" ")' -r)"
+	"$(l7 --interface "$V1" --http-path '^/big' | jq -s '[(map(select(.flow.l7.type=="REQUEST")) | length), (map(select(.flow.l7.type=="RESPONSE" and .flow.l7.http.code==200)) | length)] | join(" ")' -r)"
 check_true "... whose body did not go through the ring buffer ($((slices_after - slices_before)) slices for ~14000 segments at 2 hooks)" \
 	test $((slices_after - slices_before)) -le 20
-check_eq "no HTTP record for TLS and random bytes on port 80" 0 "$(count --port 80)"
-check_true "... counted as not HTTP" \
-	bash -c "[ \"\$(\"$CLI\" status -o json | jq '.l7.http.problems_by_outcome[\"not-http\"] // 0')\" -ge 2 ]"
+check_eq "no HTTP record for TLS, random bytes or a broken request line on port 80" 0 "$(count --port 80)"
+check_eq "... the broken request line (it starts like one) counted as not HTTP, at each endpoint's interface" 2 \
+	"$("$CLI" status -o json | jq '.status.l7.http.problems_by_outcome["not-http"] // 0')"
 
 # --- names learned from the answers, on the flows that follow
-check_eq "the HTTP connection's flow carries the name its address was answered for" \
-	'["web.netobs.test."]' \
-	"$(flows_json --since "$START" --type trace --interface "$V1" --to-ip 10.201.0.3 --to-port 8080 | jq -c '.flow.destination_names' | sort -u)"
-check_eq "... and the reply direction as source_names" '["web.netobs.test."]' \
-	"$(flows_json --since "$START" --type trace --interface "$V1" --from-ip 10.201.0.3 --from-port 8080 | jq -c '.flow.source_names' | sort -u)"
+# 10.201.0.3 was the answer for web.netobs.test. and, through a CNAME, for
+# alias.netobs.test. (dnsmasq's TTL 0 keeps a name 5 s, the cache's floor:
+# alias, asked once, may be gone from the last records).
+has_name() { # FLAGS... -- JQ_PATH: does every matching L3/L4 record carry web.netobs.test.?
+	local path=${*: -1}
+	flows_json --since "$START" --type trace --interface "$V1" "${@:1:$#-1}" |
+		jq -s "length > 0 and all(.[]; .flow.$path // [] | index(\"web.netobs.test.\"))"
+}
+check_eq "every record of the HTTP connections names the server by its DNS name" true \
+	"$(has_name --to-ip 10.201.0.3 --to-port 8080 destination_names)"
+check_eq "... and the reply direction as source_names" true \
+	"$(has_name --from-ip 10.201.0.3 --from-port 8080 source_names)"
+check_true "the CNAME's alias names the address too" \
+	jq_any 'select(.flow.destination_names | index("alias.netobs.test."))' \
+	<(flows_json --since "$START" --type trace --interface "$V1" --to-ip 10.201.0.3)
 
 # --- filters and compact lines
 check_eq "--http-status 404 at $V1" 1 "$(count --interface "$V1" --http-status 404)"
 check_eq "--http-status 2+ at $V1 (ok1 ok2 chunked ok3 big)" 5 "$(count --interface "$V1" --http-status 2+)"
-check_eq "--to-fqdn on DNS requests" 3 \
-	"$(l7 --interface "$V1" --protocol udp --to-fqdn 'web.netobs.test' | jq -s 'map(select(.flow.l7.type=="REQUEST")) | length')"
+# lost.netobs.test. twice: the request, and its report as unanswered.
+check_eq "--to-fqdn on DNS requests: the query's name, or a destination known by that name" \
+	"lost.netobs.test. lost.netobs.test. web.netobs.test. web.netobs.test. web.netobs.test." \
+	"$(l7 --interface "$V1" --protocol udp --to-fqdn 'web.netobs.test' | jq -r 'select(.flow.l7.type=="REQUEST") | .flow.l7.dns.query' | sort | paste -sd' ')"
 check_true "compact lines as Hubble prints them" bash -c "
 	out=\$(\"$CLI\" flows --all --since $START --interface $V1 --type l7)
 	grep -q 'dns-request FORWARDED (DNS Query web.netobs.test. A)' <<<\"\$out\" &&
@@ -145,6 +158,6 @@ check_true "compact lines as Hubble prints them" bash -c "
 
 # --- counters
 st=$("$CLI" status -o json)
-check_eq "no malformed DNS" 0 "$(echo "$st" | jq '.l7.dns.malformed')"
-check_eq "no events the agent could not read" 0 "$(echo "$st" | jq '.counters.events_malformed // 0')"
+check_eq "no malformed DNS" 0 "$(echo "$st" | jq '.status.l7.dns.malformed')"
+check_eq "no events the agent could not read" 0 "$(echo "$st" | jq '.status.counters.events_malformed // 0')"
 finish
