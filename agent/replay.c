@@ -185,9 +185,14 @@ static void replay_account_oversize(struct replay *r, const uint8_t *frame, uint
 	int rc;
 
 	r->oversize++;
+	/* The datapath counts every packet's bytes, in a flow or not. */
 	rc = replay_counter_add(r, NETOBS_CNT_BYTES, rest);
-	if (!rc)
-		rc = replay_flow_add_bytes(r, frame, ran_len, rest);
+	if (rc)
+		log_warn("%s: frame %llu: cannot add its %llu bytes past test_run's %u to the "
+			 "datapath's bytes counter: %s",
+			 r->path, (unsigned long long)r->frames, (unsigned long long)rest, ran_len,
+			 strerror(-rc));
+	rc = replay_flow_add_bytes(r, frame, ran_len, rest);
 	if (!rc)
 		return;
 	/* Not in a flow we can find (the datapath's insert failed: map full,
@@ -345,7 +350,7 @@ replay_note(char *notes, size_t len, const char *fmt, ...)
 
 static void replay_summary(const struct replay *r, bool failed)
 {
-	char notes[640] = "";
+	char notes[1024] = "";
 
 	if (r->too_short)
 		replay_note(notes, sizeof(notes),
@@ -366,10 +371,11 @@ static void replay_summary(const struct replay *r, bool failed)
 			    "first %u bytes and the rest added to their flows' counts: %llu frames",
 			    r->frame_max, r->frame_max, (unsigned long long)r->oversize);
 	if (r->oversize_unmatched)
-		replay_note(notes, sizeof(notes),
-			    "of those, no flow entry under the parser's key (%s), their rest "
-			    "counted as untracked bytes and missing from the records: %llu frames",
-			    strerror(-r->oversize_err), (unsigned long long)r->oversize_unmatched);
+		replay_note(
+			notes, sizeof(notes),
+			"of those, no flow entry under the parser's key (lookup: %s), their rest "
+			"counted as untracked bytes and missing from the records: %llu frames",
+			strerror(-r->oversize_err), (unsigned long long)r->oversize_unmatched);
 	if (r->out_of_order)
 		replay_note(notes, sizeof(notes),
 			    "stamped earlier than the frame before, run at its time: %llu frames",
