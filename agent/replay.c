@@ -32,6 +32,15 @@
 #include "log.h"
 #include "netobs.skel.h"
 
+/* The datapath's own parser, compiled natively (it calls no BPF helper), so
+ * the bytes of a frame longer than test_run takes go to the very key the
+ * program put the frame's head under. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunknown-pragmas" /* #pragma unroll is for clang */
+#pragma GCC diagnostic ignored "-Wunused-function" /* parse_frame_l3: Ethernet only here */
+#include "../bpf/lib/parse.h"
+#pragma GCC diagnostic pop
+
 /* The interface name records carry: libpcap does not expose a pcapng
  * interface block's if_name, and the ifindex test_run gives is the
  * machine's loopback, whose name says nothing about the capture. */
@@ -49,6 +58,7 @@ struct replay {
 	const char *path;
 	pcap_t *pcap;
 	int prog_fd;
+	uint32_t ifindex; /* the skb's ifindex in test_run (loopback): part of every flow key */
 	uint64_t next_harvest_ns; /* capture time of the next harvest tick, 0: none yet */
 	uint64_t harvest_interval_ns;
 	uint64_t last_ns;   /* capture time of the latest frame */
@@ -62,7 +72,9 @@ struct replay {
 	int refused_err;    /* the first refusal's -errno */
 	uint64_t snap_cut;  /* captured shorter than on the wire (snapshot length) */
 	uint64_t oversize;  /* longer than test_run takes: run with their first frame_max bytes */
-	uint64_t out_of_order; /* earlier than the frame before: run at that frame's time */
+	uint64_t oversize_unmatched; /* of those, no flow entry under the parser's key */
+	int oversize_err;	     /* the first unmatched one's -errno */
+	uint64_t out_of_order;	     /* earlier than the frame before: run at that frame's time */
 };
 
 static struct replay *replay_current; /* for replay_emit: agent_emit() passes the agent only */
@@ -114,10 +126,89 @@ static int replay_test_run(struct replay *r, const uint8_t *frame, uint32_t len)
 	return bpf_prog_test_run_opts(r->prog_fd, &opts) ? -errno : 0;
 }
 
+/* Add delta to one CPU's copy of a per-CPU counter (the agent sums them). */
+static int replay_counter_add(struct replay *r, uint32_t counter, uint64_t delta)
+{
+	int fd = r->a->dp.counters_fd;
+	uint64_t percpu[r->a->dp.ncpus];
+
+	if (bpf_map_lookup_elem(fd, &counter, percpu))
+		return -errno;
+	percpu[0] += delta;
+	return bpf_map_update_elem(fd, &counter, percpu, BPF_EXIST) ? -errno : 0;
+}
+
+/*
+ * Add rest bytes to the flow-map entry of the frame whose first ran_len
+ * bytes just ran, on the copy of the CPU that ran it (the latest
+ * last_seen_ns; a CPU that never saw the flow has packets 0 and is skipped
+ * when the agent merges the copies). The key comes from the datapath's
+ * parser on the same bytes and frame_meta as the program's run.
+ */
+static int replay_flow_add_bytes(struct replay *r, const uint8_t *frame, uint32_t ran_len,
+				 uint64_t rest)
+{
+	const struct frame_meta meta = {.ifindex = r->ifindex, .hook = NETOBS_HOOK_TC_INGRESS};
+	struct agent *a = r->a;
+	struct netobs_flow_stats *ran_on = NULL;
+	struct parsed_packet pkt;
+
+	parse_frame((void *)frame, (void *)(frame + ran_len), &meta, &pkt);
+	if (bpf_map_lookup_elem(a->dp.flows_fd, &pkt.key, a->percpu_value))
+		return -errno;
+	for (unsigned int cpu = 0; cpu < a->dp.ncpus; cpu++) {
+		struct netobs_flow_stats *v =
+			(void *)((char *)a->percpu_value + (size_t)cpu * a->value_stride);
+
+		if (v->packets && (!ran_on || v->last_seen_ns > ran_on->last_seen_ns))
+			ran_on = v;
+	}
+	if (!ran_on)
+		return -ENOENT; /* an entry no CPU counted a packet in: not this frame's */
+	ran_on->bytes += rest;
+	return bpf_map_update_elem(a->dp.flows_fd, &pkt.key, a->percpu_value, BPF_EXIST) ? -errno
+											 : 0;
+}
+
+/*
+ * A frame longer than the kernel's test_run buffer (a GRO/TSO aggregate
+ * captured before segmentation, a jumbo frame) ran with its first ran_len
+ * bytes: add the others where the datapath would have counted them, before
+ * the next frame runs or a harvest reads the map. A FLOW_NEW or TCP_FLAGS
+ * event of the run already carries the head's bytes; the flow's next
+ * record carries the whole frame.
+ */
+static void replay_account_oversize(struct replay *r, const uint8_t *frame, uint32_t ran_len,
+				    uint32_t captured)
+{
+	uint64_t rest = captured - ran_len;
+	int rc;
+
+	r->oversize++;
+	/* The datapath counts every packet's bytes, in a flow or not. */
+	rc = replay_counter_add(r, NETOBS_CNT_BYTES, rest);
+	if (rc)
+		log_warn("%s: frame %llu: cannot add its %llu bytes past test_run's %u to the "
+			 "datapath's bytes counter: %s",
+			 r->path, (unsigned long long)r->frames, (unsigned long long)rest, ran_len,
+			 strerror(-rc));
+	rc = replay_flow_add_bytes(r, frame, ran_len, rest);
+	if (!rc)
+		return;
+	/* Not in a flow we can find (the datapath's insert failed: map full,
+	 * or a key the parser and the program disagree on): the bytes are
+	 * in no record, as the untracked counter says of such packets. */
+	replay_counter_add(r, NETOBS_CNT_UNTRACKED_BYTES, rest);
+	if (!r->oversize_unmatched++)
+		r->oversize_err = rc;
+	log_debug("%s: frame %llu: %llu bytes past test_run's %u not added to its flow: %s",
+		  r->path, (unsigned long long)r->frames, (unsigned long long)rest, ran_len,
+		  strerror(-rc));
+}
+
 /*
  * One frame through the datapath. A frame longer than the kernel's test_run
- * buffer (a GRO/TSO aggregate captured before segmentation, a jumbo frame)
- * runs with its first bytes only: its packet counts, its bytes count what ran.
+ * buffer runs with its first bytes, and the others are added to its counts.
  */
 static void replay_frame(struct replay *r, const struct pcap_pkthdr *h, const uint8_t *frame)
 {
@@ -158,7 +249,7 @@ static void replay_frame(struct replay *r, const struct pcap_pkthdr *h, const ui
 		return;
 	}
 	if (len < h->caplen)
-		r->oversize++;
+		replay_account_oversize(r, frame, len, h->caplen);
 	r->ran++;
 	/* Its events become records now, before the next frame's, as live. */
 	events_drain(r->a);
@@ -259,7 +350,7 @@ replay_note(char *notes, size_t len, const char *fmt, ...)
 
 static void replay_summary(const struct replay *r, bool failed)
 {
-	char notes[640] = "";
+	char notes[1024] = "";
 
 	if (r->too_short)
 		replay_note(notes, sizeof(notes),
@@ -276,9 +367,15 @@ static void replay_summary(const struct replay *r, bool failed)
 			    (unsigned long long)r->snap_cut);
 	if (r->oversize)
 		replay_note(notes, sizeof(notes),
-			    "over %u bytes (GRO/TSO aggregates?), run with their first %u bytes "
-			    "and counted so: %llu frames",
+			    "over %u bytes (GRO/TSO aggregates, jumbo frames), run with their "
+			    "first %u bytes and the rest added to their flows' counts: %llu frames",
 			    r->frame_max, r->frame_max, (unsigned long long)r->oversize);
+	if (r->oversize_unmatched)
+		replay_note(
+			notes, sizeof(notes),
+			"of those, no flow entry under the parser's key (lookup: %s), their rest "
+			"counted as untracked bytes and missing from the records: %llu frames",
+			strerror(-r->oversize_err), (unsigned long long)r->oversize_unmatched);
 	if (r->out_of_order)
 		replay_note(notes, sizeof(notes),
 			    "stamped earlier than the frame before, run at its time: %llu frames",
@@ -337,6 +434,7 @@ static int replay_start(struct replay *r)
 	 */
 	ep = &a->endpoints->eps[a->endpoints->count++];
 	ep->ifindex = ep->id = if_nametoindex("lo") ? if_nametoindex("lo") : 1;
+	r->ifindex = ep->ifindex;
 	ep->kind = ENDPOINT_KIND_INTERFACE;
 	ep->netnsid = -1;
 	snprintf(ep->ifname, sizeof(ep->ifname), "%s", REPLAY_IFNAME);

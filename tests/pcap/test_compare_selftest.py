@@ -189,9 +189,9 @@ def write_lines(path, flows):
             f.write(record(flow) + "\n")
 
 
-def run_compare(pcap, json_path):
+def run_compare(pcap, json_path, *options):
     proc = subprocess.run(
-        [sys.executable, COMPARE, pcap, json_path],
+        [sys.executable, COMPARE, *options, pcap, json_path],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -484,6 +484,26 @@ def main():
                 )
             else:
                 print("rejected as it should: %s on %s (%s)" % (label, name, what))
+
+        # --no-l7 (flows only, for a netobs without its L7 datapath): the
+        # flows without a single DNS record agree, a byte off still does not.
+        name = "dns-udp.pcap"
+        flows_only = [r for r in netobs_like(expected[name]) if r.get("Type") != "L7"]
+        json_path = os.path.join(tmp, "flows-only.json")
+        write_lines(json_path, flows_only)
+        rc, out = run_compare(os.path.join(first, name), json_path, "--no-l7")
+        if rc != 0 or "DNS and HTTP not compared (--no-l7)" not in out:
+            fail("--no-l7 rejects the flows alone, or hides that L7 was skipped:\n" + out)
+        rc, out = run_compare(os.path.join(first, name), json_path)
+        if rc != 1 or "DNS message in tshark, not in netobs" not in out:
+            fail("without --no-l7 the missing DNS records are not reported:\n" + out)
+        mutate_byte_off(flows_only)
+        write_lines(json_path, flows_only)
+        rc, out = run_compare(os.path.join(first, name), json_path, "--no-l7")
+        if rc != 1 or "flow " not in out:
+            fail("--no-l7 accepts a byte off:\n" + out)
+        else:
+            print("--no-l7: flows still compared, DNS and HTTP skipped and said so")
 
         empty_json = os.path.join(tmp, "empty.json")
         open(empty_json, "w").close()

@@ -262,16 +262,25 @@ expect_err "not run, under 14 bytes (no Ethernet header): 1 frames" \
 	"a frame under 14 bytes: counted"
 expect_err "cut by the capture's snapshot length, bytes counted as captured: 1 frames" \
 	"snaplen-cut frame: counted"
-expect_err "and counted so: 1 frames" "an oversize frame: counted"
+expect_err "bytes and the rest added to their flows' counts: 1 frames" \
+	"an oversize frame: counted"
 check_eq "odd frames: four UDP flows, their END packets" "1 1 1 1" \
 	"$(jq -r 'select(.flow.flow_event == "END") | .flow.stats.packets' "$TMP/out" | xargs)"
 check_eq "snaplen-cut frame: bytes are what was captured" 60 \
 	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4002) |
 		.flow.stats.bytes' "$TMP/out")"
-check_eq "oversize frame: bytes are the part that ran, as the summary says" \
-	"$(sed -n 's/.*run with their first \([0-9]*\) bytes.*/\1/p' "$TMP/err")" \
+check_eq "oversize frame: all its 9000 bytes, not only the head that ran" 9000 \
 	"$(jq -r 'select(.flow.flow_event == "END" and .flow.l4.UDP.source_port == 4003) |
 		.flow.stats.bytes' "$TMP/out")"
+check_true "oversize frame: its flow entry found under the parser's key" \
+	bash -c "! grep -q 'no flow entry' '$TMP/err'"
+# An oversize frame whose flow the datapath could not insert (16 flows fill a
+# 16-entry map first): the bytes past the head are in no flow, and said so.
+mkcap "$TMP/full.pcap" 1 $(printf 'udp:100 %.0s' $(seq 16)) udp:9000
+"$AGENT" --replay "$TMP/full.pcap" --flow-map-size 16 >/dev/null 2>"$TMP/err"
+check_eq "oversize frame, flow map full: exit 0" 0 "$?"
+expect_err "of those, no flow entry under the parser's key (lookup: No such file or directory), their rest counted as untracked bytes and missing from the records: 1 frames" \
+	"oversize frame in no flow: counted and said"
 editcap -F pcapng "$TMP/odd.pcap" "$TMP/odd.pcapng"
 check_true "pcapng: the same records as pcap" \
 	cmp -s <("$AGENT" --replay "$TMP/odd.pcapng" 2>/dev/null) "$TMP/out"
