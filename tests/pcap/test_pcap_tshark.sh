@@ -15,15 +15,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../netns/lib.sh"
 PCAP_DIR=$SRC_DIR/tests/pcap
 CAPS=$TMP/captures
 
-# The L7 datapath (bpf/lib/l7.h) is not merged yet: without it every DNS
-# and HTTP message is reported missing. Flows only until it lands; then
-# empty this (compare_tshark.py compares L7 by default).
-COMPARE_OPTIONS=(--no-l7)
-
 check_true "make_captures.py writes the captures and their truth" \
 	"$PYTHON" "$PCAP_DIR/make_captures.py" "$CAPS"
 
-"$PYTHON" "$PCAP_DIR/compare_tshark.py" "${COMPARE_OPTIONS[@]}" --run-all "$CAPS" \
+"$PYTHON" "$PCAP_DIR/compare_tshark.py" --run-all "$CAPS" \
 	"$CLI flows --pcap {} -o json" >"$TMP/compare.txt" 2>&1
 rc=$?
 sed 's/^/# /' "$TMP/compare.txt"
