@@ -22,6 +22,7 @@ NAMES=(client web db)
 cleanup() {
 	[ "$KEEP" = 1 ] && return
 	[ -n "$AGENT_PID" ] && kill -TERM "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+	kill ${web:-} ${dns:-} 2>/dev/null || true
 	for n in "${NAMES[@]}"; do ip netns del "demo-$n" 2>/dev/null || true; done
 	ip link del nodemo-br 2>/dev/null || true
 	rm -rf "$DEMO"
@@ -54,14 +55,22 @@ step netobs endpoints
 "$NETOBS" endpoints
 
 echo
-echo "== traffic: client pings web, fetches a page over HTTP, sends UDP to db; web pings db over IPv6"
+echo "== traffic: client asks db's DNS server for web's name, pings web, fetches a page over"
+echo "   HTTP, sends UDP to db; web pings db over IPv6"
 ip netns exec demo-web python3 -m http.server 8080 --bind 10.202.0.2 >/dev/null 2>&1 &
 web=$!
+ip netns exec demo-db dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=10.202.0.3 --user=root --pid-file="$DEMO/dnsmasq.pid" --local=/demo.test/ \
+	--host-record=web.demo.test,10.202.0.2 --log-facility="$DEMO/dnsmasq.log" &
+dns=$!
 "$NETOBS" flows -f --last 0 --protocol tcp --to-port 8080 >"$DEMO/follow.txt" &
 follower=$!
 sleep 0.5
+for _ in $(seq 20); do ip netns exec demo-client dig +short +tries=1 +time=1 @10.202.0.3 web.demo.test >/dev/null && break; sleep 0.2; done
+ip netns exec demo-client dig +short +tries=1 +time=1 @10.202.0.3 nope.demo.test >/dev/null || true
 ip netns exec demo-client ping -q -c 5 -i 0.2 10.202.0.2 >/dev/null
-ip netns exec demo-client python3 -c 'import urllib.request as u; u.urlopen("http://10.202.0.2:8080/", timeout=5).read()'
+ip netns exec demo-client curl -s -o /dev/null --resolve web.demo.test:8080:10.202.0.2 \
+	http://web.demo.test:8080/ -o /dev/null http://web.demo.test:8080/missing
 ip netns exec demo-client python3 scripts/../tests/netns/traffic.py udp-send 10.202.0.3 5353 3 64 >/dev/null
 ip netns exec demo-web ping -6 -q -c 3 -i 0.2 fd00:202::3 >/dev/null
 sleep 1.5 # one harvest: counters of running flows are read every second
@@ -80,9 +89,15 @@ step "netobs flows -o json --protocol tcp --last 1 | jq '.flow | {src: .IP.sourc
 "$NETOBS" flows -o json --protocol tcp --last 1 |
 	jq '.flow | {src: .IP.source, dst: .IP.destination, port: .l4.TCP.destination_port, packets: .stats.packets, bytes: .stats.bytes}'
 
+step "netobs flows --all --type l7 --interface nodemo-client   # DNS and HTTP, no proxy"
+"$NETOBS" flows --all --type l7 --interface nodemo-client
+
+step "netobs flows --to-fqdn web.demo.test --protocol tcp --last 2   # names learned from the DNS answer"
+"$NETOBS" flows --to-fqdn web.demo.test --protocol tcp --last 2
+
 step netobs status
 "$NETOBS" status
-kill "$web" 2>/dev/null || true
+kill "$web" "$dns" 2>/dev/null || true
 
 if [ "$KEEP" = 1 ]; then
 	echo
