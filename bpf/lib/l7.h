@@ -209,9 +209,9 @@ static __always_inline __u8 l7_port_flags(__be16 port)
  * that produced a different one: inlined, the L7 code was verified again for
  * each header stack, which doubled the programs' load time. A value loaded
  * from a map is just a number in a range, so every path meets here as one.
- * (A separate global function avoids that too, but a call costs ~9 ns per
- * packet with this kernel's return-thunk mitigations: more than the rest of
- * the check for a data segment that is neither DNS nor HTTP.)
+ * (A separate global function avoids that too, but its call measured ~9 ns
+ * per packet here (docs/performance.md): more than the rest of the check for
+ * a data segment that is neither DNS nor HTTP.)
  */
 static __always_inline void l7_forget_path(struct netobs_l7_scratch *scratch, __u32 *off,
 					   __u32 *end)
