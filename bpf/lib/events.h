@@ -4,9 +4,8 @@
  * created, a TCP connection opened or closed): the ring buffer has one lock
  * shared by all CPUs, so it must never see one event per packet.
  *
- * Later event types (DNS/HTTP) will start with the same header and carry a
- * bounded payload slice after a struct netobs_flow_event-like prefix; they
- * reserve their own size, so nothing here assumes one event size.
+ * L7 payload slices (lib/l7.h) start with the same header and emit their
+ * own, variable size, so nothing here assumes one event size.
  */
 #pragma once
 

@@ -33,10 +33,24 @@
  */
 #define L7_DIRECT_OFF_MAX 0x3fff
 
-/* Four payload bytes as one number, the same on either byte order. */
+/* Four bytes as a 32-bit load from memory sees them, on either byte order:
+ * compared with one load of the payload, not four byte loads. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define L7_WORD(a, b, c, d)                                                                        \
 	((__u32)(__u8)(a) | ((__u32)(__u8)(b) << 8) | ((__u32)(__u8)(c) << 16) |                   \
 	 ((__u32)(__u8)(d) << 24))
+#else
+#define L7_WORD(a, b, c, d)                                                                        \
+	(((__u32)(__u8)(a) << 24) | ((__u32)(__u8)(b) << 16) | ((__u32)(__u8)(c) << 8) |           \
+	 (__u32)(__u8)(d))
+#endif
+
+/* The first payload bytes, readable as one word. */
+union l7_head {
+	__u64 all;
+	__u32 word;
+	__u8 bytes[L7_HEAD_LEN];
+};
 
 /* Where a program's packet bytes come from; a constant in each program. */
 enum l7_source {
@@ -61,7 +75,7 @@ static __always_inline long l7_load_bytes(void *ctx, enum l7_source src, __u32 o
  * 0 or a negative errno.
  */
 static __always_inline long l7_read_head(void *ctx, enum l7_source src, __u32 off,
-					 __u64 payload_len, __u8 head[L7_HEAD_LEN])
+					 __u64 payload_len, union l7_head *head)
 {
 	void *data, *data_end;
 	__u64 n;
@@ -79,16 +93,19 @@ static __always_inline long l7_read_head(void *ctx, enum l7_source src, __u32 of
 		__u8 *p = data + off;
 
 		if ((void *)(p + L7_HEAD_LEN) <= data_end) {
-			__builtin_memcpy(head, p, L7_HEAD_LEN);
+			/* One 8-byte load, unaligned: fine on the targets with
+			 * efficient unaligned access (x86-64, arm64), where the
+			 * verifier allows it; a memcpy here is 8 byte loads. */
+			head->all = *(__u64 *)p;
 			return 0;
 		}
 	}
-	__builtin_memset(head, 0, L7_HEAD_LEN);
+	head->all = 0;
 	n = payload_len < L7_HEAD_LEN ? payload_len : L7_HEAD_LEN;
 	barrier_var(n);		      /* see l7_emit() */
 	if (n < 1 || n > L7_HEAD_LEN) /* not reached; bounds for the verifier */
 		return -1;
-	return l7_load_bytes(ctx, src, off, head, n);
+	return l7_load_bytes(ctx, src, off, head->bytes, n);
 }
 
 /*
@@ -97,11 +114,9 @@ static __always_inline long l7_read_head(void *ctx, enum l7_source src, __u32 of
  * status line: "HTTP" alone would also take a body segment that happens to
  * start with that word. HTTP/2 ("PRI * HTTP/2.0") is not HTTP/1.x.
  */
-static __always_inline int l7_is_http_start(const __u8 head[L7_HEAD_LEN])
+static __always_inline int l7_is_http_start(const union l7_head *head)
 {
-	__u32 word = L7_WORD(head[0], head[1], head[2], head[3]);
-
-	switch (word) {
+	switch (head->word) {
 	case L7_WORD('G', 'E', 'T', ' '):
 	case L7_WORD('H', 'E', 'A', 'D'):
 	case L7_WORD('P', 'O', 'S', 'T'):
@@ -113,7 +128,7 @@ static __always_inline int l7_is_http_start(const __u8 head[L7_HEAD_LEN])
 	case L7_WORD('T', 'R', 'A', 'C'):
 		return 1;
 	case L7_WORD('H', 'T', 'T', 'P'):
-		return head[4] == '/' && head[5] == '1' && head[6] == '.';
+		return head->bytes[4] == '/' && head->bytes[5] == '1' && head->bytes[6] == '.';
 	default:
 		return 0;
 	}
@@ -194,9 +209,9 @@ static __always_inline __u8 l7_port_flags(__be16 port)
  * that produced a different one: inlined, the L7 code was verified again for
  * each header stack, which doubled the programs' load time. A value loaded
  * from a map is just a number in a range, so every path meets here as one.
- * (A separate global function avoids that too, but a call costs ~9 ns per
- * packet with this kernel's return-thunk mitigations: more than the rest of
- * the check for a data segment that is neither DNS nor HTTP.)
+ * (A separate global function avoids that too, but its call measured ~9 ns
+ * per packet here (docs/performance.md): more than the rest of the check for
+ * a data segment that is neither DNS nor HTTP.)
  */
 static __always_inline void l7_forget_path(struct netobs_l7_scratch *scratch, __u32 *off,
 					   __u32 *end)
@@ -222,7 +237,8 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 	__u32 off = pkt->payload_off, end, zero = 0, *config;
 	struct netobs_l7_scratch *scratch;
 	__u64 payload_len; /* 64-bit: see l7_load_bytes() */
-	__u8 head[L7_HEAD_LEN], port_flags;
+	union l7_head head;
+	__u8 port_flags;
 	int ends_head;
 
 	/* The payload ends at the IP datagram's end (the rest is link-layer
@@ -257,7 +273,7 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 	if ((*config & NETOBS_L7_CFG_HTTP_PORTS_ONLY) && !(port_flags & NETOBS_L7_PORT_HTTP))
 		return;
 
-	if (!l7_read_head(ctx, src, off, payload_len, head) && l7_is_http_start(head)) {
+	if (!l7_read_head(ctx, src, off, payload_len, &head) && l7_is_http_start(&head)) {
 		ends_head = l7_emit(ctx, src, pkt, scratch, off, payload_len,
 				    NETOBS_L7_HINT_HTTP_START, now);
 		/* A head split over segments: copy the next few of this flow

@@ -32,7 +32,8 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Rare, important events only (new flow, TCP SYN/FIN/RST); never per packet. */
+/* Rare, important events (new flow, TCP SYN/FIN/RST), and L7 slices bounded per
+ * DNS packet and per HTTP message head (lib/l7.h); never one per packet of a flow. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, NETOBS_RINGBUF_BYTES);
