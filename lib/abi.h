@@ -167,7 +167,7 @@ struct netobs_flow_event {
  *     segments), unless the start segment ended with CRLF CRLF.
  * The event is exactly as long as its header plus the bytes copied.
  */
-#define NETOBS_L7_SLICE_MAX	 2048
+#define NETOBS_L7_SLICE_MAX	2048
 #define NETOBS_L7_CONT_SEGMENTS 3
 #define NETOBS_L7_PORTS		65536
 
@@ -185,22 +185,22 @@ enum netobs_l7_config_flags {
 
 /* netobs_l7_event.hint: why the datapath copied the slice. */
 enum netobs_l7_hint {
-	NETOBS_L7_HINT_DNS = 1,		/* a DNS port */
-	NETOBS_L7_HINT_HTTP_START = 2,	/* content looks like an HTTP/1.x start line */
-	NETOBS_L7_HINT_HTTP_CONT = 3,	/* a segment after an HTTP start (l7_budget) */
+	NETOBS_L7_HINT_DNS = 1,	       /* a DNS port */
+	NETOBS_L7_HINT_HTTP_START = 2, /* content looks like an HTTP/1.x start line */
+	NETOBS_L7_HINT_HTTP_CONT = 3,  /* a segment after an HTTP start (l7_budget) */
 };
 
 /* NETOBS_EVENT_L7: hdr.len = sizeof(struct netobs_l7_event) + captured_len. */
 struct netobs_l7_event {
 	struct netobs_event_hdr hdr;
 	struct netobs_flow_key key;
-	__u32 seq;	   /* TCP: sequence number of the payload's first byte; UDP: 0 */
-	__u32 payload_len; /* L4 payload bytes on the wire (a GSO skb: all its segments) */
+	__u32 seq;	    /* TCP: sequence number of the payload's first byte; UDP: 0 */
+	__u32 payload_len;  /* L4 payload bytes on the wire (a GSO skb: all its segments) */
 	__u16 captured_len; /* bytes of payload in data[] (<= NETOBS_L7_SLICE_MAX) */
 	__u16 tcp_flags;    /* this packet's flags (enum netobs_tcp_flags) */
 	__u8 hint;	    /* enum netobs_l7_hint */
 	__u8 reserved[3];
-	__u8 data[];	    /* captured_len bytes of L4 payload */
+	__u8 data[]; /* captured_len bytes of L4 payload */
 };
 
 #define NETOBS_ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
