@@ -29,9 +29,11 @@ check_eq "flapped endpoints are ready" "ready ready" \
 check_eq "no full rescan for $((FLAPS * 4)) link changes" 1 "$(discovery full_rescans)"
 refreshes=$(discovery link_refreshes)
 # Each burst refreshes the one link it touched, never the other endpoints:
-# at most one refresh per change (the 50 ms debounce usually folds many).
-check_true "link refreshes bounded by the changes ($refreshes <= $((FLAPS * 2 + 3)))" \
-	test "$refreshes" -le $((FLAPS * 2 + 3))
+# at most one refresh per change (the 50 ms debounce usually folds many,
+# but on a loaded machine, as under the sanitizers, each change may come
+# alone: the bound is the changes, not what the debounce folds).
+check_true "link refreshes bounded by the changes ($refreshes <= $((FLAPS * 4 + 3)))" \
+	test "$refreshes" -le $((FLAPS * 4 + 3))
 check_true "container-side changes refreshed through their namespace" \
 	test "$(discovery netns_refreshes)" -ge 1
 
