@@ -3,8 +3,8 @@
 # Fuzz every decoder target (tests/fuzz/fuzz_*.c) with libFuzzer for SECONDS
 # each (default 60), starting from a copy of its seed corpus. Crashes are
 # written to build-fuzz/artifacts/; add them to tests/fuzz/corpus/NAME/ so
-# the ordinary build replays them. Not part of the default test suite:
-# scripts/test.sh runs it when NETOBS_FUZZ_SECONDS is set. Inputs go up to
+# the ordinary build replays them. scripts/test.sh runs it for 15 s per
+# target (NETOBS_FUZZ_SECONDS: longer runs, or 0 to skip). Inputs go up to
 # 20000 bytes: past the decoders' 8 KiB bounds (DNS over TCP, HTTP heads).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,7 +4,8 @@
 # (BPF_PROG_TEST_RUN), namespace end-to-end; then the unit and namespace tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer. Run as root.
 #   NETOBS_SKIP_SANITIZE=1  skip the sanitizer pass
-#   NETOBS_FUZZ_SECONDS=N   also fuzz each decoder for N seconds (scripts/fuzz.sh)
+#   NETOBS_FUZZ_SECONDS=N   fuzz each decoder for N seconds (scripts/fuzz.sh;
+#                           default 15, a bounded run; 0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,7 +48,7 @@ if [ "${NETOBS_SKIP_SANITIZE:-0}" != 1 ]; then
 		ctest --output-on-failure --timeout 900 -L 'unit|netns')
 	leftovers
 fi
-if [ -n "${NETOBS_FUZZ_SECONDS:-}" ]; then
+if [ "${NETOBS_FUZZ_SECONDS:=15}" != 0 ]; then
 	echo "== fuzzing each decoder for ${NETOBS_FUZZ_SECONDS}s"
 	bash scripts/fuzz.sh "$NETOBS_FUZZ_SECONDS"
 fi
