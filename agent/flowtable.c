@@ -185,6 +185,10 @@ struct flow_entry *flow_table_lookup_reverse(const struct flow_table *table,
 		if (rev)
 			return rev;
 	}
+	if (nrev && table->same_hook_reverse) {
+		rev_keys[0].hook = key->hook;
+		return flow_table_lookup(table, &rev_keys[0]);
+	}
 	return NULL;
 }
 

@@ -46,6 +46,13 @@ struct flow_table {
 	uint32_t count;
 	uint32_t free_head;
 	uint64_t hash_key[2]; /* SipHash key, from getrandom() at init */
+	/*
+	 * Both directions of a connection pass the same hook: a capture
+	 * (replayed through one program) or a mirror port sees both as
+	 * received. Live, a reversed key at the same hook is another flow
+	 * (on a veth's ingress the container sent both), so it is off.
+	 */
+	bool same_hook_reverse;
 };
 
 /* Capacity entries, and a fresh random hash key (-errno if getrandom fails). */

@@ -420,6 +420,8 @@ static int replay_start(struct replay *r)
 		log_error("cannot allocate the flow tables: %s", strerror(-rc));
 		return rc;
 	}
+	/* Every frame runs through one program: a reply is at the same hook. */
+	a->flows.same_hook_reverse = a->ended.same_hook_reverse = true;
 	a->rb = ring_buffer__new(a->dp.events_fd, events_ring_buffer_cb, a, NULL);
 	if (!a->rb) {
 		rc = -errno;

@@ -497,6 +497,24 @@ START_TEST(test_no_pairing_across_hooks_or_interfaces)
 }
 END_TEST
 
+START_TEST(test_same_hook_pairing_when_asked)
+{
+	struct flow_table t;
+	struct flow_entry *a, *b;
+
+	/* A capture replayed through one program: the answer is at the same hook. */
+	ck_assert_int_eq(flow_table_init(&t, 16), 0);
+	t.same_hook_reverse = true;
+	a = insert(&t, key4(IPPROTO_UDP, IN, 1, 2, 5353, 53), 100, 0, true);
+	b = insert(&t, key4(IPPROTO_UDP, IN, 2, 1, 53, 5353), 150, 0, true);
+	ck_assert_int_eq(a->is_reply, 0);
+	ck_assert_int_eq(b->is_reply, 1);
+	ck_assert(a->answered && b->answered);
+	ck_assert_ptr_eq(flow_table_lookup_reverse(&t, &b->key), a);
+	flow_table_free(&t);
+}
+END_TEST
+
 /* ---- reverse keys ---- */
 
 /* The key 10.0.0.1 -> 10.0.0.2 at hook reverses to 10.0.0.2 -> 10.0.0.1 at
@@ -662,6 +680,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(pairing, test_truncated_syn_does_not_decide);
 	tcase_add_test(pairing, test_icmp_errors_are_replies);
 	tcase_add_test(pairing, test_no_pairing_across_hooks_or_interfaces);
+	tcase_add_test(pairing, test_same_hook_pairing_when_asked);
 	tcase_add_loop_test(pairing, test_reverse_keys, 0,
 			    (int)(sizeof(reverse_cases) / sizeof(reverse_cases[0])));
 	tcase_add_test(pairing, test_reverse_ipv6_addresses);
