@@ -33,8 +33,6 @@ struct datapath {
 	int flows_fd;
 	int counters_fd;
 	int events_fd;
-	int l7_ports_fd;	/* port -> enum netobs_l7_port_flags (datapath_set_l7()) */
-	int l7_config_fd;	/* one enum netobs_l7_config_flags */
 	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */

@@ -273,8 +273,6 @@ START_TEST(test_datapath_set_l7)
 	const uint16_t dns[] = {53, 5353}, http[] = {8080};
 	struct datapath dp = {
 		.skel = H.skel,
-		.l7_ports_fd = bpf_map__fd(H.skel->maps.l7_ports),
-		.l7_config_fd = bpf_map__fd(H.skel->maps.l7_config),
 	};
 	struct netobs_flow_key want = key_v4(TC, IPPROTO_TCP, 40000, 8080);
 	struct pkt p;
