@@ -8,8 +8,10 @@
  *
  * Cost rule: a packet without TCP/UDP payload (a pure ACK) costs the
  * caller's one compare (parsed_packet.payload_off is 0); TCP data that is
- * neither DNS nor HTTP pays four inlined array lookups, an 8-byte read and a
- * few compares, and never a ring-buffer call.
+ * neither DNS nor HTTP pays one inlined per-CPU array lookup (the scratch
+ * map, l7_forget_path()), three loads of the settings (global data, not
+ * maps: see bpf/lib/maps.h), an 8-byte read and a few compares, and never a
+ * ring-buffer call.
  */
 #pragma once
 
