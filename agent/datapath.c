@@ -85,7 +85,6 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 
 	memset(dp, 0, sizeof(*dp));
 	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
-	dp->l7_ports_fd = dp->l7_config_fd = -1;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-ncpus));
@@ -136,8 +135,6 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
-	dp->l7_ports_fd = bpf_map__fd(dp->skel->maps.l7_ports);
-	dp->l7_config_fd = bpf_map__fd(dp->skel->maps.l7_config);
 	return 0;
 
 err_destroy:
@@ -187,7 +184,6 @@ void datapath_close(struct datapath *dp)
 		netobs__destroy(dp->skel);
 	dp->skel = NULL;
 	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
-	dp->l7_ports_fd = dp->l7_config_fd = -1;
 }
 
 /* The program that can parse this interface's frames (docs/datapath.md). */
@@ -488,48 +484,15 @@ int datapath_read_counters(struct datapath *dp, uint64_t *out)
 	return 0;
 }
 
-static int datapath_write_l7_config(struct datapath *dp, uint32_t flags)
-{
-	uint32_t zero = 0;
-
-	if (bpf_map_update_elem(dp->l7_config_fd, &zero, &flags, BPF_ANY))
-		return -errno;
-	return 0;
-}
-
-/* All NETOBS_L7_PORTS entries in one batch call; one call per port where
- * the kernel has no batch update for arrays. */
-static int datapath_write_l7_ports(struct datapath *dp, const uint8_t *flags)
-{
-	uint32_t count = NETOBS_L7_PORTS;
-	uint32_t *keys;
-	int rc = 0;
-
-	keys = malloc(NETOBS_L7_PORTS * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (uint32_t port = 0; port < NETOBS_L7_PORTS; port++)
-		keys[port] = port;
-	if (!bpf_map_update_batch(dp->l7_ports_fd, keys, flags, &count, NULL))
-		goto out;
-	for (uint32_t port = 0; port < NETOBS_L7_PORTS; port++) {
-		if (bpf_map_update_elem(dp->l7_ports_fd, &keys[port], &flags[port], BPF_ANY)) {
-			rc = -errno;
-			break;
-		}
-	}
-out:
-	free(keys);
-	return rc;
-}
-
 int datapath_set_l7(struct datapath *dp, const uint16_t *dns_ports, size_t ndns,
 		    const uint16_t *http_ports, size_t nhttp, bool disabled)
 {
+	struct netobs__bss *bss = dp->skel ? dp->skel->bss : NULL;
 	uint32_t config = 0;
 	uint8_t *flags;
-	int rc;
 
+	if (!bss)
+		return -EINVAL; /* not loaded: datapath_open() failed or was not called */
 	flags = calloc(NETOBS_L7_PORTS, sizeof(*flags));
 	if (!flags)
 		return -ENOMEM;
@@ -542,12 +505,13 @@ int datapath_set_l7(struct datapath *dp, const uint16_t *dns_ports, size_t ndns,
 	if (disabled)
 		config |= NETOBS_L7_CFG_DISABLED;
 
-	/* Off while the ports change: no packet sees half of each setting. */
-	rc = datapath_write_l7_config(dp, NETOBS_L7_CFG_DISABLED);
-	if (!rc)
-		rc = datapath_write_l7_ports(dp, flags);
-	if (!rc)
-		rc = datapath_write_l7_config(dp, config);
+	/* The settings are the datapath's global data (bpf/lib/maps.h), written
+	 * in place through the skeleton's mapping of .bss. Off while the ports
+	 * change: no packet sees half of each setting. The release stores order
+	 * the writes for the CPUs that run the programs. */
+	__atomic_store_n(&bss->netobs_l7_config, NETOBS_L7_CFG_DISABLED, __ATOMIC_RELEASE);
+	memcpy(bss->netobs_l7_port_flags, flags, NETOBS_L7_PORTS);
+	__atomic_store_n(&bss->netobs_l7_config, config, __ATOMIC_RELEASE);
 	free(flags);
-	return rc;
+	return 0;
 }

@@ -33,8 +33,6 @@ struct datapath {
 	int flows_fd;
 	int counters_fd;
 	int events_fd;
-	int l7_ports_fd;	/* port -> enum netobs_l7_port_flags (datapath_set_l7()) */
-	int l7_config_fd;	/* one enum netobs_l7_config_flags */
 	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */
@@ -88,8 +86,9 @@ int datapath_detach_xdp(struct datapath *dp, uint32_t ifindex);
  * slices"): DNS on the ndns dns_ports; HTTP/1.x on the nhttp http_ports, or
  * on any port when nhttp is 0; nothing at all when disabled. Replaces the
  * whole previous setting (after load it is: no DNS port, HTTP on any port).
- * Slices stop while the maps are rewritten, and stay off if this fails:
- * 0, or -errno for the caller to report.
+ * Slices stop while the settings (the datapath's .bss globals, written in
+ * place) are rewritten. Fails only before touching them: 0, or -errno for
+ * the caller to report (-EINVAL: the datapath is not loaded).
  */
 int datapath_set_l7(struct datapath *dp, const uint16_t *dns_ports, size_t ndns,
 		    const uint16_t *http_ports, size_t nhttp, bool disabled);

@@ -460,8 +460,6 @@ int main(int argc, char **argv)
 					    3,	  'c',	'o',  'm',  0,	 0,   1,   0,	1};
 	static const char get[] = "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
 	uint8_t body[DATA_SEGMENT], tls[DATA_SEGMENT];
-	uint32_t port53 = 53, zero = 0;
-	uint8_t dns_flag = NETOBS_L7_PORT_DNS;
 
 	if (!repeat || !nflows || nflows > NETOBS_FLOW_MAP_DEFAULT_ENTRIES - 16) {
 		fprintf(stderr, "usage: %s [repeat] [new_flows <= %u]\n", argv[0],
@@ -492,12 +490,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* What the agent sets by default: DNS on port 53, HTTP on any port. */
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.l7_ports), &port53, &dns_flag, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(skel->maps.l7_config), &zero, &zero, 0)) {
-		fprintf(stderr, "Error: setting the L7 maps: %s\n", strerror(errno));
-		err = 1;
-		goto out;
-	}
+	skel->bss->netobs_l7_port_flags[53] = NETOBS_L7_PORT_DNS;
+	skel->bss->netobs_l7_config = 0;
 	print_load_stats(skel, load_ns);
 	pin_to_current_cpu();
 	build_v4_ack(&v4, 40000);

@@ -8,8 +8,10 @@
  *
  * Cost rule: a packet without TCP/UDP payload (a pure ACK) costs the
  * caller's one compare (parsed_packet.payload_off is 0); TCP data that is
- * neither DNS nor HTTP pays four inlined array lookups, an 8-byte read and a
- * few compares, and never a ring-buffer call.
+ * neither DNS nor HTTP pays one inlined per-CPU array lookup (the scratch
+ * map, l7_forget_path()), three loads of the settings (global data, not
+ * maps: see bpf/lib/maps.h), an 8-byte read and a few compares, and never a
+ * ring-buffer call.
  */
 #pragma once
 
@@ -195,10 +197,8 @@ static __always_inline int l7_emit(void *ctx, enum l7_source src, const struct p
 
 static __always_inline __u8 l7_port_flags(__be16 port)
 {
-	__u32 index = bpf_ntohs(port);
-	__u8 *flags = bpf_map_lookup_elem(&l7_ports, &index);
-
-	return flags ? *flags : 0;
+	/* A 16-bit index into a 65536-entry array: always in bounds. */
+	return netobs_l7_port_flags[bpf_ntohs(port)];
 }
 
 /*
@@ -234,7 +234,7 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 				       const struct parsed_packet *pkt, __u32 pkt_len, __u8 is_gso,
 				       struct netobs_flow_stats *stats, __u64 now)
 {
-	__u32 off = pkt->payload_off, end, zero = 0, *config;
+	__u32 off = pkt->payload_off, end, zero = 0, config;
 	struct netobs_l7_scratch *scratch;
 	__u64 payload_len; /* 64-bit: see l7_load_bytes() */
 	union l7_head head;
@@ -256,8 +256,9 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 		return;
 	payload_len = (__u64)end - off;
 
-	config = bpf_map_lookup_elem(&l7_config, &zero);
-	if (!config || (*config & NETOBS_L7_CFG_DISABLED))
+	/* One read: both checks below see the same setting. */
+	config = *(volatile __u32 *)&netobs_l7_config;
+	if (config & NETOBS_L7_CFG_DISABLED)
 		return;
 	port_flags = l7_port_flags(pkt->key.sport) | l7_port_flags(pkt->key.dport);
 	if (port_flags & NETOBS_L7_PORT_DNS) {
@@ -270,7 +271,7 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 	}
 	if (pkt->key.proto != IPPROTO_TCP)
 		return;
-	if ((*config & NETOBS_L7_CFG_HTTP_PORTS_ONLY) && !(port_flags & NETOBS_L7_PORT_HTTP))
+	if ((config & NETOBS_L7_CFG_HTTP_PORTS_ONLY) && !(port_flags & NETOBS_L7_PORT_HTTP))
 		return;
 
 	if (!l7_read_head(ctx, src, off, payload_len, &head) && l7_is_http_start(&head)) {

@@ -40,24 +40,17 @@ struct {
 } events SEC(".maps");
 
 /*
- * L7 slices (lib/l7.h). Port -> enum netobs_l7_port_flags, indexed by the
- * port in host order; written by the agent (datapath_set_l7()). All zero
- * (the state after load): no DNS port, HTTP recognised on any port.
+ * L7 slice settings (lib/l7.h), in global data (.bss) rather than array
+ * maps: the datapath reads them with plain loads, no map lookup, and the
+ * agent writes them through the skeleton's memory-mapped .bss
+ * (datapath_set_l7()). All zero (the state after load): no DNS port, HTTP
+ * recognised on any port, slices on.
+ *
+ * netobs_l7_port_flags: enum netobs_l7_port_flags, indexed by the port in
+ * host order. netobs_l7_config: enum netobs_l7_config_flags.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, NETOBS_L7_PORTS);
-	__type(key, __u32);
-	__type(value, __u8);
-} l7_ports SEC(".maps");
-
-/* One entry: enum netobs_l7_config_flags. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} l7_config SEC(".maps");
+__u8 netobs_l7_port_flags[NETOBS_L7_PORTS];
+__u32 netobs_l7_config;
 
 /*
  * Where an L7 event is assembled before bpf_ringbuf_output() copies exactly

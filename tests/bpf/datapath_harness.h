@@ -359,36 +359,21 @@ static inline int harness_event_cb(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* ---- L7 settings (the maps datapath_set_l7() writes) ------------------ */
+/* ---- L7 settings (the .bss globals datapath_set_l7() writes) ---------- */
 
 static inline void l7_set_port(uint16_t port, uint8_t flags)
 {
-	uint32_t key = port;
-
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.l7_ports), &key, &flags, 0),
-			 0);
+	H.skel->bss->netobs_l7_port_flags[port] = flags;
 }
 
 static inline void l7_clear_ports(void)
 {
-	static uint32_t keys[NETOBS_L7_PORTS];
-	static uint8_t zeros[NETOBS_L7_PORTS];
-	uint32_t i, count = NETOBS_L7_PORTS;
-
-	for (i = 0; i < NETOBS_L7_PORTS; i++)
-		keys[i] = i;
-	ck_assert_int_eq(
-		bpf_map_update_batch(bpf_map__fd(H.skel->maps.l7_ports), keys, zeros, &count, NULL),
-		0);
-	ck_assert_uint_eq(count, NETOBS_L7_PORTS);
+	memset(H.skel->bss->netobs_l7_port_flags, 0, NETOBS_L7_PORTS);
 }
 
 static inline void l7_set_config(uint32_t flags)
 {
-	uint32_t zero = 0;
-
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.l7_config), &zero, &flags, 0),
-			 0);
+	H.skel->bss->netobs_l7_config = flags;
 }
 
 /* Open and load; flow_entries / ringbuf_bytes of 0 keep the defaults. */

@@ -69,20 +69,12 @@ static inline void build_v4_tcp_data(struct pkt *p, uint16_t sport, uint16_t dpo
 
 static inline uint8_t l7_read_port(uint16_t port)
 {
-	uint32_t key = port;
-	uint8_t flags = 0xee;
-
-	ck_assert_int_eq(bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.l7_ports), &key, &flags), 0);
-	return flags;
+	return H.skel->bss->netobs_l7_port_flags[port];
 }
 
 static inline uint32_t l7_read_config(void)
 {
-	uint32_t zero = 0, flags = 0xeeeeeeee;
-
-	ck_assert_int_eq(bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.l7_config), &zero, &flags),
-			 0);
-	return flags;
+	return H.skel->bss->netobs_l7_config;
 }
 
 /* The L7 events taken by the last expect_l7_events(). */

@@ -273,8 +273,6 @@ START_TEST(test_datapath_set_l7)
 	const uint16_t dns[] = {53, 5353}, http[] = {8080};
 	struct datapath dp = {
 		.skel = H.skel,
-		.l7_ports_fd = bpf_map__fd(H.skel->maps.l7_ports),
-		.l7_config_fd = bpf_map__fd(H.skel->maps.l7_config),
 	};
 	struct netobs_flow_key want = key_v4(TC, IPPROTO_TCP, 40000, 8080);
 	struct pkt p;
@@ -305,6 +303,22 @@ START_TEST(test_datapath_set_l7)
 }
 END_TEST
 
+/* Without a loaded skeleton there is nothing to write: an error, no crash,
+ * and the loaded datapath's settings stay as they were. */
+START_TEST(test_datapath_set_l7_not_loaded)
+{
+	const uint16_t dns[] = {53};
+	struct datapath dp = {.skel = NULL};
+
+	l7_set_port(80, NETOBS_L7_PORT_HTTP);
+	l7_set_config(NETOBS_L7_CFG_HTTP_PORTS_ONLY);
+	ck_assert_int_eq(datapath_set_l7(&dp, dns, 1, NULL, 0, true), -EINVAL);
+	ck_assert_uint_eq(l7_read_port(53), 0);
+	ck_assert_uint_eq(l7_read_port(80), NETOBS_L7_PORT_HTTP);
+	ck_assert_uint_eq(l7_read_config(), NETOBS_L7_CFG_HTTP_PORTS_ONLY);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("datapath_l7");
@@ -330,5 +344,6 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_http_ports_only);
 	tcase_add_test(tc, test_disabled);
 	tcase_add_test(tc, test_datapath_set_l7);
+	tcase_add_test(tc, test_datapath_set_l7_not_loaded);
 	return s;
 }
