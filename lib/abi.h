@@ -159,7 +159,7 @@ struct netobs_flow_event {
 /*
  * L7 payload slices (docs/datapath.md, "L7"). The datapath copies the first
  * NETOBS_L7_SLICE_MAX bytes of an L4 payload when the packet is:
- *   - UDP or TCP with a port marked NETOBS_L7_PORT_DNS in the l7_ports map;
+ *   - UDP or TCP with a port marked NETOBS_L7_PORT_DNS in netobs_l7_port_flags[];
  *   - TCP whose payload starts like an HTTP/1.x message ("GET ", "HTTP/1.",
  *     ...), on any port unless the config narrows HTTP to ports marked
  *     NETOBS_L7_PORT_HTTP; and the next NETOBS_L7_CONT_SEGMENTS payload
@@ -171,13 +171,13 @@ struct netobs_flow_event {
 #define NETOBS_L7_CONT_SEGMENTS 3
 #define NETOBS_L7_PORTS		65536
 
-/* l7_ports map values (array indexed by port, host order). */
+/* netobs_l7_port_flags[] values (global data of the BPF object, indexed by port, host order). */
 enum netobs_l7_port_flags {
 	NETOBS_L7_PORT_DNS = 1 << 0,
 	NETOBS_L7_PORT_HTTP = 1 << 1,
 };
 
-/* l7_config map (array, one entry) flags. */
+/* netobs_l7_config flags (global data of the BPF object). */
 enum netobs_l7_config_flags {
 	NETOBS_L7_CFG_HTTP_PORTS_ONLY = 1 << 0, /* HTTP only on NETOBS_L7_PORT_HTTP ports */
 	NETOBS_L7_CFG_DISABLED = 1 << 1,	/* no L7 slices at all */
