@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
 
 enum probe_kind {
 	PROBE_ICMP = 0,
