@@ -46,7 +46,7 @@ done
 set -a
 # shellcheck disable=SC1091
 . "$work/ports"
-PROBE_CA="$work/ca.pem"
+export PROBE_CA="$work/ca.pem"
 set +a
 # No proxy from the environment may reach the probe: prove it by setting one.
 http_proxy=http://127.0.0.1:1 https_proxy=http://127.0.0.1:1 "$test_bin"
