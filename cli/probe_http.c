@@ -292,7 +292,7 @@ static void probe_http_failure(CURLcode rc, long os_errno, const char *errbuf,
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
 		a->result = PROBE_TLS_VERIFY_FAILED;
-		snprintf(a->detail, sizeof(a->detail), "certificate verify failed: %.160s%s", msg,
+		snprintf(a->detail, sizeof(a->detail), "certificate verify failed: %.140s%s", msg,
 			 tls_verify_hint(o, msg));
 		return;
 	case CURLE_SSL_CACERT_BADFILE:
