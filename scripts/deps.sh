@@ -13,6 +13,7 @@ PACKAGES=(
 	libpcap-dev # netobs flows --pcap reads captures with libpcap
 	tshark dnsmasq-base bind9-dnsutils curl # L7 tests: an independent decoder, real servers/clients
 	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
+	libc-ares-dev # netobs probe dns: the DNS client (c-ares)
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }
