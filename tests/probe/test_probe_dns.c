@@ -308,6 +308,26 @@ START_TEST(test_bad_names)
 }
 END_TEST
 
+/*
+ * Run by the script in a mount namespace whose /etc/resolv.conf says
+ * "search probe.test" and "nameserver 127.0.0.77" (port 53, where a second
+ * dnsmasq serves the zone).
+ */
+START_TEST(test_system_resolver)
+{
+	struct probe_attempt a;
+
+	probe(NULL, NULL, "a.probe.test", 1, 2000, &a);
+	assert_ok(&a, "10.1.2.3");
+	ck_assert_str_eq(a.peer, "127.0.0.77:53");
+
+	/* No search domains: "a" is asked as "a.", never as a.probe.test. */
+	probe(NULL, NULL, "a", 1, 2000, &a);
+	ck_assert_msg(a.result != PROBE_OK, "'a' resolved: %s", a.answers);
+	ck_assert_str_eq(a.answers, "");
+}
+END_TEST
+
 Suite *netobs_test_suite(void);
 Suite *netobs_test_suite(void)
 {
@@ -335,6 +355,11 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_malformed_responses);
 	tcase_add_test(tc, test_bad_server_strings);
 	tcase_add_test(tc, test_bad_names);
+	suite_add_tcase(s, tc);
+
+	/* CK_RUN_CASE=system_resolver: only inside the script's mount namespace. */
+	tc = tcase_create("system_resolver");
+	tcase_add_test(tc, test_system_resolver);
 	suite_add_tcase(s, tc);
 	return s;
 }

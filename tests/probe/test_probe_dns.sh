@@ -33,28 +33,42 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-
+ZONE=(--local=/probe.test/
+	--host-record=a.probe.test,10.1.2.3,fd00::3
+	--cname=c.probe.test,a.probe.test
+	--mx-host=probe.test,mail.probe.test,10
+	--txt-record=t.probe.test,"hello"
+	--txt-record=q.probe.test,'say "hi"','x\y'
+	--dns-rr=r.probe.test,99,010203)
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
-	--listen-address="$ADDR" --listen-address=::1 --port="$ZONE_PORT" \
-	--local=/probe.test/ \
-	--host-record=a.probe.test,10.1.2.3,fd00::3 \
-	--cname=c.probe.test,a.probe.test \
-	--mx-host=probe.test,mail.probe.test,10 \
-	--txt-record=t.probe.test,"hello" \
-	--txt-record=q.probe.test,'say "hi"','x\y' \
-	--dns-rr=r.probe.test,99,010203 \
+	--listen-address="$ADDR" --listen-address=::1 --port="$ZONE_PORT" "${ZONE[@]}" \
+	--pid-file="$TMP/dnsmasq.pid" \
 	--log-queries --log-facility=- >"$TMP/dnsmasq.log" 2>&1 &
+# The same zone on port 53, for the resolv.conf case.
+dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+	--listen-address="$ADDR" --port=53 "${ZONE[@]}" \
+	--pid-file="$TMP/dnsmasq53.pid" \
+	--log-queries --log-facility=- >"$TMP/dnsmasq53.log" 2>&1 &
 /usr/bin/python3 "$HERE/dns_rcode_server.py" "$ADDR" "$RCODE_PORT" >"$TMP/rcode.log" 2>&1 &
 
 for _ in $(seq 50); do
-	grep -q ready "$TMP/rcode.log" 2>/dev/null && grep -q "started" "$TMP/dnsmasq.log" && break
+	grep -q ready "$TMP/rcode.log" 2>/dev/null && grep -q started "$TMP/dnsmasq.log" &&
+		grep -q started "$TMP/dnsmasq53.log" && break
 	sleep 0.1
 done
 grep -q ready "$TMP/rcode.log" || { echo "dns_rcode_server.py did not start:"; cat "$TMP/rcode.log"; exit 1; }
-grep -q started "$TMP/dnsmasq.log" || { echo "dnsmasq did not start:"; cat "$TMP/dnsmasq.log"; exit 1; }
+for log in dnsmasq dnsmasq53; do
+	grep -q started "$TMP/$log.log" || { echo "dnsmasq did not start:"; cat "$TMP/$log.log"; exit 1; }
+done
 
 export NETOBS_DNS_ZONE="$ADDR:$ZONE_PORT"
 export NETOBS_DNS_ZONE6="[::1]:$ZONE_PORT"
 export NETOBS_DNS_RCODE="$ADDR:$RCODE_PORT"
 export NETOBS_DNS_CLOSED="$ADDR:$CLOSED_PORT"
-"$BIN_DIR/tests/test_probe_dns"
+CK_RUN_CASE=probe_dns_once "$BIN_DIR/tests/test_probe_dns" || exit 1
+
+# No --server: the system's resolver, in a mount namespace of our own so the
+# host's /etc/resolv.conf is untouched. "search" must not be applied.
+printf 'search probe.test\nnameserver %s\n' "$ADDR" >"$TMP/resolv.conf"
+CK_RUN_CASE=system_resolver unshare -m bash -c \
+	'mount --bind "$1" /etc/resolv.conf && exec "$2"' _ "$TMP/resolv.conf" "$BIN_DIR/tests/test_probe_dns"
