@@ -476,7 +476,8 @@ static void dns_query_drive(ares_channel channel, struct dns_query_state *state,
 		struct pollfd pfds[ARES_GETSOCK_MAXNUM];
 		struct timeval max_wait, wait_buf, *wait_tv;
 		uint64_t now = monotonic_ns();
-		int bits, nfds = 0, ready, wait_ms;
+		int nfds = 0, ready, wait_ms;
+		unsigned int bits;
 
 		if (now >= deadline_ns) {
 			ares_cancel(channel); /* calls back with ARES_ECANCELLED */
@@ -489,13 +490,14 @@ static void dns_query_drive(ares_channel channel, struct dns_query_state *state,
 		/* Round up: waking before c-ares' own timer would spin. */
 		wait_ms = (int)(wait_tv->tv_sec * 1000 + (wait_tv->tv_usec + 999) / 1000);
 
-		bits = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
+		/* Unsigned: c-ares' ARES_GETSOCK_WRITABLE shifts into the sign bit. */
+		bits = (unsigned int)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
 			short events = 0;
 
-			if (ARES_GETSOCK_READABLE(bits, i))
+			if (bits & (1u << i))
 				events |= POLLIN;
-			if (ARES_GETSOCK_WRITABLE(bits, i))
+			if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
 				events |= POLLOUT;
 			if (!events)
 				continue;
