@@ -42,6 +42,7 @@ enum dns_type {
 	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,
 	DNS_TYPE_SRV = 33,
+	DNS_TYPE_ANY = 255,
 };
 
 /* What the c-ares callback hands back to the loop. */
@@ -305,8 +306,9 @@ static int dns_rdata_format(int type, const unsigned char *rdata, int rdlen,
 }
 
 /*
- * Walks the answer section: records of the asked type become answers,
- * CNAMEs met on the way (when CNAME was not the asked type) are shown as
+ * Walks the answer section: records of the asked type (all of them for
+ * ANY) become answers, CNAMEs met on the way (when CNAME was not the asked
+ * type) are shown as
  * "OWNER. CNAME TARGET." so the chain is visible. Returns how many records
  * of the asked type there were, or -EBADMSG.
  */
@@ -329,6 +331,7 @@ static int dns_answers_collect(const unsigned char *msg, int msg_len, int qtype,
 		ptr += used + 4;
 	}
 	for (int i = 0; i < ancount; i++) {
+		bool type_matches;
 		int type, rdlen;
 
 		if (dns_name_read(ptr, msg, msg_len, owner, sizeof(owner), &used) ||
@@ -340,17 +343,21 @@ static int dns_answers_collect(const unsigned char *msg, int msg_len, int qtype,
 		ptr += DNS_RR_FIXED_LEN;
 		if (end - ptr < rdlen)
 			return -EBADMSG;
-		if (type == qtype || type == DNS_TYPE_CNAME) {
-			if (dns_rdata_format(type, ptr, rdlen, msg, msg_len, data, sizeof(data)))
-				return -EBADMSG;
-			if (type == qtype) {
-				text_appendf(answers, size, "%s%s", answers[0] ? ", " : "", data);
-				matched++;
-			} else {
-				text_appendf(answers, size, "%s%s CNAME %s", answers[0] ? ", " : "",
-					     owner, data);
-			}
+		/* ANY: whatever the server gives counts as an answer. */
+		type_matches = qtype == DNS_TYPE_ANY || type == qtype;
+		if (!type_matches && type != DNS_TYPE_CNAME) {
+			ptr += rdlen;
+			continue;
 		}
+		if (dns_rdata_format(type, ptr, rdlen, msg, msg_len, data, sizeof(data)))
+			return -EBADMSG;
+		if (type == DNS_TYPE_CNAME && qtype != DNS_TYPE_CNAME)
+			text_appendf(answers, size, "%s%s CNAME %s", answers[0] ? ", " : "", owner,
+				     data);
+		else
+			text_appendf(answers, size, "%s%s", answers[0] ? ", " : "", data);
+		if (type_matches)
+			matched++;
 		ptr += rdlen;
 	}
 	return matched;

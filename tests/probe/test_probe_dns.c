@@ -120,6 +120,19 @@ START_TEST(test_cname_asked)
 }
 END_TEST
 
+START_TEST(test_any)
+{
+	struct probe_attempt a;
+
+	/* Every record counts; the CNAME still shows whose name it is. */
+	probe("NETOBS_DNS_ZONE", NULL, "a.probe.test", 255, 2000, &a);
+	assert_ok(&a, "10.1.2.3, fd00::3");
+	ck_assert_str_eq(a.detail, "rcode NOERROR, 2 ANY records");
+	probe("NETOBS_DNS_ZONE", NULL, "c.probe.test", 255, 2000, &a);
+	assert_ok(&a, "c.probe.test. CNAME a.probe.test., 10.1.2.3, fd00::3");
+}
+END_TEST
+
 START_TEST(test_mx_record)
 {
 	struct probe_attempt a;
@@ -341,6 +354,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_ipv6_server);
 	tcase_add_test(tc, test_cname_chain);
 	tcase_add_test(tc, test_cname_asked);
+	tcase_add_test(tc, test_any);
 	tcase_add_test(tc, test_mx_record);
 	tcase_add_test(tc, test_txt_record);
 	tcase_add_test(tc, test_txt_escaped);
