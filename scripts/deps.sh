@@ -14,6 +14,7 @@ PACKAGES=(
 	tshark dnsmasq-base bind9-dnsutils curl # L7 tests: an independent decoder, real servers/clients
 	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
 	libcurl4-openssl-dev openssl # netobs probe http/https; the probe tests make a CA on the spot
+	libc-ares-dev # netobs probe dns: the DNS client (c-ares)
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }
