@@ -14,10 +14,6 @@ ZONE_PORT=5399
 RCODE_PORT=5400
 CLOSED_PORT=5401 # nothing listens there: the kernel answers ICMP port unreachable
 
-if [ -z "${NETOBS_PROBE_DNS_LOCKED:-}" ]; then
-	export NETOBS_PROBE_DNS_LOCKED=1
-	exec flock /tmp/netobs-netns.lock bash "$0" "$@"
-fi
 [ "$(id -u)" = 0 ] || { echo "test_probe_dns.sh: needs root (fixed loopback addresses)"; exit 1; }
 command -v dnsmasq >/dev/null || { echo "test_probe_dns.sh: dnsmasq missing: run scripts/deps.sh"; exit 1; }
 
