@@ -481,9 +481,8 @@ static void print_attempt_text(unsigned int n, const struct probe_options *o,
 		printf(" %.3f ms", (double)a->latency_ns / 1e6);
 	else if (a->result == PROBE_TIMEOUT)
 		printf(" after %u ms", o->timeout_ms);
-	if (a->result != PROBE_OK && *a->detail)
-		printf(": %s", a->detail);
-	if (a->result == PROBE_OK && o->kind != PROBE_ICMP && *a->detail)
+	/* The detail in parentheses keeps the result name a field of its own (awk '{print $3}'). */
+	if (*a->detail && (a->result != PROBE_OK || o->kind != PROBE_ICMP))
 		printf(" (%s)", a->detail);
 	printf("\n");
 	fflush(stdout);
