@@ -26,6 +26,11 @@ ip netns exec "$C" sysctl -qw net.ipv4.neigh.eth0.mcast_solicit=1 \
 	net.ipv4.neigh.eth0.ucast_solicit=1 net.ipv4.neigh.eth0.retrans_time_ms=100
 # `unreachable` answers EHOSTUNREACH; 192.0.2.0/24 has no route at all.
 ip -n "$C" route add unreachable 198.51.100.0/24
+# `prohibit` answers EACCES, `blackhole` EINVAL: "error", with a detail that says why.
+ip -n "$C" route add prohibit 198.18.1.0/24
+ip -n "$C" route add blackhole 198.18.2.0/24
+# The servers' namespace lets root use ping sockets; the client's does not (raw socket).
+ip netns exec "$S" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 
 ip netns exec "$S" "$PYTHON" -c '
 import socket, sys
@@ -73,6 +78,14 @@ expect icmp "$NOBODY" host-unreachable 1
 expect icmp 198.51.100.1 host-unreachable 1
 expect icmp 192.0.2.1 network-unreachable 1
 expect icmp no-such-host.invalid resolve-failed 1
+expect icmp 198.18.1.1 error 1
+check_true "prohibit route: the detail says so" grep -q "prohibit" <<<"$OUT"
+expect icmp 198.18.2.1 error 1
+check_true "blackhole route: the detail says so" grep -q "blackhole" <<<"$OUT"
+probe_in "$S" icmp 10.201.0.1 --count 1
+check_eq "icmp through a ping socket: ok" "ok 0" "$(awk 'NR==1{print $3}' <<<"$OUT") $RC"
+probe_in "$S" icmp fd00:201::1 --count 1
+check_eq "icmpv6 through a ping socket: ok" "ok 0" "$(awk 'NR==1{print $3}' <<<"$OUT") $RC"
 
 log "tcp"
 expect tcp "10.201.0.2:$TCP_PORT" ok 0
