@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/errqueue.h>
 #include <netdb.h>
 #include <netinet/icmp6.h>
@@ -36,10 +37,13 @@ static uint64_t monotonic_ns(void)
 static int ms_left(uint64_t deadline_ns)
 {
 	uint64_t now = monotonic_ns();
+	uint64_t left_ms;
 
 	if (now >= deadline_ns)
 		return 0;
-	return (int)((deadline_ns - now + 999999) / 1000000);
+	left_ms = (deadline_ns - now + 999999) / 1000000;
+	/* poll() takes an int: a --timeout of weeks must not wrap to "forever". */
+	return left_ms > INT_MAX ? INT_MAX : (int)left_ms;
 }
 
 int probe_parse_host_port(const char *target, char *host, size_t host_len, uint16_t *port)
