@@ -129,6 +129,15 @@ check_eq "--from netns: json from" "$C" "$(jq -r .from <<<"$OUT")"
 "$CLI" probe icmp 10.201.0.2 --from "${P}nosuch" --count 1 >/dev/null 2>"$TMP/err"
 check_eq "--from unknown: exit 1" 1 "$?"
 check_true "--from unknown: says so" grep -q "no such endpoint.*nor network namespace" "$TMP/err"
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+as_nobody "$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 >/dev/null 2>"$TMP/err"
+check_eq "--from as a user: exit 1" 1 "$?"
+check_true "--from as a user: needs root" grep -q "needs root" "$TMP/err"
+# The client's namespace lets nobody use ping sockets, and a user has no raw socket.
+OUT=$(ip netns exec "$C" setpriv --reuid 65534 --regid 65534 --clear-groups \
+	"$CLI" probe icmp 10.201.0.2 --count 1)
+check_eq "icmp as a user without ping_group_range: exit 1" 1 "$?"
+check_true "icmp as a user: names ping_group_range" grep -q "ping_group_range" <<<"$OUT"
 
 log "--from an endpoint, agent running"
 endpoint_known() { "$CLI" endpoints -o json | grep -q "\"name\":\"$1\""; }
