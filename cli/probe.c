@@ -412,8 +412,9 @@ static const char *endpoint_netns(const struct cli_globals *g, const char *from)
 	if (!found)
 		return from;
 	if (!*netns) {
-		cli_error("endpoint '%s' is in the host's network namespace (the agent knows no "
-			  "named netns for it): probe without --from",
+		cli_error("endpoint '%s' has no named network namespace (its peer is in the "
+			  "host's or in an unnamed one): --from needs a namespace from "
+			  "`ip netns list`",
 			  from);
 		return NULL;
 	}

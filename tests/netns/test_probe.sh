@@ -146,6 +146,22 @@ wait_for "agent lists the client endpoint" 5 endpoint_known "$C" || fail "agent 
 OUT=$("$CLI" probe udp "10.201.0.2:$UDP_PORT" --from "$C" --count 1)
 check_eq "--from endpoint: exit 0" 0 "$?"
 check_true "--from endpoint: ok" grep -q "^1: 10.201.0.2:9000 ok" <<<"$OUT"
+# An endpoint whose peer is in an unnamed namespace (a process's, not `ip netns
+# add`'s) is named after its interface: only the agent knows it, and says
+# it cannot be entered (without the agent the name would be unknown).
+unshare --net sleep 60 &
+UNNAMED_PID=$!
+ip link add "${P}u0" type veth peer name "${P}u1"
+ip link set "${P}u1" netns "/proc/$UNNAMED_PID/ns/net"
+ip link set "${P}u0" up
+if wait_for "agent lists ${P}u0" 5 endpoint_known "${P}u0"; then
+	"$CLI" probe icmp 10.201.0.2 --from "${P}u0" --count 1 >/dev/null 2>"$TMP/err"
+	check_eq "--from endpoint without a named netns: exit 1" 1 "$?"
+	check_true "--from endpoint without a named netns: the agent's answer" \
+		grep -q "endpoint '${P}u0' has no named network namespace" "$TMP/err"
+else
+	fail "agent lists ${P}u0"
+fi
 agent_stop
 
 log "usage errors"
