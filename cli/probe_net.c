@@ -331,8 +331,7 @@ void probe_icmp_once(const struct probe_options *o, struct probe_attempt *a)
 			continue;
 		if (ready <= 0) {
 			a->result = PROBE_TIMEOUT;
-			snprintf(a->detail, sizeof(a->detail), "no echo reply within %u ms",
-				 o->timeout_ms);
+			snprintf(a->detail, sizeof(a->detail), "no echo reply");
 			break;
 		}
 		if (pfd.revents & POLLERR) {
@@ -395,8 +394,7 @@ void probe_tcp_once(const struct probe_options *o, struct probe_attempt *a)
 	if (ready <= 0) {
 		a->result = PROBE_TIMEOUT;
 		snprintf(a->detail, sizeof(a->detail),
-			 "no answer to the SYN within %u ms (filtered, or nobody there)",
-			 o->timeout_ms);
+			 "the SYN went unanswered: filtered, or nobody there");
 		goto out;
 	}
 	len = sizeof(err);
@@ -458,9 +456,8 @@ void probe_udp_once(const struct probe_options *o, struct probe_attempt *a)
 		if (ready <= 0) {
 			a->result = PROBE_TIMEOUT;
 			snprintf(a->detail, sizeof(a->detail),
-				 "no reply within %u ms: UDP cannot tell a service that "
-				 "does not answer from a filter that drops",
-				 o->timeout_ms);
+				 "no reply: UDP cannot tell a service that does not answer "
+				 "from a filter that drops");
 			break;
 		}
 		a->latency_ns = monotonic_ns() - start;
