@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "probe.h"
 
 static int cmd_help(int argc, char **argv, struct cli_globals *g);
 static int cmd_version(int argc, char **argv, struct cli_globals *g);
@@ -19,6 +20,7 @@ static const struct cli_cmd commands[] = {
 	{"flows", cli_cmd_flows, cli_usage_flows},
 	{"endpoints", cli_cmd_endpoints, cli_usage_endpoints},
 	{"status", cli_cmd_status, cli_usage_status},
+	{"probe", cli_cmd_probe, cli_usage_probe},
 	{"version", cmd_version, usage_version},
 	{"help", cmd_help, usage_help},
 };
@@ -33,13 +35,16 @@ static void usage(FILE *out)
 		"              or a capture's with --pcap FILE (no agent needed)\n"
 		"  endpoints   list the endpoints the agent watches\n"
 		"  status      show the agent's health, load and counters\n"
+		"  probe       probe icmp|tcp|udp|http|https|dns TARGET, optionally from an\n"
+		"              endpoint's namespace (--from); exit 0 only if all succeeded\n"
 		"  version     print the version\n"
 		"  help        print this help, or a command's: netobs help flows\n"
 		"\n"
 		"Global flags (before or after the command):\n"
 		"      --socket PATH    agent socket (default: $%s, else %s)\n"
 		"  -o, --output MODE    flows: compact (default), json, table;\n"
-		"                       endpoints, status: table (default), json\n"
+		"                       endpoints, status: table (default), json;\n"
+		"                       probe: text (default), json\n"
 		"  -h, --help           print help\n"
 		"      --version        print the version\n"
 		"\n"

@@ -86,5 +86,12 @@ void probe_udp_once(const struct probe_options *o, struct probe_attempt *a);
 void probe_http_once(const struct probe_options *o, struct probe_attempt *a); /* http and https */
 void probe_dns_once(const struct probe_options *o, struct probe_attempt *a);
 
+/*
+ * Split a tcp/udp TARGET, HOST:PORT or [IPv6]:PORT, into host (NUL-terminated)
+ * and port. 0; -EINVAL when it is not of that form; -ERANGE for a port
+ * outside 1-65535.
+ */
+int probe_parse_host_port(const char *target, char *host, size_t host_len, uint16_t *port);
+
 int cli_cmd_probe(int argc, char **argv, struct cli_globals *g);
 void cli_usage_probe(FILE *out);
