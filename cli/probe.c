@@ -567,7 +567,7 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 	struct probe_options o;
 	json_t *attempts = NULL, *report;
 	unsigned int n;
-	bool json;
+	bool json = false;
 	int ret;
 
 	ret = parse_args(argc, argv, g, &o, &json);
