@@ -187,28 +187,67 @@ usage_error "bad output" icmp 10.0.0.1 -o table
 usage_error "extra argument" icmp 10.0.0.1 10.0.0.2
 check_true "help names the exit status" bash -c "'$CLI' probe --help | grep -q 'Exit status: 0 when every attempt succeeded'"
 
-log "http, https, dns (their probes are built elsewhere)"
-skip_if_not_built() { # skip_if_not_built KIND TARGET: true (and SKIP printed) when the stub answers
-	local out
-	# From the client: once built, the probe really sends, and only there may it.
-	out=$(ip netns exec "$C" "$CLI" probe "$1" "$2" --count 1 --timeout 200ms 2>&1)
-	if grep -q 'not built' <<<"$out"; then
-		echo "ok - # SKIP $1 probe not built (cli/probe_stubs.c)"
-		return 0
-	fi
-	return 1
-}
-if ! skip_if_not_built http "http://10.201.0.2:$TCP_PORT/"; then
-	probe_in "$C" http "http://10.201.0.2:$((TCP_PORT + 1))/" --count 1
-	check_eq "http refused" "connection-refused 1" "$(awk 'NR==1{print $3}' <<<"$OUT") $RC"
-fi
-if ! skip_if_not_built https "https://10.201.0.2:$TCP_PORT/"; then
-	probe_in "$C" https "https://10.201.0.2:$((TCP_PORT + 1))/" --count 1
-	check_eq "https refused" "connection-refused 1" "$(awk 'NR==1{print $3}' <<<"$OUT") $RC"
-fi
-if ! skip_if_not_built dns example.test; then
-	probe_in "$C" dns example.test --server "$SILENT" --count 1 --timeout 300ms
-	check_eq "dns to a silent server times out" "timeout 1" "$(awk 'NR==1{print $3}' <<<"$OUT") $RC"
-fi
+log "http, https, dns through the command, with real servers in the server's namespace"
+HTTP_PORT=8081 HTTPS_PORT=8443
+# A CA made on the spot, and a certificate for 10.201.0.2 it signed.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=netobs-test-ca \
+	-keyout "$TMP/ca.key" -out "$TMP/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=10.201.0.2 -keyout "$TMP/srv.key" \
+	-out "$TMP/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:10.201.0.2\n' >"$TMP/san.ext"
+openssl x509 -req -in "$TMP/srv.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAcreateserial \
+	-days 1 -extfile "$TMP/san.ext" -out "$TMP/srv.pem" 2>/dev/null
+ip netns exec "$S" "$PYTHON" -c '
+import http.server, ssl, sys, threading
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_GET(self):
+        code = 404 if self.path.startswith("/missing") else 503 if self.path.startswith("/down") else 200
+        self.send_response(code); self.send_header("Content-Length", "0"); self.end_headers()
+plain = http.server.HTTPServer(("10.201.0.2", int(sys.argv[1])), H)
+tls = http.server.HTTPServer(("10.201.0.2", int(sys.argv[2])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+threading.Thread(target=plain.serve_forever, daemon=True).start()
+tls.serve_forever()' "$HTTP_PORT" "$HTTPS_PORT" "$TMP/srv.pem" "$TMP/srv.key" &
+ip netns exec "$S" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=10.201.0.2 --user=root --pid-file="$TMP/dnsmasq.pid" --local=/probe.test/ \
+	--host-record=web.probe.test,10.201.0.2 --log-facility="$TMP/dnsmasq.log" &
+wait_for "the HTTP and DNS servers" 10 bash -c "ip netns exec $C '$CLI' probe http http://10.201.0.2:$HTTP_PORT/ --count 1 >/dev/null &&
+	ip netns exec $C '$CLI' probe dns web.probe.test --server 10.201.0.2 --count 1 >/dev/null"
+
+result() { awk 'NR==1{print $3}' <<<"$OUT"; }
+probe_in "$C" http "http://10.201.0.2:$HTTP_PORT/" --count 2
+check_eq "http 200: ok, exit 0" "ok 0" "$(result) $RC"
+probe_in "$C" http "http://10.201.0.2:$HTTP_PORT/missing" --count 1
+check_eq "http 404: http-status, exit 1" "http-status 1" "$(result) $RC"
+check_true "... and says HTTP 404" grep -q "HTTP 404" <<<"$OUT"
+probe_in "$C" http "http://10.201.0.2:$HTTP_PORT/down" --count 1
+check_true "http 503 says HTTP 503" grep -q "http-status.*HTTP 503" <<<"$OUT"
+probe_in "$C" http "http://10.201.0.2:$HTTP_PORT/missing" --expect-status 404 --count 1
+check_eq "--expect-status 404 on a 404: ok" "ok 0" "$(result) $RC"
+probe_in "$C" http "http://10.201.0.2:$((HTTP_PORT + 10))/" --count 1
+check_eq "http to a closed port: connection-refused" "connection-refused 1" "$(result) $RC"
+probe_in "$C" https "https://10.201.0.2:$HTTPS_PORT/" --count 1
+check_eq "https, CA not given: tls-verify-failed" "tls-verify-failed 1" "$(result) $RC"
+probe_in "$C" https "https://10.201.0.2:$HTTPS_PORT/" --cacert "$TMP/ca.pem" --count 1
+check_eq "https with --cacert: ok" "ok 0" "$(result) $RC"
+probe_in "$C" https "https://10.201.0.2:$HTTPS_PORT/" --insecure --count 1
+check_eq "https --insecure: ok" "ok 0" "$(result) $RC"
+probe_in "$C" dns web.probe.test --server 10.201.0.2 --count 2
+check_eq "dns A: ok, exit 0" "ok 0" "$(result) $RC"
+check_true "... answers 10.201.0.2" grep -q "10.201.0.2" <<<"$OUT"
+probe_in "$C" dns nope.probe.test --server 10.201.0.2 --count 1
+check_eq "dns NXDOMAIN: nxdomain, exit 1" "nxdomain 1" "$(result) $RC"
+probe_in "$C" dns web.probe.test --server 10.201.0.2 --type AAAA --count 1
+check_eq "dns AAAA of a name with only A: dns-no-answer" "dns-no-answer 1" "$(result) $RC"
+probe_in "$C" dns web.probe.test --server "$SILENT" --count 1 --timeout 300ms
+check_eq "dns to a silent server: timeout" "timeout 1" "$(result) $RC"
+probe_in "$C" dns web.probe.test --server 10.201.0.3 --count 1 --timeout 1s
+check_true "dns to an address nobody has: host-unreachable or timeout, never ok" \
+	bash -c "[ '$RC' = 1 ] && grep -Eq '^1: .* (host-unreachable|timeout)' <<<\"\$1\"" _ "$OUT"
+OUT=$("$CLI" probe dns web.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json); RC=$?
+check_eq "dns -o json --from: result, rcode, answers" 'ok 0 10.201.0.2 0' \
+	"$(jq -r '.attempts[0] | "\(.result) \(.dns_rcode) \(.answers)"' <<<"$OUT") $RC"
 
 finish
