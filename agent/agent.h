@@ -134,7 +134,11 @@ struct agent {
 	bool stopping;
 
 	struct l7_tracker *l7; /* NULL when L7 is off */
-	uint64_t l7_now_ns;    /* boot clock of the input the tracker is handling */
+	/* FIN/RST of L7 connections, applied after the slices read with them
+	 * (agent_l7_tcp_end()). */
+	struct agent_l7_end *l7_ends;
+	unsigned int l7_nends;
+	uint64_t l7_now_ns; /* boot clock of the input the tracker is handling */
 	/* Names of the record being built (agent_l7_names()). */
 	struct netobs_names l7_source_names;
 	struct netobs_names l7_destination_names;

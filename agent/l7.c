@@ -5,6 +5,8 @@
  * interface a message belongs to, its endpoints, and the clock.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +34,8 @@ int agent_l7_init(struct agent *a)
 	}
 	if (a->cfg.l7_disabled)
 		return 0;
-	rc = l7_tracker_new(&cfg, &a->l7);
+	a->l7_ends = calloc(AGENT_L7_ENDS_MAX, sizeof(*a->l7_ends));
+	rc = a->l7_ends ? l7_tracker_new(&cfg, &a->l7) : -ENOMEM;
 	if (rc)
 		log_error("cannot allocate the L7 tracker: %s", strerror(-rc));
 	return rc;
@@ -42,6 +45,9 @@ void agent_l7_free(struct agent *a)
 {
 	l7_tracker_free(a->l7);
 	a->l7 = NULL;
+	free(a->l7_ends);
+	a->l7_ends = NULL;
+	a->l7_nends = 0;
 }
 
 /*
@@ -114,19 +120,45 @@ void agent_l7_event(struct agent *a, const struct netobs_l7_event *ev)
 	l7_tracker_slice(a->l7, &slice, l7_report, a);
 }
 
+/* The ends held so far, in the order they came. */
+static void l7_apply_ends(struct agent *a)
+{
+	for (unsigned int i = 0; i < a->l7_nends; i++) {
+		const struct agent_l7_end *end = &a->l7_ends[i];
+
+		a->l7_now_ns = end->ts_ns;
+		l7_tracker_tcp_end(a->l7, &end->key, end->tcp_flags, end->ts_ns, l7_report, a);
+	}
+	a->l7_nends = 0;
+}
+
+/*
+ * The datapath sends a packet's TCP_FLAGS event before its L7 slice (flow
+ * accounting runs first), so a response that shares its segment with the
+ * FIN would reach the tracker after its direction had ended: its request
+ * reported unanswered, the response lost. The end is held until the next
+ * harvest, which drains the ring first; a slice carrying the FIN ends its
+ * direction itself, and ending one twice is harmless.
+ */
 void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16_t tcp_flags,
 		      uint64_t ts_boot_ns)
 {
-	if (!a->l7 || !(tcp_flags & (NETOBS_TCP_FIN | NETOBS_TCP_RST)))
+	if (!a->l7 || !(tcp_flags & (NETOBS_TCP_FIN | NETOBS_TCP_RST)) || key->proto != IPPROTO_TCP)
 		return;
-	a->l7_now_ns = ts_boot_ns;
-	l7_tracker_tcp_end(a->l7, key, tcp_flags, ts_boot_ns, l7_report, a);
+	if (a->l7_nends == AGENT_L7_ENDS_MAX)
+		l7_apply_ends(a); /* a burst of closes: the oldest are old enough */
+	a->l7_ends[a->l7_nends++] = (struct agent_l7_end){
+		.key = *key,
+		.ts_ns = ts_boot_ns,
+		.tcp_flags = tcp_flags,
+	};
 }
 
 void agent_l7_expire(struct agent *a, uint64_t now_boot_ns)
 {
 	if (!a->l7)
 		return;
+	l7_apply_ends(a);
 	a->l7_now_ns = now_boot_ns;
 	l7_tracker_expire(a->l7, now_boot_ns, l7_report, a);
 }
@@ -135,6 +167,7 @@ void agent_l7_flush(struct agent *a)
 {
 	if (!a->l7)
 		return;
+	l7_apply_ends(a);
 	a->l7_now_ns = agent_now_boot_ns();
 	l7_tracker_flush(a->l7, l7_report, a);
 }

@@ -13,6 +13,15 @@
 #include "abi.h"
 
 struct agent;
+
+/* A FIN or RST waiting for the slices of its packet (agent_l7_tcp_end()). */
+struct agent_l7_end {
+	struct netobs_flow_key key;
+	uint64_t ts_ns;
+	uint16_t tcp_flags;
+};
+/* Ends held at most between two harvests; more are applied at once. */
+#define AGENT_L7_ENDS_MAX 1024
 struct netobs_flow_record;
 
 /* Configure the datapath's L7 ports (or turn L7 off) and, unless off,
@@ -21,7 +30,7 @@ int agent_l7_init(struct agent *a);
 void agent_l7_free(struct agent *a);
 /* A NETOBS_EVENT_L7 event (size checked by the caller). */
 void agent_l7_event(struct agent *a, const struct netobs_l7_event *ev);
-/* A TCP packet with FIN or RST (a TCP_FLAGS event). */
+/* A TCP packet with FIN or RST (a TCP_FLAGS event): held until the next harvest. */
 void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16_t tcp_flags,
 		      uint64_t ts_boot_ns);
 /* Once per harvest: unanswered DNS requests, idle connections, expired names. */

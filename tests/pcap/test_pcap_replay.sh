@@ -326,4 +326,36 @@ check_eq "empty capture: exit 0, no records, no message" "0 0 0" \
 run_cli --pcap "$TMP/empty.pcap" -o table
 check_eq "empty capture -o table: the header only" 1 "$(wc -l <"$TMP/out")"
 
+log "an HTTP response in the same segment as the server's FIN"
+# The datapath sends a packet's TCP_FLAGS event before its L7 slice: the
+# FIN must not end the response direction before the response is read.
+"$PYTHON" - "$TMP/fin.pcap" "$SRC_DIR/tests/pcap" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from packets import ethernet_frame, ipv4_packet, pcap_bytes, tcp_segment
+C, S, CM, SM = "10.9.0.1", "10.9.0.2", "02:00:00:00:09:01", "02:00:00:00:09:02"
+SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
+req = b"GET /close HTTP/1.1\r\nHost: fin.test\r\n\r\n"
+resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+def frame(src, dst, sm, dm, sport, dport, seq, ack, flags, payload=b""):
+    return ethernet_frame(sm, dm, 0x0800, ipv4_packet(src, dst, 6,
+        tcp_segment(src, dst, sport, dport, seq, ack, flags, payload)))
+t0 = 1_700_000_000 * 10**9
+frames = [
+    frame(C, S, CM, SM, 40000, 80, 100, 0, SYN),
+    frame(S, C, SM, CM, 80, 40000, 500, 101, SYN | ACK),
+    frame(C, S, CM, SM, 40000, 80, 101, 501, ACK),
+    frame(C, S, CM, SM, 40000, 80, 101, 501, ACK | PSH, req),
+    frame(S, C, SM, CM, 80, 40000, 501, 101 + len(req), ACK | PSH | FIN, resp),
+    frame(C, S, CM, SM, 40000, 80, 101 + len(req), 502 + len(resp), ACK | FIN),
+    frame(S, C, SM, CM, 80, 40000, 502 + len(resp), 102 + len(req), ACK),
+]
+open(sys.argv[1], "wb").write(pcap_bytes([(t0 + i * 1_000_000, f) for i, f in enumerate(frames)]))
+PY
+"$CLI" flows --pcap "$TMP/fin.pcap" --type l7 -o json >"$TMP/out" 2>"$TMP/err"
+check_eq "one request and its response, paired; nothing unanswered" \
+	"REQUEST GET http://fin.test/close false,RESPONSE 200 http://fin.test/close true" \
+	"$(jq -r '"\(.flow.l7.type) \(if .flow.l7.type == "REQUEST" then .flow.l7.http.method else .flow.l7.http.code end) \(.flow.l7.http.url) \(.flow.l7.latency_ns != null)"' "$TMP/out" | paste -sd,)"
+check_eq "... and no unanswered report" 0 "$(jq -s 'map(select(.flow.l7.unanswered)) | length' "$TMP/out")"
+
 finish
