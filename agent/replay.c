@@ -271,7 +271,14 @@ static pcap_t *replay_open(const char *path)
 			  path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+	if (fstat(fileno(fp), &st)) {
+		log_error("cannot read capture %s: %s", path, strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	/* A pipe (tcpdump -w - | ..., <(...)) is read as it comes; a directory
+	 * or an empty file is no capture. */
+	if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && !st.st_size)) {
 		log_error("%s is %s: not a pcap or pcapng capture; write one with "
 			  "`tcpdump -w FILE` or `tshark -w FILE`",
 			  path, S_ISDIR(st.st_mode) ? "a directory" : "empty");
@@ -316,8 +323,8 @@ static void replay_finish(struct replay *r)
 {
 	struct agent *a = r->a;
 
-	if (!r->last_ns)
-		return; /* no packet, no flow */
+	if (!r->ran)
+		return; /* no packet, no flow (a capture may stamp every frame 0) */
 	agent_clock_replay_set(r->last_ns);
 	harvest_run(a);
 	agent_l7_expire(a, r->last_ns);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ares.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,7 +496,14 @@ static void dns_query_drive(ares_channel channel, struct dns_query_state *state,
 		/* Returns max_wait itself when c-ares has no timer of its own. */
 		wait_tv = ares_timeout(channel, &max_wait, &wait_buf);
 		/* Round up: waking before c-ares' own timer would spin. */
-		wait_ms = (int)(wait_tv->tv_sec * 1000 + (wait_tv->tv_usec + 999) / 1000);
+		{
+			/* In 64 bits, then capped: a --timeout of weeks must not
+			 * wrap to a negative (endless) poll. */
+			int64_t ms =
+				(int64_t)wait_tv->tv_sec * 1000 + (wait_tv->tv_usec + 999) / 1000;
+
+			wait_ms = ms > INT_MAX ? INT_MAX : ms < 0 ? 0 : (int)ms;
+		}
 
 		/* Unsigned: c-ares' ARES_GETSOCK_WRITABLE shifts into the sign bit. */
 		bits = (unsigned int)ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
@@ -579,7 +587,7 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a)
 	 */
 	opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_NOCHECKRESP;
 	opts.tries = 1;
-	opts.timeout = (int)timeout_ms;
+	opts.timeout = timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms;
 	status = ares_init_options(&channel, &opts,
 				   ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS);
 	if (status != ARES_SUCCESS) {

@@ -358,4 +358,19 @@ check_eq "one request and its response, paired; nothing unanswered" \
 	"$(jq -r '"\(.flow.l7.type) \(if .flow.l7.type == "REQUEST" then .flow.l7.http.method else .flow.l7.http.code end) \(.flow.l7.http.url) \(.flow.l7.latency_ns != null)"' "$TMP/out" | paste -sd,)"
 check_eq "... and no unanswered report" 0 "$(jq -s 'map(select(.flow.l7.unanswered)) | length' "$TMP/out")"
 
+log "a capture read from a pipe; frames all stamped 0"
+"$PYTHON" - "$TMP/zero.pcap" "$SRC_DIR/tests/pcap" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from packets import ethernet_frame, ipv4_packet, pcap_bytes, udp_datagram
+f = ethernet_frame("02:00:00:00:00:01", "02:00:00:00:00:02", 0x0800,
+    ipv4_packet("10.0.0.1", "10.0.0.2", 17, udp_datagram("10.0.0.1", "10.0.0.2", 1000, 2000, b"x" * 10)))
+open(sys.argv[1], "wb").write(pcap_bytes([(0, f), (0, f)]))
+PY
+check_eq "frames stamped 0 still end their flows (END, 2 packets)" "END 2" \
+	"$("$CLI" flows --pcap "$TMP/zero.pcap" -o json | jq -r '"\(.flow.flow_event) \(.flow.stats.packets)"' | tail -n 1)"
+check_eq "a capture from a pipe: the same records as from the file" \
+	"$("$CLI" flows --pcap "$TMP/fin.pcap" -o json | wc -l)" \
+	"$("$CLI" flows --pcap <(cat "$TMP/fin.pcap") -o json | wc -l)"
+
 finish
