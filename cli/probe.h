@@ -28,19 +28,19 @@ enum probe_kind {
 /* How one attempt ended; names (probe_result_name) are stable, for scripts. */
 enum probe_result {
 	PROBE_OK = 0,
-	PROBE_TIMEOUT,		 /* "timeout": no answer within --timeout */
-	PROBE_REFUSED,		 /* "connection-refused": TCP RST, ICMP port unreachable */
-	PROBE_HOST_UNREACHABLE,	 /* "host-unreachable": no route, ARP/ND failed, ICMP host unreach */
-	PROBE_NET_UNREACHABLE,	 /* "network-unreachable" */
-	PROBE_RESOLVE_FAILED,	 /* "resolve-failed": a host name in the target did not resolve */
-	PROBE_NXDOMAIN,		 /* "nxdomain" */
-	PROBE_SERVFAIL,		 /* "servfail" */
-	PROBE_DNS_ERROR,	 /* "dns-error": another rcode (REFUSED, FORMERR...), detail names it */
-	PROBE_DNS_NO_ANSWER,	 /* "dns-no-answer": NOERROR without a record of the asked type */
+	PROBE_TIMEOUT,		/* "timeout": no answer within --timeout */
+	PROBE_REFUSED,		/* "connection-refused": TCP RST, ICMP port unreachable */
+	PROBE_HOST_UNREACHABLE, /* "host-unreachable": no route, ARP/ND failed, ICMP host unreach */
+	PROBE_NET_UNREACHABLE,	/* "network-unreachable" */
+	PROBE_RESOLVE_FAILED,	/* "resolve-failed": a host name in the target did not resolve */
+	PROBE_NXDOMAIN,		/* "nxdomain" */
+	PROBE_SERVFAIL,		/* "servfail" */
+	PROBE_DNS_ERROR,     /* "dns-error": another rcode (REFUSED, FORMERR...), detail names it */
+	PROBE_DNS_NO_ANSWER, /* "dns-no-answer": NOERROR without a record of the asked type */
 	PROBE_TLS_VERIFY_FAILED, /* "tls-verify-failed": the server's certificate did not verify */
 	PROBE_TLS_ERROR,	 /* "tls-error": the handshake failed otherwise */
-	PROBE_HTTP_STATUS,	 /* "http-status": a status other than expected (4xx/5xx by default) */
-	PROBE_ERROR,		 /* "error": anything else; detail says what */
+	PROBE_HTTP_STATUS, /* "http-status": a status other than expected (4xx/5xx by default) */
+	PROBE_ERROR,	   /* "error": anything else; detail says what */
 	PROBE_RESULT__COUNT,
 };
 
@@ -49,30 +49,33 @@ const char *probe_kind_name(enum probe_kind kind);
 
 struct probe_options {
 	enum probe_kind kind;
-	const char *target;   /* icmp: HOST; tcp, udp: HOST:PORT ([v6]:PORT); http(s): URL; dns: NAME */
+	const char
+		*target; /* icmp: HOST; tcp, udp: HOST:PORT ([v6]:PORT); http(s): URL; dns: NAME */
 	unsigned int count;   /* attempts (--count, default 3) */
 	uint32_t interval_ms; /* between attempts (--interval, default 1000) */
 	uint32_t timeout_ms;  /* per attempt (--timeout, default 2000) */
 	const char *from;     /* --from ENDPOINT: run inside its namespace; NULL: the host */
 	/* http, https */
-	const char *method;   /* --method, default GET */
-	int expect_status;    /* --expect-status; 0: any 1xx-3xx is success */
-	const char *cacert;   /* --cacert FILE */
-	bool insecure;	      /* --insecure: no certificate verification */
+	const char *method; /* --method, default GET */
+	int expect_status;  /* --expect-status; 0: any 1xx-3xx is success */
+	const char *cacert; /* --cacert FILE */
+	bool insecure;	    /* --insecure: no certificate verification */
 	/* dns */
-	const char *server;   /* --server IP[:PORT] (IPv6: [IP]:PORT); NULL: /etc/resolv.conf's */
-	int qtype;	      /* --type: DNS TYPE number, default 1 (A) */
+	const char *server; /* --server IP[:PORT] (IPv6: [IP]:PORT); NULL: /etc/resolv.conf's */
+	int qtype;	    /* --type: DNS TYPE number, default 1 (A) */
 };
 
 /* One attempt, as the protocol function fills it. */
 struct probe_attempt {
 	enum probe_result result;
-	uint64_t latency_ns; /* from the start of the attempt to its answer (also on failures that answered) */
-	char detail[256];    /* what happened, for people: "HTTP 404 Not Found", "rcode NXDOMAIN", errno text */
-	char peer[64];	     /* the address actually probed ("10.0.0.2", "[fd00::2]:443") */
-	long http_code;	     /* http(s): the status, 0 when none */
-	int dns_rcode;	     /* dns: the rcode, -1 when no response */
-	char answers[512];   /* dns: the answers, comma-separated, in presentation form */
+	uint64_t
+		latency_ns; /* from the start of the attempt to its answer (also on failures that answered) */
+	char detail
+		[256]; /* what happened, for people: "HTTP 404 Not Found", "rcode NXDOMAIN", errno text */
+	char peer[64];	   /* the address actually probed ("10.0.0.2", "[fd00::2]:443") */
+	long http_code;	   /* http(s): the status, 0 when none */
+	int dns_rcode;	   /* dns: the rcode, -1 when no response */
+	char answers[512]; /* dns: the answers, comma-separated, in presentation form */
 };
 
 /*

@@ -401,9 +401,8 @@ END_TEST
  * packets = segs, bytes = len + (segs - 1) * headers, headers being what the
  * test wrote before the payload.
  */
-static void check_gso_ctx(const struct pkt *p, size_t headers, uint32_t gso_segs,
-			  uint32_t gso_size, uint32_t segs, const struct netobs_flow_key *want,
-			  uint16_t flags)
+static void check_gso_ctx(const struct pkt *p, size_t headers, uint32_t gso_segs, uint32_t gso_size,
+			  uint32_t segs, const struct netobs_flow_key *want, uint16_t flags)
 {
 	uint64_t counters[NETOBS_CNT__MAX] = {0};
 	uint64_t bytes = p->len + (uint64_t)(segs - 1) * headers;

@@ -2,25 +2,24 @@
 #pragma once
 
 /* curl 7.88.1 against python3 -m http.server (HTTP/1.1 handler), one keep-alive connection. */
-static const char curl_requests[] =
-	"GET /hello.txt HTTP/1.1\r\n"
-	"Host: 127.0.0.1:18768\r\n"
-	"User-Agent: curl/7.88.1\r\n"
-	"Accept: */*\r\n"
-	"Cookie: session=s3cr3t\r\n"
-	"\r\n"
-	"GET /sub/ HTTP/1.1\r\n"
-	"Host: 127.0.0.1:18768\r\n"
-	"User-Agent: curl/7.88.1\r\n"
-	"Accept: */*\r\n"
-	"Cookie: session=s3cr3t\r\n"
-	"\r\n"
-	"GET /missing HTTP/1.1\r\n"
-	"Host: 127.0.0.1:18768\r\n"
-	"User-Agent: curl/7.88.1\r\n"
-	"Accept: */*\r\n"
-	"Cookie: session=s3cr3t\r\n"
-	"\r\n";
+static const char curl_requests[] = "GET /hello.txt HTTP/1.1\r\n"
+				    "Host: 127.0.0.1:18768\r\n"
+				    "User-Agent: curl/7.88.1\r\n"
+				    "Accept: */*\r\n"
+				    "Cookie: session=s3cr3t\r\n"
+				    "\r\n"
+				    "GET /sub/ HTTP/1.1\r\n"
+				    "Host: 127.0.0.1:18768\r\n"
+				    "User-Agent: curl/7.88.1\r\n"
+				    "Accept: */*\r\n"
+				    "Cookie: session=s3cr3t\r\n"
+				    "\r\n"
+				    "GET /missing HTTP/1.1\r\n"
+				    "Host: 127.0.0.1:18768\r\n"
+				    "User-Agent: curl/7.88.1\r\n"
+				    "Accept: */*\r\n"
+				    "Cookie: session=s3cr3t\r\n"
+				    "\r\n";
 static const char python_responses[] =
 	"HTTP/1.1 200 OK\r\n"
 	"Server: SimpleHTTP/0.6 Python/3.11.7\r\n"
