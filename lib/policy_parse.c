@@ -425,7 +425,7 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		total += json_array_size(lists[i]);
 	}
 	ret = policy_take(c, &c->rules,
-			  (uint32_t)(total < POLICY_RULES_MAX ? total : POLICY_RULES_MAX + 1),
+			  (uint32_t)(total <= POLICY_RULES_MAX ? total : POLICY_RULES_MAX + 1),
 			  POLICY_RULES_MAX, "rules");
 	if (ret)
 		return ret;

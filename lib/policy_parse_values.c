@@ -250,7 +250,7 @@ int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy
 		policy_path_pop(c, old);
 	}
 	ret = policy_take(c, &c->ports,
-			  (uint32_t)(total < POLICY_PORTS_MAX ? total : POLICY_PORTS_MAX + 1),
+			  (uint32_t)(total <= POLICY_PORTS_MAX ? total : POLICY_PORTS_MAX + 1),
 			  POLICY_PORTS_MAX, "ports");
 	if (ret)
 		return ret;
@@ -388,7 +388,7 @@ int policy_parse_icmps(struct parse_ctx *c, const json_t *list, struct policy_ru
 		policy_path_pop(c, old);
 	}
 	ret = policy_take(c, &c->icmps,
-			  (uint32_t)(total < POLICY_ICMPS_MAX ? total : POLICY_ICMPS_MAX + 1),
+			  (uint32_t)(total <= POLICY_ICMPS_MAX ? total : POLICY_ICMPS_MAX + 1),
 			  POLICY_ICMPS_MAX, "ICMP fields");
 	if (ret)
 		return ret;
