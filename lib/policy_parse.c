@@ -31,6 +31,7 @@ static const struct {
 	{"terminatingTLS", "TLS interception"},
 	{"serverNames", "TLS server names"},
 	{"matchExpressions", "label expressions; use matchLabels"},
+	{"cidrGroupRef", "CIDR groups; write the cidr"},
 	{"toServices", "Kubernetes services"},
 	{"nodeSelector", "node selectors"},
 	{"fromNodes", "node selectors"},
@@ -488,6 +489,19 @@ bad:
 			   POLICY_NAME_MAX);
 }
 
+/* The name as messages show it: printable and short, else left out. */
+static void name_for_messages(struct parse_ctx *c, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= sizeof(c->name))
+		return;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return;
+	memcpy(c->name, name, len + 1);
+}
+
 static int parse_policy(struct parse_ctx *c, const json_t *v, struct policy *p)
 {
 	static const char *const fields[] = {"apiVersion", "kind",  "metadata",
@@ -504,8 +518,7 @@ static int parse_policy(struct parse_ctx *c, const json_t *v, struct policy *p)
 		return policy_wrong_type(c, v, "an object (a CiliumNetworkPolicy)");
 	/* Name the policy in every message, even one about its other fields. */
 	if (json_is_string(json_object_get(meta, "name")))
-		snprintf(c->name, sizeof(c->name), "%s",
-			 json_string_value(json_object_get(meta, "name")));
+		name_for_messages(c, json_string_value(json_object_get(meta, "name")));
 	ret = policy_check_fields(c, v, fields);
 	if (ret)
 		return ret;
