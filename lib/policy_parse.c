@@ -605,9 +605,6 @@ static int add_policy(struct parse_ctx *c, const json_t *v, const struct policy_
 	struct policy *p;
 	int ret;
 
-	if (set->n_policies + out->n >= POLICY_DOCUMENTS_MAX)
-		return policy_fail(c, NULL, "more than %u policies in one import",
-				   POLICY_DOCUMENTS_MAX);
 	if (out->n == out->cap) {
 		uint32_t cap = out->cap ? out->cap * 2 : 8;
 		struct policy *grown = realloc(out->policies, cap * sizeof(*grown));
@@ -623,6 +620,12 @@ static int add_policy(struct parse_ctx *c, const json_t *v, const struct policy_
 	if (ret) {
 		policy_free(p);
 		return ret;
+	}
+	/* Checked after parsing, so that the message names the policy. */
+	if (set->n_policies + out->n >= POLICY_DOCUMENTS_MAX) {
+		policy_free(p);
+		return policy_fail(c, NULL, "more than %u policies in one import",
+				   POLICY_DOCUMENTS_MAX);
 	}
 	snprintf(p->origin, sizeof(p->origin), "%.64s: document %u", c->file, c->document);
 	for (uint32_t i = 0; i < set->n_policies + out->n; i++) {

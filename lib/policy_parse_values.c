@@ -536,6 +536,17 @@ static int parse_fqdn(struct parse_ctx *c, const json_t *v, struct policy_fqdn *
 		out->text[i] = ch;
 	}
 	out->text[len] = '\0';
+	/* Labels of 1-63 characters: no leading dot, no "..", one final dot at most (dropped). */
+	for (size_t start = 0, i = 0; i <= len; i++) {
+		if (i < len && out->text[i] != '.')
+			continue;
+		if (i == start || i - start > 63)
+			return policy_fail(c, text_v,
+					   "not a DNS name%s (an empty label or one over "
+					   "63 characters)",
+					   pattern ? " pattern" : "");
+		start = i + 1;
+	}
 	policy_path_pop(c, old);
 	return 0;
 }

@@ -426,6 +426,9 @@ START_TEST(test_errors_values)
 	expect_error(RULE("egress: [{toFQDNs: [{matchName: 'a b'}]}]"),
 		     "p.yaml: document 1 (v): spec.egress[0].toFQDNs[0].matchName: not a DNS name "
 		     "(letters, digits, - _ .) (got \"a b\")");
+	expect_error(RULE("egress: [{toFQDNs: [{matchName: a..b.}]}]"),
+		     "p.yaml: document 1 (v): spec.egress[0].toFQDNs[0].matchName: not a DNS name "
+		     "(an empty label or one over 63 characters) (got \"a..b.\")");
 	expect_error(RULE("egress: [{icmps: [{fields: [{type: EchoRequest, family: IPv5}]}]}]"),
 		     "p.yaml: document 1 (v): spec.egress[0].icmps[0].fields[0].family: not an "
 		     "ICMP family (IPv4 or IPv6) (got \"IPv5\")");
@@ -569,6 +572,39 @@ static char *many_ports(unsigned n)
 	return text;
 }
 
+/* One policy with two rule sets of a and b empty ingress rules. */
+static char *many_rules(unsigned a, unsigned b)
+{
+	size_t cap = 512 + (a + b) * 4, len;
+	char *text = malloc(cap);
+
+	len = (size_t)snprintf(text, cap,
+			       "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n"
+			       "metadata: {name: r}\nspecs:\n");
+	for (unsigned set = 0; set < 2; set++) {
+		len += (size_t)snprintf(text + len, cap - len,
+					"- endpointSelector: {}\n  ingress: [");
+		for (unsigned i = 0; i < (set ? b : a); i++)
+			len += (size_t)snprintf(text + len, cap - len, "%s{}", i ? "," : "");
+		len += (size_t)snprintf(text + len, cap - len, "]\n");
+	}
+	return text;
+}
+
+/* n policies p0..p(n-1) as YAML documents. */
+static char *many_policies(unsigned n)
+{
+	size_t cap = 16 + n * 128, len = 0;
+	char *text = malloc(cap);
+
+	for (unsigned i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n"
+					"metadata: {name: p%u}\nspec: {endpointSelector: {}}\n",
+					i);
+	return text;
+}
+
 START_TEST(test_bounds)
 {
 	struct policy_set set;
@@ -589,6 +625,25 @@ START_TEST(test_bounds)
 	snprintf(doc, sizeof(doc), DOC("l", "{endpointSelector: {matchLabels: {%s}}}"), labels);
 	expect_error(doc, "p.yaml: document 1 (l): spec.endpointSelector.matchLabels: more than 16 "
 			  "labels in one selector");
+	/* 256 rules in two rule sets pass, 257 do not */
+	text = many_rules(128, 128);
+	load_ok(&set, text);
+	ck_assert_uint_eq(set.policies[0].specs[1].n_rules, 128);
+	policy_set_free(&set);
+	free(text);
+	text = many_rules(128, 129);
+	expect_error(text, "p.yaml: document 1 (r): specs[1]: more than 256 rules in one policy");
+	free(text);
+	/* 1024 policies in one import pass, the 1025th does not */
+	text = many_policies(1024);
+	load_ok(&set, text);
+	ck_assert_uint_eq(set.n_policies, 1024);
+	ck_assert_str_eq(set.policies[1023].name, "p1023");
+	policy_set_free(&set);
+	free(text);
+	text = many_policies(1025);
+	expect_error(text, "p.yaml: document 1025 (p1024): more than 1024 policies in one import");
+	free(text);
 }
 END_TEST
 
