@@ -41,6 +41,9 @@ int policy_fail(struct parse_ctx *c, const json_t *value, const char *fmt, ...)
 int policy_wrong_type(struct parse_ctx *c, const json_t *v, const char *expected);
 /* Every key of obj must be in allowed (NULL-terminated), else an error naming it. */
 int policy_check_fields(struct parse_ctx *c, const json_t *obj, const char *const *allowed);
+/* v must be an object (else "expected SHAPE") with only allowed keys. */
+int policy_check_object(struct parse_ctx *c, const json_t *v, const char *shape,
+			const char *const *allowed);
 /* A non-empty list at obj[key], or *out NULL when absent. */
 int policy_get_list(struct parse_ctx *c, const json_t *obj, const char *key, const json_t **out);
 /* Count add more against a per-policy bound max. */
@@ -49,6 +52,15 @@ int policy_take(struct parse_ctx *c, uint32_t *count, uint32_t add, uint32_t max
 size_t policy_path_push_key(struct parse_ctx *c, const char *key);
 size_t policy_path_push_index(struct parse_ctx *c, size_t index);
 void policy_path_pop(struct parse_ctx *c, size_t old);
+
+/* Parse one list element into item (zeroed). */
+typedef int (*policy_item_parser)(struct parse_ctx *c, const json_t *v, void *item);
+/*
+ * Parse each element of list with parse into items (each size bytes),
+ * appending at index *n, which counts each item as it is begun.
+ */
+int policy_parse_items(struct parse_ctx *c, const json_t *list, policy_item_parser parse,
+		       void *items, size_t size, uint32_t *n);
 
 /* ---- rule values (policy_parse_values.c); lists are non-empty arrays or NULL */
 int policy_parse_cidrs(struct parse_ctx *c, const json_t *plain, const json_t *sets,

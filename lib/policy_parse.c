@@ -168,6 +168,14 @@ int policy_check_fields(struct parse_ctx *c, const json_t *obj, const char *cons
 	return 0;
 }
 
+int policy_check_object(struct parse_ctx *c, const json_t *v, const char *shape,
+			const char *const *allowed)
+{
+	if (!json_is_object(v))
+		return policy_wrong_type(c, v, shape);
+	return policy_check_fields(c, v, allowed);
+}
+
 /* A list at obj[key] (absent: *out NULL). Empty lists are refused: Cilium reads them unlike absent ones. */
 int policy_get_list(struct parse_ctx *c, const json_t *obj, const char *key, const json_t **out)
 {
@@ -176,10 +184,12 @@ int policy_get_list(struct parse_ctx *c, const json_t *obj, const char *key, con
 	*out = NULL;
 	if (!v)
 		return 0;
-	if (!json_is_array(v))
-		return policy_wrong_type(c, v, "a list");
-	if (json_array_size(v) == 0)
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		policy_path_push_key(c, key); /* the error names the field; parsing stops here */
+		if (!json_is_array(v))
+			return policy_wrong_type(c, v, "a list");
 		return policy_fail(c, v, "an empty list; leave the field out instead");
+	}
 	*out = v;
 	return 0;
 }
@@ -193,10 +203,31 @@ int policy_take(struct parse_ctx *c, uint32_t *count, uint32_t add, uint32_t max
 	return 0;
 }
 
+int policy_parse_items(struct parse_ctx *c, const json_t *list, policy_item_parser parse,
+		       void *items, size_t size, uint32_t *n)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach (list, i, v) {
+		size_t old = policy_path_push_index(c, i);
+		int ret;
+
+		/* Counted before it is read: what a half-read item holds is still freed. */
+		(*n)++;
+		ret = parse(c, v, (char *)items + (*n - 1) * size);
+		if (ret)
+			return ret;
+		policy_path_pop(c, old);
+	}
+	return 0;
+}
+
 /* ---- selectors */
 
-static int parse_selector(struct parse_ctx *c, const json_t *v, struct policy_selector *sel)
+static int parse_selector(struct parse_ctx *c, const json_t *v, void *item)
 {
+	struct policy_selector *sel = item;
 	static const char *const fields[] = {"matchLabels", NULL};
 	const json_t *labels, *value;
 	const char *key;
@@ -205,9 +236,7 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, struct policy_se
 	int ret;
 
 	memset(sel, 0, sizeof(*sel));
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object (a label selector)");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object (a label selector)", fields);
 	if (ret)
 		return ret;
 	labels = json_object_get(v, "matchLabels");
@@ -248,8 +277,6 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, struct policy_se
 
 static int parse_endpoints(struct parse_ctx *c, const json_t *list, struct policy_rule *r)
 {
-	const json_t *v;
-	size_t i;
 	int ret = policy_take(c, &c->selectors, (uint32_t)json_array_size(list),
 			      POLICY_SELECTORS_MAX, "endpoint selectors");
 
@@ -258,19 +285,14 @@ static int parse_endpoints(struct parse_ctx *c, const json_t *list, struct polic
 	r->endpoints = calloc(json_array_size(list), sizeof(*r->endpoints));
 	if (!r->endpoints)
 		return -ENOMEM;
-	json_array_foreach (list, i, v) {
-		size_t old = policy_path_push_index(c, i);
-
-		ret = parse_selector(c, v, &r->endpoints[i]);
-		if (ret)
-			return ret;
-		r->n_endpoints++;
-		policy_path_pop(c, old);
-	}
-	return 0;
+	return policy_parse_items(c, list, parse_selector, r->endpoints, sizeof(*r->endpoints),
+				  &r->n_endpoints);
 }
 
 /* ---- rules, specs, policies */
+
+/* A rule's fields that are one list each, parsed into the rule. */
+typedef int (*rule_list_parser)(struct parse_ctx *c, const json_t *list, struct policy_rule *r);
 
 static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *r)
 {
@@ -283,61 +305,46 @@ static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *
 							  "toEntities",	 "toPorts", "icmps",
 							  "toFQDNs",	 NULL};
 	bool ingress = r->direction == POLICY_INGRESS;
-	const json_t *endpoints, *cidrs, *sets, *entities, *fqdns = NULL, *ports, *icmps;
-	size_t old;
+	const struct {
+		const char *key;
+		rule_list_parser parse;
+	} lists[] = {
+		{ingress ? "fromEndpoints" : "toEndpoints", parse_endpoints},
+		{ingress ? "fromEntities" : "toEntities", policy_parse_entities},
+		{"toFQDNs",
+		 policy_parse_fqdns}, /* egress only: check_fields refuses it elsewhere */
+		{"toPorts", policy_parse_to_ports},
+		{"icmps", policy_parse_icmps},
+	};
+	const char *cidr_key = ingress ? "fromCIDR" : "toCIDR";
+	const char *set_key = ingress ? "fromCIDRSet" : "toCIDRSet";
+	const json_t *list, *cidrs, *sets;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object (a rule)");
-	ret = policy_check_fields(c, v,
+	ret = policy_check_object(c, v, "an object (a rule)",
 				  ingress		     ? ingress_fields
 				  : r->action == POLICY_DENY ? egress_fields
 							     : egress_allow_fields);
 	if (ret)
 		return ret;
-	if ((ret = policy_get_list(c, v, ingress ? "fromEndpoints" : "toEndpoints", &endpoints)) ||
-	    (ret = policy_get_list(c, v, ingress ? "fromCIDR" : "toCIDR", &cidrs)) ||
-	    (ret = policy_get_list(c, v, ingress ? "fromCIDRSet" : "toCIDRSet", &sets)) ||
-	    (ret = policy_get_list(c, v, ingress ? "fromEntities" : "toEntities", &entities)) ||
-	    (!ingress && (ret = policy_get_list(c, v, "toFQDNs", &fqdns))) ||
-	    (ret = policy_get_list(c, v, "toPorts", &ports)) ||
-	    (ret = policy_get_list(c, v, "icmps", &icmps)))
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		size_t old;
+
+		ret = policy_get_list(c, v, lists[i].key, &list);
+		if (ret)
+			return ret;
+		if (!list)
+			continue;
+		old = policy_path_push_key(c, lists[i].key);
+		ret = lists[i].parse(c, list, r);
+		if (ret)
+			return ret;
+		policy_path_pop(c, old);
+	}
+	if ((ret = policy_get_list(c, v, cidr_key, &cidrs)) ||
+	    (ret = policy_get_list(c, v, set_key, &sets)))
 		return ret;
-	if (endpoints) {
-		old = policy_path_push_key(c, ingress ? "fromEndpoints" : "toEndpoints");
-		if ((ret = parse_endpoints(c, endpoints, r)))
-			return ret;
-		policy_path_pop(c, old);
-	}
-	ret = policy_parse_cidrs(c, cidrs, sets, r, ingress ? "fromCIDR" : "toCIDR",
-				 ingress ? "fromCIDRSet" : "toCIDRSet");
-	if (ret)
-		return ret;
-	if (entities) {
-		old = policy_path_push_key(c, ingress ? "fromEntities" : "toEntities");
-		if ((ret = policy_parse_entities(c, entities, r)))
-			return ret;
-		policy_path_pop(c, old);
-	}
-	if (fqdns) {
-		old = policy_path_push_key(c, "toFQDNs");
-		if ((ret = policy_parse_fqdns(c, fqdns, r)))
-			return ret;
-		policy_path_pop(c, old);
-	}
-	if (ports) {
-		old = policy_path_push_key(c, "toPorts");
-		if ((ret = policy_parse_to_ports(c, ports, r)))
-			return ret;
-		policy_path_pop(c, old);
-	}
-	if (icmps) {
-		old = policy_path_push_key(c, "icmps");
-		if ((ret = policy_parse_icmps(c, icmps, r)))
-			return ret;
-		policy_path_pop(c, old);
-	}
-	return 0;
+	return policy_parse_cidrs(c, cidrs, sets, r, cidr_key, set_key);
 }
 
 static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct policy_spec *s)
@@ -346,9 +353,8 @@ static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct polic
 	const json_t *in = json_object_get(v, "ingress"), *out = json_object_get(v, "egress");
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object ({\"ingress\": BOOL, \"egress\": BOOL})");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object ({\"ingress\": BOOL, \"egress\": BOOL})",
+				  fields);
 	if (ret)
 		return ret;
 	if (in && !json_is_boolean(in)) {
@@ -383,9 +389,7 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 	size_t total = 0, old, i, j;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object (a rule set)");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object (a rule set)", fields);
 	if (ret)
 		return ret;
 	sel = json_object_get(v, "endpointSelector");
@@ -462,9 +466,7 @@ static int parse_metadata(struct parse_ctx *c, const json_t *v, struct policy *p
 	size_t len, old;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object", fields);
 	if (ret)
 		return ret;
 	if (!name)

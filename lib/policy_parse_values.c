@@ -88,16 +88,22 @@ static bool prefix_contains(const struct policy_prefix *outer, const struct poli
 	return memcmp(cut.addr, outer->addr, sizeof(cut.addr)) == 0;
 }
 
-static int parse_cidr_set(struct parse_ctx *c, const json_t *v, struct policy_cidr *out)
+static int parse_plain_cidr(struct parse_ctx *c, const json_t *v, void *item)
 {
+	struct policy_cidr *out = item;
+
+	return parse_prefix(c, v, &out->prefix);
+}
+
+static int parse_cidr_set(struct parse_ctx *c, const json_t *v, void *item)
+{
+	struct policy_cidr *out = item;
 	static const char *const fields[] = {"cidr", "except", NULL};
 	const json_t *cidr, *excepts, *e;
 	size_t i, old;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object ({\"cidr\": ..., \"except\": [...]})");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object ({\"cidr\": ..., \"except\": [...]})", fields);
 	if (ret)
 		return ret;
 	out->from_set = true;
@@ -141,6 +147,64 @@ static int parse_cidr_set(struct parse_ctx *c, const json_t *v, struct policy_ci
 
 /* ---- ports and ICMP */
 
+/*
+ * Cilium's nested lists, toPorts[].ports[] and icmps[].fields[]: the inner
+ * items of every entry, counted against a per-policy bound, into one array.
+ */
+struct flat_list {
+	const char *key;     /* the inner list of each entry */
+	const char *shape;   /* what an entry is, for a wrong type */
+	const char *missing; /* the error when an entry lacks key */
+	const char *what;    /* the items, for the bound's error */
+	uint32_t max;
+	size_t size; /* of one item */
+	policy_item_parser parse;
+};
+
+static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct flat_list *desc,
+			   uint32_t *counter, void **items, uint32_t *n)
+{
+	static const char *fields[2];
+	const json_t *entry, *inner;
+	size_t i, total = 0;
+	int ret;
+
+	fields[0] = desc->key;
+	json_array_foreach (list, i, entry) {
+		size_t old = policy_path_push_index(c, i);
+
+		ret = policy_check_object(c, entry, desc->shape, fields);
+		if (ret)
+			return ret;
+		ret = policy_get_list(c, entry, desc->key, &inner);
+		if (ret)
+			return ret;
+		if (!inner)
+			return policy_fail(c, NULL, "%s", desc->missing);
+		total += json_array_size(inner);
+		policy_path_pop(c, old);
+	}
+	ret = policy_take(c, counter, (uint32_t)(total <= desc->max ? total : desc->max + 1),
+			  desc->max, desc->what);
+	if (ret)
+		return ret;
+	*items = calloc(total, desc->size);
+	if (!*items)
+		return -ENOMEM;
+	json_array_foreach (list, i, entry) {
+		size_t old = policy_path_push_index(c, i),
+		       old_key = policy_path_push_key(c, desc->key);
+
+		ret = policy_parse_items(c, json_object_get(entry, desc->key), desc->parse, *items,
+					 desc->size, n);
+		if (ret)
+			return ret;
+		policy_path_pop(c, old_key);
+		policy_path_pop(c, old);
+	}
+	return 0;
+}
+
 static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out)
 {
 	json_int_t n = 0;
@@ -168,8 +232,9 @@ static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out
 	return 0;
 }
 
-static int parse_port(struct parse_ctx *c, const json_t *v, struct policy_port *out)
+static int parse_port(struct parse_ctx *c, const json_t *v, void *item)
 {
+	struct policy_port *out = item;
 	static const char *const fields[] = {"port", "endPort", "protocol", NULL};
 	static const struct {
 		const char *name;
@@ -185,9 +250,7 @@ static int parse_port(struct parse_ctx *c, const json_t *v, struct policy_port *
 	size_t old;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object ({\"port\": ..., \"protocol\": ...})");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object ({\"port\": ..., \"protocol\": ...})", fields);
 	if (ret)
 		return ret;
 	if (!port)
@@ -228,52 +291,17 @@ static int parse_port(struct parse_ctx *c, const json_t *v, struct policy_port *
 
 int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy_rule *r)
 {
-	static const char *const fields[] = {"ports", NULL};
-	const json_t *entry, *ports, *p;
-	size_t i, j, total = 0;
-	int ret;
+	static const struct flat_list ports = {
+		.key = "ports",
+		.shape = "an object ({\"ports\": [...]})",
+		.missing = "ports is required (netobs has no L7 rules)",
+		.what = "ports",
+		.max = POLICY_PORTS_MAX,
+		.size = sizeof(*r->ports),
+		.parse = parse_port,
+	};
 
-	json_array_foreach (list, i, entry) {
-		size_t old = policy_path_push_index(c, i);
-
-		if (!json_is_object(entry))
-			return policy_wrong_type(c, entry, "an object ({\"ports\": [...]})");
-		ret = policy_check_fields(c, entry, fields);
-		if (ret)
-			return ret;
-		ret = policy_get_list(c, entry, "ports", &ports);
-		if (ret)
-			return ret;
-		if (!ports)
-			return policy_fail(c, NULL, "ports is required (netobs has no L7 rules)");
-		total += json_array_size(ports);
-		policy_path_pop(c, old);
-	}
-	ret = policy_take(c, &c->ports,
-			  (uint32_t)(total <= POLICY_PORTS_MAX ? total : POLICY_PORTS_MAX + 1),
-			  POLICY_PORTS_MAX, "ports");
-	if (ret)
-		return ret;
-	r->ports = calloc(total, sizeof(*r->ports));
-	if (!r->ports)
-		return -ENOMEM;
-	json_array_foreach (list, i, entry) {
-		size_t old = policy_path_push_index(c, i),
-		       old_ports = policy_path_push_key(c, "ports");
-
-		json_array_foreach (json_object_get(entry, "ports"), j, p) {
-			size_t old_j = policy_path_push_index(c, j);
-
-			ret = parse_port(c, p, &r->ports[r->n_ports]);
-			if (ret)
-				return ret;
-			r->n_ports++;
-			policy_path_pop(c, old_j);
-		}
-		policy_path_pop(c, old_ports);
-		policy_path_pop(c, old);
-	}
-	return 0;
+	return parse_flat_list(c, list, &ports, &c->ports, (void **)&r->ports, &r->n_ports);
 }
 
 /* Cilium's ICMP type names (api.ICMPField), per family. */
@@ -304,16 +332,15 @@ static const struct {
 	{6, 137, "RedirectMessage"},
 };
 
-static int parse_icmp_field(struct parse_ctx *c, const json_t *v, struct policy_icmp *out)
+static int parse_icmp_field(struct parse_ctx *c, const json_t *v, void *item)
 {
+	struct policy_icmp *out = item;
 	static const char *const fields[] = {"type", "family", NULL};
 	const json_t *type = json_object_get(v, "type"), *family = json_object_get(v, "family");
 	size_t old;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(c, v, "an object ({\"type\": ..., \"family\": ...})");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(c, v, "an object ({\"type\": ..., \"family\": ...})", fields);
 	if (ret)
 		return ret;
 	out->family = 4;
@@ -366,60 +393,24 @@ static int parse_icmp_field(struct parse_ctx *c, const json_t *v, struct policy_
 
 int policy_parse_icmps(struct parse_ctx *c, const json_t *list, struct policy_rule *r)
 {
-	static const char *const fields[] = {"fields", NULL};
-	const json_t *entry, *f, *field;
-	size_t i, j, total = 0;
-	int ret;
+	static const struct flat_list icmps = {
+		.key = "fields",
+		.shape = "an object ({\"fields\": [...]})",
+		.missing = "fields is required",
+		.what = "ICMP fields",
+		.max = POLICY_ICMPS_MAX,
+		.size = sizeof(*r->icmps),
+		.parse = parse_icmp_field,
+	};
 
-	json_array_foreach (list, i, entry) {
-		size_t old = policy_path_push_index(c, i);
-
-		if (!json_is_object(entry))
-			return policy_wrong_type(c, entry, "an object ({\"fields\": [...]})");
-		ret = policy_check_fields(c, entry, fields);
-		if (ret)
-			return ret;
-		ret = policy_get_list(c, entry, "fields", &f);
-		if (ret)
-			return ret;
-		if (!f)
-			return policy_fail(c, NULL, "fields is required");
-		total += json_array_size(f);
-		policy_path_pop(c, old);
-	}
-	ret = policy_take(c, &c->icmps,
-			  (uint32_t)(total <= POLICY_ICMPS_MAX ? total : POLICY_ICMPS_MAX + 1),
-			  POLICY_ICMPS_MAX, "ICMP fields");
-	if (ret)
-		return ret;
-	r->icmps = calloc(total, sizeof(*r->icmps));
-	if (!r->icmps)
-		return -ENOMEM;
-	json_array_foreach (list, i, entry) {
-		size_t old = policy_path_push_index(c, i),
-		       old_f = policy_path_push_key(c, "fields");
-
-		json_array_foreach (json_object_get(entry, "fields"), j, field) {
-			size_t old_j = policy_path_push_index(c, j);
-
-			ret = parse_icmp_field(c, field, &r->icmps[r->n_icmps]);
-			if (ret)
-				return ret;
-			r->n_icmps++;
-			policy_path_pop(c, old_j);
-		}
-		policy_path_pop(c, old_f);
-		policy_path_pop(c, old);
-	}
-	return 0;
+	return parse_flat_list(c, list, &icmps, &c->icmps, (void **)&r->icmps, &r->n_icmps);
 }
 
 /* fromCIDR and fromCIDRSet share r->cidrs: make room for both before either is read. */
 int policy_parse_cidrs(struct parse_ctx *c, const json_t *plain, const json_t *sets,
 		       struct policy_rule *r, const char *plain_key, const char *sets_key)
 {
-	size_t n_plain = json_array_size(plain), n_sets = json_array_size(sets), i, old, old_i;
-	const json_t *v;
+	size_t n_plain = json_array_size(plain), n_sets = json_array_size(sets), old;
 	int ret;
 
 	if (!n_plain && !n_sets)
@@ -431,25 +422,15 @@ int policy_parse_cidrs(struct parse_ctx *c, const json_t *plain, const json_t *s
 	if (!r->cidrs)
 		return -ENOMEM;
 	old = policy_path_push_key(c, plain_key);
-	json_array_foreach (plain, i, v) {
-		old_i = policy_path_push_index(c, i);
-		ret = parse_prefix(c, v, &r->cidrs[r->n_cidrs].prefix);
-		if (ret)
-			return ret;
-		r->n_cidrs++;
-		policy_path_pop(c, old_i);
-	}
+	ret = policy_parse_items(c, plain, parse_plain_cidr, r->cidrs, sizeof(*r->cidrs),
+				 &r->n_cidrs);
+	if (ret)
+		return ret;
 	policy_path_pop(c, old);
 	old = policy_path_push_key(c, sets_key);
-	json_array_foreach (sets, i, v) {
-		old_i = policy_path_push_index(c, i);
-		/* counted before it is read: a failure half-way still frees its excepts */
-		r->n_cidrs++;
-		ret = parse_cidr_set(c, v, &r->cidrs[r->n_cidrs - 1]);
-		if (ret)
-			return ret;
-		policy_path_pop(c, old_i);
-	}
+	ret = policy_parse_items(c, sets, parse_cidr_set, r->cidrs, sizeof(*r->cidrs), &r->n_cidrs);
+	if (ret)
+		return ret;
 	policy_path_pop(c, old);
 	return 0;
 }
@@ -496,8 +477,9 @@ int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy
 }
 
 /* DNS names: letters, digits, '-', '_', '.', and '*' in patterns; lower-cased, no final dot. */
-static int parse_fqdn(struct parse_ctx *c, const json_t *v, struct policy_fqdn *out)
+static int parse_fqdn(struct parse_ctx *c, const json_t *v, void *item)
 {
+	struct policy_fqdn *out = item;
 	static const char *const fields[] = {"matchName", "matchPattern", NULL};
 	const json_t *name = json_object_get(v, "matchName");
 	const json_t *pattern = json_object_get(v, "matchPattern");
@@ -506,10 +488,8 @@ static int parse_fqdn(struct parse_ctx *c, const json_t *v, struct policy_fqdn *
 	size_t len, old;
 	int ret;
 
-	if (!json_is_object(v))
-		return policy_wrong_type(
-			c, v, "an object ({\"matchName\": ...} or {\"matchPattern\": ...})");
-	ret = policy_check_fields(c, v, fields);
+	ret = policy_check_object(
+		c, v, "an object ({\"matchName\": ...} or {\"matchPattern\": ...})", fields);
 	if (ret)
 		return ret;
 	if (!name == !pattern)
@@ -553,8 +533,6 @@ static int parse_fqdn(struct parse_ctx *c, const json_t *v, struct policy_fqdn *
 
 int policy_parse_fqdns(struct parse_ctx *c, const json_t *list, struct policy_rule *r)
 {
-	const json_t *v;
-	size_t i;
 	int ret = policy_take(c, &c->fqdns, (uint32_t)json_array_size(list), POLICY_FQDNS_MAX,
 			      "toFQDNs selectors");
 
@@ -563,14 +541,5 @@ int policy_parse_fqdns(struct parse_ctx *c, const json_t *list, struct policy_ru
 	r->fqdns = calloc(json_array_size(list), sizeof(*r->fqdns));
 	if (!r->fqdns)
 		return -ENOMEM;
-	json_array_foreach (list, i, v) {
-		size_t old = policy_path_push_index(c, i);
-
-		ret = parse_fqdn(c, v, &r->fqdns[i]);
-		if (ret)
-			return ret;
-		r->n_fqdns++;
-		policy_path_pop(c, old);
-	}
-	return 0;
+	return policy_parse_items(c, list, parse_fqdn, r->fqdns, sizeof(*r->fqdns), &r->n_fqdns);
 }

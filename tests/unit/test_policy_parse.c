@@ -449,13 +449,18 @@ START_TEST(test_errors_values)
 		     "p.yaml: document 1 (v): spec.ingress[0].fromEndpoints[0].matchLabels."
 		     "reserved:host: 'reserved:host': reserved labels are not supported by netobs; "
 		     "use fromEntities or toEntities (host, world, all)");
-	expect_error(RULE("ingress: [{fromEndpoints: []}]"),
-		     "p.yaml: document 1 (v): spec.ingress[0]: an empty list; leave the field out "
-		     "instead (got [])");
+	expect_error(
+		RULE("ingress: [{fromEndpoints: []}]"),
+		"p.yaml: document 1 (v): spec.ingress[0].fromEndpoints: an empty list; leave the "
+		"field out "
+		"instead (got [])");
 	expect_error(
 		RULE("ingress: {fromCIDR: [10.0.0.0/8]}"),
 		"p.yaml: document 1 (v): spec.ingress: expected a list of rules, not an object "
 		"(got {\"fromCIDR\":[\"10.0.0.0/8\"]})");
+	expect_error(RULE("egress: [{toPorts: {ports: [{port: 80}]}}]"),
+		     "p.yaml: document 1 (v): spec.egress[0].toPorts: expected a list, not an "
+		     "object (got {\"ports\":[{\"port\":80}]})");
 	expect_error(RULE("enableDefaultDeny: {ingress: 'no'}"),
 		     "p.yaml: document 1 (v): spec.enableDefaultDeny.ingress: expected true or "
 		     "false, not a string (got \"no\")");
