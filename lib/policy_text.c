@@ -416,19 +416,20 @@ static json_t *json_text_to_json(const char *file, const char *text, size_t len,
 json_t *policy_text_to_json(const char *file, const char *text, size_t len,
 			    struct policy_error *err)
 {
-	size_t i = 0;
+	size_t i = 0, bom = 0;
 
 	if (len > POLICY_TEXT_MAX) {
 		text_error(err, file, "%zu bytes: larger than the %u bytes a policy file may have",
 			   len, POLICY_TEXT_MAX);
 		return NULL;
 	}
+	/* A UTF-8 byte order mark: libyaml skips it, jansson would not. */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
+		i = bom = 3;
 	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
 		i++;
 	/* JSON is one object or an array; anything else is YAML (which may be JSON-like). */
 	if (i < len && (text[i] == '{' || text[i] == '['))
-		return json_text_to_json(file, text, len, err);
+		return json_text_to_json(file, text + bom, len - bom, err);
 	return yaml_to_json(file, text, len, err);
 }

@@ -280,6 +280,13 @@ START_TEST(test_document_forms)
 	ck_assert_str_eq(set.policies[1].name, "l2");
 	policy_set_free(&set);
 
+	/* A byte order mark before JSON (editors on Windows write one). */
+	load_ok(&set, "\xef\xbb\xbf {\"apiVersion\": \"cilium.io/v2\", \"kind\": "
+		      "\"CiliumNetworkPolicy\", \"metadata\": {\"name\": \"bom\"}, \"spec\": "
+		      "{\"endpointSelector\": {}}}");
+	ck_assert_str_eq(set.policies[0].name, "bom");
+	policy_set_free(&set);
+
 	/* spec and specs: each rule set keeps its own selector. */
 	load_ok(&set,
 		DOC("s", "{endpointSelector: {matchLabels: {app: a}}}") "specs:\n"
