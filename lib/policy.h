@@ -19,7 +19,7 @@
 
 /* ---- bounds (an input past one is refused, naming the bound) */
 #define POLICY_TEXT_MAX		   (4u << 20) /* bytes of one input file */
-#define POLICY_DOCUMENTS_MAX	   1024	      /* documents (policies) in one import */
+#define POLICY_DOCUMENTS_MAX	   1024	      /* policies in one set (one import) */
 #define POLICY_NAME_MAX		   253	      /* metadata.name, a DNS-1123 subdomain */
 #define POLICY_DESCRIPTION_MAX	   255	      /* spec.description, bytes */
 #define POLICY_SPECS_MAX	   16	      /* rule sets (spec + specs[]) per policy */

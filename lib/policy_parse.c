@@ -143,14 +143,13 @@ int policy_check_fields(struct parse_ctx *c, const json_t *obj, const char *cons
 
 	json_object_foreach ((json_t *)obj, key, value) {
 		const char *const *a;
-		size_t old;
 
 		for (a = allowed; *a; a++)
 			if (strcmp(*a, key) == 0)
 				break;
 		if (*a)
 			continue;
-		old = policy_path_push_key(c, key);
+		policy_path_push_key(c, key); /* the error's path; parsing stops here */
 		for (size_t i = 0; i < ARRAY_SIZE(unsupported_fields); i++)
 			if (strcmp(unsupported_fields[i].field, key) == 0)
 				return policy_fail(
@@ -161,9 +160,7 @@ int policy_check_fields(struct parse_ctx *c, const json_t *obj, const char *cons
 		if (strcmp(key, "toFQDNs") == 0)
 			return policy_fail(c, NULL,
 					   "toFQDNs is only supported in egress (allow) rules");
-		policy_fail(c, NULL, "unknown field; supported fields: docs/policy.md");
-		policy_path_pop(c, old);
-		return -EINVAL;
+		return policy_fail(c, NULL, "unknown field; supported fields: docs/policy.md");
 	}
 	return 0;
 }
@@ -176,7 +173,10 @@ int policy_check_object(struct parse_ctx *c, const json_t *v, const char *shape,
 	return policy_check_fields(c, v, allowed);
 }
 
-/* A list at obj[key] (absent: *out NULL). Empty lists are refused: Cilium reads them unlike absent ones. */
+/*
+ * A list at obj[key] (absent: *out NULL). Empty lists are refused: Cilium
+ * reads some of them unlike absent ones, and a reader could take them either way.
+ */
 int policy_get_list(struct parse_ctx *c, const json_t *obj, const char *key, const json_t **out)
 {
 	const json_t *v = json_object_get(obj, key);
