@@ -56,9 +56,11 @@ struct cli_cmd {
 int cli_cmd_flows(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_endpoints(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_status(int argc, char **argv, struct cli_globals *g);
+int cli_cmd_policy(int argc, char **argv, struct cli_globals *g);
 void cli_usage_flows(FILE *out);
 void cli_usage_endpoints(FILE *out);
 void cli_usage_status(FILE *out);
+void cli_usage_policy(FILE *out);
 void cli_print_version(void);
 
 /* "Error: ..." on stderr. */

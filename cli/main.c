@@ -21,6 +21,7 @@ static const struct cli_cmd commands[] = {
 	{"endpoints", cli_cmd_endpoints, cli_usage_endpoints},
 	{"status", cli_cmd_status, cli_usage_status},
 	{"probe", cli_cmd_probe, cli_usage_probe},
+	{"policy", cli_cmd_policy, cli_usage_policy},
 	{"version", cmd_version, usage_version},
 	{"help", cmd_help, usage_help},
 };
@@ -37,6 +38,7 @@ static void usage(FILE *out)
 		"  status      show the agent's health, load and counters\n"
 		"  probe       probe icmp|tcp|udp|http|https|dns TARGET, optionally from an\n"
 		"              endpoint's namespace (--from); exit 0 only if all succeeded\n"
+		"  policy      validate CiliumNetworkPolicy files (JSON or YAML), no agent\n"
 		"  version     print the version\n"
 		"  help        print this help, or a command's: netobs help flows\n"
 		"\n"
@@ -45,6 +47,7 @@ static void usage(FILE *out)
 		"  -o, --output MODE    flows: compact (default), json, table;\n"
 		"                       endpoints, status: table (default), json;\n"
 		"                       probe: text (default), json\n"
+		"                       policy: text (default), json\n"
 		"  -h, --help           print help\n"
 		"      --version        print the version\n"
 		"\n"

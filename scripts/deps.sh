@@ -15,6 +15,7 @@ PACKAGES=(
 	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
 	libcurl4-openssl-dev openssl # netobs probe http/https; the probe tests make a CA on the spot
 	libc-ares-dev # netobs probe dns: the DNS client (c-ares)
+	libyaml-dev # policy files in YAML (CiliumNetworkPolicy documents), lib/policy_text.c
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }
