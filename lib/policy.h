@@ -145,9 +145,11 @@ struct policy_rule {
 
 /*
  * A rule set: `spec`, or one entry of `specs`. has_ingress: the set has an
- * ingress or ingressDeny rule (even `ingress: [{}]`), which puts ingress of
- * the endpoints it selects into default deny unless default_deny_ingress is
- * false (enableDefaultDeny.ingress). Same for egress.
+ * ingress or ingressDeny rule (even `ingress: [{}]`). default_deny_ingress
+ * is what the compiler reads: this set puts ingress of the endpoints it
+ * selects into default deny. As in Cilium (repository.go) it is has_ingress
+ * unless enableDefaultDeny.ingress is false; without ingress rules it is
+ * false whatever enableDefaultDeny says. Same for egress.
  */
 struct policy_spec {
 	struct policy_selector subject; /* endpointSelector */

@@ -347,7 +347,8 @@ static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *
 	return policy_parse_cidrs(c, cidrs, sets, r, cidr_key, set_key);
 }
 
-static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct policy_spec *s)
+/* enableDefaultDeny: *ingress and *egress become 1 or 0 where given, else stay -1. */
+static int parse_default_deny(struct parse_ctx *c, const json_t *v, int *ingress, int *egress)
 {
 	static const char *const fields[] = {"ingress", "egress", NULL};
 	const json_t *in = json_object_get(v, "ingress"), *out = json_object_get(v, "egress");
@@ -365,8 +366,10 @@ static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct polic
 		policy_path_push_key(c, "egress");
 		return policy_wrong_type(c, out, "true or false");
 	}
-	s->default_deny_ingress = !in || json_is_true(in);
-	s->default_deny_egress = !out || json_is_true(out);
+	if (in)
+		*ingress = json_is_true(in);
+	if (out)
+		*egress = json_is_true(out);
 	return 0;
 }
 
@@ -386,6 +389,7 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		"endpointSelector", "enableDefaultDeny", "description", "ingress", "ingressDeny",
 		"egress",	    "egressDeny",	 NULL};
 	const json_t *lists[ARRAY_SIZE(rule_lists)], *sel, *field, *rule;
+	int deny_ingress = -1, deny_egress = -1; /* enableDefaultDeny; -1: not given */
 	size_t total = 0, old, i, j;
 	int ret;
 
@@ -400,11 +404,10 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 	if ((ret = parse_selector(c, sel, &s->subject)))
 		return ret;
 	policy_path_pop(c, old);
-	s->default_deny_ingress = s->default_deny_egress = true;
 	field = json_object_get(v, "enableDefaultDeny");
 	if (field) {
 		old = policy_path_push_key(c, "enableDefaultDeny");
-		if ((ret = parse_default_deny(c, field, s)))
+		if ((ret = parse_default_deny(c, field, &deny_ingress, &deny_egress)))
 			return ret;
 		policy_path_pop(c, old);
 	}
@@ -426,6 +429,17 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		if (lists[i] && !json_is_array(lists[i])) {
 			policy_path_push_key(c, rule_lists[i].key);
 			return policy_wrong_type(c, lists[i], "a list of rules");
+		}
+		/*
+		 * Refused as docs/policy.md says: Cilium reads `ingress: []` as no
+		 * section (no default deny), a Kubernetes NetworkPolicy author as
+		 * "deny all ingress".
+		 */
+		if (lists[i] && json_array_size(lists[i]) == 0) {
+			policy_path_push_key(c, rule_lists[i].key);
+			return policy_fail(c, lists[i],
+					   "an empty list of rules; leave it out, or write [{}] "
+					   "to put this direction in default deny");
 		}
 		total += json_array_size(lists[i]);
 	}
@@ -455,6 +469,13 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		}
 		policy_path_pop(c, old);
 	}
+	/*
+	 * Cilium's repository.go reads enableDefaultDeny only for a direction
+	 * that has rules: unset or true, default deny; false, rules only. An
+	 * explicit true without rules in that direction does nothing.
+	 */
+	s->default_deny_ingress = s->has_ingress && deny_ingress != 0;
+	s->default_deny_egress = s->has_egress && deny_egress != 0;
 	return 0;
 }
 

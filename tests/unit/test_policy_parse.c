@@ -320,7 +320,7 @@ START_TEST(test_values_normalized)
 	text = json_dumps(json_object_get(out, "spec"), JSON_COMPACT);
 	ck_assert_str_eq(
 		text, "{\"endpointSelector\":{\"matchLabels\":{\"app\":\"w\"}},"
-		      "\"enableDefaultDeny\":{\"ingress\":true,\"egress\":true},"
+		      "\"enableDefaultDeny\":{\"ingress\":true,\"egress\":false},"
 		      "\"ingress\":[{\"fromCIDR\":[\"10.0.0.0/8\",\"fd00::1/128\",\"fd00::/16\"],"
 		      "\"toPorts\":[{\"ports\":[{\"port\":80,\"protocol\":\"UDP\"}]}]}]}");
 	free(text);

