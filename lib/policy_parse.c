@@ -48,7 +48,9 @@ static const struct {
 
 static void path_format_value(const json_t *value, char *buf, size_t len)
 {
-	char *text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	/* ASCII (\uXXXX escapes): the cut below must not split a UTF-8 sequence. */
+	char *text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII)
+			   : NULL;
 
 	if (!text) {
 		snprintf(buf, len, "%s", value ? "?" : "");
@@ -257,6 +259,9 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, void *item)
 		if (!json_is_string(value))
 			return policy_fail(c, value,
 					   "a label value is a string (quote it in YAML)");
+		/* The check reads a C string: a NUL inside would hide the rest from it. */
+		if (strlen(json_string_value(value)) != json_string_length(value))
+			return policy_fail(c, value, "a label value holds a NUL character");
 		if (policy_label_value_check(json_string_value(value), why, sizeof(why)))
 			return policy_fail(c, value, "%s", why);
 		memcpy(l->value, json_string_value(value), json_string_length(value) + 1);

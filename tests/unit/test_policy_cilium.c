@@ -107,6 +107,57 @@ START_TEST(test_empty_rule_lists)
 }
 END_TEST
 
+/*
+ * A NUL in a double-quoted YAML scalar: every check after the reader sees a
+ * C string, so "host\0x" read as host, and a label value with a NUL in its
+ * first 63 bytes was checked short and copied long, past its 64 bytes.
+ */
+START_TEST(test_nul_characters)
+{
+	char text[1024];
+	int n;
+
+	expect_error(DOC("egress: [{toEntities: [\"host\\0junk\"]}]"),
+		     "c.yaml: line 4: a scalar holds a NUL character (\\0)");
+	expect_error(DOC("egress: [{toPorts: [{ports: [{port: 80, protocol: \"TCP\\0x\"}]}]}]"),
+		     "c.yaml: line 4: a scalar holds a NUL character (\\0)");
+	n = snprintf(text, sizeof(text),
+		     DOC("ingress: [{fromEndpoints: [{matchLabels: {app: \"web\\0%0300d\"}}]}]"),
+		     0);
+	ck_assert_int_lt(n, (int)sizeof(text));
+	expect_error(text, "c.yaml: line 4: a scalar holds a NUL character (\\0)");
+	expect_error("a: {\"k\\0\": 1}\n", "c.yaml: line 1: a scalar holds a NUL character (\\0)");
+}
+END_TEST
+
+/* The same label value through policy_set_add_json (jansson can hold a NUL). */
+START_TEST(test_nul_in_json_label)
+{
+	struct policy_set set;
+	struct policy_error err;
+	char value[301];
+	json_t *doc;
+
+	memset(value, 'A', sizeof(value));
+	memcpy(value, "web", 4); /* "web\0AAAA...": 300 characters, 3 before the NUL */
+	doc = json_pack("{ss ss s{ss} s{s{} s[{s[{s{ss%}}]}]}}", "apiVersion", "cilium.io/v2",
+			"kind", "CiliumNetworkPolicy", "metadata", "name", "c", "spec",
+			"endpointSelector", "ingress", "fromEndpoints", "matchLabels", "app", value,
+			sizeof(value) - 1);
+	ck_assert_ptr_nonnull(doc);
+	policy_set_init(&set);
+	ck_assert_int_eq(policy_set_add_json(&set, "c.json", doc, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "c.json: document 1 (c): spec.ingress[0].fromEndpoints[0]."
+				      "matchLabels.app: a label value holds a NUL character (got "
+				      "\"web\\u0000" /* then 70 of the 297 A: the quote keeps 80 */
+				      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...)");
+	ck_assert_uint_eq(set.n_policies, 0);
+	json_decref(doc);
+	policy_set_free(&set);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("policy_cilium");
@@ -114,6 +165,8 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_default_deny);
 	tcase_add_test(tc, test_empty_rule_lists);
+	tcase_add_test(tc, test_nul_characters);
+	tcase_add_test(tc, test_nul_in_json_label);
 	suite_add_tcase(s, tc);
 	return s;
 }
