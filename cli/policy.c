@@ -140,8 +140,11 @@ static void print_rule(const struct policy_rule *r)
 	for (uint32_t i = 0; i < r->n_ports; i++) {
 		const struct policy_port *p = &r->ports[i];
 
-		printf("%s%u", i ? ", " : "; ports ", p->port);
-		if (p->end_port != p->port)
+		if (p->port == 0)
+			printf("%sall", i ? ", " : "; ports ");
+		else
+			printf("%s%u", i ? ", " : "; ports ", p->port);
+		if (p->port && p->end_port != p->port)
 			printf("-%u", p->end_port);
 		printf("/%s", policy_protocol_name(p->protocol));
 	}

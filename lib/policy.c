@@ -354,7 +354,9 @@ static json_t *ports_to_json(const struct policy_rule *r)
 		const struct policy_port *p = &r->ports[i];
 		json_t *port = json_pack("{sI}", "port", (json_int_t)p->port);
 
-		if (p->end_port != p->port && put(port, "endPort", json_integer(p->end_port)))
+		/* Port 0 stands for the whole range by itself. */
+		if (p->port && p->end_port != p->port &&
+		    put(port, "endPort", json_integer(p->end_port)))
 			goto fail_port;
 		if (put(port, "protocol", json_string(policy_protocol_name(p->protocol))))
 			goto fail_port;

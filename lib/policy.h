@@ -106,9 +106,12 @@ struct policy_cidr {
 	struct policy_prefix *excepts; /* each inside prefix, same family */
 };
 
-/* A port or a port range [port, end_port]; end_port == port for one port. */
+/*
+ * A port or a port range [port, end_port]; end_port == port for one port.
+ * Cilium's port 0 (every port of the protocol) is [0, 65535].
+ */
 struct policy_port {
-	uint16_t port;	   /* 1..65535, host byte order */
+	uint16_t port;	   /* 0..65535, host byte order; 0 only with end_port 65535 */
 	uint16_t end_port; /* >= port */
 	uint8_t protocol;  /* enum policy_protocol */
 };

@@ -122,8 +122,9 @@ static const char *type_name(const json_t *v)
 	case JSON_STRING:
 		return "a string";
 	case JSON_INTEGER:
+		return "an integer";
 	case JSON_REAL:
-		return "a number";
+		return "a number with a fraction or exponent";
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return "a boolean";

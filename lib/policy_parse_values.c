@@ -205,7 +205,8 @@ static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct
 	return 0;
 }
 
-static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out)
+/* A port 0-65535 (min is 0 for `port`, where 0 is every port, 1 for endPort). */
+static int parse_port_number(struct parse_ctx *c, const json_t *v, json_int_t min, uint16_t *out)
 {
 	json_int_t n = 0;
 
@@ -218,16 +219,22 @@ static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out
 				return policy_fail(c, v,
 						   "named ports are not supported by netobs (no "
 						   "pods to name them); write the port number");
-			return policy_fail(c, v, "not a port number (1-65535)");
+			return policy_fail(c, v, "not a port number (%lld-65535)", (long long)min);
 		}
+		/* Cilium reads the string with Go's ParseUint(s, 0, 16): "010" is port 8. */
+		if (len > 1 && s[0] == '0')
+			return policy_fail(c, v,
+					   "a port with a leading zero (Cilium reads it as octal); "
+					   "write it without");
 		n = strtol(s, NULL, 10);
 	} else if (json_is_integer(v)) {
 		n = json_integer_value(v);
 	} else {
-		return policy_wrong_type(c, v, "a port number (1-65535)");
+		return policy_wrong_type(
+			c, v, min ? "a port number (1-65535)" : "a port number (0-65535)");
 	}
-	if (n < 1 || n > 65535)
-		return policy_fail(c, v, "not a port number (1-65535)");
+	if (n < min || n > 65535)
+		return policy_fail(c, v, "not a port number (%lld-65535)", (long long)min);
 	*out = (uint16_t)n;
 	return 0;
 }
@@ -256,16 +263,20 @@ static int parse_port(struct parse_ctx *c, const json_t *v, void *item)
 	if (!port)
 		return policy_fail(c, NULL, "port is required");
 	old = policy_path_push_key(c, "port");
-	ret = parse_port_number(c, port, &out->port);
+	ret = parse_port_number(c, port, 0, &out->port);
 	if (ret)
 		return ret;
 	policy_path_pop(c, old);
-	out->end_port = out->port;
+	/* Port 0 is Cilium's "every port" (of the protocol): the whole range. */
+	out->end_port = out->port ? out->port : 65535;
 	if (end) {
 		old = policy_path_push_key(c, "endPort");
 		if (!json_is_integer(end))
 			return policy_wrong_type(c, end, "a port number (1-65535)");
-		ret = parse_port_number(c, end, &out->end_port);
+		if (out->port == 0)
+			return policy_fail(c, end,
+					   "port 0 is already every port; leave endPort out");
+		ret = parse_port_number(c, end, 1, &out->end_port);
 		if (ret)
 			return ret;
 		if (out->end_port < out->port)

@@ -79,7 +79,14 @@ expect_exit 1 -- "$BIN" policy validate tests/policy/web.yaml tests/policy/web.j
 expect_line "$TMP/err" "Error: tests/policy/web.json: document 1 (web-ingress): metadata.name: another policy of this import has this name (tests/policy/web.yaml: document 1) (got \"web-ingress\")"
 printf '{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "p"},\n "spec": {"endpointSelector": {}, "egress": [{"toPorts": [{"ports": [{"port": 99999}]}]}]}}\n' >"$TMP/port.json"
 expect_exit 1 -- "$BIN" policy validate "$TMP/port.json"
-expect_line "$TMP/err" "Error: $TMP/port.json: document 1 (p): spec.egress[0].toPorts[0].ports[0].port: not a port number (1-65535) (got 99999)"
+expect_line "$TMP/err" "Error: $TMP/port.json: document 1 (p): spec.egress[0].toPorts[0].ports[0].port: not a port number (0-65535) (got 99999)"
+# Port 0 is Cilium's every port of the protocol: printed as such, kept as 0.
+printf '{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "p0"},\n "spec": {"endpointSelector": {}, "ingress": [{"toPorts": [{"ports": [{"port": "0", "protocol": "TCP"}, {"port": 443, "protocol": "UDP"}]}]}]}}\n' >"$TMP/port0.json"
+expect_exit 0 -- "$BIN" policy validate "$TMP/port0.json"
+expect_line "$TMP/out" "  ingress allow: from any peer; ports all/TCP, 443/UDP"
+expect_exit 0 -- "$BIN" policy validate -o json "$TMP/port0.json"
+[ "$(jq -c '.[0].spec.ingress[0].toPorts[0].ports[0]' "$TMP/out")" = '{"port":0,"protocol":"TCP"}' ] ||
+	fail "port 0 not kept: $(cat "$TMP/out")"
 expect_exit 1 -- "$BIN" policy validate "$TMP/missing.yaml"
 expect_line "$TMP/err" "Error: cannot open $TMP/missing.yaml: No such file or directory"
 

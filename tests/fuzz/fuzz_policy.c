@@ -60,7 +60,8 @@ static void check_rule(const struct policy_rule *r)
 		}
 	}
 	for (uint32_t i = 0; i < r->n_ports; i++) {
-		require(r->ports[i].port >= 1 && r->ports[i].end_port >= r->ports[i].port);
+		require(r->ports[i].end_port >= r->ports[i].port);
+		require(r->ports[i].port >= 1 || r->ports[i].end_port == 65535);
 		require(r->ports[i].protocol == POLICY_PROTO_ANY ||
 			r->ports[i].protocol == POLICY_PROTO_TCP ||
 			r->ports[i].protocol == POLICY_PROTO_UDP ||

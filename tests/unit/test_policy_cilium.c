@@ -108,6 +108,56 @@ START_TEST(test_empty_rule_lists)
 END_TEST
 
 /*
+ * Cilium's l4.go: port "0" is every port of the protocol; the string is read
+ * with ParseUint(s, 0, 16), so "010" is port 8.
+ */
+START_TEST(test_ports)
+{
+	struct policy_set set;
+	const struct policy_rule *r;
+	json_t *out;
+	char *text;
+
+	load_ok(&set, DOC("ingress: [{toPorts: [{ports: [{port: '0', protocol: TCP}, "
+			  "{port: 0, protocol: UDP}]}]}]"));
+	r = &set.policies[0].specs[0].rules[0];
+	ck_assert_uint_eq(r->n_ports, 2);
+	ck_assert_uint_eq(r->ports[0].port, 0);
+	ck_assert_uint_eq(r->ports[0].end_port, 65535);
+	ck_assert_uint_eq(r->ports[0].protocol, 6);
+	ck_assert_uint_eq(r->ports[1].end_port, 65535);
+	ck_assert_uint_eq(r->ports[1].protocol, 17);
+	out = policy_to_json(&set.policies[0]);
+	text = json_dumps(
+		json_object_get(
+			json_array_get(json_object_get(json_object_get(out, "spec"), "ingress"), 0),
+			"toPorts"),
+		JSON_COMPACT);
+	ck_assert_str_eq(text, "[{\"ports\":[{\"port\":0,\"protocol\":\"TCP\"},"
+			       "{\"port\":0,\"protocol\":\"UDP\"}]}]");
+	free(text);
+	json_decref(out);
+	policy_set_free(&set);
+
+	expect_error(DOC("ingress: [{toPorts: [{ports: [{port: '010'}]}]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0].toPorts[0].ports[0].port: a port "
+		     "with a leading zero (Cilium reads it as octal); write it without (got "
+		     "\"010\")");
+	expect_error(DOC("ingress: [{toPorts: [{ports: [{port: 0, endPort: 80}]}]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0].toPorts[0].ports[0].endPort: port 0 "
+		     "is already every port; leave endPort out (got 80)");
+	expect_error(DOC("ingress: [{toPorts: [{ports: [{port: 80, endPort: 0}]}]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0].toPorts[0].ports[0].endPort: not a "
+		     "port number (1-65535) (got 0)");
+	/* A fraction is not called "a number" in a message that asks for a number. */
+	expect_error(DOC("ingress: [{toPorts: [{ports: [{port: 80.0}]}]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0].toPorts[0].ports[0].port: expected "
+		     "a port number (0-65535), not a number with a fraction or exponent (got "
+		     "80.0)");
+}
+END_TEST
+
+/*
  * A NUL in a double-quoted YAML scalar: every check after the reader sees a
  * C string, so "host\0x" read as host, and a label value with a NUL in its
  * first 63 bytes was checked short and copied long, past its 64 bytes.
@@ -165,6 +215,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_default_deny);
 	tcase_add_test(tc, test_empty_rule_lists);
+	tcase_add_test(tc, test_ports);
 	tcase_add_test(tc, test_nul_characters);
 	tcase_add_test(tc, test_nul_in_json_label);
 	suite_add_tcase(s, tc);

@@ -400,10 +400,10 @@ START_TEST(test_errors_values)
 #define RULE(rule) DOC("v", "{endpointSelector: {}, " rule "}")
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: 99999}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: not a "
-		     "port number (1-65535) (got 99999)");
-	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: '0'}]}]}]"),
+		     "port number (0-65535) (got 99999)");
+	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: '65536'}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: not a "
-		     "port number (1-65535) (got \"0\")");
+		     "port number (0-65535) (got \"65536\")");
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: http}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: named "
 		     "ports are not supported by netobs (no pods to name them); write the port "
@@ -416,7 +416,7 @@ START_TEST(test_errors_values)
 		     "protocol netobs supports (TCP, UDP, SCTP or ANY) (got \"QUIC\")");
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: true}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: expected "
-		     "a port number (1-65535), not a boolean (got true)");
+		     "a port number (0-65535), not a boolean (got true)");
 	expect_error(
 		RULE("egress: [{toCIDR: [10.0.0.0/33]}]"),
 		"p.yaml: document 1 (v): spec.egress[0].toCIDR[0]: not a CIDR (ADDRESS/LENGTH, "
@@ -487,7 +487,7 @@ START_TEST(test_errors_syntax)
 	expect_error("{\"a\": 1, \"a\": 2}",
 		     "p.yaml: line 1 column 12: JSON: duplicate object key near '\"a\"'");
 	expect_error("[1]", "p.yaml: document 1: expected an object (a CiliumNetworkPolicy), not "
-			    "a number (got 1)");
+			    "an integer (got 1)");
 	expect_error("a: .inf\n", "p.yaml: line 1: '.inf': infinity and NaN have no JSON form");
 }
 END_TEST
