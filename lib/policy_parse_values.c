@@ -164,12 +164,11 @@ struct flat_list {
 static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct flat_list *desc,
 			   uint32_t *counter, void **items, uint32_t *n)
 {
-	static const char *fields[2];
+	const char *const fields[] = {desc->key, NULL};
 	const json_t *entry, *inner;
 	size_t i, total = 0;
 	int ret;
 
-	fields[0] = desc->key;
 	json_array_foreach (list, i, entry) {
 		size_t old = policy_path_push_index(c, i);
 
@@ -315,7 +314,7 @@ int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy
 	return parse_flat_list(c, list, &ports, &c->ports, (void **)&r->ports, &r->n_ports);
 }
 
-/* Cilium's ICMP type names (api.ICMPField), per family. */
+/* Cilium's ICMP type names, per family: all of pkg/policy/api/icmp.go. */
 static const struct {
 	uint8_t family, type;
 	const char *name;
@@ -323,6 +322,7 @@ static const struct {
 	{4, 0, "EchoReply"},
 	{4, 3, "DestinationUnreachable"},
 	{4, 5, "Redirect"},
+	{4, 8, "Echo"},
 	{4, 8, "EchoRequest"},
 	{4, 9, "RouterAdvertisement"},
 	{4, 10, "RouterSelection"},
@@ -330,17 +330,36 @@ static const struct {
 	{4, 12, "ParameterProblem"},
 	{4, 13, "Timestamp"},
 	{4, 14, "TimestampReply"},
+	{4, 40, "Photuris"},
+	{4, 42, "ExtendedEchoRequest"},
+	{4, 43, "ExtendedEchoReply"},
 	{6, 1, "DestinationUnreachable"},
 	{6, 2, "PacketTooBig"},
 	{6, 3, "TimeExceeded"},
 	{6, 4, "ParameterProblem"},
 	{6, 128, "EchoRequest"},
 	{6, 129, "EchoReply"},
+	{6, 130, "MulticastListenerQuery"},
+	{6, 131, "MulticastListenerReport"},
+	{6, 132, "MulticastListenerDone"},
 	{6, 133, "RouterSolicitation"},
 	{6, 134, "RouterAdvertisement"},
 	{6, 135, "NeighborSolicitation"},
 	{6, 136, "NeighborAdvertisement"},
 	{6, 137, "RedirectMessage"},
+	{6, 138, "RouterRenumbering"},
+	{6, 139, "ICMPNodeInformationQuery"},
+	{6, 140, "ICMPNodeInformationResponse"},
+	{6, 141, "InverseNeighborDiscoverySolicitation"},
+	{6, 142, "InverseNeighborDiscoveryAdvertisement"},
+	{6, 144, "HomeAgentAddressDiscoveryRequest"},
+	{6, 145, "HomeAgentAddressDiscoveryReply"},
+	{6, 146, "MobilePrefixSolicitation"},
+	{6, 147, "MobilePrefixAdvertisement"},
+	{6, 157, "DuplicateAddressRequestCodeSuffix"},
+	{6, 158, "DuplicateAddressConfirmationCodeSuffix"},
+	{6, 160, "ExtendedEchoRequest"},
+	{6, 161, "ExtendedEchoReply"},
 };
 
 static int parse_icmp_field(struct parse_ctx *c, const json_t *v, void *item)
@@ -380,7 +399,9 @@ static int parse_icmp_field(struct parse_ctx *c, const json_t *v, void *item)
 		const char *t = json_string_value(type);
 		size_t i, len = json_string_length(type);
 
-		if (len > 0 && len <= 3 && strspn(t, "0123456789") == len && atoi(t) <= 255) {
+		/* Digits as Cilium's pattern has them: 0-255, no leading zero. */
+		if (len > 0 && len <= 3 && strspn(t, "0123456789") == len && atoi(t) <= 255 &&
+		    (len == 1 || t[0] != '0')) {
 			out->type = (uint8_t)atoi(t);
 			policy_path_pop(c, old);
 			return 0;
@@ -457,9 +478,11 @@ int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy
 		{"all", POLICY_ENTITY_ALL},
 	};
 	static const char *const cluster_entities[] = {
-		"cluster", "remote-node", "init",	"health", "unmanaged", "kube-apiserver",
-		"ingress", "world-ipv4",  "world-ipv6", "none",	  NULL,
+		"cluster",   "remote-node",    "init",	  "health",
+		"unmanaged", "kube-apiserver", "ingress", NULL,
 	};
+	/* Cilium's entities that are not about a cluster, but netobs has no use for yet. */
+	static const char *const other_entities[] = {"world-ipv4", "world-ipv6", "none", NULL};
 	const json_t *v;
 	size_t i, j;
 
@@ -479,6 +502,11 @@ int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy
 						c, v,
 						"not supported by netobs (a cluster "
 						"entity); netobs knows host, world, all");
+			for (const char *const *k = other_entities; *k; k++)
+				if (strcmp(name, *k) == 0)
+					return policy_fail(c, v,
+							   "not supported by netobs yet; netobs "
+							   "knows host, world, all");
 			return policy_fail(c, v, "not an entity (host, world or all)");
 		}
 		r->entities |= entities[j].bit;

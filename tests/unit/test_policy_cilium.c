@@ -157,6 +157,47 @@ START_TEST(test_ports)
 }
 END_TEST
 
+/* Cilium's icmp.go name tables, some of the names the first increment lacked. */
+START_TEST(test_icmp_names)
+{
+	struct policy_set set;
+	const struct policy_rule *r;
+
+	load_ok(&set, DOC("ingress: [{icmps: [{fields: [{type: Echo}, {type: Photuris}, "
+			  "{type: ExtendedEchoReply, family: IPv4}, "
+			  "{type: MulticastListenerQuery, family: IPv6}, "
+			  "{type: DuplicateAddressConfirmationCodeSuffix, family: IPv6}, "
+			  "{type: ExtendedEchoReply, family: IPv6}]}]}]"));
+	r = &set.policies[0].specs[0].rules[0];
+	ck_assert_uint_eq(r->n_icmps, 6);
+	ck_assert_uint_eq(r->icmps[0].type, 8);
+	ck_assert_uint_eq(r->icmps[1].type, 40);
+	ck_assert_uint_eq(r->icmps[2].type, 43);
+	ck_assert_uint_eq(r->icmps[3].type, 130);
+	ck_assert_uint_eq(r->icmps[4].type, 158);
+	ck_assert_uint_eq(r->icmps[5].type, 161);
+	ck_assert_uint_eq(r->icmps[5].family, 6);
+	policy_set_free(&set);
+	/* Cilium's pattern has no leading zeros; "08" is no type. */
+	expect_error(DOC("ingress: [{icmps: [{fields: [{type: '08'}]}]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0].icmps[0].fields[0].type: not an ICMP "
+		     "type netobs knows for IPv4 (a number 0-255 or a name such as EchoRequest) "
+		     "(got \"08\")");
+}
+END_TEST
+
+/* world-ipv4 and none are Cilium entities, but not cluster entities. */
+START_TEST(test_entities)
+{
+	expect_error(DOC("egress: [{toEntities: [world-ipv4]}]"),
+		     "c.yaml: document 1 (c): spec.egress[0].toEntities[0]: not supported by "
+		     "netobs yet; netobs knows host, world, all (got \"world-ipv4\")");
+	expect_error(DOC("egress: [{toEntities: [cluster]}]"),
+		     "c.yaml: document 1 (c): spec.egress[0].toEntities[0]: not supported by "
+		     "netobs (a cluster entity); netobs knows host, world, all (got \"cluster\")");
+}
+END_TEST
+
 /*
  * A NUL in a double-quoted YAML scalar: every check after the reader sees a
  * C string, so "host\0x" read as host, and a label value with a NUL in its
@@ -216,6 +257,8 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_default_deny);
 	tcase_add_test(tc, test_empty_rule_lists);
 	tcase_add_test(tc, test_ports);
+	tcase_add_test(tc, test_icmp_names);
+	tcase_add_test(tc, test_entities);
 	tcase_add_test(tc, test_nul_characters);
 	tcase_add_test(tc, test_nul_in_json_label);
 	suite_add_tcase(s, tc);
