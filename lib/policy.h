@@ -28,7 +28,9 @@
 #define POLICY_SELECTOR_LABELS_MAX 16	      /* matchLabels entries per selector */
 #define POLICY_CIDRS_MAX	   1024	      /* CIDRs per policy, each except counted too */
 #define POLICY_PORTS_MAX	   256	      /* ports (or port ranges) per policy */
+#define POLICY_PORTS_ENTRY_MAX	   40	      /* ports per toPorts entry (Cilium) */
 #define POLICY_ICMPS_MAX	   64	      /* icmps fields per policy */
+#define POLICY_ICMPS_ENTRY_MAX	   40	      /* fields per icmps entry (Cilium) */
 #define POLICY_FQDNS_MAX	   64	      /* toFQDNs selectors per policy */
 #define POLICY_LABEL_SOURCE_MAX	   15	      /* "netobs", "user", "any" */
 #define POLICY_LABEL_KEY_MAX	   317	      /* prefix (253) '/' name (63) */
@@ -127,9 +129,11 @@ struct policy_fqdn {
 };
 
 /*
- * One rule of ingress, ingressDeny, egress or egressDeny. Peers (endpoints,
- * cidrs, entities, fqdns) are alternatives: the rule applies to a peer any
- * of them matches. No peer at all: every peer when the rule has ports or
+ * One rule of ingress, ingressDeny, egress or egressDeny. It has at most one
+ * kind of peer (endpoints, cidrs, entities or fqdns; cidrs all plain or all
+ * from a CIDR set), as Cilium requires, and ports or icmps, not both. The
+ * peers of the list are alternatives: the rule applies to a peer any of
+ * them matches. No peer at all: every peer when the rule has ports or
  * icmps (Cilium's L4-only rule), no peer when it has none either (the empty
  * rule `{}`, which only puts its direction in default deny). Ports and icmps
  * are alternatives too; none: every port and protocol.

@@ -157,7 +157,8 @@ struct flat_list {
 	const char *missing; /* the error when an entry lacks key */
 	const char *what;    /* the items, for the bound's error */
 	uint32_t max;
-	size_t size; /* of one item */
+	uint32_t entry_max; /* items in one entry: Cilium's maxPorts, maxICMPFields */
+	size_t size;	    /* of one item */
 	policy_item_parser parse;
 };
 
@@ -180,6 +181,11 @@ static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct
 			return ret;
 		if (!inner)
 			return policy_fail(c, NULL, "%s", desc->missing);
+		if (json_array_size(inner) > desc->entry_max) {
+			policy_path_push_key(c, desc->key);
+			return policy_fail(c, NULL, "more than %u %s in one entry (Cilium's bound)",
+					   desc->entry_max, desc->what);
+		}
 		total += json_array_size(inner);
 		policy_path_pop(c, old);
 	}
@@ -307,6 +313,7 @@ int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy
 		.missing = "ports is required (netobs has no L7 rules)",
 		.what = "ports",
 		.max = POLICY_PORTS_MAX,
+		.entry_max = POLICY_PORTS_ENTRY_MAX,
 		.size = sizeof(*r->ports),
 		.parse = parse_port,
 	};
@@ -431,6 +438,7 @@ int policy_parse_icmps(struct parse_ctx *c, const json_t *list, struct policy_ru
 		.missing = "fields is required",
 		.what = "ICMP fields",
 		.max = POLICY_ICMPS_MAX,
+		.entry_max = POLICY_ICMPS_ENTRY_MAX,
 		.size = sizeof(*r->icmps),
 		.parse = parse_icmp_field,
 	};

@@ -186,6 +186,44 @@ START_TEST(test_icmp_names)
 }
 END_TEST
 
+/*
+ * Cilium's rule_validation.go: "combining %s and %s is not supported yet"
+ * for two kinds of peer in one rule, errUnsupportedICMPWithToPorts, and
+ * maxPorts = maxICMPFields = 40 in one entry.
+ */
+START_TEST(test_rule_combinations)
+{
+	char text[4096];
+	size_t len;
+
+	expect_error(DOC("ingress: [{fromCIDR: [10.0.0.0/8], fromEntities: [world]}]"),
+		     "c.yaml: document 1 (c): spec.ingress[0]: fromCIDR and fromEntities in one "
+		     "rule: Cilium refuses two kinds of peer in one rule; write a rule for each");
+	expect_error(DOC("ingressDeny: [{fromCIDR: [10.0.0.0/8], "
+			 "fromCIDRSet: [{cidr: 10.0.0.0/8}]}]"),
+		     "c.yaml: document 1 (c): spec.ingressDeny[0]: fromCIDR and fromCIDRSet in one "
+		     "rule: Cilium refuses two kinds of peer in one rule; write a rule for each");
+	expect_error(DOC("egress: [{toFQDNs: [{matchName: a.example}], toEndpoints: [{}]}]"),
+		     "c.yaml: document 1 (c): spec.egress[0]: toEndpoints and toFQDNs in one rule: "
+		     "Cilium refuses two kinds of peer in one rule; write a rule for each");
+	expect_error(DOC("egress: [{toEntities: [host], icmps: [{fields: [{type: 8}]}], "
+			 "toPorts: [{ports: [{port: 80}]}]}]"),
+		     "c.yaml: document 1 (c): spec.egress[0]: icmps and toPorts in one rule: "
+		     "Cilium refuses them together; write a rule for each");
+	/* 41 ports in one toPorts entry */
+	len = (size_t)snprintf(text, sizeof(text),
+			       "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n"
+			       "metadata: {name: c}\n"
+			       "spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [");
+	for (int i = 1; i <= 41; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s{port: %d}",
+					i > 1 ? ", " : "", i);
+	snprintf(text + len, sizeof(text) - len, "]}]}]}\n");
+	expect_error(text, "c.yaml: document 1 (c): spec.ingress[0].toPorts[0].ports: more than 40 "
+			   "ports in one entry (Cilium's bound)");
+}
+END_TEST
+
 /* world-ipv4 and none are Cilium entities, but not cluster entities. */
 START_TEST(test_entities)
 {
@@ -258,6 +296,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_empty_rule_lists);
 	tcase_add_test(tc, test_ports);
 	tcase_add_test(tc, test_icmp_names);
+	tcase_add_test(tc, test_rule_combinations);
 	tcase_add_test(tc, test_entities);
 	tcase_add_test(tc, test_nul_characters);
 	tcase_add_test(tc, test_nul_in_json_label);
