@@ -74,7 +74,7 @@ enum policy_protocol {
 
 enum policy_fqdn_kind {
 	POLICY_FQDN_NAME = 0, /* matchName: the exact name */
-	POLICY_FQDN_PATTERN,  /* matchPattern: '*' matches any run of name characters */
+	POLICY_FQDN_PATTERN,  /* matchPattern: '*' as Cilium reads it, see docs/policy.md */
 };
 
 /* "source:key=value". */
