@@ -154,6 +154,15 @@ static void print_rule(const struct policy_rule *r)
 	printf("\n");
 }
 
+/* The description on one line: its control characters (newlines, escapes) as spaces. */
+static void print_description(const char *text)
+{
+	printf("  description: ");
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
+	putchar('\n');
+}
+
 static const char *enforcement(bool has_section, bool default_deny)
 {
 	if (!has_section)
@@ -172,7 +181,7 @@ static void print_policy_text(const struct policy *p)
 		if (p->n_specs > 1)
 			printf("  rule set %u of %u\n", i + 1, p->n_specs);
 		if (s->description[0])
-			printf("  description: %s\n", s->description);
+			print_description(s->description);
 		printf("  selects: ");
 		print_selector(&s->subject);
 		printf("\n  ingress: %s; egress: %s\n",

@@ -84,11 +84,20 @@ int policy_fail(struct parse_ctx *c, const json_t *value, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * Keys come from the file: in the path (a message for a terminal) each byte
+ * that is not printable ASCII is a '?', and at most 64 are kept.
+ */
 size_t policy_path_push_key(struct parse_ctx *c, const char *key)
 {
-	size_t old = c->path_len;
-	int n = snprintf(c->path + old, sizeof(c->path) - old, "%s%.64s", old ? "." : "", key);
+	size_t old = c->path_len, i;
+	char shown[65];
+	int n;
 
+	for (i = 0; key[i] && i < sizeof(shown) - 1; i++)
+		shown[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+	shown[i] = '\0';
+	n = snprintf(c->path + old, sizeof(c->path) - old, "%s%s", old ? "." : "", shown);
 	if (n > 0)
 		c->path_len =
 			old + (size_t)n < sizeof(c->path) ? old + (size_t)n : sizeof(c->path) - 1;
