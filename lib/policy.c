@@ -519,6 +519,8 @@ static void rule_free(struct policy_rule *r)
 {
 	for (uint32_t i = 0; i < r->n_cidrs; i++)
 		free(r->cidrs[i].excepts);
+	for (uint32_t i = 0; i < r->n_endpoints; i++)
+		free(r->endpoints[i].labels);
 	free(r->endpoints);
 	free(r->cidrs);
 	free(r->fqdns);
@@ -530,6 +532,8 @@ void policy_spec_free(struct policy_spec *spec)
 {
 	for (uint32_t i = 0; i < spec->n_rules; i++)
 		rule_free(&spec->rules[i]);
+	free(spec->subject.labels);
+	spec->subject.labels = NULL;
 	free(spec->rules);
 	spec->rules = NULL;
 	spec->n_rules = 0;

@@ -260,6 +260,13 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, void *item)
 	if (json_object_size(labels) > POLICY_SELECTOR_LABELS_MAX)
 		return policy_fail(c, NULL, "more than %u labels in one selector",
 				   POLICY_SELECTOR_LABELS_MAX);
+	if (json_object_size(labels) == 0) {
+		policy_path_pop(c, old);
+		return 0;
+	}
+	sel->labels = calloc(json_object_size(labels), sizeof(*sel->labels));
+	if (!sel->labels)
+		return -ENOMEM;
 	json_object_foreach ((json_t *)labels, key, value) {
 		struct policy_label *l = &sel->labels[sel->n_labels];
 		size_t old_key = policy_path_push_key(c, key);

@@ -224,6 +224,28 @@ START_TEST(test_rule_combinations)
 }
 END_TEST
 
+/*
+ * Memory follows the input: 1024 policies of 256 empty selectors are 0.9 MB
+ * of YAML; with 16 labels of ~400 bytes inline in every selector they took
+ * 1.7 GB. A selector now holds only the labels it has.
+ */
+START_TEST(test_selector_memory)
+{
+	struct policy_set set;
+	const struct policy_rule *r;
+
+	ck_assert_uint_le(sizeof(struct policy_selector), 16);
+	load_ok(&set, DOC("ingress: [{fromEndpoints: [{}, {matchLabels: {a: b, c: d}}]}]"));
+	r = &set.policies[0].specs[0].rules[0];
+	ck_assert_ptr_null(set.policies[0].specs[0].subject.labels);
+	ck_assert_ptr_null(r->endpoints[0].labels);
+	ck_assert_uint_eq(r->endpoints[1].n_labels, 2);
+	ck_assert_str_eq(r->endpoints[1].labels[1].key, "c");
+	ck_assert_str_eq(r->endpoints[1].labels[1].value, "d");
+	policy_set_free(&set);
+}
+END_TEST
+
 /* world-ipv4 and none are Cilium entities, but not cluster entities. */
 START_TEST(test_entities)
 {
@@ -297,6 +319,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_ports);
 	tcase_add_test(tc, test_icmp_names);
 	tcase_add_test(tc, test_rule_combinations);
+	tcase_add_test(tc, test_selector_memory);
 	tcase_add_test(tc, test_entities);
 	tcase_add_test(tc, test_nul_characters);
 	tcase_add_test(tc, test_nul_in_json_label);

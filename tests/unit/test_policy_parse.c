@@ -528,7 +528,8 @@ END_TEST
 START_TEST(test_selectors)
 {
 	struct policy_label ep[3];
-	struct policy_selector sel = {0};
+	struct policy_label want[2] = {0};
+	struct policy_selector sel = {.labels = want};
 	char err[256];
 
 	ck_assert_int_eq(policy_label_parse("netobs:endpoint=web-1", "user", &ep[0], err, 256), 0);
