@@ -368,6 +368,13 @@ static json_t *yaml_to_json(const char *file, const char *text, size_t len,
 		yaml_event_t ev;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
+			/* libyaml's reader (bad UTF-8, a control character) has no mark, an offset. */
+			if (parser.error == YAML_READER_ERROR) {
+				text_error(err, file, "byte %zu: YAML: %s", parser.problem_offset,
+					   parser.problem ? parser.problem : "unreadable input");
+				ret = -EINVAL;
+				break;
+			}
 			text_error(err, file, "line %zu column %zu: YAML: %s%s%s",
 				   parser.problem_mark.line + 1, parser.problem_mark.column + 1,
 				   parser.problem ? parser.problem : "syntax error",

@@ -281,6 +281,15 @@ START_TEST(test_nul_characters)
 }
 END_TEST
 
+/* Bytes that are not UTF-8: where they are (libyaml's reader has no line; it said line 1). */
+START_TEST(test_bad_utf8)
+{
+	/* 25 bytes of the first line, 18 before the quote's content: the 0xff is byte 43. */
+	expect_error("apiVersion: cilium.io/v2\nmetadata: {name: \"\xff\"}\n",
+		     "c.yaml: byte 43: YAML: invalid leading UTF-8 octet");
+}
+END_TEST
+
 /* The same label value through policy_set_add_json (jansson can hold a NUL). */
 START_TEST(test_nul_in_json_label)
 {
@@ -323,6 +332,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_entities);
 	tcase_add_test(tc, test_nul_characters);
 	tcase_add_test(tc, test_nul_in_json_label);
+	tcase_add_test(tc, test_bad_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }
