@@ -313,37 +313,6 @@ static int parse_endpoints(struct parse_ctx *c, const json_t *list, struct polic
 
 /* ---- rules, specs, policies */
 
-/*
- * What Cilium's rule validation (pkg/policy/api/rule_validation.go) refuses
- * in one rule: two kinds of peer ("combining %s and %s is not supported
- * yet"), and icmps with toPorts. Refused here too, so that a file netobs
- * takes is one Cilium takes, and each rule has one kind of peer.
- */
-static int check_rule_combinations(struct parse_ctx *c, const json_t *v, bool ingress)
-{
-	static const char *const ingress_peers[] = {"fromEndpoints", "fromCIDR", "fromCIDRSet",
-						    "fromEntities", NULL};
-	static const char *const egress_peers[] = {"toEndpoints", "toCIDR",  "toCIDRSet",
-						   "toEntities",  "toFQDNs", NULL};
-	const char *first = NULL;
-
-	for (const char *const *k = ingress ? ingress_peers : egress_peers; *k; k++) {
-		if (!json_object_get(v, *k))
-			continue;
-		if (first)
-			return policy_fail(c, NULL,
-					   "%s and %s in one rule: Cilium refuses two kinds of "
-					   "peer in one rule; write a rule for each",
-					   first, *k);
-		first = *k;
-	}
-	if (json_object_get(v, "icmps") && json_object_get(v, "toPorts"))
-		return policy_fail(c, NULL,
-				   "icmps and toPorts in one rule: Cilium refuses them together; "
-				   "write a rule for each");
-	return 0;
-}
-
 /* A rule's fields that are one list each, parsed into the rule. */
 typedef int (*rule_list_parser)(struct parse_ctx *c, const json_t *list, struct policy_rule *r);
 
@@ -380,7 +349,7 @@ static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *
 							     : egress_allow_fields);
 	if (ret)
 		return ret;
-	ret = check_rule_combinations(c, v, ingress);
+	ret = policy_check_rule_peers(c, v, ingress);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {

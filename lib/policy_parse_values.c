@@ -17,6 +17,39 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- what one rule may combine */
+
+/*
+ * What Cilium's rule validation (pkg/policy/api/rule_validation.go) refuses
+ * in one rule: two kinds of peer ("combining %s and %s is not supported
+ * yet"), and icmps with toPorts. Refused here too, so that a file netobs
+ * takes is one Cilium takes, and each rule has one kind of peer.
+ */
+int policy_check_rule_peers(struct parse_ctx *c, const json_t *v, bool ingress)
+{
+	static const char *const ingress_peers[] = {"fromEndpoints", "fromCIDR", "fromCIDRSet",
+						    "fromEntities", NULL};
+	static const char *const egress_peers[] = {"toEndpoints", "toCIDR",  "toCIDRSet",
+						   "toEntities",  "toFQDNs", NULL};
+	const char *first = NULL;
+
+	for (const char *const *k = ingress ? ingress_peers : egress_peers; *k; k++) {
+		if (!json_object_get(v, *k))
+			continue;
+		if (first)
+			return policy_fail(c, NULL,
+					   "%s and %s in one rule: Cilium refuses two kinds of "
+					   "peer in one rule; write a rule for each",
+					   first, *k);
+		first = *k;
+	}
+	if (json_object_get(v, "icmps") && json_object_get(v, "toPorts"))
+		return policy_fail(c, NULL,
+				   "icmps and toPorts in one rule: Cilium refuses them together; "
+				   "write a rule for each");
+	return 0;
+}
+
 /* ---- CIDRs */
 
 static void prefix_mask(struct policy_prefix *p)
