@@ -140,8 +140,11 @@ static void print_rule(const struct policy_rule *r)
 	for (uint32_t i = 0; i < r->n_ports; i++) {
 		const struct policy_port *p = &r->ports[i];
 
-		printf("%s%u", i ? ", " : "; ports ", p->port);
-		if (p->end_port != p->port)
+		if (p->port == 0)
+			printf("%sall", i ? ", " : "; ports ");
+		else
+			printf("%s%u", i ? ", " : "; ports ", p->port);
+		if (p->port && p->end_port != p->port)
 			printf("-%u", p->end_port);
 		printf("/%s", policy_protocol_name(p->protocol));
 	}
@@ -149,6 +152,15 @@ static void print_rule(const struct policy_rule *r)
 		printf("%s%s type %u", i ? ", " : "; icmp ",
 		       r->icmps[i].family == 6 ? "IPv6" : "IPv4", r->icmps[i].type);
 	printf("\n");
+}
+
+/* The description on one line: its control characters (newlines, escapes) as spaces. */
+static void print_description(const char *text)
+{
+	printf("  description: ");
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
+	putchar('\n');
 }
 
 static const char *enforcement(bool has_section, bool default_deny)
@@ -169,7 +181,7 @@ static void print_policy_text(const struct policy *p)
 		if (p->n_specs > 1)
 			printf("  rule set %u of %u\n", i + 1, p->n_specs);
 		if (s->description[0])
-			printf("  description: %s\n", s->description);
+			print_description(s->description);
 		printf("  selects: ");
 		print_selector(&s->subject);
 		printf("\n  ingress: %s; egress: %s\n",

@@ -354,7 +354,9 @@ static json_t *ports_to_json(const struct policy_rule *r)
 		const struct policy_port *p = &r->ports[i];
 		json_t *port = json_pack("{sI}", "port", (json_int_t)p->port);
 
-		if (p->end_port != p->port && put(port, "endPort", json_integer(p->end_port)))
+		/* Port 0 stands for the whole range by itself. */
+		if (p->port && p->end_port != p->port &&
+		    put(port, "endPort", json_integer(p->end_port)))
 			goto fail_port;
 		if (put(port, "protocol", json_string(policy_protocol_name(p->protocol))))
 			goto fail_port;
@@ -517,6 +519,8 @@ static void rule_free(struct policy_rule *r)
 {
 	for (uint32_t i = 0; i < r->n_cidrs; i++)
 		free(r->cidrs[i].excepts);
+	for (uint32_t i = 0; i < r->n_endpoints; i++)
+		free(r->endpoints[i].labels);
 	free(r->endpoints);
 	free(r->cidrs);
 	free(r->fqdns);
@@ -528,6 +532,8 @@ void policy_spec_free(struct policy_spec *spec)
 {
 	for (uint32_t i = 0; i < spec->n_rules; i++)
 		rule_free(&spec->rules[i]);
+	free(spec->subject.labels);
+	spec->subject.labels = NULL;
 	free(spec->rules);
 	spec->rules = NULL;
 	spec->n_rules = 0;

@@ -28,7 +28,9 @@
 #define POLICY_SELECTOR_LABELS_MAX 16	      /* matchLabels entries per selector */
 #define POLICY_CIDRS_MAX	   1024	      /* CIDRs per policy, each except counted too */
 #define POLICY_PORTS_MAX	   256	      /* ports (or port ranges) per policy */
+#define POLICY_PORTS_ENTRY_MAX	   40	      /* ports per toPorts entry (Cilium) */
 #define POLICY_ICMPS_MAX	   64	      /* icmps fields per policy */
+#define POLICY_ICMPS_ENTRY_MAX	   40	      /* fields per icmps entry (Cilium) */
 #define POLICY_FQDNS_MAX	   64	      /* toFQDNs selectors per policy */
 #define POLICY_LABEL_SOURCE_MAX	   15	      /* "netobs", "user", "any" */
 #define POLICY_LABEL_KEY_MAX	   317	      /* prefix (253) '/' name (63) */
@@ -72,7 +74,7 @@ enum policy_protocol {
 
 enum policy_fqdn_kind {
 	POLICY_FQDN_NAME = 0, /* matchName: the exact name */
-	POLICY_FQDN_PATTERN,  /* matchPattern: '*' matches any run of name characters */
+	POLICY_FQDN_PATTERN,  /* matchPattern: '*' as Cilium reads it, see docs/policy.md */
 };
 
 /* "source:key=value". */
@@ -88,7 +90,12 @@ struct policy_label {
  */
 struct policy_selector {
 	uint32_t n_labels;
-	struct policy_label labels[POLICY_SELECTOR_LABELS_MAX];
+	/*
+	 * Allocated to the labels the selector has (NULL for none): a label
+	 * is ~400 bytes, and a file of empty selectors ({}, 3 bytes each)
+	 * must not cost 16 of them each (0.9 MB of input took 1.7 GB).
+	 */
+	struct policy_label *labels;
 };
 
 /* An address prefix; host bits are zero (the parser masks them). */
@@ -106,9 +113,12 @@ struct policy_cidr {
 	struct policy_prefix *excepts; /* each inside prefix, same family */
 };
 
-/* A port or a port range [port, end_port]; end_port == port for one port. */
+/*
+ * A port or a port range [port, end_port]; end_port == port for one port.
+ * Cilium's port 0 (every port of the protocol) is [0, 65535].
+ */
 struct policy_port {
-	uint16_t port;	   /* 1..65535, host byte order */
+	uint16_t port;	   /* 0..65535, host byte order; 0 only with end_port 65535 */
 	uint16_t end_port; /* >= port */
 	uint8_t protocol;  /* enum policy_protocol */
 };
@@ -124,9 +134,11 @@ struct policy_fqdn {
 };
 
 /*
- * One rule of ingress, ingressDeny, egress or egressDeny. Peers (endpoints,
- * cidrs, entities, fqdns) are alternatives: the rule applies to a peer any
- * of them matches. No peer at all: every peer when the rule has ports or
+ * One rule of ingress, ingressDeny, egress or egressDeny. It has at most one
+ * kind of peer (endpoints, cidrs, entities or fqdns; cidrs all plain or all
+ * from a CIDR set), as Cilium requires, and ports or icmps, not both. The
+ * peers of the list are alternatives: the rule applies to a peer any of
+ * them matches. No peer at all: every peer when the rule has ports or
  * icmps (Cilium's L4-only rule), no peer when it has none either (the empty
  * rule `{}`, which only puts its direction in default deny). Ports and icmps
  * are alternatives too; none: every port and protocol.
@@ -145,9 +157,11 @@ struct policy_rule {
 
 /*
  * A rule set: `spec`, or one entry of `specs`. has_ingress: the set has an
- * ingress or ingressDeny rule (even `ingress: [{}]`), which puts ingress of
- * the endpoints it selects into default deny unless default_deny_ingress is
- * false (enableDefaultDeny.ingress). Same for egress.
+ * ingress or ingressDeny rule (even `ingress: [{}]`). default_deny_ingress
+ * is what the compiler reads: this set puts ingress of the endpoints it
+ * selects into default deny. As in Cilium (repository.go) it is has_ingress
+ * unless enableDefaultDeny.ingress is false; without ingress rules it is
+ * false whatever enableDefaultDeny says. Same for egress.
  */
 struct policy_spec {
 	struct policy_selector subject; /* endpointSelector */

@@ -2,6 +2,7 @@
 /* What policy.c and policy_parse.c share: the label and name checks. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -63,6 +64,8 @@ int policy_parse_items(struct parse_ctx *c, const json_t *list, policy_item_pars
 		       void *items, size_t size, uint32_t *n);
 
 /* ---- rule values (policy_parse_values.c); lists are non-empty arrays or NULL */
+/* One kind of peer, and not icmps with toPorts, in rule v (Cilium's validation). */
+int policy_check_rule_peers(struct parse_ctx *c, const json_t *v, bool ingress);
 int policy_parse_cidrs(struct parse_ctx *c, const json_t *plain, const json_t *sets,
 		       struct policy_rule *r, const char *plain_key, const char *sets_key);
 int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy_rule *r);

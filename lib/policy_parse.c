@@ -48,7 +48,9 @@ static const struct {
 
 static void path_format_value(const json_t *value, char *buf, size_t len)
 {
-	char *text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	/* ASCII (\uXXXX escapes): the cut below must not split a UTF-8 sequence. */
+	char *text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII)
+			   : NULL;
 
 	if (!text) {
 		snprintf(buf, len, "%s", value ? "?" : "");
@@ -82,11 +84,20 @@ int policy_fail(struct parse_ctx *c, const json_t *value, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * Keys come from the file: in the path (a message for a terminal) each byte
+ * that is not printable ASCII is a '?', and at most 64 are kept.
+ */
 size_t policy_path_push_key(struct parse_ctx *c, const char *key)
 {
-	size_t old = c->path_len;
-	int n = snprintf(c->path + old, sizeof(c->path) - old, "%s%.64s", old ? "." : "", key);
+	size_t old = c->path_len, i;
+	char shown[65];
+	int n;
 
+	for (i = 0; key[i] && i < sizeof(shown) - 1; i++)
+		shown[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+	shown[i] = '\0';
+	n = snprintf(c->path + old, sizeof(c->path) - old, "%s%s", old ? "." : "", shown);
 	if (n > 0)
 		c->path_len =
 			old + (size_t)n < sizeof(c->path) ? old + (size_t)n : sizeof(c->path) - 1;
@@ -120,8 +131,9 @@ static const char *type_name(const json_t *v)
 	case JSON_STRING:
 		return "a string";
 	case JSON_INTEGER:
+		return "an integer";
 	case JSON_REAL:
-		return "a number";
+		return "a number with a fraction or exponent";
 	case JSON_TRUE:
 	case JSON_FALSE:
 		return "a boolean";
@@ -248,6 +260,13 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, void *item)
 	if (json_object_size(labels) > POLICY_SELECTOR_LABELS_MAX)
 		return policy_fail(c, NULL, "more than %u labels in one selector",
 				   POLICY_SELECTOR_LABELS_MAX);
+	if (json_object_size(labels) == 0) {
+		policy_path_pop(c, old);
+		return 0;
+	}
+	sel->labels = calloc(json_object_size(labels), sizeof(*sel->labels));
+	if (!sel->labels)
+		return -ENOMEM;
 	json_object_foreach ((json_t *)labels, key, value) {
 		struct policy_label *l = &sel->labels[sel->n_labels];
 		size_t old_key = policy_path_push_key(c, key);
@@ -257,6 +276,9 @@ static int parse_selector(struct parse_ctx *c, const json_t *v, void *item)
 		if (!json_is_string(value))
 			return policy_fail(c, value,
 					   "a label value is a string (quote it in YAML)");
+		/* The check reads a C string: a NUL inside would hide the rest from it. */
+		if (strlen(json_string_value(value)) != json_string_length(value))
+			return policy_fail(c, value, "a label value holds a NUL character");
 		if (policy_label_value_check(json_string_value(value), why, sizeof(why)))
 			return policy_fail(c, value, "%s", why);
 		memcpy(l->value, json_string_value(value), json_string_length(value) + 1);
@@ -327,6 +349,9 @@ static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *
 							     : egress_allow_fields);
 	if (ret)
 		return ret;
+	ret = policy_check_rule_peers(c, v, ingress);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 		size_t old;
 
@@ -347,7 +372,8 @@ static int parse_rule(struct parse_ctx *c, const json_t *v, struct policy_rule *
 	return policy_parse_cidrs(c, cidrs, sets, r, cidr_key, set_key);
 }
 
-static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct policy_spec *s)
+/* enableDefaultDeny: *ingress and *egress become 1 or 0 where given, else stay -1. */
+static int parse_default_deny(struct parse_ctx *c, const json_t *v, int *ingress, int *egress)
 {
 	static const char *const fields[] = {"ingress", "egress", NULL};
 	const json_t *in = json_object_get(v, "ingress"), *out = json_object_get(v, "egress");
@@ -365,8 +391,10 @@ static int parse_default_deny(struct parse_ctx *c, const json_t *v, struct polic
 		policy_path_push_key(c, "egress");
 		return policy_wrong_type(c, out, "true or false");
 	}
-	s->default_deny_ingress = !in || json_is_true(in);
-	s->default_deny_egress = !out || json_is_true(out);
+	if (in)
+		*ingress = json_is_true(in);
+	if (out)
+		*egress = json_is_true(out);
 	return 0;
 }
 
@@ -386,6 +414,7 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		"endpointSelector", "enableDefaultDeny", "description", "ingress", "ingressDeny",
 		"egress",	    "egressDeny",	 NULL};
 	const json_t *lists[ARRAY_SIZE(rule_lists)], *sel, *field, *rule;
+	int deny_ingress = -1, deny_egress = -1; /* enableDefaultDeny; -1: not given */
 	size_t total = 0, old, i, j;
 	int ret;
 
@@ -400,11 +429,10 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 	if ((ret = parse_selector(c, sel, &s->subject)))
 		return ret;
 	policy_path_pop(c, old);
-	s->default_deny_ingress = s->default_deny_egress = true;
 	field = json_object_get(v, "enableDefaultDeny");
 	if (field) {
 		old = policy_path_push_key(c, "enableDefaultDeny");
-		if ((ret = parse_default_deny(c, field, s)))
+		if ((ret = parse_default_deny(c, field, &deny_ingress, &deny_egress)))
 			return ret;
 		policy_path_pop(c, old);
 	}
@@ -426,6 +454,17 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		if (lists[i] && !json_is_array(lists[i])) {
 			policy_path_push_key(c, rule_lists[i].key);
 			return policy_wrong_type(c, lists[i], "a list of rules");
+		}
+		/*
+		 * Refused as docs/policy.md says: Cilium reads `ingress: []` as no
+		 * section (no default deny), a Kubernetes NetworkPolicy author as
+		 * "deny all ingress".
+		 */
+		if (lists[i] && json_array_size(lists[i]) == 0) {
+			policy_path_push_key(c, rule_lists[i].key);
+			return policy_fail(c, lists[i],
+					   "an empty list of rules; leave it out, or write [{}] "
+					   "to put this direction in default deny");
 		}
 		total += json_array_size(lists[i]);
 	}
@@ -455,6 +494,13 @@ static int parse_spec(struct parse_ctx *c, const json_t *v, struct policy_spec *
 		}
 		policy_path_pop(c, old);
 	}
+	/*
+	 * Cilium's repository.go reads enableDefaultDeny only for a direction
+	 * that has rules: unset or true, default deny; false, rules only. An
+	 * explicit true without rules in that direction does nothing.
+	 */
+	s->default_deny_ingress = s->has_ingress && deny_ingress != 0;
+	s->default_deny_egress = s->has_egress && deny_egress != 0;
 	return 0;
 }
 

@@ -17,6 +17,39 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* ---- what one rule may combine */
+
+/*
+ * What Cilium's rule validation (pkg/policy/api/rule_validation.go) refuses
+ * in one rule: two kinds of peer ("combining %s and %s is not supported
+ * yet"), and icmps with toPorts. Refused here too, so that a file netobs
+ * takes is one Cilium takes, and each rule has one kind of peer.
+ */
+int policy_check_rule_peers(struct parse_ctx *c, const json_t *v, bool ingress)
+{
+	static const char *const ingress_peers[] = {"fromEndpoints", "fromCIDR", "fromCIDRSet",
+						    "fromEntities", NULL};
+	static const char *const egress_peers[] = {"toEndpoints", "toCIDR",  "toCIDRSet",
+						   "toEntities",  "toFQDNs", NULL};
+	const char *first = NULL;
+
+	for (const char *const *k = ingress ? ingress_peers : egress_peers; *k; k++) {
+		if (!json_object_get(v, *k))
+			continue;
+		if (first)
+			return policy_fail(c, NULL,
+					   "%s and %s in one rule: Cilium refuses two kinds of "
+					   "peer in one rule; write a rule for each",
+					   first, *k);
+		first = *k;
+	}
+	if (json_object_get(v, "icmps") && json_object_get(v, "toPorts"))
+		return policy_fail(c, NULL,
+				   "icmps and toPorts in one rule: Cilium refuses them together; "
+				   "write a rule for each");
+	return 0;
+}
+
 /* ---- CIDRs */
 
 static void prefix_mask(struct policy_prefix *p)
@@ -157,19 +190,19 @@ struct flat_list {
 	const char *missing; /* the error when an entry lacks key */
 	const char *what;    /* the items, for the bound's error */
 	uint32_t max;
-	size_t size; /* of one item */
+	uint32_t entry_max; /* items in one entry: Cilium's maxPorts, maxICMPFields */
+	size_t size;	    /* of one item */
 	policy_item_parser parse;
 };
 
 static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct flat_list *desc,
 			   uint32_t *counter, void **items, uint32_t *n)
 {
-	static const char *fields[2];
+	const char *const fields[] = {desc->key, NULL};
 	const json_t *entry, *inner;
 	size_t i, total = 0;
 	int ret;
 
-	fields[0] = desc->key;
 	json_array_foreach (list, i, entry) {
 		size_t old = policy_path_push_index(c, i);
 
@@ -181,6 +214,11 @@ static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct
 			return ret;
 		if (!inner)
 			return policy_fail(c, NULL, "%s", desc->missing);
+		if (json_array_size(inner) > desc->entry_max) {
+			policy_path_push_key(c, desc->key);
+			return policy_fail(c, NULL, "more than %u %s in one entry (Cilium's bound)",
+					   desc->entry_max, desc->what);
+		}
 		total += json_array_size(inner);
 		policy_path_pop(c, old);
 	}
@@ -205,7 +243,8 @@ static int parse_flat_list(struct parse_ctx *c, const json_t *list, const struct
 	return 0;
 }
 
-static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out)
+/* A port 0-65535 (min is 0 for `port`, where 0 is every port, 1 for endPort). */
+static int parse_port_number(struct parse_ctx *c, const json_t *v, json_int_t min, uint16_t *out)
 {
 	json_int_t n = 0;
 
@@ -218,16 +257,22 @@ static int parse_port_number(struct parse_ctx *c, const json_t *v, uint16_t *out
 				return policy_fail(c, v,
 						   "named ports are not supported by netobs (no "
 						   "pods to name them); write the port number");
-			return policy_fail(c, v, "not a port number (1-65535)");
+			return policy_fail(c, v, "not a port number (%lld-65535)", (long long)min);
 		}
+		/* Cilium reads the string with Go's ParseUint(s, 0, 16): "010" is port 8. */
+		if (len > 1 && s[0] == '0')
+			return policy_fail(c, v,
+					   "a port with a leading zero (Cilium reads it as octal); "
+					   "write it without");
 		n = strtol(s, NULL, 10);
 	} else if (json_is_integer(v)) {
 		n = json_integer_value(v);
 	} else {
-		return policy_wrong_type(c, v, "a port number (1-65535)");
+		return policy_wrong_type(
+			c, v, min ? "a port number (1-65535)" : "a port number (0-65535)");
 	}
-	if (n < 1 || n > 65535)
-		return policy_fail(c, v, "not a port number (1-65535)");
+	if (n < min || n > 65535)
+		return policy_fail(c, v, "not a port number (%lld-65535)", (long long)min);
 	*out = (uint16_t)n;
 	return 0;
 }
@@ -256,16 +301,20 @@ static int parse_port(struct parse_ctx *c, const json_t *v, void *item)
 	if (!port)
 		return policy_fail(c, NULL, "port is required");
 	old = policy_path_push_key(c, "port");
-	ret = parse_port_number(c, port, &out->port);
+	ret = parse_port_number(c, port, 0, &out->port);
 	if (ret)
 		return ret;
 	policy_path_pop(c, old);
-	out->end_port = out->port;
+	/* Port 0 is Cilium's "every port" (of the protocol): the whole range. */
+	out->end_port = out->port ? out->port : 65535;
 	if (end) {
 		old = policy_path_push_key(c, "endPort");
 		if (!json_is_integer(end))
 			return policy_wrong_type(c, end, "a port number (1-65535)");
-		ret = parse_port_number(c, end, &out->end_port);
+		if (out->port == 0)
+			return policy_fail(c, end,
+					   "port 0 is already every port; leave endPort out");
+		ret = parse_port_number(c, end, 1, &out->end_port);
 		if (ret)
 			return ret;
 		if (out->end_port < out->port)
@@ -297,6 +346,7 @@ int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy
 		.missing = "ports is required (netobs has no L7 rules)",
 		.what = "ports",
 		.max = POLICY_PORTS_MAX,
+		.entry_max = POLICY_PORTS_ENTRY_MAX,
 		.size = sizeof(*r->ports),
 		.parse = parse_port,
 	};
@@ -304,7 +354,7 @@ int policy_parse_to_ports(struct parse_ctx *c, const json_t *list, struct policy
 	return parse_flat_list(c, list, &ports, &c->ports, (void **)&r->ports, &r->n_ports);
 }
 
-/* Cilium's ICMP type names (api.ICMPField), per family. */
+/* Cilium's ICMP type names, per family: all of pkg/policy/api/icmp.go. */
 static const struct {
 	uint8_t family, type;
 	const char *name;
@@ -312,6 +362,7 @@ static const struct {
 	{4, 0, "EchoReply"},
 	{4, 3, "DestinationUnreachable"},
 	{4, 5, "Redirect"},
+	{4, 8, "Echo"},
 	{4, 8, "EchoRequest"},
 	{4, 9, "RouterAdvertisement"},
 	{4, 10, "RouterSelection"},
@@ -319,17 +370,36 @@ static const struct {
 	{4, 12, "ParameterProblem"},
 	{4, 13, "Timestamp"},
 	{4, 14, "TimestampReply"},
+	{4, 40, "Photuris"},
+	{4, 42, "ExtendedEchoRequest"},
+	{4, 43, "ExtendedEchoReply"},
 	{6, 1, "DestinationUnreachable"},
 	{6, 2, "PacketTooBig"},
 	{6, 3, "TimeExceeded"},
 	{6, 4, "ParameterProblem"},
 	{6, 128, "EchoRequest"},
 	{6, 129, "EchoReply"},
+	{6, 130, "MulticastListenerQuery"},
+	{6, 131, "MulticastListenerReport"},
+	{6, 132, "MulticastListenerDone"},
 	{6, 133, "RouterSolicitation"},
 	{6, 134, "RouterAdvertisement"},
 	{6, 135, "NeighborSolicitation"},
 	{6, 136, "NeighborAdvertisement"},
 	{6, 137, "RedirectMessage"},
+	{6, 138, "RouterRenumbering"},
+	{6, 139, "ICMPNodeInformationQuery"},
+	{6, 140, "ICMPNodeInformationResponse"},
+	{6, 141, "InverseNeighborDiscoverySolicitation"},
+	{6, 142, "InverseNeighborDiscoveryAdvertisement"},
+	{6, 144, "HomeAgentAddressDiscoveryRequest"},
+	{6, 145, "HomeAgentAddressDiscoveryReply"},
+	{6, 146, "MobilePrefixSolicitation"},
+	{6, 147, "MobilePrefixAdvertisement"},
+	{6, 157, "DuplicateAddressRequestCodeSuffix"},
+	{6, 158, "DuplicateAddressConfirmationCodeSuffix"},
+	{6, 160, "ExtendedEchoRequest"},
+	{6, 161, "ExtendedEchoReply"},
 };
 
 static int parse_icmp_field(struct parse_ctx *c, const json_t *v, void *item)
@@ -369,7 +439,9 @@ static int parse_icmp_field(struct parse_ctx *c, const json_t *v, void *item)
 		const char *t = json_string_value(type);
 		size_t i, len = json_string_length(type);
 
-		if (len > 0 && len <= 3 && strspn(t, "0123456789") == len && atoi(t) <= 255) {
+		/* Digits as Cilium's pattern has them: 0-255, no leading zero. */
+		if (len > 0 && len <= 3 && strspn(t, "0123456789") == len && atoi(t) <= 255 &&
+		    (len == 1 || t[0] != '0')) {
 			out->type = (uint8_t)atoi(t);
 			policy_path_pop(c, old);
 			return 0;
@@ -399,6 +471,7 @@ int policy_parse_icmps(struct parse_ctx *c, const json_t *list, struct policy_ru
 		.missing = "fields is required",
 		.what = "ICMP fields",
 		.max = POLICY_ICMPS_MAX,
+		.entry_max = POLICY_ICMPS_ENTRY_MAX,
 		.size = sizeof(*r->icmps),
 		.parse = parse_icmp_field,
 	};
@@ -446,9 +519,11 @@ int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy
 		{"all", POLICY_ENTITY_ALL},
 	};
 	static const char *const cluster_entities[] = {
-		"cluster", "remote-node", "init",	"health", "unmanaged", "kube-apiserver",
-		"ingress", "world-ipv4",  "world-ipv6", "none",	  NULL,
+		"cluster",   "remote-node",    "init",	  "health",
+		"unmanaged", "kube-apiserver", "ingress", NULL,
 	};
+	/* Cilium's entities that are not about a cluster, but netobs has no use for yet. */
+	static const char *const other_entities[] = {"world-ipv4", "world-ipv6", "none", NULL};
 	const json_t *v;
 	size_t i, j;
 
@@ -468,6 +543,11 @@ int policy_parse_entities(struct parse_ctx *c, const json_t *list, struct policy
 						c, v,
 						"not supported by netobs (a cluster "
 						"entity); netobs knows host, world, all");
+			for (const char *const *k = other_entities; *k; k++)
+				if (strcmp(name, *k) == 0)
+					return policy_fail(c, v,
+							   "not supported by netobs yet; netobs "
+							   "knows host, world, all");
 			return policy_fail(c, v, "not an entity (host, world or all)");
 		}
 		r->entities |= entities[j].bit;

@@ -104,8 +104,6 @@ static json_t *plain_scalar(const char *s, size_t len, const char **why)
 	int base = 10;
 
 	*why = NULL;
-	if (strlen(s) != len) /* a NUL inside: only a quoted scalar can hold one, keep it text */
-		return json_stringn(s, len);
 	if (is_one_of(s, nulls))
 		return json_null();
 	if (is_one_of(s, trues))
@@ -194,12 +192,6 @@ static int builder_add(struct yaml_builder *b, json_t *value, const yaml_mark_t 
 				   mark->line + 1);
 			return -EINVAL;
 		}
-		if (strlen(k) != json_string_length(value)) {
-			json_decref(value);
-			text_error(b->err, b->file, "line %zu: a mapping key holds a NUL character",
-				   mark->line + 1);
-			return -EINVAL;
-		}
 		top->key = strdup(k);
 		json_decref(value);
 		return top->key ? 0 : -ENOMEM;
@@ -231,6 +223,15 @@ static int builder_scalar(struct yaml_builder *b, const yaml_event_t *ev)
 	const char *why = NULL;
 	json_t *value;
 
+	/*
+	 * A NUL ("\0" in a double-quoted scalar) would cut the value short for
+	 * every C string check after this one: no policy value has a use for it.
+	 */
+	if (strlen(text) != len) {
+		text_error(b->err, b->file, "line %zu: a scalar holds a NUL character (\\0)",
+			   ev->start_mark.line + 1);
+		return -EINVAL;
+	}
 	if (expecting_key(b) || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		value = json_stringn(text, len);
 	else
@@ -367,6 +368,13 @@ static json_t *yaml_to_json(const char *file, const char *text, size_t len,
 		yaml_event_t ev;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
+			/* libyaml's reader (bad UTF-8, a control character) has no mark, an offset. */
+			if (parser.error == YAML_READER_ERROR) {
+				text_error(err, file, "byte %zu: YAML: %s", parser.problem_offset,
+					   parser.problem ? parser.problem : "unreadable input");
+				ret = -EINVAL;
+				break;
+			}
 			text_error(err, file, "line %zu column %zu: YAML: %s%s%s",
 				   parser.problem_mark.line + 1, parser.problem_mark.column + 1,
 				   parser.problem ? parser.problem : "syntax error",

@@ -79,7 +79,22 @@ expect_exit 1 -- "$BIN" policy validate tests/policy/web.yaml tests/policy/web.j
 expect_line "$TMP/err" "Error: tests/policy/web.json: document 1 (web-ingress): metadata.name: another policy of this import has this name (tests/policy/web.yaml: document 1) (got \"web-ingress\")"
 printf '{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "p"},\n "spec": {"endpointSelector": {}, "egress": [{"toPorts": [{"ports": [{"port": 99999}]}]}]}}\n' >"$TMP/port.json"
 expect_exit 1 -- "$BIN" policy validate "$TMP/port.json"
-expect_line "$TMP/err" "Error: $TMP/port.json: document 1 (p): spec.egress[0].toPorts[0].ports[0].port: not a port number (1-65535) (got 99999)"
+expect_line "$TMP/err" "Error: $TMP/port.json: document 1 (p): spec.egress[0].toPorts[0].ports[0].port: not a port number (0-65535) (got 99999)"
+# Port 0 is Cilium's every port of the protocol: printed as such, kept as 0.
+printf '{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "p0"},\n "spec": {"endpointSelector": {}, "ingress": [{"toPorts": [{"ports": [{"port": "0", "protocol": "TCP"}, {"port": 443, "protocol": "UDP"}]}]}]}}\n' >"$TMP/port0.json"
+expect_exit 0 -- "$BIN" policy validate "$TMP/port0.json"
+expect_line "$TMP/out" "  ingress allow: from any peer; ports all/TCP, 443/UDP"
+expect_exit 0 -- "$BIN" policy validate -o json "$TMP/port0.json"
+[ "$(jq -c '.[0].spec.ingress[0].toPorts[0].ports[0]' "$TMP/out")" = '{"port":0,"protocol":"TCP"}' ] ||
+	fail "port 0 not kept: $(cat "$TMP/out")"
+# What the file says is shown without its control characters: a description
+# on its line, an unknown key with '?' for them (no terminal escapes).
+printf 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: d}\nspec:\n  endpointSelector: {}\n  description: "two\\nlines\\e[31m"\n' >"$TMP/desc.yaml"
+expect_exit 0 -- "$BIN" policy validate "$TMP/desc.yaml"
+expect_line "$TMP/out" "  description: two lines [31m"
+printf 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: k}\nspec: {endpointSelector: {}, "x\\e]0;y\\a": 1}\n' >"$TMP/key.yaml"
+expect_exit 1 -- "$BIN" policy validate "$TMP/key.yaml"
+expect_line "$TMP/err" "Error: $TMP/key.yaml: document 1 (k): spec.x?]0;y?: unknown field; supported fields: docs/policy.md"
 expect_exit 1 -- "$BIN" policy validate "$TMP/missing.yaml"
 expect_line "$TMP/err" "Error: cannot open $TMP/missing.yaml: No such file or directory"
 

@@ -48,6 +48,12 @@ static void check_rule(const struct policy_rule *r)
 	require(r->direction <= POLICY_EGRESS && r->action <= POLICY_DENY);
 	require(r->entities < 8);
 	require(r->n_fqdns == 0 || (r->direction == POLICY_EGRESS && r->action == POLICY_ALLOW));
+	/* One kind of peer, ports or icmps (Cilium's rule validation). */
+	require((r->n_endpoints > 0) + (r->entities != 0) + (r->n_fqdns > 0) + (r->n_cidrs > 0) <=
+		1);
+	require(!(r->n_ports && r->n_icmps));
+	for (uint32_t i = 1; i < r->n_cidrs; i++)
+		require(r->cidrs[i].from_set == r->cidrs[0].from_set);
 	for (uint32_t i = 0; i < r->n_endpoints; i++)
 		check_selector(&r->endpoints[i]);
 	for (uint32_t i = 0; i < r->n_cidrs; i++) {
@@ -60,7 +66,8 @@ static void check_rule(const struct policy_rule *r)
 		}
 	}
 	for (uint32_t i = 0; i < r->n_ports; i++) {
-		require(r->ports[i].port >= 1 && r->ports[i].end_port >= r->ports[i].port);
+		require(r->ports[i].end_port >= r->ports[i].port);
+		require(r->ports[i].port >= 1 || r->ports[i].end_port == 65535);
 		require(r->ports[i].protocol == POLICY_PROTO_ANY ||
 			r->ports[i].protocol == POLICY_PROTO_TCP ||
 			r->ports[i].protocol == POLICY_PROTO_UDP ||
@@ -95,6 +102,9 @@ static void check_set(const struct policy_set *set)
 				egress |= spec->rules[r].direction == POLICY_EGRESS;
 			}
 			require(ingress == spec->has_ingress && egress == spec->has_egress);
+			/* No default deny in a direction without rules (Cilium's repository.go). */
+			require(spec->has_ingress || !spec->default_deny_ingress);
+			require(spec->has_egress || !spec->default_deny_egress);
 			rules += spec->n_rules;
 		}
 		require(rules <= POLICY_RULES_MAX && ports <= POLICY_PORTS_MAX);

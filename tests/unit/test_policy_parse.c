@@ -30,19 +30,19 @@ static const char full_json[] =
 	"              {\"icmps\": [{\"fields\": [{\"type\": \"EchoRequest\", \"family\": "
 	"\"IPv4\"},\n"
 	"                                       {\"type\": 128, \"family\": \"IPv6\"}]}]}],\n"
-	"  \"ingressDeny\": [{\"fromCIDR\": [\"10.0.9.0/24\", \"fd00:9::/64\"],\n"
-	"                   \"fromCIDRSet\": [{\"cidr\": \"10.0.0.0/8\", \"except\": "
-	"[\"10.96.0.0/12\"]}],\n"
-	"                   \"fromEntities\": [\"world\"]}],\n"
+	"  \"ingressDeny\": [{\"fromCIDR\": [\"10.0.9.0/24\", \"fd00:9::/64\"]},\n"
+	"                  {\"fromCIDRSet\": [{\"cidr\": \"10.0.0.0/8\", \"except\": "
+	"[\"10.96.0.0/12\"]}]},\n"
+	"                  {\"fromEntities\": [\"world\"]}],\n"
 	"  \"egress\": [{\"toFQDNs\": [{\"matchName\": \"API.Example.org.\"}, {\"matchPattern\": "
 	"\"*.example.com\"}],\n"
 	"              \"toPorts\": [{\"ports\": [{\"port\": \"443\", \"protocol\": \"tcp\"}]}]},\n"
 	"             {\"toEndpoints\": [{\"matchLabels\": {\"netobs:endpoint\": \"dns\"}}],\n"
-	"              \"toCIDR\": [\"192.0.2.7\"], \"toCIDRSet\": [{\"cidr\": "
-	"\"192.0.2.0/24\"}],\n"
-	"              \"toEntities\": [\"host\", \"all\"],\n"
 	"              \"toPorts\": [{\"ports\": [{\"port\": 53, \"protocol\": \"UDP\"}]},\n"
-	"                          {\"ports\": [{\"port\": 2905, \"protocol\": \"SCTP\"}]}]}],\n"
+	"                          {\"ports\": [{\"port\": 2905, \"protocol\": \"SCTP\"}]}]},\n"
+	"             {\"toCIDR\": [\"192.0.2.7\"]}, {\"toCIDRSet\": [{\"cidr\": "
+	"\"192.0.2.0/24\"}]},\n"
+	"             {\"toEntities\": [\"host\", \"all\"]}],\n"
 	"  \"egressDeny\": [{\"toEntities\": [\"world\"], \"toPorts\": [{\"ports\": [{\"port\": "
 	"25}]}]}]\n"
 	" }}\n";
@@ -75,10 +75,10 @@ static const char full_yaml[] = "apiVersion: cilium.io/v2\n"
 				"            - {type: EchoRequest, family: IPv6}\n"
 				"  ingressDeny:\n"
 				"    - fromCIDR: [10.0.9.0/24, 'fd00:9::/64']\n"
-				"      fromCIDRSet:\n"
+				"    - fromCIDRSet:\n"
 				"        - cidr: 10.0.0.0/8\n"
 				"          except: [10.96.0.0/12]\n"
-				"      fromEntities: [world]\n"
+				"    - fromEntities: [world]\n"
 				"  egress:\n"
 				"    - toFQDNs:\n"
 				"        - matchName: api.example.org\n"
@@ -86,12 +86,12 @@ static const char full_yaml[] = "apiVersion: cilium.io/v2\n"
 				"      toPorts:\n"
 				"        - ports: [{port: 443, protocol: TCP}]\n"
 				"    - toEndpoints: [{matchLabels: {netobs:endpoint: dns}}]\n"
-				"      toCIDR: [192.0.2.7/32]\n"
-				"      toCIDRSet: [{cidr: 192.0.2.0/24}]\n"
-				"      toEntities: [all, host]\n"
 				"      toPorts:\n"
 				"        - ports: [{port: 53, protocol: UDP}]\n"
 				"        - ports: [{port: \"2905\", protocol: sctp}]\n"
+				"    - toCIDR: [192.0.2.7/32]\n"
+				"    - toCIDRSet: [{cidr: 192.0.2.0/24}]\n"
+				"    - toEntities: [all, host]\n"
 				"  egressDeny:\n"
 				"    - toEntities: [world]\n"
 				"      toPorts: [{ports: [{port: 25, protocol: ANY}]}]\n";
@@ -135,7 +135,7 @@ START_TEST(test_full_policy_model)
 	ck_assert_str_eq(s->subject.labels[1].key, "netns");
 	ck_assert(s->default_deny_ingress && !s->default_deny_egress);
 	ck_assert(s->has_ingress && s->has_egress);
-	ck_assert_uint_eq(s->n_rules, 6);
+	ck_assert_uint_eq(s->n_rules, 11);
 
 	r = &s->rules[0]; /* ingress: endpoints and ports */
 	ck_assert_uint_eq(r->direction, POLICY_INGRESS);
@@ -159,22 +159,26 @@ START_TEST(test_full_policy_model)
 	ck_assert_uint_eq(r->icmps[1].type, 128);
 	ck_assert_uint_eq(r->n_endpoints + r->n_cidrs + r->entities, 0);
 
-	r = &s->rules[2]; /* ingressDeny */
+	r = &s->rules[2]; /* ingressDeny: CIDRs, a CIDR set, an entity, a rule each */
 	ck_assert_uint_eq(r->action, POLICY_DENY);
-	ck_assert_uint_eq(r->n_cidrs, 3);
-	ck_assert(!r->cidrs[0].from_set && !r->cidrs[1].from_set && r->cidrs[2].from_set);
+	ck_assert_uint_eq(r->n_cidrs, 2);
+	ck_assert(!r->cidrs[0].from_set && !r->cidrs[1].from_set);
 	ck_assert_uint_eq(r->cidrs[0].prefix.family, 4);
 	ck_assert_uint_eq(r->cidrs[0].prefix.len, 24);
 	ck_assert_mem_eq(r->cidrs[0].prefix.addr, "\x0a\x00\x09\x00", 4);
 	ck_assert_uint_eq(r->cidrs[1].prefix.family, 6);
 	policy_prefix_format(&r->cidrs[1].prefix, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "fd00:9::/64");
-	ck_assert_uint_eq(r->cidrs[2].n_excepts, 1);
-	ck_assert_mem_eq(r->cidrs[2].excepts[0].addr, "\x0a\x60\x00\x00", 4);
-	ck_assert_uint_eq(r->cidrs[2].excepts[0].len, 12);
-	ck_assert_uint_eq(r->entities, POLICY_ENTITY_WORLD);
+	r = &s->rules[3];
+	ck_assert_uint_eq(r->n_cidrs, 1);
+	ck_assert(r->cidrs[0].from_set);
+	ck_assert_uint_eq(r->cidrs[0].n_excepts, 1);
+	ck_assert_mem_eq(r->cidrs[0].excepts[0].addr, "\x0a\x60\x00\x00", 4);
+	ck_assert_uint_eq(r->cidrs[0].excepts[0].len, 12);
+	ck_assert_uint_eq(s->rules[4].action, POLICY_DENY);
+	ck_assert_uint_eq(s->rules[4].entities, POLICY_ENTITY_WORLD);
 
-	r = &s->rules[3]; /* egress: fqdns */
+	r = &s->rules[5]; /* egress: fqdns */
 	ck_assert_uint_eq(r->direction, POLICY_EGRESS);
 	ck_assert_uint_eq(r->n_fqdns, 2);
 	ck_assert_uint_eq(r->fqdns[0].kind, POLICY_FQDN_NAME);
@@ -182,16 +186,18 @@ START_TEST(test_full_policy_model)
 	ck_assert_uint_eq(r->fqdns[1].kind, POLICY_FQDN_PATTERN);
 	ck_assert_str_eq(r->fqdns[1].text, "*.example.com");
 
-	r = &s->rules[4]; /* egress: the rest, toPorts flattened */
-	ck_assert_uint_eq(r->n_cidrs, 2);
-	ck_assert_uint_eq(r->cidrs[0].prefix.len, 32);
-	ck_assert_uint_eq(r->entities, POLICY_ENTITY_HOST | POLICY_ENTITY_ALL);
+	r = &s->rules[6]; /* egress: an endpoint, toPorts flattened */
+	ck_assert_uint_eq(r->n_endpoints, 1);
 	ck_assert_uint_eq(r->n_ports, 2);
 	ck_assert_uint_eq(r->ports[0].protocol, 17);
 	ck_assert_uint_eq(r->ports[1].port, 2905);
 	ck_assert_uint_eq(r->ports[1].protocol, 132);
+	ck_assert_uint_eq(s->rules[7].n_cidrs, 1);
+	ck_assert_uint_eq(s->rules[7].cidrs[0].prefix.len, 32);
+	ck_assert(s->rules[8].cidrs[0].from_set);
+	ck_assert_uint_eq(s->rules[9].entities, POLICY_ENTITY_HOST | POLICY_ENTITY_ALL);
 
-	r = &s->rules[5]; /* egressDeny: port 25 of any protocol */
+	r = &s->rules[10]; /* egressDeny: port 25 of any protocol */
 	ck_assert_uint_eq(r->direction, POLICY_EGRESS);
 	ck_assert_uint_eq(r->action, POLICY_DENY);
 	ck_assert_uint_eq(r->entities, POLICY_ENTITY_WORLD);
@@ -320,7 +326,7 @@ START_TEST(test_values_normalized)
 	text = json_dumps(json_object_get(out, "spec"), JSON_COMPACT);
 	ck_assert_str_eq(
 		text, "{\"endpointSelector\":{\"matchLabels\":{\"app\":\"w\"}},"
-		      "\"enableDefaultDeny\":{\"ingress\":true,\"egress\":true},"
+		      "\"enableDefaultDeny\":{\"ingress\":true,\"egress\":false},"
 		      "\"ingress\":[{\"fromCIDR\":[\"10.0.0.0/8\",\"fd00::1/128\",\"fd00::/16\"],"
 		      "\"toPorts\":[{\"ports\":[{\"port\":80,\"protocol\":\"UDP\"}]}]}]}");
 	free(text);
@@ -400,10 +406,10 @@ START_TEST(test_errors_values)
 #define RULE(rule) DOC("v", "{endpointSelector: {}, " rule "}")
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: 99999}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: not a "
-		     "port number (1-65535) (got 99999)");
-	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: '0'}]}]}]"),
+		     "port number (0-65535) (got 99999)");
+	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: '65536'}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: not a "
-		     "port number (1-65535) (got \"0\")");
+		     "port number (0-65535) (got \"65536\")");
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: http}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: named "
 		     "ports are not supported by netobs (no pods to name them); write the port "
@@ -416,7 +422,7 @@ START_TEST(test_errors_values)
 		     "protocol netobs supports (TCP, UDP, SCTP or ANY) (got \"QUIC\")");
 	expect_error(RULE("ingress: [{toPorts: [{ports: [{port: true}]}]}]"),
 		     "p.yaml: document 1 (v): spec.ingress[0].toPorts[0].ports[0].port: expected "
-		     "a port number (1-65535), not a boolean (got true)");
+		     "a port number (0-65535), not a boolean (got true)");
 	expect_error(
 		RULE("egress: [{toCIDR: [10.0.0.0/33]}]"),
 		"p.yaml: document 1 (v): spec.egress[0].toCIDR[0]: not a CIDR (ADDRESS/LENGTH, "
@@ -487,7 +493,7 @@ START_TEST(test_errors_syntax)
 	expect_error("{\"a\": 1, \"a\": 2}",
 		     "p.yaml: line 1 column 12: JSON: duplicate object key near '\"a\"'");
 	expect_error("[1]", "p.yaml: document 1: expected an object (a CiliumNetworkPolicy), not "
-			    "a number (got 1)");
+			    "an integer (got 1)");
 	expect_error("a: .inf\n", "p.yaml: line 1: '.inf': infinity and NaN have no JSON form");
 }
 END_TEST
@@ -522,7 +528,8 @@ END_TEST
 START_TEST(test_selectors)
 {
 	struct policy_label ep[3];
-	struct policy_selector sel = {0};
+	struct policy_label want[2] = {0};
+	struct policy_selector sel = {.labels = want};
 	char err[256];
 
 	ck_assert_int_eq(policy_label_parse("netobs:endpoint=web-1", "user", &ep[0], err, 256), 0);
@@ -577,8 +584,12 @@ static char *many_ports(unsigned n)
 			       "\"CiliumNetworkPolicy\", \"metadata\": {\"name\": \"b\"}, "
 			       "\"spec\": {\"endpointSelector\": {}, \"ingress\": "
 			       "[{\"toPorts\": [{\"ports\": [");
+	/* 32 ports per toPorts entry: Cilium allows 40 in one */
 	for (unsigned i = 0; i < n; i++)
-		len += (size_t)snprintf(text + len, cap - len, "%s{\"port\": %u}", i ? "," : "",
+		len += (size_t)snprintf(text + len, cap - len, "%s{\"port\": %u}",
+					i == 0	 ? ""
+					: i % 32 ? ","
+						 : "]}, {\"ports\": [",
 					i + 1);
 	snprintf(text + len, cap - len, "]}]}]}}");
 	return text;
