@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "connectivity.h"
 #include "probe.h"
 
 static int cmd_help(int argc, char **argv, struct cli_globals *g);
@@ -21,6 +22,7 @@ static const struct cli_cmd commands[] = {
 	{"endpoints", cli_cmd_endpoints, cli_usage_endpoints},
 	{"status", cli_cmd_status, cli_usage_status},
 	{"probe", cli_cmd_probe, cli_usage_probe},
+	{"connectivity", cli_cmd_connectivity, cli_usage_connectivity},
 	{"version", cmd_version, usage_version},
 	{"help", cmd_help, usage_help},
 };
@@ -37,6 +39,9 @@ static void usage(FILE *out)
 		"  status      show the agent's health, load and counters\n"
 		"  probe       probe icmp|tcp|udp|http|https|dns TARGET, optionally from an\n"
 		"              endpoint's namespace (--from); exit 0 only if all succeeded\n"
+		"  connectivity  test: build a topology of namespaces and servers, run\n"
+		"              ICMP/TCP/UDP/HTTP/HTTPS/DNS tests checked against the agent's\n"
+		"              flows, report text/JSON/JUnit; cleanup: remove a kept one\n"
 		"  version     print the version\n"
 		"  help        print this help, or a command's: netobs help flows\n"
 		"\n"
@@ -44,7 +49,7 @@ static void usage(FILE *out)
 		"      --socket PATH    agent socket (default: $%s, else %s)\n"
 		"  -o, --output MODE    flows: compact (default), json, table;\n"
 		"                       endpoints, status: table (default), json;\n"
-		"                       probe: text (default), json\n"
+		"                       probe, connectivity: text (default), json\n"
 		"  -h, --help           print help\n"
 		"      --version        print the version\n"
 		"\n"
