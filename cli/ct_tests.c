@@ -119,6 +119,18 @@ static void host_port(char *buf, size_t len, const char *addr, int family, uint1
 		snprintf(buf, len, "%s:%u", addr, port);
 }
 
+/* A URL's authority: "10.0.0.1", "[fd00::1]", "[fd00::1]:8080"; port 0: the scheme's own. */
+static void url_authority(char *buf, size_t len, const char *addr, int family, uint16_t port)
+{
+	char host[80];
+
+	snprintf(host, sizeof(host), family == 6 ? "[%s]" : "%s", addr);
+	if (port)
+		snprintf(buf, len, "%s:%u", host, port);
+	else
+		snprintf(buf, len, "%s", host);
+}
+
 /* The pieces of one action both ends of which are topology nodes. */
 static void action_between(struct ct_action_spec *s, const struct ct_topology *t,
 			   const struct ct_test_def *d, enum ct_node_id src, enum ct_node_id dst,
@@ -170,8 +182,8 @@ static void action_between(struct ct_action_spec *s, const struct ct_topology *t
 		s->expect.http_code = 200;
 		s->probe.expect_status = 200;
 		s->probe.timeout_ms = o->request_timeout_ms;
-		host_port(where, sizeof(where), dst_addr, d->family,
-			  to_host ? CT_HOST_PORT_HTTP : 0);
+		url_authority(where, sizeof(where), dst_addr, d->family,
+			      to_host ? CT_HOST_PORT_HTTP : 0);
 		snprintf(s->target, sizeof(s->target), "http://%s/", where);
 		break;
 	case PROBE_HTTPS:
@@ -181,7 +193,7 @@ static void action_between(struct ct_action_spec *s, const struct ct_topology *t
 		s->probe.expect_status = 200;
 		s->probe.cacert = t->ca_path;
 		s->probe.timeout_ms = o->request_timeout_ms;
-		host_port(where, sizeof(where), dst_addr, d->family, 0);
+		url_authority(where, sizeof(where), dst_addr, d->family, 0);
 		snprintf(s->target, sizeof(s->target), "https://%s/", where);
 		break;
 	case PROBE_DNS:
