@@ -238,10 +238,6 @@ static int parse_args(int argc, char **argv, struct ct_command *c, const char **
 		if (opt == -1) {
 			if (optind >= argc)
 				break;
-			if (optind == 0) { /* argv[0], "connectivity" */
-				optind++;
-				continue;
-			}
 			if (*sub)
 				return cli_usage_error("connectivity", "unexpected argument '%s'",
 						       argv[optind]);
