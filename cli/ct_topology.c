@@ -486,7 +486,7 @@ static int default_route_add(struct ct_build *b, struct nl_sock *sk, int family,
 static int node_configure(struct ct_build *b, const struct ct_node *node)
 {
 	struct nl_sock *sk = NULL;
-	int ifindex, err = -1;
+	int ifindex = 0, err = -1;
 
 	if (ct_in_node(b->t, (enum ct_node_id)(node - b->t->nodes), route_socket_open_in, &sk) < 0)
 		return fail(b, "opening a netlink socket in %s: %s", node->netns, strerror(errno));
@@ -582,7 +582,7 @@ static int servers_start(struct ct_build *b)
 static int ct_topology_build(struct ct_build *b)
 {
 	struct ct_topology *t = b->t;
-	int bridge_ifindex;
+	int bridge_ifindex = 0;
 
 	if (subnet_check_free(b, AF_INET, CT_SUBNET4) || subnet_check_free(b, AF_INET6, CT_SUBNET6))
 		return -1;
@@ -643,7 +643,7 @@ int ct_topology_up(struct ct_topology *t, const struct ct_topology_options *o, c
 		ret = 0;
 		for (int n = 0; n < CT_NODE__COUNT && !ret; n++) {
 			struct nl_sock *sk = NULL;
-			int ifindex;
+			int ifindex = 0;
 
 			if (ct_in_node(t, n, route_socket_open_in, &sk) < 0) {
 				ret = fail(&b, "opening a netlink socket in %s: %s",

@@ -193,7 +193,7 @@ cut:
 size_t ct_dns_zone_answer(const struct ct_dns_zone *zone, const uint8_t *query, size_t qlen,
 			  uint8_t *out, size_t cap)
 {
-	static struct dns_message msg; /* 10 KiB: not on the stack; one server, one thread */
+	struct dns_message msg; /* about 10 KiB; on the stack, so callers may run in parallel */
 	uint8_t qname[DNS_NAME_WIRE_MAX], origin[DNS_NAME_WIRE_MAX], owner[DNS_NAME_WIRE_MAX];
 	struct writer w = {.out = out, .cap = cap};
 	const char *current;
