@@ -15,6 +15,9 @@ PACKAGES=(
 	libclang-rt-14-dev # libFuzzer, for scripts/fuzz.sh
 	libcurl4-openssl-dev openssl # netobs probe http/https; the probe tests make a CA on the spot
 	libc-ares-dev # netobs probe dns: the DNS client (c-ares)
+	# netobs connectivity test: its topology over netlink (libnl-route), its CA and HTTPS
+	# server (libssl), the masquerade rule of --external-* (the nft binary)
+	libnl-route-3-dev libssl-dev nftables
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }

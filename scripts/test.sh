@@ -18,11 +18,10 @@ trap 'rm -f "$STAMP"' EXIT
 leftovers() {
 	# Anything a test made and did not remove is a failure too.
 	local left
-	# (nt*: the netns tests' own; netobs-ct-*, nct-*, netobs-ct0: the
-	# connectivity test's topology.)
+	# nt*: the namespace tests'; netobs-ct-*, nct-*, netobs-ct0 and its state
+	# directory: the connectivity test's topology (cli/connectivity.h).
 	left=$( (ip netns list | awk '{print $1}' | grep -E '^(nt|netobs-ct-)'; \
-		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | \
-			grep -E '^(nt|nct-|netobs-ct0$)'; \
+		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(nt|nct-|netobs-ct0$)'; \
 		ls -d /run/netobs/connectivity 2>/dev/null; \
 		ls -d /sys/fs/bpf/netobs 2>/dev/null; \
 		find /sys/fs/bpf -newer "$STAMP" -mindepth 1 2>/dev/null) || true)
