@@ -45,36 +45,16 @@ struct probe_target {
 /* "10.0.0.2", "10.0.0.2:80", "[fd00::2]:443", "fd00::2". false when no address. */
 static bool probe_target_parse(const char *peer, struct probe_target *t)
 {
-	const char *colon = strrchr(peer, ':');
-	size_t host_len = strlen(peer);
-	const char *port_text = NULL;
-
 	memset(t, 0, sizeof(*t));
-	if (peer[0] == '[') {
-		const char *end = strchr(peer, ']');
-
-		if (!end)
-			return false;
-		host_len = (size_t)(end - peer - 1);
-		peer++;
-		if (end[1] == ':')
-			port_text = end + 2;
-	} else if (colon && strchr(peer, ':') == colon) {
-		host_len = (size_t)(colon - peer);
-		port_text = colon + 1;
-	}
-	if (host_len == 0 || host_len >= sizeof(t->addr_text))
-		return false;
-	memcpy(t->addr_text, peer, host_len);
-	t->addr_text[host_len] = '\0';
+	/* An attempt's peer is the target's form, HOST:PORT, or an address alone (icmp). */
+	if (probe_parse_host_port(peer, t->addr_text, sizeof(t->addr_text), &t->port))
+		snprintf(t->addr_text, sizeof(t->addr_text), "%s", peer);
 	if (inet_pton(AF_INET, t->addr_text, t->addr) == 1)
 		t->family = NETOBS_FAMILY_IPV4;
 	else if (inet_pton(AF_INET6, t->addr_text, t->addr) == 1)
 		t->family = NETOBS_FAMILY_IPV6;
 	else
 		return false;
-	if (port_text)
-		t->port = (uint16_t)strtoul(port_text, NULL, 10);
 	return true;
 }
 
