@@ -157,6 +157,10 @@ static int agent_flows_add(struct agent_flows *f, const json_t *obj, const struc
 	}
 	if (b && !record_between(rec, a, b))
 		return 0;
+	if (f->objects && json_array_append(f->objects, (json_t *)obj)) {
+		snprintf(err, errlen, "out of memory for %zu records", f->len + 1);
+		return -1;
+	}
 	f->len++;
 	return 0;
 }
@@ -174,6 +178,8 @@ int agent_flows_fetch(const struct cli_globals *g, const struct agent_flows_quer
 
 	f->len = 0;
 	f->lost = 0;
+	if (f->objects)
+		json_array_clear(f->objects);
 	if (!q->ip_a) {
 		snprintf(err, errlen, "no address to fetch the flows of");
 		return -1;
@@ -210,7 +216,11 @@ void agent_flows_free(struct agent_flows *f)
 {
 	free(f->recs);
 	free(f->storage);
-	memset(f, 0, sizeof(*f));
+	f->recs = NULL;
+	f->storage = NULL;
+	f->len = f->cap = 0;
+	f->lost = 0;
+	/* f->objects is the caller's */
 }
 
 void agent_flows_print(FILE *out, const struct agent_flows *f, const char *prefix)

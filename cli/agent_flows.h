@@ -20,6 +20,13 @@ struct agent_flows {
 	struct netobs_record_storage *storage; /* storage[i] belongs to recs[i] */
 	size_t len, cap;
 	uint64_t lost; /* records the agent reported lost (lost_events) in the reply */
+	/*
+	 * Optional, owned by the caller: when it is a JSON array before the
+	 * fetch, the fetch empties it and appends each kept record's object
+	 * as the agent sent it, objects[i] for recs[i] (`netobs probe -o json`
+	 * passes them through). NULL: not kept.
+	 */
+	json_t *objects;
 };
 
 struct agent_flows_query {

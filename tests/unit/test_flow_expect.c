@@ -153,6 +153,16 @@ static bool check(const struct recs *b, const struct flow_expect *e, struct flow
 	return flow_expect_check(e, b->rec, b->n, r);
 }
 
+/* The check fails with steps seen and reason. */
+static void assert_fails(const struct recs *b, const struct flow_expect *e,
+			 struct flow_expect_result *r, unsigned int steps, const char *reason)
+{
+	ck_assert(!check(b, e, r));
+	ck_assert(!r->matched);
+	ck_assert_uint_eq(r->steps, steps);
+	ck_assert_str_eq(r->reason, reason);
+}
+
 START_TEST(test_tcp_allowed_v4_and_v6)
 {
 	int families[] = {AF_INET, AF_INET6};
@@ -203,9 +213,7 @@ START_TEST(test_tcp_from_harvest_records)
 	f = add_tcp(&b, false, NETOBS_FLOW_EVENT_NEW, 0);
 	f->tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK;
 	e = expect_of(&b, FLOW_EXPECT_TCP);
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 2);
-	ck_assert_str_eq(r.reason, "no FIN or RST between 10.0.0.1 and 10.0.0.2:7000");
+	assert_fails(&b, &e, &r, 2, "no FIN or RST between 10.0.0.1 and 10.0.0.2:7000");
 
 	f = add_tcp(&b, true, NETOBS_FLOW_EVENT_END, 0);
 	f->tcp_flags_seen = NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN;
@@ -256,9 +264,7 @@ START_TEST(test_tcp_reverse_order)
 	add_tcp(&b, false, NETOBS_FLOW_EVENT_NEW, NETOBS_TCP_SYN | NETOBS_TCP_ACK);
 	add_tcp(&b, true, NETOBS_FLOW_EVENT_NEW, NETOBS_TCP_SYN);
 	e = expect_of(&b, FLOW_EXPECT_TCP);
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 1);
-	ck_assert_str_eq(r.reason, "no SYN-ACK from 10.0.0.2:7000 to 10.0.0.1");
+	assert_fails(&b, &e, &r, 1, "no SYN-ACK from 10.0.0.2:7000 to 10.0.0.1");
 }
 END_TEST
 
@@ -379,19 +385,16 @@ START_TEST(test_tcp_denied)
 	/* A drop before any SYN is not the pattern. */
 	recs_init(&b, AF_INET);
 	add_tcp(&b, false, NETOBS_FLOW_EVENT_NEW, NETOBS_TCP_RST)->verdict = NETOBS_VERDICT_DROPPED;
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 0);
-	ck_assert_str_eq(r.reason, "no SYN from 10.0.0.1 to 10.0.0.2:7000");
+	assert_fails(&b, &e, &r, 0, "no SYN from 10.0.0.1 to 10.0.0.2:7000");
 
 	/* Answered: a SYN-ACK must not be there, even with a drop after it. */
 	recs_init(&b, AF_INET);
 	add_tcp_connection(&b, NETOBS_TCP_FIN);
 	add_tcp(&b, true, NETOBS_FLOW_EVENT_TCP_FLAGS, NETOBS_TCP_ACK)->verdict =
 		NETOBS_VERDICT_DROPPED;
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 2);
-	ck_assert_str_eq(r.reason, "a SYN-ACK from 10.0.0.2:7000 to 10.0.0.1: the connection "
-				   "was answered, not denied");
+	assert_fails(&b, &e, &r, 2,
+		     "a SYN-ACK from 10.0.0.2:7000 to 10.0.0.1: the connection "
+		     "was answered, not denied");
 }
 END_TEST
 
@@ -404,9 +407,7 @@ START_TEST(test_udp)
 	recs_init(&b, AF_INET6);
 	add(&b, true, IPPROTO_UDP);
 	e = expect_of(&b, FLOW_EXPECT_UDP);
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 1);
-	ck_assert_str_eq(r.reason, "no UDP datagram back from [fd00::2]:7000 to fd00::1");
+	assert_fails(&b, &e, &r, 1, "no UDP datagram back from [fd00::2]:7000 to fd00::1");
 	add(&b, true, IPPROTO_UDP);
 	add(&b, false, IPPROTO_UDP);
 	ck_assert(check(&b, &e, &r));
@@ -493,11 +494,9 @@ START_TEST(test_dns)
 			 "no DNS response NOERROR for echo.netobs-ct.test. from 10.0.0.2:7000 to "
 			 "10.0.0.1");
 	add_dns(&b, false, "echo.netobs-ct.test.", 3);
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 1);
-	ck_assert_str_eq(r.reason,
-			 "no DNS response NOERROR for echo.netobs-ct.test. from 10.0.0.2:7000 to "
-			 "10.0.0.1 (the DNS response had rcode NXDOMAIN, expected NOERROR)");
+	assert_fails(&b, &e, &r, 1,
+		     "no DNS response NOERROR for echo.netobs-ct.test. from 10.0.0.2:7000 to "
+		     "10.0.0.1 (the DNS response had rcode NXDOMAIN, expected NOERROR)");
 	e.dns_rcode = 3;
 	ck_assert(check(&b, &e, &r));
 	ck_assert_uint_eq(r.records, 3);
@@ -508,11 +507,9 @@ START_TEST(test_dns)
 
 	/* Another name's request and response. */
 	e.dns_query = "other.netobs-ct.test.";
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 0);
-	ck_assert_str_eq(r.reason,
-			 "no DNS request for other.netobs-ct.test. from 10.0.0.1 to 10.0.0.2:7000 "
-			 "(the DNS request was for echo.netobs-ct.test.)");
+	assert_fails(&b, &e, &r, 0,
+		     "no DNS request for other.netobs-ct.test. from 10.0.0.1 to 10.0.0.2:7000 "
+		     "(the DNS request was for echo.netobs-ct.test.)");
 
 	/* A response in the request's direction is no response. */
 	recs_init(&b, AF_INET6);
@@ -547,10 +544,9 @@ START_TEST(test_http)
 
 	add_http(&b, true, "GET", 0);
 	add_http(&b, false, "GET", 404);
-	ck_assert(!check(&b, &e, &r));
-	ck_assert_uint_eq(r.steps, 1);
-	ck_assert_str_eq(r.reason, "no HTTP 200 response from 10.0.0.2:7000 to 10.0.0.1 (the HTTP "
-				   "response had status 404, expected 200)");
+	assert_fails(&b, &e, &r, 1,
+		     "no HTTP 200 response from 10.0.0.2:7000 to 10.0.0.1 (the HTTP "
+		     "response had status 404, expected 200)");
 
 	add_http(&b, false, "GET", 200);
 	ck_assert(check(&b, &e, &r));
