@@ -644,12 +644,14 @@ static int run_tests(struct ct_command *c, struct ct_run *run, const struct ct_t
 		res->name = d->name;
 		res->description = d->description;
 		n++;
-		fprintf(c->progress, "[%u/%u] %s ", n, total, d->name);
-		if (stop_requested) {
+		if (stop_requested) { /* reported as skipped, without a progress line */
 			res->status = CT_TEST_SKIPPED;
 			snprintf(res->message, sizeof(res->message), "not run: interrupted");
-		} else if (d->scenario == CT_SCENARIO_EXTERNAL_TARGET &&
-			   !c->run_options.external_target) {
+			continue;
+		}
+		fprintf(c->progress, "[%u/%u] %s ", n, total, d->name);
+		fflush(c->progress); /* the test's name shows while its actions run */
+		if (d->scenario == CT_SCENARIO_EXTERNAL_TARGET && !c->run_options.external_target) {
 			res->status = CT_TEST_SKIPPED;
 			snprintf(res->message, sizeof(res->message),
 				 "--external-target NAME not given");
@@ -788,6 +790,7 @@ remove:
 out:
 	if (stop_requested && ret == CLI_EXIT_OK)
 		ret = CLI_EXIT_RUNTIME;
+	fflush(stdout); /* the report first, then this */
 	if (stop_requested)
 		fprintf(stderr, "Interrupted%s\n", c->cleanup ? "; the topology was removed" : "");
 	sigaction(SIGINT, &old_int, NULL);

@@ -14,6 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 NFT_TABLE=netobs_ct_test
 STATE_DIR=/run/netobs/connectivity
+SERVER_PIDS=
 
 # Every test of the suite, as docs/connectivity.md lists them: 10
 # endpoint-to-endpoint (5 protocols x 2 families, 2 actions each), 6
@@ -49,8 +50,20 @@ topology_left() {
 	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(nct-|netobs-ct0$)'
 	[ -e "$STATE_DIR" ] && echo "$STATE_DIR"
 	local pid
-	for pid in $SERVER_PIDS; do kill -0 "$pid" 2>/dev/null && echo "server pid $pid"; done
+	for pid in $SERVER_PIDS; do server_running "$pid" && echo "server pid $pid"; done
 	true
+}
+
+# server_running PID: a process that has not exited (a zombie waiting for
+# its new parent, init, to reap it has exited). Waits up to 3 s for it.
+server_running() {
+	local state
+	for _ in $(seq 30); do
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && return 1
+		sleep 0.1
+	done
+	return 0
 }
 
 # remember_servers: the pids of the topology's servers, to check they end.
@@ -141,7 +154,8 @@ log "(c) the echo HTTP server stopped: exactly the http tests to echo fail"
 remember_servers
 HTTP_PID=$(cat "$STATE_DIR/echo-http.pid" 2>/dev/null)
 check_true "echo-http has a pid file" test -n "$HTTP_PID"
-[ -n "$HTTP_PID" ] && kill "$HTTP_PID" && wait_for "echo-http gone" 5 bash -c "! kill -0 $HTTP_PID"
+kill "${HTTP_PID:-0}"
+if server_running "${HTTP_PID:-0}"; then fail "echo-http stopped"; else pass "echo-http stopped"; fi
 "$CLI" connectivity test --flow-validation strict --cleanup=false --junit-file "$TMP/c.xml" \
 	-o json >"$TMP/c.json" 2>"$TMP/c.err"
 check_eq "http stopped: exit code" 1 $?
@@ -164,15 +178,27 @@ check_true "cleanup again: nothing was there" grep -q "^No connectivity test top
 	"$TMP/cleanup2.out"
 
 log "(d) SIGINT during a run removes everything"
+# UDP dropped again, so the run is surely inside udp-ipv4's probe (2 s timeout) when
+# SIGINT comes: the probe ends by its timeout, then the topology goes.
+nft add table bridge "$NFT_TABLE"
+nft add chain bridge "$NFT_TABLE" forward '{ type filter hook forward priority 0; }'
+nft add rule bridge "$NFT_TABLE" forward udp dport 7000 drop
 "$CLI" connectivity test >"$TMP/d.out" 2>&1 &
 RUN_PID=$!
-wait_for "the run reaches its fourth test" 60 grep -q '^\[4/31\]' "$TMP/d.out"
+wait_for "the run reaches udp-ipv4" 60 grep -q '^\[3/31\] udp-ipv4-endpoint-to-endpoint' "$TMP/d.out"
 remember_servers
+STARTED=$SECONDS
 kill -INT "$RUN_PID"
 wait "$RUN_PID"
 check_eq "interrupted: exit code" 1 $?
+check_true "interrupted: ends within the probe's timeout and the cleanup" \
+	test $((SECONDS - STARTED)) -le 10
 check_true "interrupted: says so" grep -q "^Interrupted" "$TMP/d.out"
+check_true "interrupted: the tests not run are skipped" grep -q "tests skipped" "$TMP/d.out"
+check_eq "interrupted: the last test run" "[3/31] udp-ipv4-endpoint-to-endpoint" \
+	"$(grep -o '^\[[0-9]*/31\] [a-z0-9-]*' "$TMP/d.out" | tail -n 1)"
 check_eq "interrupted: nothing left" "" "$(topology_left)"
+nft delete table bridge "$NFT_TABLE"
 
 log "(e) --test selects exactly the named tests"
 "$CLI" connectivity test --test '^tcp-' --test '!ipv6' -o json >"$TMP/e.json" 2>"$TMP/e.err"
