@@ -594,6 +594,7 @@ static void topology_remove(struct ct_command *c)
 {
 	int failed;
 
+	fflush(stdout); /* the report before what the removal says on stderr */
 	if (!c->cleanup) {
 		fprintf(c->progress,
 			"Kept the topology (--cleanup=false): namespaces %sclient, %sclient2, "

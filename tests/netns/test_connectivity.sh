@@ -7,7 +7,8 @@
 # dropping UDP 7000, a killed echo HTTP server) fails exactly that
 # protocol's tests; Ctrl-C and `connectivity cleanup` leave nothing behind;
 # --test selects exactly the named tests; without an agent validation is
-# off and the tests still pass; usage errors exit 2.
+# off and the tests still pass; validation fails (strict) or warns when the
+# agent's records lack a step; usage errors exit 2.
 # The topology's names are fixed: run this under /tmp/netobs-netns.lock
 # (ctest runs it serially; it must not take the lock itself).
 source "$(dirname "$0")/lib.sh"
@@ -226,6 +227,25 @@ check_true "no agent: validation off, said once" \
 check_eq "no agent: summary" "All 5 tests (10 actions) successful, 0 tests skipped" \
 	"$(tail -n 1 "$TMP/f.out")"
 check_eq "no agent: nothing left" "" "$(topology_left)"
+
+log "(h) flow validation fails when the flows lack a step: an agent that decodes no HTTP"
+# --http-ports 1: the agent makes no HTTP records on port 80, so the HTTP
+# pattern's request is missing while the probes succeed.
+agent_start --http-ports 1
+"$CLI" connectivity test --test '^http-ipv4-endpoint-to-endpoint$' >"$TMP/h1.out" 2>&1
+check_eq "warning mode: exit code" 0 $?
+check_true "warning mode: both actions warned" grep -q '^\[1/1\] http-ipv4-endpoint-to-endpoint !!$' \
+	"$TMP/h1.out"
+check_true "warning mode: the missing step, with its flows" grep -A1 -q \
+	"client-to-echo: .*: flow validation: no HTTP GET request from 10.247.0.10 to 10.247.0.20:80" \
+	"$TMP/h1.out"
+"$CLI" connectivity test --test '^http-ipv4-endpoint-to-endpoint$' --flow-validation strict \
+	-o json >"$TMP/h2.json" 2>/dev/null
+check_eq "strict mode: exit code" 1 $?
+check_eq "strict mode: both actions failed on validation, the probes succeeded" \
+	"ok failed ok failed" \
+	"$(jq -r '[.tests[0].actions[] | .result, .validation.result] | join(" ")' "$TMP/h2.json")"
+agent_stop
 
 log "(g) usage errors exit 2 with a clear message"
 "$CLI" connectivity test --flow-validation sometimes >/dev/null 2>"$TMP/g1.err"
