@@ -515,6 +515,7 @@ daemon_main(const struct ct_topology *t, enum ct_server_id s, int report_fd)
 {
 	static struct ct_daemon d;
 	char path[PATH_MAX], msg[512], err[400] = "";
+	sigset_t unblocked;
 	int log_fd, len;
 
 	d.desc = &ct_servers[s];
@@ -540,6 +541,9 @@ daemon_main(const struct ct_topology *t, enum ct_server_id s, int report_fd)
 	signal(SIGPIPE, SIG_IGN); /* a client gone while we write */
 	signal(SIGCHLD, SIG_IGN); /* connection children reap themselves */
 	signal(SIGTERM, SIG_DFL);
+	/* The CLI may block signals around its own work; a daemon must not inherit that. */
+	sigemptyset(&unblocked);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	if (daemon_prepare(&d, t, err, sizeof(err)) < 0) {
 		len = snprintf(msg, sizeof(msg), "error: %s", err);
 		fprintf(stderr, "%s\n", msg);

@@ -281,20 +281,26 @@ static int state_dir_remove(void)
 
 int ct_topology_down(struct ct_topology *t)
 {
+	/*
+	 * The names are the fixed ones, whatever t holds: a t never described
+	 * (all zero) must not make "/run/netns/" + "" a path to unmount.
+	 */
+	static struct ct_topology names;
 	int failed = 0, err;
 
+	ct_topology_describe(&names);
 	failed += servers_stop(t);
 	failed += external_down();
 	/* Veths first: a namespace's own links go only when the kernel gets round to it. */
 	for (int n = 0; n < CT_NODE__COUNT; n++) {
-		err = link_delete(t->nodes[n].veth);
+		err = link_delete(names.nodes[n].veth);
 		if (err) {
-			down_report("deleting link %s: %s", t->nodes[n].veth, strerror(-err));
+			down_report("deleting link %s: %s", names.nodes[n].veth, strerror(-err));
 			failed++;
 		}
 	}
 	for (int n = 0; n < CT_NODE__COUNT; n++)
-		failed += netns_delete(t->nodes[n].netns);
+		failed += netns_delete(names.nodes[n].netns);
 	err = link_delete(CT_BRIDGE);
 	if (err) {
 		down_report("deleting bridge %s: %s", CT_BRIDGE, strerror(-err));
