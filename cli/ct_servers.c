@@ -250,13 +250,13 @@ static const char *http_reason(int status)
 	}
 }
 
-/* The status a request target asks for: / is 200, /status/NNN is NNN (200-599), else 404. */
+/* The status a request target asks for: / (any query) is 200, /status/NNN is NNN (200-599), else 404. */
 static int http_status_for(const char *target)
 {
 	char *end;
 	long status;
 
-	if (strcmp(target, "/") == 0)
+	if (strcmp(target, "/") == 0 || strncmp(target, "/?", 2) == 0)
 		return 200;
 	if (strncmp(target, "/status/", 8) != 0)
 		return 404;
