@@ -385,8 +385,14 @@ static int listener_add(struct ct_listeners *l, int type, const char *addr, uint
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, ss_len) < 0 ||
 	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
-		snprintf(err, errlen, "%s %s port %u: %s", type == SOCK_STREAM ? "TCP" : "UDP",
-			 addr, port, strerror(errno));
+		int bind_errno = errno;
+
+		snprintf(err, errlen, "%s %s port %u: %s%s", type == SOCK_STREAM ? "TCP" : "UDP",
+			 addr, port, strerror(bind_errno),
+			 bind_errno == EADDRINUSE
+				 ? " (another program listens there: see `ss -ltnup`, "
+				   "stop it or run netobs connectivity cleanup)"
+				 : "");
 		close(fd);
 		return -1;
 	}
