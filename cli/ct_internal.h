@@ -45,8 +45,8 @@ int ct_host_netns_fd(void);
 int ct_tls_make_ca(char *err, size_t errlen);
 
 /*
- * Start server s as a daemon (its own session, reparented to init) in its
- * node's namespace, listening once this returns; its pid goes to
+ * Start server s as a daemon (a child in its own session; init adopts it
+ * when this process ends first) in its node's namespace, listening once this returns; its pid goes to
  * t->servers[s] and CT_STATE_DIR/NAME.pid. 0, or -1 with err saying why.
  */
 int ct_server_start(struct ct_topology *t, enum ct_server_id s, char *err, size_t errlen);

@@ -250,13 +250,13 @@ static const char *http_reason(int status)
 	}
 }
 
-/* The status a request target asks for: / is 200, /status/NNN is NNN (200-599), else 404. */
+/* The status a request target asks for: / (any query) is 200, /status/NNN is NNN (200-599), else 404. */
 static int http_status_for(const char *target)
 {
 	char *end;
 	long status;
 
-	if (strcmp(target, "/") == 0)
+	if (strcmp(target, "/") == 0 || strncmp(target, "/?", 2) == 0)
 		return 200;
 	if (strncmp(target, "/status/", 8) != 0)
 		return 404;
@@ -385,8 +385,14 @@ static int listener_add(struct ct_listeners *l, int type, const char *addr, uint
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, ss_len) < 0 ||
 	    (type == SOCK_STREAM && listen(fd, 64) < 0)) {
-		snprintf(err, errlen, "%s %s port %u: %s", type == SOCK_STREAM ? "TCP" : "UDP",
-			 addr, port, strerror(errno));
+		int bind_errno = errno;
+
+		snprintf(err, errlen, "%s %s port %u: %s%s", type == SOCK_STREAM ? "TCP" : "UDP",
+			 addr, port, strerror(bind_errno),
+			 bind_errno == EADDRINUSE
+				 ? " (another program listens there: see `ss -ltnup`, "
+				   "stop it or run netobs connectivity cleanup)"
+				 : "");
 		close(fd);
 		return -1;
 	}
@@ -515,6 +521,7 @@ daemon_main(const struct ct_topology *t, enum ct_server_id s, int report_fd)
 {
 	static struct ct_daemon d;
 	char path[PATH_MAX], msg[512], err[400] = "";
+	sigset_t unblocked;
 	int log_fd, len;
 
 	d.desc = &ct_servers[s];
@@ -540,6 +547,9 @@ daemon_main(const struct ct_topology *t, enum ct_server_id s, int report_fd)
 	signal(SIGPIPE, SIG_IGN); /* a client gone while we write */
 	signal(SIGCHLD, SIG_IGN); /* connection children reap themselves */
 	signal(SIGTERM, SIG_DFL);
+	/* The CLI may block signals around its own work; a daemon must not inherit that. */
+	sigemptyset(&unblocked);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	if (daemon_prepare(&d, t, err, sizeof(err)) < 0) {
 		len = snprintf(msg, sizeof(msg), "error: %s", err);
 		fprintf(stderr, "%s\n", msg);
@@ -557,7 +567,7 @@ daemon_main(const struct ct_topology *t, enum ct_server_id s, int report_fd)
 int ct_server_start(struct ct_topology *t, enum ct_server_id s, char *err, size_t errlen)
 {
 	char report[512], path[PATH_MAX], pid_text[32];
-	int pipe_fds[2], status, pid_fd;
+	int pipe_fds[2], pid_fd;
 	ssize_t n, total = 0;
 	pid_t child;
 	long pid;
@@ -578,20 +588,18 @@ int ct_server_start(struct ct_topology *t, enum ct_server_id s, char *err, size_
 	}
 	if (child == 0) {
 		/*
-		 * A grandchild init adopts, in a session and process group of
-		 * its own (its pid): stopping the group stops its connections.
+		 * Our child, so the run that started it reaps it when it stops
+		 * it (no zombie left behind); in a session and process group of
+		 * its own (its pid), so Ctrl-C on the terminal does not reach it
+		 * and stopping the group stops its connections too. When this
+		 * process exits first (--cleanup=false), init adopts it.
 		 */
 		close(pipe_fds[0]);
-		child = fork();
-		if (child != 0)
-			_exit(child < 0 ? 1 : 0);
 		if (setsid() < 0)
 			_exit(1);
 		daemon_main(t, s, pipe_fds[1]);
 	}
 	close(pipe_fds[1]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
 	while ((n = read(pipe_fds[0], report + total, sizeof(report) - 1 - (size_t)total)) > 0 ||
 	       (n < 0 && errno == EINTR))
 		total += n > 0 ? n : 0;
@@ -600,10 +608,19 @@ int ct_server_start(struct ct_topology *t, enum ct_server_id s, char *err, size_
 	if (strncmp(report, "error: ", 7) == 0 || total == 0) {
 		snprintf(err, errlen, "starting server %s: %s", ct_server_name(s),
 			 total ? report + 7 : "it exited before it listened");
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
 		return -1;
 	}
 	pid = strtol(report, NULL, 10);
-	t->servers[s] = (pid_t)pid;
+	if (pid != child) {
+		snprintf(err, errlen, "starting server %s: it reported pid %ld, not %d",
+			 ct_server_name(s), pid, (int)child);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return -1;
+	}
+	t->servers[s] = child;
 	snprintf(path, sizeof(path), "%s/%s.pid", CT_STATE_DIR, ct_server_name(s));
 	snprintf(pid_text, sizeof(pid_text), "%ld\n", pid);
 	pid_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

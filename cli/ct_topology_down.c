@@ -23,6 +23,7 @@
 #include "ct_internal.h"
 
 #define CT_SERVER_STOP_WAIT_MS 1000
+#define CT_SERVER_REAP_WAIT_MS 3000
 
 static void down_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void down_report(const char *fmt, ...)
@@ -101,10 +102,26 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
+/*
+ * A server another process started (a kept topology) is init's child once
+ * stopped: wait a little for init to reap it, so that when cleanup returns
+ * its pid is gone and `kill -0` says so. A zombie holds nothing: not a failure.
+ */
+static void servers_wait_reaped(const pid_t *stopped)
+{
+	int waited = 0;
+
+	for (int s = 0; s < CT_SERVER__COUNT; s++)
+		while (stopped[s] && kill(stopped[s], 0) == 0 && waited < CT_SERVER_REAP_WAIT_MS) {
+			sleep_ms(20);
+			waited += 20;
+		}
+}
+
 /* SIGTERM to each server's process group (the server and its connections), SIGKILL after 1 s. */
 static int servers_stop(struct ct_topology *t)
 {
-	pid_t pids[CT_SERVER__COUNT];
+	pid_t pids[CT_SERVER__COUNT], stopped[CT_SERVER__COUNT];
 	int failed = 0, waited = 0;
 	bool any;
 
@@ -112,13 +129,14 @@ static int servers_stop(struct ct_topology *t)
 		pids[s] = t->servers[s] && ct_server_pid_is(t->servers[s], s)
 				  ? t->servers[s]
 				  : ct_server_pid_read(s);
+		stopped[s] = pids[s];
 		if (pids[s] && kill(-pids[s], SIGTERM) < 0 && errno != ESRCH)
 			kill(pids[s], SIGTERM);
 	}
 	do {
 		any = false;
 		for (int s = 0; s < CT_SERVER__COUNT; s++) {
-			/* Reaps the server when it is our own child (not when it was daemonised). */
+			/* Reaps the server when it is our own child (not one a kept topology left). */
 			if (pids[s])
 				waitpid(pids[s], NULL, WNOHANG);
 			if (pids[s] && !ct_server_pid_is(pids[s], s))
@@ -145,6 +163,11 @@ static int servers_stop(struct ct_topology *t)
 			failed++;
 		}
 	}
+	/* Our own children (this run started them) are reaped here, the others by init. */
+	for (int s = 0; s < CT_SERVER__COUNT; s++)
+		if (stopped[s] && waitpid(stopped[s], NULL, WNOHANG) == stopped[s])
+			stopped[s] = 0;
+	servers_wait_reaped(stopped);
 	memset(t->servers, 0, sizeof(t->servers));
 	return failed;
 }
@@ -281,20 +304,26 @@ static int state_dir_remove(void)
 
 int ct_topology_down(struct ct_topology *t)
 {
+	/*
+	 * The names are the fixed ones, whatever t holds: a t never described
+	 * (all zero) must not make "/run/netns/" + "" a path to unmount.
+	 */
+	static struct ct_topology names;
 	int failed = 0, err;
 
+	ct_topology_describe(&names);
 	failed += servers_stop(t);
 	failed += external_down();
 	/* Veths first: a namespace's own links go only when the kernel gets round to it. */
 	for (int n = 0; n < CT_NODE__COUNT; n++) {
-		err = link_delete(t->nodes[n].veth);
+		err = link_delete(names.nodes[n].veth);
 		if (err) {
-			down_report("deleting link %s: %s", t->nodes[n].veth, strerror(-err));
+			down_report("deleting link %s: %s", names.nodes[n].veth, strerror(-err));
 			failed++;
 		}
 	}
 	for (int n = 0; n < CT_NODE__COUNT; n++)
-		failed += netns_delete(t->nodes[n].netns);
+		failed += netns_delete(names.nodes[n].netns);
 	err = link_delete(CT_BRIDGE);
 	if (err) {
 		down_report("deleting bridge %s: %s", CT_BRIDGE, strerror(-err));

@@ -196,7 +196,7 @@ size_t ct_dns_zone_answer(const struct ct_dns_zone *zone, const uint8_t *query, 
 	struct dns_message msg; /* about 10 KiB; on the stack, so callers may run in parallel */
 	uint8_t qname[DNS_NAME_WIRE_MAX], origin[DNS_NAME_WIRE_MAX], owner[DNS_NAME_WIRE_MAX];
 	struct writer w = {.out = out, .cap = cap};
-	const char *current;
+	const char *current, *origin_text;
 	size_t qname_len, origin_len, owner_len = 0, next = 0;
 	uint16_t qtype, qclass, ancount = 0;
 	int rcode = RCODE_NOERROR, hops;
@@ -223,7 +223,8 @@ size_t ct_dns_zone_answer(const struct ct_dns_zone *zone, const uint8_t *query, 
 		return DNS_HEADER_LEN;
 	}
 	out[5] = 1; /* QDCOUNT */
-	origin_len = name_to_wire(zone->origin ? zone->origin : ".", origin, sizeof(origin));
+	origin_text = zone->origin ? zone->origin : ".";
+	origin_len = name_to_wire(origin_text, origin, sizeof(origin));
 	if ((qclass != CLASS_IN && qclass != CLASS_ANY) || !origin_len ||
 	    !name_under(qname, qname_len, origin, origin_len)) {
 		out[3] = RCODE_REFUSED;
@@ -255,7 +256,7 @@ size_t ct_dns_zone_answer(const struct ct_dns_zone *zone, const uint8_t *query, 
 			break;
 		if (!name_exists) {
 			/* The apex exists (it is the zone) even with no records of its own. */
-			if (strcasecmp(current, zone->origin) != 0)
+			if (strcasecmp(current, origin_text) != 0)
 				rcode = RCODE_NXDOMAIN;
 			break;
 		}

@@ -543,6 +543,20 @@ static bool process_lives(pid_t pid)
 	return state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X';
 }
 
+/* Is /run/netns a mount point (as iproute2 leaves it), by /proc/self/mountinfo? */
+static bool run_netns_mounted(void)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " /run/netns ") != NULL;
+	fclose(f);
+	return found;
+}
+
 START_TEST(test_down_leaves_nothing)
 {
 	struct ct_topology other;
@@ -565,6 +579,10 @@ START_TEST(test_down_leaves_nothing)
 			      ct_server_name(s), first_pids[s]);
 	/* Again: nothing to do, nothing fails. */
 	ck_assert_int_eq(ct_topology_down(&other), 0);
+	/* A description never filled: the fixed names all the same, /run/netns left mounted. */
+	memset(&other, 0, sizeof(other));
+	ck_assert_int_eq(ct_topology_down(&other), 0);
+	ck_assert(run_netns_mounted());
 }
 END_TEST
 
@@ -589,6 +607,67 @@ START_TEST(test_refuses_routed_subnet)
 }
 END_TEST
 
+static void read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	ck_assert_msg(f, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+}
+
+/* Is there an IPv4 default route via 10.247.0.1 (/proc/net/route: hex, host byte order)? */
+static int default_route_find(void *arg)
+{
+	bool *found = arg;
+	char line[256], ifname[32];
+	unsigned int dst, gateway;
+	FILE *f = fopen("/proc/net/route", "r");
+
+	ck_assert_ptr_nonnull(f);
+	*found = false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s %x %x", ifname, &dst, &gateway) == 3 && dst == 0 &&
+		    gateway == inet_addr("10.247.0.1"))
+			*found = true;
+	fclose(f);
+	return 0;
+}
+
+/* --external-*: default routes, forwarding on, a masquerade rule; all undone by down. */
+START_TEST(test_external)
+{
+	struct ct_topology_options o = {.external = true};
+	struct ct_topology t;
+	char err[512] = "", forward_before[16], forward[16];
+	bool route = false;
+
+	if (ct_topology_exists()) {
+		ct_topology_describe(&t);
+		ct_topology_down(&t);
+	}
+	read_text("/proc/sys/net/ipv4/ip_forward", forward_before, sizeof(forward_before));
+	ck_assert_msg(ct_topology_up(&t, &o, err, sizeof(err)) == 0, "up: %s", err);
+	ck_assert(t.external);
+	read_text("/proc/sys/net/ipv4/ip_forward", forward, sizeof(forward));
+	ck_assert_str_eq(forward, "1\n");
+	ck_assert_int_eq(system("nft list table ip netobs_ct | grep -q 'ip saddr 10.247.0.0/24 "
+				"ip daddr != 10.247.0.0/24 masquerade'"),
+			 0);
+	for (int n = 0; n < 3; n++) {
+		ck_assert_int_eq(ct_in_node(&t, n, default_route_find, &route), 0);
+		ck_assert_msg(route, "%s has no default route via 10.247.0.1", t.nodes[n].netns);
+	}
+	ck_assert_int_eq(ct_topology_down(&t), 0);
+	read_text("/proc/sys/net/ipv4/ip_forward", forward, sizeof(forward));
+	ck_assert_str_eq(forward, forward_before);
+	ck_assert_int_ne(system("nft list table ip netobs_ct >/dev/null 2>&1"), 0);
+	ck_assert(!ct_topology_exists());
+}
+END_TEST
+
 Suite *netobs_test_suite(void);
 Suite *netobs_test_suite(void)
 {
@@ -609,6 +688,11 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_dns_server);
 	tcase_add_test(tc, test_reuse_and_dead_server);
 	tcase_add_test(tc, test_down_leaves_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("external");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_external);
 	suite_add_tcase(s, tc);
 	return s;
 }
