@@ -101,33 +101,17 @@ static bool probe_record_wanted(const struct probe_options *o, const struct prob
 	}
 }
 
-/* Keep only the probe's records in f (and f->objects, index for index). */
-static void probe_records_select(const struct probe_options *o, const struct probe_target *t,
-				 struct agent_flows *f, uint64_t since_ns)
-{
-	size_t i, kept = 0;
+struct probe_records {
+	const struct probe_options *o;
+	const struct probe_target *t;
+	uint64_t since_ns;
+};
 
-	for (i = 0; i < f->len; i++) {
-		if (!probe_record_wanted(o, t, &f->recs[i], since_ns))
-			continue;
-		if (kept != i) {
-			f->recs[kept] = f->recs[i];
-			f->storage[kept] = f->storage[i];
-			/* the record's parts moved with their storage */
-			if (f->recs[kept].flow.l7)
-				f->recs[kept].flow.l7 = &f->storage[kept].l7;
-			if (f->recs[kept].flow.source_names)
-				f->recs[kept].flow.source_names = &f->storage[kept].source_names;
-			if (f->recs[kept].flow.destination_names)
-				f->recs[kept].flow.destination_names =
-					&f->storage[kept].destination_names;
-			json_array_set(f->objects, kept, json_array_get(f->objects, i));
-		}
-		kept++;
-	}
-	f->len = kept;
-	while (json_array_size(f->objects) > kept)
-		json_array_remove(f->objects, kept);
+static bool probe_record_keep(const struct netobs_record *rec, void *arg)
+{
+	const struct probe_records *p = arg;
+
+	return probe_record_wanted(p->o, p->t, rec, p->since_ns);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -151,12 +135,13 @@ static int probe_flows_fetch(const struct cli_globals *g, const struct probe_opt
 		.since_ns = since_ns > FLOWS_CLOCK_SLACK_NS ? since_ns - FLOWS_CLOCK_SLACK_NS : 0,
 	};
 	unsigned int waited = FLOWS_FIRST_WAIT_MS;
+	struct probe_records wanted = {.o = o, .t = t, .since_ns = since_ns};
 
 	sleep_ms(FLOWS_FIRST_WAIT_MS);
 	for (;;) {
 		if (agent_flows_fetch(g, &q, f, err, errlen))
 			return -1;
-		probe_records_select(o, t, f, since_ns);
+		agent_flows_keep(f, probe_record_keep, &wanted);
 		if (f->len || waited >= FLOWS_WAIT_MAX_MS)
 			return 0;
 		sleep_ms(FLOWS_RETRY_MS);

@@ -167,6 +167,20 @@ static bool json_strings_are(const json_t *v, const char *a, const char *b)
 	return equal;
 }
 
+/* .flow.l7.dns.query of an agent's object */
+static const char *object_query(const json_t *obj)
+{
+	const json_t *l7 = json_object_get(json_object_get(obj, "flow"), "l7");
+
+	return json_string_value(json_object_get(json_object_get(l7, "dns"), "query"));
+}
+
+static bool keep_odd_seq(const struct netobs_record *rec, void *arg)
+{
+	(void)arg;
+	return rec->seq % 2 == 1;
+}
+
 static int fetch(struct fake_agent *fa, const struct agent_flows_query *q, struct agent_flows *f,
 		 char *err, size_t errlen)
 {
@@ -228,16 +242,19 @@ START_TEST(test_request_and_records)
 		ck_assert_uint_eq(f.recs[i].seq, i + 1);
 		ck_assert_ptr_eq(f.recs[i].flow.l7, &f.storage[i].l7);
 		ck_assert_str_eq(f.recs[i].flow.l7->dns.query, name);
-		ck_assert_str_eq(
-			json_string_value(json_object_get(
-				json_object_get(
-					json_object_get(
-						json_object_get(json_array_get(f.objects, i),
-								"flow"),
-						"l7"),
-					"dns"),
-				"query")),
-			name);
+		ck_assert_str_eq(object_query(json_array_get(f.objects, i)), name);
+	}
+
+	/* Keep the odd sequence numbers: the parts and the objects move with their records. */
+	agent_flows_keep(&f, keep_odd_seq, NULL);
+	ck_assert_uint_eq(f.len, 20);
+	ck_assert_uint_eq(json_array_size(f.objects), 20);
+	for (i = 0; i < f.len; i++) {
+		snprintf(name, sizeof(name), "q%zu.example.", 2 * i);
+		ck_assert_uint_eq(f.recs[i].seq, 2 * i + 1);
+		ck_assert_ptr_eq(f.recs[i].flow.l7, &f.storage[i].l7);
+		ck_assert_str_eq(f.recs[i].flow.l7->dns.query, name);
+		ck_assert_str_eq(object_query(json_array_get(f.objects, i)), name);
 	}
 	agent_flows_free(&f);
 	ck_assert_uint_eq(f.len, 0);
