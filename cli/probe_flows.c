@@ -21,10 +21,14 @@
 #include "agent_flows.h"
 #include "probe.h"
 
-/* The agent's ring-buffer records are stored at once; harvest-made ones later. */
+/*
+ * The agent's ring-buffer records are stored at once; harvest-made ones
+ * (an UPDATE is all a second ping between the same two addresses makes)
+ * within its --harvest-interval, 1 s by default: wait a little longer.
+ */
 #define FLOWS_FIRST_WAIT_MS 300
 #define FLOWS_RETRY_MS	    200
-#define FLOWS_WAIT_MAX_MS   1000
+#define FLOWS_WAIT_MAX_MS   1300
 /*
  * Records are stamped from the kernel's boot clock turned into wall-clock
  * time, the probe's start from CLOCK_REALTIME: allow for the two to differ
@@ -69,7 +73,7 @@ static bool is_icmp_error(const struct netobs_flow_key *k)
 
 /*
  * Is rec one of the probe's: its protocol, the target's port on the
- * target's side, first seen after the probe started? An ICMP destination
+ * target's side, a packet seen after the probe started? An ICMP destination
  * unreachable counts for every kind: it is how a refused UDP probe ends.
  */
 static bool probe_record_wanted(const struct probe_options *o, const struct probe_target *t,
@@ -82,8 +86,8 @@ static bool probe_record_wanted(const struct probe_options *o, const struct prob
 	uint16_t target_port = ntohs(target_is_source ? k->sport : k->dport);
 	bool tcp = k->proto == IPPROTO_TCP, udp = k->proto == IPPROTO_UDP;
 
-	/* An UPDATE or END of a flow an earlier action began (its first packet before ours). */
-	if (!f->l7 && f->first_seen_ns && f->first_seen_ns + FLOWS_CLOCK_SLACK_NS < since_ns)
+	/* An UPDATE or END harvested since, of packets from before the probe. */
+	if (!f->l7 && f->last_seen_ns && f->last_seen_ns + FLOWS_CLOCK_SLACK_NS < since_ns)
 		return false;
 	switch (o->kind) {
 	case PROBE_ICMP:
