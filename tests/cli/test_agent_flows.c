@@ -189,12 +189,32 @@ static int fetch(struct fake_agent *fa, const struct agent_flows_query *q, struc
 	return agent_flows_fetch(&g, q, f, err, errlen);
 }
 
+/*
+ * One fetch served l's lines (l is emptied): what the fetch returned, and
+ * in *request (unless NULL) the request line it sent, parsed.
+ */
+static int fetch_served(struct lines *l, const struct agent_flows_query *q, struct agent_flows *f,
+			char *err, size_t errlen, json_t **request)
+{
+	struct fake_agent fa;
+	int ret;
+
+	fake_agent_start(&fa, l->text);
+	ret = fetch(&fa, q, f, err, errlen);
+	fake_agent_stop(&fa);
+	memset(l, 0, sizeof(*l));
+	if (request) {
+		*request = json_loads(fa.request, 0, NULL);
+		ck_assert_ptr_nonnull(*request);
+	}
+	return ret;
+}
+
 START_TEST(test_request_and_records)
 {
 	struct agent_flows_query q = {.ip_a = "10.0.0.1", .ip_b = "10.0.0.2", .since_ns = T0_NS};
 	struct agent_flows f = {.objects = json_array()};
 	struct lines l = {0};
-	struct fake_agent fa;
 	json_t *req, *allow;
 	char err[256] = "", name[64];
 	size_t i;
@@ -214,12 +234,7 @@ START_TEST(test_request_and_records)
 	}
 	lines_add_lost(&l, 2);
 	lines_add(&l, "{\"done\":{\"count\":44}}");
-	fake_agent_start(&fa, l.text);
-	ck_assert_int_eq(fetch(&fa, &q, &f, err, sizeof(err)), 0);
-	fake_agent_stop(&fa);
-
-	req = json_loads(fa.request, 0, NULL);
-	ck_assert_ptr_nonnull(req);
+	ck_assert_int_eq(fetch_served(&l, &q, &f, err, sizeof(err), &req), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(req, "request")), "flows");
 	ck_assert(json_is_true(json_object_get(req, "all")));
 	ck_assert(json_is_false(json_object_get(req, "follow")));
@@ -268,19 +283,13 @@ START_TEST(test_one_address_drops_only_v6)
 	struct agent_flows_query q = {.ip_a = "fd00::1", .drops_only = true};
 	struct agent_flows f = {0};
 	struct lines l = {0};
-	struct fake_agent fa;
 	json_t *req, *allow;
 	char err[256] = "";
 
 	lines_add_flow(&l, "fd00::1", "fd00::1", 1, NULL);
 	lines_add_flow(&l, "fd00::9", "fd00::1", 2, NULL);
 	lines_add(&l, "{\"done\":{\"count\":2}}");
-	fake_agent_start(&fa, l.text);
-	ck_assert_int_eq(fetch(&fa, &q, &f, err, sizeof(err)), 0);
-	fake_agent_stop(&fa);
-
-	req = json_loads(fa.request, 0, NULL);
-	ck_assert_ptr_nonnull(req);
+	ck_assert_int_eq(fetch_served(&l, &q, &f, err, sizeof(err), &req), 0);
 	allow = json_object_get(json_object_get(req, "filter"), "allow");
 	ck_assert(json_strings_are(json_object_get(allow, "ip"), "fd00::1", NULL));
 	ck_assert(json_strings_are(json_object_get(allow, "verdict"), "DROPPED", NULL));
@@ -300,31 +309,22 @@ START_TEST(test_failures)
 	struct cli_globals none = {.socket_path = "/tmp/netobs-test-no-such-agent.sock"};
 	struct agent_flows f = {0};
 	struct lines l = {0};
-	struct fake_agent fa;
 	char err[256] = "";
 
 	/* An error line from the agent. */
 	lines_add(&l, "{\"error\":{\"message\":\"bad filter\"}}");
-	fake_agent_start(&fa, l.text);
-	ck_assert_int_eq(fetch(&fa, &q, &f, err, sizeof(err)), -1);
-	fake_agent_stop(&fa);
+	ck_assert_int_eq(fetch_served(&l, &q, &f, err, sizeof(err), NULL), -1);
 	ck_assert_ptr_nonnull(strstr(err, "failed"));
 
 	/* A reply cut short: a record, no done line. */
-	memset(&l, 0, sizeof(l));
 	lines_add_flow(&l, "10.0.0.1", "10.0.0.2", 1, NULL);
-	fake_agent_start(&fa, l.text);
-	ck_assert_int_eq(fetch(&fa, &q, &f, err, sizeof(err)), -1);
-	fake_agent_stop(&fa);
+	ck_assert_int_eq(fetch_served(&l, &q, &f, err, sizeof(err), NULL), -1);
 	ck_assert_ptr_nonnull(strstr(err, "closed the connection before the end of its reply"));
 
 	/* A record that does not decode. */
-	memset(&l, 0, sizeof(l));
 	lines_add(&l, "{\"flow\":{\"IP\":7}}");
 	lines_add(&l, "{\"done\":{}}");
-	fake_agent_start(&fa, l.text);
-	ck_assert_int_eq(fetch(&fa, &q, &f, err, sizeof(err)), -1);
-	fake_agent_stop(&fa);
+	ck_assert_int_eq(fetch_served(&l, &q, &f, err, sizeof(err), NULL), -1);
 	ck_assert_ptr_nonnull(strstr(err, "cannot decode a record from the agent"));
 
 	/* Not an address: nothing is sent. */
