@@ -171,7 +171,7 @@ static void flows_print_text(const struct agent_flows *f, const struct probe_tar
 	else
 		printf("Flows seen by netobs-agent (%zu):\n", f->len);
 	if (!f->len)
-		printf("  none of %s: does the agent watch an interface on the path? "
+		printf("  none for %s: does the agent watch an interface on the path? "
 		       "(netobs endpoints)\n",
 		       t->addr_text);
 	agent_flows_print(stdout, f, "  ");
