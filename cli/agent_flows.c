@@ -98,6 +98,21 @@ static json_t *flows_request(const struct agent_flows_query *q)
 			 "filter", filter);
 }
 
+/* Point rec's parts into storage: the decoder did, at the slot the record had then. */
+static void record_parts_follow(struct netobs_record *rec, struct netobs_record_storage *storage)
+{
+	struct netobs_flow_record *flow = &rec->flow;
+
+	if (rec->kind != NETOBS_RECORD_FLOW)
+		return;
+	if (flow->l7)
+		flow->l7 = &storage->l7;
+	if (flow->source_names)
+		flow->source_names = &storage->source_names;
+	if (flow->destination_names)
+		flow->destination_names = &storage->destination_names;
+}
+
 /* Room for one more record; the records' pointers follow their storage when it moves. */
 static int agent_flows_grow(struct agent_flows *f)
 {
@@ -117,19 +132,30 @@ static int agent_flows_grow(struct agent_flows *f)
 		return -ENOMEM;
 	f->storage = storage;
 	f->cap = cap;
-	for (i = 0; i < f->len; i++) {
-		struct netobs_flow_record *flow = &f->recs[i].flow;
-
-		if (f->recs[i].kind != NETOBS_RECORD_FLOW)
-			continue;
-		if (flow->l7)
-			flow->l7 = &storage[i].l7;
-		if (flow->source_names)
-			flow->source_names = &storage[i].source_names;
-		if (flow->destination_names)
-			flow->destination_names = &storage[i].destination_names;
-	}
+	for (i = 0; i < f->len; i++)
+		record_parts_follow(&f->recs[i], &storage[i]);
 	return 0;
+}
+
+void agent_flows_keep(struct agent_flows *f,
+		      bool (*keep)(const struct netobs_record *rec, void *arg), void *arg)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < f->len; i++) {
+		if (!keep(&f->recs[i], arg))
+			continue;
+		if (kept != i) {
+			f->recs[kept] = f->recs[i];
+			f->storage[kept] = f->storage[i];
+			record_parts_follow(&f->recs[kept], &f->storage[kept]);
+			json_array_set(f->objects, kept, json_array_get(f->objects, i));
+		}
+		kept++;
+	}
+	f->len = kept;
+	while (json_array_size(f->objects) > kept)
+		json_array_remove(f->objects, kept);
 }
 
 /* Keep one reply line. 0, or -1 with err saying why. */

@@ -50,5 +50,12 @@ int agent_flows_fetch(const struct cli_globals *g, const struct agent_flows_quer
 		      struct agent_flows *f, char *err, size_t errlen);
 void agent_flows_free(struct agent_flows *f);
 
+/*
+ * Keep only the records keep(rec, arg) says yes to, in their order; each
+ * record's parts (and its object in f->objects) move with it.
+ */
+void agent_flows_keep(struct agent_flows *f,
+		      bool (*keep)(const struct netobs_record *rec, void *arg), void *arg);
+
 /* Print records as `netobs flows` prints them (compact), each line prefixed. */
 void agent_flows_print(FILE *out, const struct agent_flows *f, const char *prefix);

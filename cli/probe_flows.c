@@ -21,10 +21,14 @@
 #include "agent_flows.h"
 #include "probe.h"
 
-/* The agent's ring-buffer records are stored at once; harvest-made ones later. */
+/*
+ * The agent's ring-buffer records are stored at once; harvest-made ones
+ * (an UPDATE is all a second ping between the same two addresses makes)
+ * within its --harvest-interval, 1 s by default: wait a little longer.
+ */
 #define FLOWS_FIRST_WAIT_MS 300
 #define FLOWS_RETRY_MS	    200
-#define FLOWS_WAIT_MAX_MS   1000
+#define FLOWS_WAIT_MAX_MS   1300
 /*
  * Records are stamped from the kernel's boot clock turned into wall-clock
  * time, the probe's start from CLOCK_REALTIME: allow for the two to differ
@@ -69,7 +73,7 @@ static bool is_icmp_error(const struct netobs_flow_key *k)
 
 /*
  * Is rec one of the probe's: its protocol, the target's port on the
- * target's side, first seen after the probe started? An ICMP destination
+ * target's side, a packet seen after the probe started? An ICMP destination
  * unreachable counts for every kind: it is how a refused UDP probe ends.
  */
 static bool probe_record_wanted(const struct probe_options *o, const struct probe_target *t,
@@ -82,8 +86,8 @@ static bool probe_record_wanted(const struct probe_options *o, const struct prob
 	uint16_t target_port = ntohs(target_is_source ? k->sport : k->dport);
 	bool tcp = k->proto == IPPROTO_TCP, udp = k->proto == IPPROTO_UDP;
 
-	/* An UPDATE or END of a flow an earlier action began (its first packet before ours). */
-	if (!f->l7 && f->first_seen_ns && f->first_seen_ns + FLOWS_CLOCK_SLACK_NS < since_ns)
+	/* An UPDATE or END harvested since, of packets from before the probe. */
+	if (!f->l7 && f->last_seen_ns && f->last_seen_ns + FLOWS_CLOCK_SLACK_NS < since_ns)
 		return false;
 	switch (o->kind) {
 	case PROBE_ICMP:
@@ -101,33 +105,17 @@ static bool probe_record_wanted(const struct probe_options *o, const struct prob
 	}
 }
 
-/* Keep only the probe's records in f (and f->objects, index for index). */
-static void probe_records_select(const struct probe_options *o, const struct probe_target *t,
-				 struct agent_flows *f, uint64_t since_ns)
-{
-	size_t i, kept = 0;
+struct probe_records {
+	const struct probe_options *o;
+	const struct probe_target *t;
+	uint64_t since_ns;
+};
 
-	for (i = 0; i < f->len; i++) {
-		if (!probe_record_wanted(o, t, &f->recs[i], since_ns))
-			continue;
-		if (kept != i) {
-			f->recs[kept] = f->recs[i];
-			f->storage[kept] = f->storage[i];
-			/* the record's parts moved with their storage */
-			if (f->recs[kept].flow.l7)
-				f->recs[kept].flow.l7 = &f->storage[kept].l7;
-			if (f->recs[kept].flow.source_names)
-				f->recs[kept].flow.source_names = &f->storage[kept].source_names;
-			if (f->recs[kept].flow.destination_names)
-				f->recs[kept].flow.destination_names =
-					&f->storage[kept].destination_names;
-			json_array_set(f->objects, kept, json_array_get(f->objects, i));
-		}
-		kept++;
-	}
-	f->len = kept;
-	while (json_array_size(f->objects) > kept)
-		json_array_remove(f->objects, kept);
+static bool probe_record_keep(const struct netobs_record *rec, void *arg)
+{
+	const struct probe_records *p = arg;
+
+	return probe_record_wanted(p->o, p->t, rec, p->since_ns);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -151,12 +139,13 @@ static int probe_flows_fetch(const struct cli_globals *g, const struct probe_opt
 		.since_ns = since_ns > FLOWS_CLOCK_SLACK_NS ? since_ns - FLOWS_CLOCK_SLACK_NS : 0,
 	};
 	unsigned int waited = FLOWS_FIRST_WAIT_MS;
+	struct probe_records wanted = {.o = o, .t = t, .since_ns = since_ns};
 
 	sleep_ms(FLOWS_FIRST_WAIT_MS);
 	for (;;) {
 		if (agent_flows_fetch(g, &q, f, err, errlen))
 			return -1;
-		probe_records_select(o, t, f, since_ns);
+		agent_flows_keep(f, probe_record_keep, &wanted);
 		if (f->len || waited >= FLOWS_WAIT_MAX_MS)
 			return 0;
 		sleep_ms(FLOWS_RETRY_MS);
@@ -182,7 +171,7 @@ static void flows_print_text(const struct agent_flows *f, const struct probe_tar
 	else
 		printf("Flows seen by netobs-agent (%zu):\n", f->len);
 	if (!f->len)
-		printf("  none of %s: does the agent watch an interface on the path? "
+		printf("  none for %s: does the agent watch an interface on the path? "
 		       "(netobs endpoints)\n",
 		       t->addr_text);
 	agent_flows_print(stdout, f, "  ");

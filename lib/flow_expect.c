@@ -11,12 +11,18 @@
  *     ring-buffer event was lost has no packet flags, only stats.tcp_flags;
  *   - FIN and RST come as TCP_FLAGS records, or only in stats.tcp_flags of
  *     later UPDATE/END records when their events were lost;
- *   - an ICMP echo reply is the reply direction's NEW;
+ *   - an ICMP echo reply is the reply direction's NEW; but the flow key of
+ *     ICMP has no echo identifier, so a second ping between the same two
+ *     addresses while the agent still tracks the first one's flows makes no
+ *     NEW: its packets show only in the next UPDATE (last_seen);
  *   - DNS and HTTP messages are L7 records of their own.
- * Steps are taken in order, one record may satisfy several consecutive
- * steps (a DROPPED SYN is the SYN and the drop). A TCP or UDP pattern
- * follows the one connection its first step found (the client's port), so
- * the END of an earlier connection on the same server port does not count.
+ * Steps are taken in the order of their packets' times (a record's own
+ * time; an UPDATE's or END's last_seen, since harvest writes those in no
+ * order of their packets), each by the earliest record that shows it at or
+ * after the previous step's; one record may show several consecutive steps
+ * (a DROPPED SYN is the SYN and the drop). A TCP or UDP pattern follows the
+ * one connection its first step found (the client's port), so the END of
+ * an earlier connection on the same server port does not count.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -230,7 +236,9 @@ static bool l7_step_matches(struct flow_walk *w, enum flow_step step, const stru
 		if (step == STEP_HTTP_RESPONSE &&
 		    (side != FLOW_SIDE_REVERSE || l7->type != NETOBS_L7_RESPONSE))
 			return false;
-		if (e->http_method && strcasecmp(l7->http.method, e->http_method)) {
+		/* A response carries its request's method, none when its request went unseen. */
+		if (e->http_method && (step == STEP_HTTP_REQUEST || l7->http.method[0]) &&
+		    strcasecmp(l7->http.method, e->http_method)) {
 			snprintf(w->near_miss, sizeof(w->near_miss),
 				 "the HTTP %s had method %.16s, expected %.16s",
 				 step == STEP_HTTP_REQUEST ? "request" : "response",
@@ -249,7 +257,41 @@ static bool l7_step_matches(struct flow_walk *w, enum flow_step step, const stru
 	}
 }
 
-/* Does rec show step? Remembers the connection a TCP or UDP pattern follows. */
+/*
+ * When rec's packet was seen: an UPDATE or END stands for its flow
+ * direction's packets up to last_seen; a NEW that harvest found (its
+ * ring-buffer event lost) carries the harvest's time but its flow's
+ * first_seen; the others' time is their packet's.
+ */
+static uint64_t packet_time(const struct netobs_record *rec)
+{
+	const struct netobs_flow_record *f = &rec->flow;
+
+	if (f->l7)
+		return rec->time_ns;
+	if (f->event == NETOBS_FLOW_EVENT_UPDATE || f->event == NETOBS_FLOW_EVENT_END)
+		return f->last_seen_ns ? f->last_seen_ns : rec->time_ns;
+	if (f->event == NETOBS_FLOW_EVENT_NEW && f->first_seen_ns &&
+	    f->first_seen_ns < rec->time_ns)
+		return f->first_seen_ns;
+	return rec->time_ns;
+}
+
+/*
+ * Can rec show a step of e's action? An UPDATE or END harvested after the
+ * action began may count only packets from before it (an earlier action's):
+ * its last packet must be the action's.
+ */
+static bool shows_action_packet(const struct flow_expect *e, const struct netobs_record *rec)
+{
+	const struct netobs_flow_record *f = &rec->flow;
+
+	if (f->l7 || (f->event != NETOBS_FLOW_EVENT_UPDATE && f->event != NETOBS_FLOW_EVENT_END))
+		return true;
+	return packet_time(rec) >= e->since_ns;
+}
+
+/* Does rec show step (of the connection followed, once there is one)? */
 static bool step_matches(struct flow_walk *w, enum flow_step step, const struct netobs_record *rec)
 {
 	const struct netobs_flow_record *f = &rec->flow;
@@ -261,10 +303,7 @@ static bool step_matches(struct flow_walk *w, enum flow_step step, const struct 
 		return l7_step_matches(w, step, f->l7, side);
 	switch (step) {
 	case STEP_TCP_SYN:
-		if (side != FLOW_SIDE_FORWARD || !shows_syn(f, NETOBS_TCP_SYN))
-			return false;
-		w->conn_port = client_port(&f->key, side);
-		return true;
+		return side == FLOW_SIDE_FORWARD && shows_syn(f, NETOBS_TCP_SYN);
 	case STEP_TCP_SYNACK:
 		return side == FLOW_SIDE_REVERSE && same_connection(w, &f->key, side) &&
 		       shows_syn(f, NETOBS_TCP_SYN | NETOBS_TCP_ACK);
@@ -273,10 +312,7 @@ static bool step_matches(struct flow_walk *w, enum flow_step step, const struct 
 		return same_connection(w, &f->key, side) &&
 		       ((f->tcp_flags | f->tcp_flags_seen) & (NETOBS_TCP_FIN | NETOBS_TCP_RST));
 	case STEP_UDP_REQUEST:
-		if (side != FLOW_SIDE_FORWARD)
-			return false;
-		w->conn_port = client_port(&f->key, side);
-		return true;
+		return side == FLOW_SIDE_FORWARD;
 	case STEP_UDP_REPLY:
 		return side == FLOW_SIDE_REVERSE && same_connection(w, &f->key, side);
 	case STEP_ICMP_REQUEST:
@@ -357,12 +393,44 @@ static void walk_init(struct flow_walk *w, const struct flow_expect *e)
 		snprintf(w->server_port, sizeof(w->server_port), "%s:%u", w->server, e->port);
 }
 
+/*
+ * Take p's steps in their packets' order, each by the earliest record that
+ * shows it at or after the previous step's packet; r->steps says how far.
+ */
+static void pattern_walk(struct flow_walk *w, const struct flow_pattern *p,
+			 const struct netobs_record *recs, size_t n, struct flow_expect_result *r)
+{
+	uint64_t after = 0, best_time = 0;
+	size_t i;
+
+	for (r->steps = 0; r->steps < p->len; r->steps++) {
+		enum flow_step step = p->steps[r->steps];
+		const struct netobs_record *best = NULL;
+
+		for (i = 0; i < n; i++) {
+			uint64_t t = packet_time(&recs[i]);
+
+			if (!flow_expect_relevant(w->e, &recs[i]) ||
+			    !shows_action_packet(w->e, &recs[i]) || t < after ||
+			    (best && t >= best_time) || !step_matches(w, step, &recs[i]))
+				continue;
+			best = &recs[i];
+			best_time = t;
+		}
+		if (!best)
+			return;
+		if (step == STEP_TCP_SYN || step == STEP_UDP_REQUEST)
+			w->conn_port = client_port(&best->flow.key, FLOW_SIDE_FORWARD);
+		after = best_time;
+		w->near_miss[0] = '\0';
+	}
+}
+
 bool flow_expect_check(const struct flow_expect *e, const struct netobs_record *recs, size_t n,
 		       struct flow_expect_result *r)
 {
 	const struct flow_pattern *p;
 	char forbidden[200] = "";
-	bool icmp_reply_early = false;
 	struct flow_walk w;
 	size_t i;
 
@@ -376,44 +444,29 @@ bool flow_expect_check(const struct flow_expect *e, const struct netobs_record *
 	walk_init(&w, e);
 
 	for (i = 0; i < n; i++) {
-		const struct netobs_record *rec = &recs[i];
-		const struct netobs_flow_record *f = &rec->flow;
+		const struct netobs_flow_record *f = &recs[i].flow;
 
-		if (!flow_expect_relevant(e, rec))
+		if (!flow_expect_relevant(e, &recs[i]))
 			continue;
 		r->records++;
-		if (f->verdict == NETOBS_VERDICT_DROPPED) {
-			r->drops++;
-			if (e->kind != FLOW_EXPECT_TCP_DENIED && !*forbidden)
-				snprintf(forbidden, sizeof(forbidden), "a drop from %s to %s",
-					 record_side(e, &f->key) == FLOW_SIDE_FORWARD
-						 ? w.client
-						 : w.server_port,
-					 record_side(e, &f->key) == FLOW_SIDE_FORWARD
-						 ? w.server_port
-						 : w.client);
-		}
-		if (e->kind == FLOW_EXPECT_TCP_DENIED && !*forbidden && r->steps >= 1 &&
-		    step_matches(&w, STEP_TCP_SYNACK, rec))
+		if (f->verdict != NETOBS_VERDICT_DROPPED)
+			continue;
+		r->drops++;
+		if (e->kind != FLOW_EXPECT_TCP_DENIED && !*forbidden)
+			snprintf(forbidden, sizeof(forbidden), "a drop from %s to %s",
+				 record_side(e, &f->key) == FLOW_SIDE_FORWARD ? w.client
+									      : w.server_port,
+				 record_side(e, &f->key) == FLOW_SIDE_FORWARD ? w.server_port
+									      : w.client);
+	}
+	pattern_walk(&w, p, recs, n, r);
+	/* Denied: the connection followed must not have been answered. */
+	for (i = 0; e->kind == FLOW_EXPECT_TCP_DENIED && r->steps && i < n; i++) {
+		if (!*forbidden && flow_expect_relevant(e, &recs[i]) &&
+		    step_matches(&w, STEP_TCP_SYNACK, &recs[i]))
 			snprintf(forbidden, sizeof(forbidden),
 				 "a SYN-ACK from %s to %s: the connection was answered, not denied",
 				 w.server_port, w.client);
-		/*
-		 * ICMP flows are keyed by type, not identifier: when the pair
-		 * pinged before (a rerun on a kept topology, a retry) both
-		 * directions exist already and show up only in one harvest's
-		 * UPDATE records, the reply as likely first as the request.
-		 */
-		if (e->kind == FLOW_EXPECT_ICMP && r->steps == 0 &&
-		    step_matches(&w, STEP_ICMP_REPLY, rec))
-			icmp_reply_early = true;
-		/* One record may show several consecutive steps (a DROPPED SYN). */
-		while (r->steps < p->len && step_matches(&w, p->steps[r->steps], rec)) {
-			r->steps++;
-			w.near_miss[0] = '\0';
-		}
-		if (e->kind == FLOW_EXPECT_ICMP && r->steps == 1 && icmp_reply_early)
-			r->steps++;
 	}
 
 	if (*forbidden) {

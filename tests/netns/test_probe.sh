@@ -184,6 +184,33 @@ check_eq "icmp: 2 echo requests, 2 echo replies (type 0: an empty ICMPv4)" "2 2"
 OUT=$("$CLI" probe icmp fd00:201::2 --from "$C" --count 1 -o json)
 check_eq "icmpv6: 2 echo requests, 2 echo replies" "2 2" \
 	"$(count 'select(.flow.l4.ICMPv6.type == 128)') $(count 'select(.flow.l4.ICMPv6.type == 129)')"
+# The patterns `netobs connectivity test` validates with (lib/flow_expect.h), on these real records.
+FLOW_EXPECT=$BIN_DIR/tests/flow_expect_check
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern tcp on a connection: SYN, SYN-ACK, FIN or RST" "matched 3/3" \
+	"$("$FLOW_EXPECT" tcp 10.201.0.1 10.201.0.2 "$TCP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe tcp "10.201.0.2:$((TCP_PORT + 1))" --from "$C" --count 1 -o json)
+check_eq "pattern tcp on a refused connection: the SYN-ACK is missing" \
+	"failed 1/3: no SYN-ACK from 10.201.0.2:$((TCP_PORT + 1)) to 10.201.0.1" \
+	"$("$FLOW_EXPECT" tcp 10.201.0.1 10.201.0.2 "$((TCP_PORT + 1))" <<<"$OUT")"
+check_eq "pattern tcp-denied on a refused connection: no drop" \
+	"failed 1/2: no drop of the connection from 10.201.0.1 to 10.201.0.2:$((TCP_PORT + 1))" \
+	"$("$FLOW_EXPECT" tcp-denied 10.201.0.1 10.201.0.2 "$((TCP_PORT + 1))" <<<"$OUT")"
+OUT=$("$CLI" probe tcp "[fd00:201::2]:$TCP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern tcp, IPv6" "matched 3/3" \
+	"$("$FLOW_EXPECT" tcp fd00:201::1 fd00:201::2 "$TCP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe udp "10.201.0.2:$UDP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern udp: a datagram each way" "matched 2/2" \
+	"$("$FLOW_EXPECT" udp 10.201.0.1 10.201.0.2 "$UDP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern icmp: request and reply" "matched 2/2" \
+	"$("$FLOW_EXPECT" icmp 10.201.0.1 10.201.0.2 0 <<<"$OUT")"
+OUT=$("$CLI" probe icmp fd00:201::2 --from "$C" --count 1 -o json)
+check_eq "pattern icmp, IPv6" "matched 2/2" "$("$FLOW_EXPECT" icmp fd00:201::1 fd00:201::2 0 <<<"$OUT")"
+check_eq "pattern icmp from the wrong client: nothing of it" \
+	"failed 0/2: no ICMP echo request from fd00:201::3 to fd00:201::2" \
+	"$("$FLOW_EXPECT" icmp fd00:201::3 fd00:201::2 0 <<<"$OUT")"
+
 OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1)
 check_eq "text: exit 0" 0 "$?"
 heading=$(grep '^Flows seen by netobs-agent (' <<<"$OUT")
@@ -300,6 +327,33 @@ check_true "dns to an address nobody has: host-unreachable or timeout, never ok"
 OUT=$("$CLI" probe dns web.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json); RC=$?
 check_eq "dns -o json --from: result, rcode, answers" 'ok 0 10.201.0.2 0' \
 	"$(jq -r '.attempts[0] | "\(.result) \(.dns_rcode) \(.answers)"' <<<"$OUT") $RC"
+
+log "DNS and HTTP patterns on the agent's real L7 records"
+agent_start || fail "agent start"
+wait_for "agent lists the client endpoint" 5 endpoint_known "$C" || fail "agent lists $C"
+fe() { "$FLOW_EXPECT" "$@" <<<"$OUT"; }
+OUT=$("$CLI" probe dns web.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern dns: request and NOERROR response" "matched 2/2" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 web.probe.test. 0)"
+check_eq "pattern dns expecting NXDOMAIN: says the rcode it got" \
+	"failed 1/2: no DNS response NXDOMAIN for web.probe.test. from 10.201.0.2:53 to 10.201.0.1 (the DNS response had rcode NOERROR, expected NXDOMAIN)" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 web.probe.test. 3)"
+OUT=$("$CLI" probe dns nope.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern dns: NXDOMAIN response" "matched 2/2" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 nope.probe.test. 3)"
+OUT=$("$CLI" probe http "http://10.201.0.2:$HTTP_PORT/" --from "$C" --count 1 -o json)
+check_eq "pattern http: GET and 200" "matched 2/2" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" GET 200)"
+check_eq "pattern tcp under the HTTP request" "matched 3/3" \
+	"$(fe tcp 10.201.0.1 10.201.0.2 "$HTTP_PORT")"
+OUT=$("$CLI" probe http "http://10.201.0.2:$HTTP_PORT/missing" --from "$C" --count 1 -o json)
+check_eq "pattern http expecting 200 on a 404: says the status it got" \
+	"failed 1/2: no HTTP 200 response from 10.201.0.2:$HTTP_PORT to 10.201.0.1 (the HTTP response had status 404, expected 200)" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" GET 200)"
+check_eq "pattern http expecting POST: says the method it got" \
+	"failed 0/2: no HTTP POST request from 10.201.0.1 to 10.201.0.2:$HTTP_PORT (the HTTP request had method GET, expected POST)" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" POST 404)"
+agent_stop
 
 log "dns --server forms, and --from's resolv.conf"
 # --server [IPv6] without a port is what the dns probe reads, so the flag check takes it too.

@@ -477,6 +477,43 @@ START_TEST(test_icmp_v4_and_v6)
 }
 END_TEST
 
+/*
+ * A second ping while the agent still tracks the first one's flows: no NEW
+ * (the ICMP key has no echo identifier), only UPDATEs harvest writes in no
+ * order of their packets, whose last_seen says whether they hold this
+ * action's packets.
+ */
+START_TEST(test_icmp_second_ping_from_updates)
+{
+	struct netobs_flow_record *request, *reply;
+	struct flow_expect_result r;
+	struct flow_expect e;
+	struct recs b;
+
+	recs_init(&b, AF_INET);
+	e = expect_of(&b, FLOW_EXPECT_ICMP);
+	b.now = T0_NS + 500000000; /* the harvest, half a second on */
+	reply = add(&b, false, IPPROTO_ICMP);
+	request = add(&b, true, IPPROTO_ICMP);
+	request->key.icmp_type = 8;
+	reply->event = request->event = NETOBS_FLOW_EVENT_UPDATE;
+	request->first_seen_ns = reply->first_seen_ns = T0_NS - 5000000000ULL;
+	request->last_seen_ns = T0_NS + 1000;
+	reply->last_seen_ns = T0_NS + 2000;
+	ck_assert(check(&b, &e, &r));
+	ck_assert_uint_eq(r.records, 2);
+
+	/* The reply before the request: not this action's answer. */
+	reply->last_seen_ns = T0_NS + 500;
+	assert_fails(&b, &e, &r, 1, "no ICMP echo reply from 10.0.0.2 to 10.0.0.1");
+
+	/* Harvested after the action began, but every packet from before it. */
+	request->last_seen_ns = reply->last_seen_ns = T0_NS - 1000;
+	assert_fails(&b, &e, &r, 0, "no ICMP echo request from 10.0.0.1 to 10.0.0.2");
+	ck_assert_uint_eq(r.records, 2);
+}
+END_TEST
+
 START_TEST(test_dns)
 {
 	struct flow_expect_result r;
@@ -554,6 +591,19 @@ START_TEST(test_http)
 
 	e.http_code = 404;
 	ck_assert(check(&b, &e, &r));
+
+	/* A response names its request's method: another one is not this action's answer. */
+	recs_init(&b, AF_INET6);
+	e = expect_of(&b, FLOW_EXPECT_HTTP);
+	e.http_method = "GET";
+	e.http_code = 200;
+	add_http(&b, true, "GET", 0);
+	add_http(&b, false, "HEAD", 200);
+	assert_fails(&b, &e, &r, 1,
+		     "no HTTP 200 response from [fd00::2]:7000 to fd00::1 (the HTTP response had "
+		     "method HEAD, expected GET)");
+	add_http(&b, false, "", 200); /* its request was not seen: no method to compare */
+	ck_assert(check(&b, &e, &r));
 }
 END_TEST
 
@@ -608,6 +658,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_tcp_denied);
 	tcase_add_test(tc, test_udp);
 	tcase_add_test(tc, test_icmp_v4_and_v6);
+	tcase_add_test(tc, test_icmp_second_ping_from_updates);
 	tcase_add_test(tc, test_dns);
 	tcase_add_test(tc, test_http);
 	tcase_add_test(tc, test_lost_events_and_unknown_kind);
