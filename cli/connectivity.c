@@ -353,36 +353,10 @@ static int probe_in_node(void *arg)
 	return 0;
 }
 
-/*
- * Drop the records that are not the action's (other flows between the same
- * two addresses) in place; each record's parts move with it.
- */
-static void keep_relevant(struct agent_flows *f, const struct flow_expect *e)
+/* Is rec the action's (and not another flow between the same two addresses)? */
+static bool record_of_action(const struct netobs_record *rec, void *expect)
 {
-	size_t i, kept = 0;
-
-	for (i = 0; i < f->len; i++) {
-		struct netobs_record *rec;
-
-		if (!flow_expect_relevant(e, &f->recs[i]))
-			continue;
-		if (kept != i) {
-			f->recs[kept] = f->recs[i];
-			f->storage[kept] = f->storage[i];
-		}
-		rec = &f->recs[kept];
-		/* The decoder points a record at its own storage slot: follow the move. */
-		if (rec->kind == NETOBS_RECORD_FLOW) {
-			if (rec->flow.l7)
-				rec->flow.l7 = &f->storage[kept].l7;
-			if (rec->flow.source_names)
-				rec->flow.source_names = &f->storage[kept].source_names;
-			if (rec->flow.destination_names)
-				rec->flow.destination_names = &f->storage[kept].destination_names;
-		}
-		kept++;
-	}
-	f->len = kept;
+	return flow_expect_relevant(expect, rec);
 }
 
 /* Fetch the action's records until they show the pattern or the wait is over. */
@@ -395,6 +369,9 @@ static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 		monotonic_ms() + (probe_ok ? CT_VALIDATION_WAIT_MS : CT_FAILED_FLOWS_WAIT_MS);
 
 	res->pattern = flow_expect_kind_name(s->expect.kind);
+	/* The agent's own JSON of each record, for -o json (freed with the run). */
+	if (!res->flows.objects)
+		res->flows.objects = json_array();
 	for (;;) {
 		if (agent_flows_fetch(c->g, &q, &res->flows, res->validation_error,
 				      sizeof(res->validation_error))) {
@@ -410,7 +387,7 @@ static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 		sleep_ms(CT_FETCH_INTERVAL_MS);
 	}
 	res->validation = res->check.matched ? CT_VALIDATION_MATCHED : CT_VALIDATION_FAILED;
-	keep_relevant(&res->flows, &s->expect);
+	agent_flows_keep(&res->flows, record_of_action, &s->expect);
 }
 
 /* One attempt of an action: the probe in its node, then its flows. -1: stop the run. */
@@ -617,8 +594,10 @@ static void run_free(struct ct_run *run)
 	unsigned int i, j;
 
 	for (i = 0; i < run->ntests; i++) {
-		for (j = 0; j < run->tests[i].nactions; j++)
+		for (j = 0; j < run->tests[i].nactions; j++) {
 			agent_flows_free(&run->tests[i].actions[j].flows);
+			json_decref(run->tests[i].actions[j].flows.objects);
+		}
 		free(run->tests[i].actions);
 		agent_flows_free(&run->tests[i].flows);
 	}

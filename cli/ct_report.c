@@ -251,10 +251,15 @@ void ct_report_text(FILE *out, const struct ct_run *run, bool print_flows)
 	}
 }
 
+/* The records as the agent sent them when kept, else encoded again. */
 static json_t *flows_json(const struct agent_flows *f)
 {
-	json_t *arr = json_array();
+	json_t *arr;
 	size_t i;
+
+	if (f->objects && json_array_size(f->objects) == f->len)
+		return json_copy(f->objects);
+	arr = json_array();
 
 	for (i = 0; arr && i < f->len; i++)
 		json_array_append_new(arr, netobs_record_to_json(&f->recs[i], ""));
