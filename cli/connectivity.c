@@ -499,7 +499,8 @@ static int run_actions(struct ct_command *c, const struct ct_test_def *d,
 		/* Copied after the attempt: an external action learns its address there. */
 		snprintf(a->source, sizeof(a->source), "%s", specs[i].source);
 		snprintf(a->destination, sizeof(a->destination), "%s", specs[i].destination);
-		if (specs[i].external && *specs[i].dst_addr)
+		if (specs[i].external && *specs[i].dst_addr &&
+		    strcmp(specs[i].dst_addr, specs[i].target) != 0)
 			snprintf(a->destination, sizeof(a->destination), "%s (%s)", specs[i].target,
 				 specs[i].dst_addr);
 		if (!a->passed)

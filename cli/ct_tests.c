@@ -249,7 +249,7 @@ static void action_external(struct ct_action_spec *s, const struct ct_topology *
 			 target_host);
 	}
 	s->probe.target = s->target;
-	snprintf(s->name, sizeof(s->name), "client-to-%s", probe_kind_name(kind));
+	snprintf(s->name, sizeof(s->name), "client-to-external-%s", probe_kind_name(kind));
 	snprintf(s->src_addr, sizeof(s->src_addr), "%s", client);
 	snprintf(s->src_addr4, sizeof(s->src_addr4), "%s", client);
 	snprintf(s->src_addr6, sizeof(s->src_addr6), "%s", ct_node_address(t, CT_NODE_CLIENT, 6));
