@@ -113,8 +113,8 @@ check_eq "all pass: JUnit tests failures skipped cases failed skipped" \
 check_eq "all pass: topology removed" "" "$(topology_left)"
 if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/a.out" "$TMP/a.err" | tail -n 60; fi
 
-log "(a) -o json, keeping the topology for the next runs"
-"$CLI" connectivity test --flow-validation strict --cleanup=false -o json \
+log "(a) -o json, keeping the topology for the next runs (--cleanup false)"
+"$CLI" connectivity test --flow-validation strict --cleanup false -o json \
 	>"$TMP/a.json" 2>"$TMP/a-json.err"
 check_eq "json: exit code" 0 $?
 check_eq "json: every test name, in order" "$(echo $ALL_TESTS)" \
@@ -158,7 +158,7 @@ check_true "echo-http has a pid file" test -n "$HTTP_PID"
 kill "${HTTP_PID:-0}"
 if server_running "${HTTP_PID:-0}"; then fail "echo-http stopped"; else pass "echo-http stopped"; fi
 "$CLI" connectivity test --flow-validation strict --cleanup=false --junit-file "$TMP/c.xml" \
-	-o json >"$TMP/c.json" 2>"$TMP/c.err"
+	--retry 1 --retry-delay 100ms -o json >"$TMP/c.json" 2>"$TMP/c.err"
 check_eq "http stopped: exit code" 1 $?
 check_eq "http stopped: failed tests" \
 	"http-ipv4-endpoint-to-endpoint http-ipv4-host-to-endpoint http-ipv6-endpoint-to-endpoint http-ipv6-host-to-endpoint" \
@@ -167,6 +167,10 @@ check_eq "http stopped: json agrees" "$(junit_failed "$TMP/c.xml")" \
 	"$(jq -r '[.tests[] | select(.status == "failed") | .name] | sort | join(" ")' "$TMP/c.json")"
 check_eq "http stopped: the probe says refused" "connection-refused" \
 	"$(jq -r '.tests[] | select(.name == "http-ipv4-endpoint-to-endpoint") | .actions[0].result' \
+		"$TMP/c.json")"
+check_eq "http stopped: --retry 1 tried each failed action twice, each other once" "2 1" \
+	"$(jq -r '([.tests[].actions[] | select(.passed | not) | .attempts] | unique | join(","))
+		+ " " + ([.tests[].actions[] | select(.passed) | .attempts] | unique | join(","))' \
 		"$TMP/c.json")"
 remember_servers
 "$CLI" connectivity cleanup >"$TMP/cleanup.out" 2>&1
