@@ -514,60 +514,6 @@ static int run_actions(struct ct_command *c, const struct ct_test_def *d,
 	return 0;
 }
 
-/* Wait until the agent lists the three endpoints ready. 0, or -1 after saying why. */
-static int wait_for_endpoints(struct ct_command *c)
-{
-	uint64_t deadline = monotonic_ms() + CT_ENDPOINTS_WAIT_MS;
-	bool ready[CT_NODE__COUNT];
-	char missing[128];
-	unsigned int i;
-
-	for (;;) {
-		struct cli_conn conn;
-		enum cli_line line;
-		size_t raw_len, len = 0;
-		json_t *obj;
-		char *raw;
-		bool all = true;
-
-		memset(ready, 0, sizeof(ready));
-		if (cli_conn_send(&conn, c->g, json_pack("{s:s}", "request", "endpoints")))
-			return -1;
-		while ((line = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
-			const json_t *ep = json_object_get(obj, "endpoint");
-			const char *name = json_string_value(json_object_get(ep, "name"));
-			const char *state = json_string_value(json_object_get(ep, "state"));
-
-			for (i = 0; name && state && i < CT_NODE__COUNT; i++)
-				if (strcmp(name, c->topology.nodes[i].netns) == 0 &&
-				    strcmp(state, "ready") == 0)
-					ready[i] = true;
-			json_decref(obj);
-		}
-		cli_conn_close(&conn);
-		if (line == CLI_LINE_FAILED)
-			return -1;
-		missing[0] = '\0';
-		for (i = 0; i < CT_NODE__COUNT; i++) {
-			if (ready[i])
-				continue;
-			all = false;
-			len += (size_t)snprintf(
-				missing + len, len < sizeof(missing) ? sizeof(missing) - len : 0,
-				"%s%s", len ? ", " : "", c->topology.nodes[i].netns);
-		}
-		if (all)
-			return 0;
-		if (monotonic_ms() >= deadline || stop_requested)
-			break;
-		sleep_ms(200);
-	}
-	cli_error("the agent at %s does not list the endpoint(s) %s as ready after %d s: is it "
-		  "watching this host's interfaces? See `netobs endpoints` and the agent's log",
-		  cli_socket_path(c->g), missing, CT_ENDPOINTS_WAIT_MS / 1000);
-	return -1;
-}
-
 static void topology_remove(struct ct_command *c)
 {
 	int failed;
@@ -705,6 +651,18 @@ static void say_validation(struct ct_command *c, struct ct_run *run)
 			run->socket);
 }
 
+/* A run that could not start still leaves CI a JUnit file that says why. */
+static void write_setup_error(struct ct_command *c, struct ct_run *run)
+{
+	char err[512];
+
+	if (!c->junit_file)
+		return;
+	run->duration_ns = wall_clock_ns() - run->start_ns;
+	if (ct_report_junit(c->junit_file, run, err, sizeof(err)))
+		cli_error("%s", err);
+}
+
 /* Build the topology, run, report. The exit code. */
 static int cmd_test(struct ct_command *c)
 {
@@ -741,12 +699,21 @@ static int cmd_test(struct ct_command *c)
 		fprintf(stderr, "building the topology\n");
 	if (ct_topology_up(&c->topology, &topo_options, err, sizeof(err))) {
 		cli_error("%s", err);
+		snprintf(run.setup_error, sizeof(run.setup_error), "building the topology: %s",
+			 err);
+		write_setup_error(c, &run);
 		goto out;
 	}
 	if (c->topology.reused)
 		fprintf(c->progress, "Using the topology an earlier run kept (--cleanup=false)\n");
-	if (!stop_requested && run.agent && wait_for_endpoints(c))
+	if (!stop_requested && run.agent &&
+	    ct_wait_for_endpoints(c->g, &c->topology, &stop_requested)) {
+		snprintf(run.setup_error, sizeof(run.setup_error),
+			 "the agent at %s did not list the topology's endpoints as ready",
+			 run.socket);
+		write_setup_error(c, &run);
 		goto remove;
+	}
 	ct_link_drops_start(&c->link_drops, &c->topology);
 	if (run_tests(c, &run, defs, ndefs, wall_clock_ns()) < 0)
 		goto remove;

@@ -435,17 +435,21 @@ void ct_report_junit_write(FILE *out, const struct ct_run *run)
 	struct ct_counts c;
 	unsigned int i;
 
+	unsigned int errors = *run->setup_error ? 1 : 0;
+
 	ct_run_count(run, &c);
 	netobs_time_format_rfc3339(run->start_ns, stamp, sizeof(stamp));
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(out,
-		"<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
+		"<testsuites name=\"%s\" tests=\"%u\" failures=\"%u\" errors=\"%u\" "
 		"skipped=\"%u\" time=\"%.3f\">\n",
-		suite, c.tests, c.failed, c.skipped, (double)run->duration_ns / 1e9);
+		suite, c.tests + errors, c.failed, errors, c.skipped,
+		(double)run->duration_ns / 1e9);
 	fprintf(out,
 		"  <testsuite name=\"%s\" package=\"netobs\" tests=\"%u\" failures=\"%u\" "
-		"errors=\"0\" skipped=\"%u\" time=\"%.3f\" timestamp=\"",
-		suite, c.tests, c.failed, c.skipped, (double)run->duration_ns / 1e9);
+		"errors=\"%u\" skipped=\"%u\" time=\"%.3f\" timestamp=\"",
+		suite, c.tests + errors, c.failed, errors, c.skipped,
+		(double)run->duration_ns / 1e9);
 	xml_escaped(out, stamp);
 	fprintf(out, "\">\n");
 	fprintf(out, "    <properties>\n");
@@ -453,6 +457,15 @@ void ct_report_junit_write(FILE *out, const struct ct_run *run)
 		ct_flow_validation_mode_name(run->flow_validation));
 	fprintf(out, "      <property name=\"agent\" value=\"%s\"/>\n", run->agent ? "yes" : "no");
 	fprintf(out, "    </properties>\n");
+	if (errors) {
+		/* No test ran: one testcase carries why, as an error (not a test's failure). */
+		fprintf(out,
+			"    <testcase name=\"setup\" classname=\"%s\" time=\"%.3f\">\n"
+			"      <error type=\"setup\" message=\"",
+			suite, (double)run->duration_ns / 1e9);
+		xml_escaped(out, run->setup_error);
+		fprintf(out, "\"/>\n    </testcase>\n");
+	}
 	for (i = 0; i < run->ntests; i++) {
 		const struct ct_test_result *t = &run->tests[i];
 

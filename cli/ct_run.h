@@ -70,12 +70,13 @@ struct ct_run {
 	struct ct_test_result *tests; /* the selected tests, in order */
 	unsigned int ntests;
 	enum ct_flow_validation_mode flow_validation;
-	bool agent;	      /* an agent answered: validation ran */
-	const char *socket;   /* where the agent was looked for */
-	uint64_t start_ns;    /* wall clock */
-	uint64_t duration_ns; /* the whole run, topology included */
-	bool interrupted;     /* SIGINT/SIGTERM: tests not run are skipped "interrupted" */
-	uint64_t lost_events; /* records the agent reported lost in its replies */
+	bool agent;	       /* an agent answered: validation ran */
+	const char *socket;    /* where the agent was looked for */
+	uint64_t start_ns;     /* wall clock */
+	uint64_t duration_ns;  /* the whole run, topology included */
+	bool interrupted;      /* SIGINT/SIGTERM: tests not run are skipped "interrupted" */
+	uint64_t lost_events;  /* records the agent reported lost in its replies */
+	char setup_error[768]; /* the run could not start: why (JUnit: an error) */
 };
 
 struct ct_counts {

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -108,3 +109,11 @@ void ct_link_drops_start(struct ct_link_drops *d, const struct ct_topology *t);
 void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 		       const struct ct_link_drops *d, bool agent, uint64_t run_start_ns,
 		       struct ct_test_result *res, uint64_t *lost);
+
+/*
+ * Wait (at most 10 s, less when *stop is set) until the agent lists the
+ * three endpoints ready: their records then carry endpoint names. 0, or -1
+ * after saying why.
+ */
+int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology *t,
+			  volatile sig_atomic_t *stop);

@@ -398,6 +398,25 @@ START_TEST(report_junit)
 }
 END_TEST
 
+START_TEST(report_junit_setup_error)
+{
+	struct ct_run run = {.flow_validation = CT_FLOW_VALIDATION_STRICT};
+	char *xml;
+
+	snprintf(run.setup_error, sizeof(run.setup_error),
+		 "building the topology: port 17000 <in use>");
+	xml = capture(ct_report_junit_write, &run);
+	ck_assert_msg(strstr(xml, "<testsuites name=\"netobs connectivity test\" tests=\"1\" "
+				  "failures=\"0\" errors=\"1\" skipped=\"0\""),
+		      "%s", xml);
+	ck_assert_msg(strstr(xml, "<testcase name=\"setup\" classname=\"netobs connectivity "
+				  "test\" time=\"0.000\">\n      <error type=\"setup\" "
+				  "message=\"building the topology: port 17000 &lt;in use&gt;\"/>"),
+		      "%s", xml);
+	free(xml);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("ct_report");
@@ -409,6 +428,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, report_text);
 	tcase_add_test(tc, report_json);
 	tcase_add_test(tc, report_junit);
+	tcase_add_test(tc, report_junit_setup_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
