@@ -68,9 +68,9 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 		if (after <= d->before[i])
 			continue;
 		grown += after - d->before[i];
-		len += (size_t)snprintf(links + len, len < sizeof(links) ? sizeof(links) - len : 0,
-					"%s%s +%llu", len ? ", " : "", link_name(t, i),
-					(unsigned long long)(after - d->before[i]));
+		len = strlen(links); /* a cut list stays a string */
+		snprintf(links + len, sizeof(links) - len, "%s%s +%llu", len ? ", " : "",
+			 link_name(t, i), (unsigned long long)(after - d->before[i]));
 	}
 	if (agent) {
 		/* The drops of each topology address; a drop between two of them

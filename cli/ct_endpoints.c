@@ -60,9 +60,9 @@ int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology 
 			if (ready[i])
 				continue;
 			all = false;
-			len += (size_t)snprintf(missing + len,
-						len < sizeof(missing) ? sizeof(missing) - len : 0,
-						"%s%s", len ? ", " : "", t->nodes[i].netns);
+			len = strlen(missing); /* a cut list stays a string */
+			snprintf(missing + len, sizeof(missing) - len, "%s%s", len ? ", " : "",
+				 t->nodes[i].netns);
 		}
 		if (all)
 			return 0;

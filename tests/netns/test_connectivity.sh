@@ -130,6 +130,10 @@ check_eq "json: a tcp action shows its flows" "true" \
 check_eq "json: skipped external tests say why" "2" \
 	"$(jq '[.tests[] | select(.status == "skipped" and (.message | test("not given")))] | length' \
 		"$TMP/a.json")"
+check_eq "json: no-unexpected-drops asked the agent and read the counters" \
+	"passed: no drop seen by the agent; link drop counters unchanged" \
+	"$(jq -r '.tests[] | select(.name == "no-unexpected-drops") | "\(.status): \(.message)"' \
+		"$TMP/a.json")"
 check_true "kept: how to remove it is said" grep -q "netobs connectivity cleanup" "$TMP/a-json.err"
 check_true "kept: the namespaces are there" ip netns exec netobs-ct-echo true
 
