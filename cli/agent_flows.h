@@ -20,6 +20,13 @@ struct agent_flows {
 	struct netobs_record_storage *storage; /* storage[i] belongs to recs[i] */
 	size_t len, cap;
 	uint64_t lost; /* records the agent reported lost (lost_events) in the reply */
+	/*
+	 * Optional, owned by the caller: when it is a JSON array before the
+	 * fetch, the fetch empties it and appends each kept record's object
+	 * as the agent sent it, objects[i] for recs[i] (`netobs probe -o json`
+	 * passes them through). NULL: not kept.
+	 */
+	json_t *objects;
 };
 
 struct agent_flows_query {
@@ -42,6 +49,13 @@ bool agent_flows_available(const struct cli_globals *g);
 int agent_flows_fetch(const struct cli_globals *g, const struct agent_flows_query *q,
 		      struct agent_flows *f, char *err, size_t errlen);
 void agent_flows_free(struct agent_flows *f);
+
+/*
+ * Keep only the records keep(rec, arg) says yes to, in their order; each
+ * record's parts (and its object in f->objects) move with it.
+ */
+void agent_flows_keep(struct agent_flows *f,
+		      bool (*keep)(const struct netobs_record *rec, void *arg), void *arg);
 
 /* Print records as `netobs flows` prints them (compact), each line prefixed. */
 void agent_flows_print(FILE *out, const struct agent_flows *f, const char *prefix);

@@ -8,8 +8,10 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "api.h"
@@ -178,3 +180,25 @@ int cli_replay_finish(struct cli_replay *r);
 
 /* "1,234,567" */
 void cli_format_thousands(unsigned long long v, char *buf, size_t len);
+
+/*
+ * Clocks in ns. Inline so the protocol files the probe tests build on
+ * their own (cli/probe_dns.c, cli/probe_net.c) need no other CLI file.
+ */
+static inline uint64_t cli_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+/* For latencies: never steps. */
+static inline uint64_t cli_monotonic_ns(void)
+{
+	return cli_clock_ns(CLOCK_MONOTONIC);
+}
+/* Wall clock, ns since the Unix epoch: the agent's records are stamped with it. */
+static inline uint64_t cli_realtime_ns(void)
+{
+	return cli_clock_ns(CLOCK_REALTIME);
+}

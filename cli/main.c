@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "connectivity.h"
 #include "probe.h"
 
 static int cmd_help(int argc, char **argv, struct cli_globals *g);
@@ -22,6 +23,7 @@ static const struct cli_cmd commands[] = {
 	{"status", cli_cmd_status, cli_usage_status},
 	{"probe", cli_cmd_probe, cli_usage_probe},
 	{"policy", cli_cmd_policy, cli_usage_policy},
+	{"connectivity", cli_cmd_connectivity, cli_usage_connectivity},
 	{"version", cmd_version, usage_version},
 	{"help", cmd_help, usage_help},
 };
@@ -39,6 +41,10 @@ static void usage(FILE *out)
 		"  probe       probe icmp|tcp|udp|http|https|dns TARGET, optionally from an\n"
 		"              endpoint's namespace (--from); exit 0 only if all succeeded\n"
 		"  policy      validate CiliumNetworkPolicy files (JSON or YAML), no agent\n"
+		"  connectivity test|cleanup\n"
+		"              test: build namespaces and servers of its own, run ICMP, TCP,\n"
+		"              UDP, HTTP, HTTPS, DNS tests checked against the agent's flows,\n"
+		"              report text, JSON or JUnit; cleanup: remove a kept topology\n"
 		"  version     print the version\n"
 		"  help        print this help, or a command's: netobs help flows\n"
 		"\n"
@@ -46,8 +52,7 @@ static void usage(FILE *out)
 		"      --socket PATH    agent socket (default: $%s, else %s)\n"
 		"  -o, --output MODE    flows: compact (default), json, table;\n"
 		"                       endpoints, status: table (default), json;\n"
-		"                       probe: text (default), json\n"
-		"                       policy: text (default), json\n"
+		"                       probe, connectivity, policy: text (default), json\n"
 		"  -h, --help           print help\n"
 		"      --version        print the version\n"
 		"\n"

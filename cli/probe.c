@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "probe.h"
 
 enum probe_opt {
@@ -32,6 +32,7 @@ enum probe_opt {
 	OPT_INSECURE,
 	OPT_SERVER,
 	OPT_TYPE,
+	OPT_NO_FLOWS,
 };
 
 static const char *const result_names[PROBE_RESULT__COUNT] = {
@@ -95,18 +96,22 @@ void cli_usage_probe(FILE *out)
 		"                         DURATION: 500ms, 2s, 1.5s, 1m (a bare number: seconds)\n"
 		"      --from ENDPOINT    probe from inside the endpoint's network namespace\n"
 		"                         (an agent's endpoint name, else a named netns; root)\n"
+		"      --no-flows         do not show the flows a running agent saw for the probe\n"
 		"http, https:\n"
 		"      --method METHOD    default GET\n"
 		"      --expect-status CODE  success only with this status (default: 1xx-3xx)\n"
 		"      --cacert FILE      trust this CA;  --insecure: no certificate check\n"
 		"dns:\n"
-		"      --server IP[:PORT] default: /etc/resolv.conf's ([IPv6]:PORT)\n"
+		"      --server IP[:PORT] default: /etc/resolv.conf's (with --from:\n"
+		"                         /etc/netns/NETNS/resolv.conf if there is one);\n"
+		"                         [IPv6] or [IPv6]:PORT for IPv6\n"
 		"      --type TYPE        A (default), AAAA, CNAME, MX, TXT, NS, SOA, PTR, SRV,\n"
-		"                         ANY, or a number\n"
+		"                         ANY, any other type name, TYPEn, or a number\n"
 		"\n"
 		"Results: ok, timeout, connection-refused, host-unreachable,\n"
 		"network-unreachable, resolve-failed, nxdomain, servfail, dns-error,\n"
 		"dns-no-answer, tls-verify-failed, tls-error, http-status, error.\n"
+		"With netobs-agent running, the flows it saw for the probe follow the summary.\n"
 		"Exit status: 0 when every attempt succeeded, 1 when any failed (or --from\n"
 		"could not be entered), 2 for a usage error.\n"
 		"Example: netobs probe tcp 10.0.0.2:80 --count 5 --from client\n");
@@ -139,23 +144,15 @@ static bool parse_duration_ms(const char *text, uint32_t *ms)
 	return true;
 }
 
+/* --type: a name lib/dns.c knows (any case, "TYPE99" too) or a number. */
 static int parse_qtype(const char *text, int *qtype)
 {
-	static const struct {
-		const char *name;
-		int type;
-	} types[] = {{"A", 1},	 {"NS", 2},   {"CNAME", 5}, {"SOA", 6},	 {"PTR", 12},
-		     {"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
 	unsigned long value;
 	char *end;
-	size_t i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcasecmp(text, types[i].name) == 0) {
-			*qtype = types[i].type;
-			return 0;
-		}
-	}
+	*qtype = dns_type_from_name(text);
+	if (*qtype > 0)
+		return 0;
 	if (text[0] < '0' || text[0] > '9')
 		goto bad;
 	errno = 0;
@@ -165,32 +162,20 @@ static int parse_qtype(const char *text, int *qtype)
 	*qtype = (int)value;
 	return 0;
 bad:
-	return cli_usage_error("probe",
-			       "invalid --type '%s': expected A, AAAA, CNAME, MX, TXT, NS, SOA, "
-			       "PTR, SRV, ANY or a number from 1 to 65535",
-			       text);
+	return cli_usage_error(
+		"probe",
+		"invalid --type '%s': expected a type name (A, AAAA, CNAME, MX, TXT, "
+		"NS, SOA, PTR, SRV, ANY, ...) or a number from 1 to 65535",
+		text);
 }
 
-/* --server IP[:PORT]: only its form is checked here; the dns probe uses it. */
+/* --server: checked by the dns probe's own parser, so both accept the same forms. */
 static int check_server(const char *text)
 {
-	char host[256];
-	uint16_t port;
-	int err;
+	char detail[256];
 
-	if (text[0] == '[' || (strchr(text, ':') && strchr(text, '.'))) {
-		err = probe_parse_host_port(text, host, sizeof(host), &port);
-		if (err == -ERANGE)
-			return cli_usage_error("probe",
-					       "invalid --server '%s': port out of 1-65535", text);
-		if (err)
-			return cli_usage_error("probe",
-					       "invalid --server '%s': expected IP, IP:PORT or "
-					       "[IPv6]:PORT",
-					       text);
-	}
-	if (!*text)
-		return cli_usage_error("probe", "invalid --server '': expected IP[:PORT]");
+	if (probe_dns_server_check(text, detail, sizeof(detail)))
+		return cli_usage_error("probe", "%s", detail);
 	return 0;
 }
 
@@ -249,6 +234,7 @@ static int parse_args(int argc, char **argv, struct cli_globals *g, struct probe
 		{"insecure", no_argument, NULL, OPT_INSECURE},
 		{"server", required_argument, NULL, OPT_SERVER},
 		{"type", required_argument, NULL, OPT_TYPE},
+		{"no-flows", no_argument, NULL, OPT_NO_FLOWS},
 		CLI_GLOBAL_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -331,6 +317,9 @@ static int parse_args(int argc, char **argv, struct cli_globals *g, struct probe
 				return err;
 			o->server = optarg;
 			given.dns_flag = "--server";
+			break;
+		case OPT_NO_FLOWS:
+			o->no_flows = true;
 			break;
 		case OPT_TYPE:
 			err = parse_qtype(optarg, &o->qtype);
@@ -421,9 +410,15 @@ static const char *endpoint_netns(const struct cli_globals *g, const char *from)
 	return netns;
 }
 
-/* Enter --from's network namespace. 0, or CLI_EXIT_RUNTIME after reporting why. */
-static int enter_from(const struct cli_globals *g, const char *from)
+/*
+ * Enter --from's network namespace. 0, or CLI_EXIT_RUNTIME after reporting
+ * why. A dns probe without --server then reads the namespace's own
+ * resolv.conf when there is one, as `ip netns exec` would show it.
+ */
+static int enter_from(const struct cli_globals *g, struct probe_options *o)
 {
+	static char resolv_conf[PATH_MAX];
+	const char *from = o->from;
 	char path[PATH_MAX];
 	const char *netns;
 	int fd;
@@ -461,6 +456,9 @@ static int enter_from(const struct cli_globals *g, const char *from)
 		return CLI_EXIT_RUNTIME;
 	}
 	close(fd);
+	snprintf(resolv_conf, sizeof(resolv_conf), "/etc/netns/%s/resolv.conf", netns);
+	if (access(resolv_conf, F_OK) == 0)
+		o->resolv_conf = resolv_conf;
 	return 0;
 }
 
@@ -564,8 +562,10 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 {
 	struct sigaction stop = {.sa_handler = request_stop};
 	struct probe_summary summary = {0};
+	char peer[sizeof(((struct probe_attempt *)0)->peer)] = "";
 	struct probe_options o;
 	json_t *attempts = NULL, *report;
+	uint64_t started_ns;
 	unsigned int n;
 	bool json = false;
 	int ret;
@@ -574,7 +574,7 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 	if (ret)
 		return ret;
 	if (o.from) {
-		ret = enter_from(g, o.from);
+		ret = enter_from(g, &o);
 		if (ret)
 			return ret;
 	}
@@ -588,6 +588,7 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 	/* Ctrl-C ends the run like ping: the attempts so far, then the summary. */
 	sigaction(SIGINT, &stop, NULL);
 
+	started_ns = cli_realtime_ns();
 	for (n = 1; n <= o.count && !stop_requested; n++) {
 		struct probe_attempt a = {.dns_rcode = -1};
 
@@ -599,6 +600,8 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 		if ((unsigned int)a.result >= PROBE_RESULT__COUNT)
 			a.result = PROBE_ERROR;
 		summary_add(&summary, &a);
+		if (*a.peer)
+			snprintf(peer, sizeof(peer), "%s", a.peer);
 		if (json)
 			json_array_append_new(attempts, attempt_json(&a));
 		else
@@ -613,11 +616,15 @@ int cli_cmd_probe(int argc, char **argv, struct cli_globals *g)
 			cli_error("out of memory");
 			return CLI_EXIT_RUNTIME;
 		}
+		if (!o.no_flows)
+			probe_flows_report(g, &o, peer, started_ns, report);
 		json_dumpf(report, stdout, JSON_COMPACT);
 		printf("\n");
 		json_decref(report);
 	} else {
 		print_summary_text(&summary);
+		if (!o.no_flows)
+			probe_flows_report(g, &o, peer, started_ns, NULL);
 	}
 	return summary.sent && summary.ok == summary.sent ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 }

@@ -63,6 +63,13 @@ struct probe_options {
 	/* dns */
 	const char *server; /* --server IP[:PORT] (IPv6: [IP]:PORT); NULL: /etc/resolv.conf's */
 	int qtype;	    /* --type: DNS TYPE number, default 1 (A) */
+	/*
+	 * dns without --server: the resolver file to read; NULL is
+	 * /etc/resolv.conf. --from sets /etc/netns/NETNS/resolv.conf when it
+	 * exists, as `ip netns exec` shows it to the programs it runs.
+	 */
+	const char *resolv_conf;
+	bool no_flows; /* --no-flows: do not show the agent's records of the probe */
 };
 
 /* One attempt, as the protocol function fills it. */
@@ -95,6 +102,24 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a);
  * outside 1-65535.
  */
 int probe_parse_host_port(const char *target, char *host, size_t host_len, uint16_t *port);
+
+/*
+ * Check a dns --server value as the dns probe reads it: IP, IP:PORT, [IPv6],
+ * [IPv6]:PORT or a bare IPv6 (names are not resolved). 0, or -EINVAL with
+ * why in detail.
+ */
+int probe_dns_server_check(const char *text, char *detail, size_t detail_size);
+
+/*
+ * After the attempts: the records the agent at g's socket made for the
+ * probe, those of the target's address (peer, as an attempt filled it)
+ * with the probe's protocol and port since since_ns (wall clock). Text
+ * (report NULL): printed under a heading, or one line saying why there are
+ * none; -o json: sets report's "flows" (the agent's objects, or null) and,
+ * when there is something to say, "flows_note". cli/probe_flows.c.
+ */
+void probe_flows_report(const struct cli_globals *g, const struct probe_options *o,
+			const char *peer, uint64_t since_ns, json_t *report);
 
 int cli_cmd_probe(int argc, char **argv, struct cli_globals *g);
 void cli_usage_probe(FILE *out);

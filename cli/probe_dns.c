@@ -16,11 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "dns.h"
 #include "probe.h"
 
 #define DNS_DEFAULT_PORT       53
 #define DNS_DEFAULT_TIMEOUT_MS 2000
-#define DNS_HEADER_LEN	       12
 #define DNS_RR_FIXED_LEN       10 /* type, class, ttl, rdlength */
 #define DNS_CLASS_IN	       1
 
@@ -54,48 +54,6 @@ struct dns_query_state {
 	unsigned char *response;
 	int response_len;
 };
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const char *dns_rcode_name(int rcode)
-{
-	static const char *const names[] = {
-		"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
-		"YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE",
-	};
-
-	if (rcode >= 0 && rcode < (int)(sizeof(names) / sizeof(names[0])))
-		return names[rcode];
-	return NULL;
-}
-
-/* "TYPE99" style (RFC 3597) for types without a mnemonic here. */
-static void dns_type_name(int qtype, char *buf, size_t size)
-{
-	static const struct {
-		int type;
-		const char *name;
-	} names[] = {
-		{1, "A"},     {2, "NS"},     {5, "CNAME"}, {6, "SOA"},
-		{12, "PTR"},  {15, "MX"},    {16, "TXT"},  {28, "AAAA"},
-		{33, "SRV"},  {35, "NAPTR"}, {43, "DS"},   {48, "DNSKEY"},
-		{64, "SVCB"}, {65, "HTTPS"}, {255, "ANY"}, {257, "CAA"},
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (names[i].type == qtype) {
-			snprintf(buf, size, "%s", names[i].name);
-			return;
-		}
-	}
-	snprintf(buf, size, "TYPE%d", qtype);
-}
 
 /* Appends to a NUL-terminated buffer; a full buffer ends in "...". */
 static void text_appendf(char *buf, size_t size, const char *fmt, ...)
@@ -189,6 +147,14 @@ bad:
 	return -EINVAL;
 }
 
+int probe_dns_server_check(const char *text, char *detail, size_t detail_size)
+{
+	struct ares_addr_port_node node;
+	char peer[64];
+
+	return dns_server_parse(text, &node, peer, sizeof(peer), detail, detail_size);
+}
+
 /* The first server c-ares took from resolv.conf, as "IP:PORT". */
 static void dns_system_server_peer(ares_channel channel, char *peer, size_t size)
 {
@@ -215,7 +181,7 @@ static void dns_query_done(void *arg, int status, int timeouts, unsigned char *a
 	(void)timeouts;
 	state->done = true;
 	state->status = status;
-	state->answered_ns = monotonic_ns();
+	state->answered_ns = cli_monotonic_ns();
 	if (abuf && alen > 0) {
 		state->response = malloc((size_t)alen);
 		if (state->response) {
@@ -301,7 +267,8 @@ static int dns_rdata_format(int type, const unsigned char *rdata, int rdlen,
 		dns_txt_format(rdata, rdlen, out, size);
 		return 0;
 	default:
-		snprintf(out, size, "TYPE%d (%d bytes)", type, rdlen);
+		snprintf(out, size, "%s (%d bytes)",
+			 dns_type_name((unsigned int)type, name, sizeof(name)), rdlen);
 		return 0;
 	}
 }
@@ -368,8 +335,8 @@ static int dns_answers_collect(const unsigned char *msg, int msg_len, int qtype,
 static void dns_response_report(const struct probe_options *o, int qtype, const unsigned char *msg,
 				int msg_len, struct probe_attempt *a)
 {
-	const char *rcode_name;
-	char type_name[16];
+	char rcode_buf[16], type_buf[16];
+	const char *type_name;
 	int matched;
 
 	if (msg_len < DNS_HEADER_LEN) {
@@ -380,7 +347,6 @@ static void dns_response_report(const struct probe_options *o, int qtype, const 
 		return;
 	}
 	a->dns_rcode = msg[3] & 0x0f;
-	rcode_name = dns_rcode_name(a->dns_rcode);
 	switch (a->dns_rcode) {
 	case DNS_RCODE_NOERROR:
 		break;
@@ -397,14 +363,12 @@ static void dns_response_report(const struct probe_options *o, int qtype, const 
 		return;
 	default:
 		a->result = PROBE_DNS_ERROR;
-		if (rcode_name)
-			snprintf(a->detail, sizeof(a->detail), "rcode %s", rcode_name);
-		else
-			snprintf(a->detail, sizeof(a->detail), "rcode %d", a->dns_rcode);
+		snprintf(a->detail, sizeof(a->detail), "rcode %s",
+			 dns_rcode_name((unsigned int)a->dns_rcode, rcode_buf, sizeof(rcode_buf)));
 		return;
 	}
 
-	dns_type_name(qtype, type_name, sizeof(type_name));
+	type_name = dns_type_name((unsigned int)qtype, type_buf, sizeof(type_buf));
 	matched = dns_answers_collect(msg, msg_len, qtype, a->answers, sizeof(a->answers));
 	if (matched < 0) {
 		a->result = PROBE_ERROR;
@@ -428,6 +392,8 @@ static void dns_response_report(const struct probe_options *o, int qtype, const 
 static void dns_status_report(const struct probe_options *o, uint32_t timeout_ms, int status,
 			      struct probe_attempt *a)
 {
+	char rcode_buf[16];
+
 	switch (status) {
 	case ARES_ETIMEOUT:
 	case ARES_ECANCELLED: /* our own deadline cancelled it */
@@ -465,7 +431,8 @@ static void dns_status_report(const struct probe_options *o, uint32_t timeout_ms
 		a->dns_rcode = status == ARES_EREFUSED	 ? DNS_RCODE_REFUSED
 			       : status == ARES_EFORMERR ? DNS_RCODE_FORMERR
 							 : DNS_RCODE_NOTIMP;
-		snprintf(a->detail, sizeof(a->detail), "rcode %s", dns_rcode_name(a->dns_rcode));
+		snprintf(a->detail, sizeof(a->detail), "rcode %s",
+			 dns_rcode_name((unsigned int)a->dns_rcode, rcode_buf, sizeof(rcode_buf)));
 		return;
 	default:
 		a->result = PROBE_ERROR;
@@ -483,7 +450,7 @@ static void dns_query_drive(ares_channel channel, struct dns_query_state *state,
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd pfds[ARES_GETSOCK_MAXNUM];
 		struct timeval max_wait, wait_buf, *wait_tv;
-		uint64_t now = monotonic_ns();
+		uint64_t now = cli_monotonic_ns();
 		int nfds = 0, ready, wait_ms;
 		unsigned int bits;
 
@@ -551,7 +518,7 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a)
 	struct ares_options opts = {0};
 	ares_channel channel = NULL;
 	uint64_t started_ns;
-	int status;
+	int status, optmask;
 
 	a->result = PROBE_ERROR;
 	a->latency_ns = 0;
@@ -588,12 +555,17 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a)
 	opts.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_NOCHECKRESP;
 	opts.tries = 1;
 	opts.timeout = timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms;
-	status = ares_init_options(&channel, &opts,
-				   ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS);
+	optmask = ARES_OPT_FLAGS | ARES_OPT_TRIES | ARES_OPT_TIMEOUTMS;
+	if (o->resolv_conf && !o->server) {
+		/* c-ares only reads it; the option's type is not const */
+		opts.resolvconf_path = (char *)o->resolv_conf;
+		optmask |= ARES_OPT_RESOLVCONF;
+	}
+	status = ares_init_options(&channel, &opts, optmask);
 	if (status != ARES_SUCCESS) {
-		snprintf(a->detail, sizeof(a->detail),
-			 "c-ares did not start: %s (is /etc/resolv.conf readable?)",
-			 ares_strerror(status));
+		snprintf(a->detail, sizeof(a->detail), "c-ares did not start: %s (is %s readable?)",
+			 ares_strerror(status),
+			 o->resolv_conf ? o->resolv_conf : "/etc/resolv.conf");
 		goto out_cleanup;
 	}
 	if (o->server) {
@@ -607,7 +579,7 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a)
 		dns_system_server_peer(channel, a->peer, sizeof(a->peer));
 	}
 
-	started_ns = monotonic_ns();
+	started_ns = cli_monotonic_ns();
 	ares_query(channel, o->target, DNS_CLASS_IN, qtype, dns_query_done, &state);
 	dns_query_drive(channel, &state, started_ns + (uint64_t)timeout_ms * 1000000ull);
 	if (!state.done) { /* cannot happen: ares_cancel calls back */

@@ -25,18 +25,10 @@
 
 #include "probe.h"
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Milliseconds left until deadline_ns (0 when past it). */
 static int ms_left(uint64_t deadline_ns)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t now = cli_monotonic_ns();
 	uint64_t left_ms;
 
 	if (now >= deadline_ns)
@@ -315,7 +307,7 @@ void probe_icmp_once(const struct probe_options *o, struct probe_attempt *a)
 		memcpy(request + 2, &value, 2);
 	}
 
-	start = monotonic_ns();
+	start = cli_monotonic_ns();
 	deadline = start + (uint64_t)o->timeout_ms * 1000000ull;
 	if (connect(fd, (struct sockaddr *)&addr, addr_len) < 0 ||
 	    send(fd, request, sizeof(request), 0) < 0) {
@@ -335,19 +327,19 @@ void probe_icmp_once(const struct probe_options *o, struct probe_attempt *a)
 			break;
 		}
 		if (pfd.revents & POLLERR) {
-			a->latency_ns = monotonic_ns() - start;
+			a->latency_ns = cli_monotonic_ns() - start;
 			result_from_error_queue(fd, a);
 			break;
 		}
 		len = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
 		if (len < 0 && errno != EAGAIN && errno != EINTR) {
-			a->latency_ns = monotonic_ns() - start;
+			a->latency_ns = cli_monotonic_ns() - start;
 			result_from_error_queue(fd, a);
 			break;
 		}
 		/* Raw sockets also see other pings' replies and our own request on lo. */
 		if (len > 0 && is_echo_reply(reply, len, addr.ss_family, raw, ident, seq)) {
-			a->latency_ns = monotonic_ns() - start;
+			a->latency_ns = cli_monotonic_ns() - start;
 			a->result = PROBE_OK;
 			snprintf(a->detail, sizeof(a->detail), "echo reply seq %u", seq);
 			break;
@@ -379,11 +371,11 @@ void probe_tcp_once(const struct probe_options *o, struct probe_attempt *a)
 		result_from_errno(errno, a);
 		return;
 	}
-	start = monotonic_ns();
+	start = cli_monotonic_ns();
 	if (connect(fd, (struct sockaddr *)&addr, addr_len) == 0)
 		goto connected;
 	if (errno != EINPROGRESS) {
-		a->latency_ns = monotonic_ns() - start;
+		a->latency_ns = cli_monotonic_ns() - start;
 		result_from_errno(errno, a);
 		goto out;
 	}
@@ -400,12 +392,12 @@ void probe_tcp_once(const struct probe_options *o, struct probe_attempt *a)
 	len = sizeof(err);
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	if (err) {
-		a->latency_ns = monotonic_ns() - start;
+		a->latency_ns = cli_monotonic_ns() - start;
 		result_from_errno(err, a);
 		goto out;
 	}
 connected:
-	a->latency_ns = monotonic_ns() - start;
+	a->latency_ns = cli_monotonic_ns() - start;
 	a->result = PROBE_OK;
 	snprintf(a->detail, sizeof(a->detail), "connected");
 out:
@@ -437,12 +429,12 @@ void probe_udp_once(const struct probe_options *o, struct probe_attempt *a)
 	}
 	enable_recverr(fd, addr.ss_family);
 	snprintf(payload, sizeof(payload), "netobs probe %u", ++sent);
-	start = monotonic_ns();
+	start = cli_monotonic_ns();
 	deadline = start + (uint64_t)o->timeout_ms * 1000000ull;
 	/* Connected: the kernel then reports ICMP port unreachable as ECONNREFUSED. */
 	if (connect(fd, (struct sockaddr *)&addr, addr_len) < 0 ||
 	    send(fd, payload, strlen(payload), 0) < 0) {
-		a->latency_ns = monotonic_ns() - start;
+		a->latency_ns = cli_monotonic_ns() - start;
 		result_from_errno(errno, a);
 		goto out;
 	}
@@ -460,7 +452,7 @@ void probe_udp_once(const struct probe_options *o, struct probe_attempt *a)
 				 "from a filter that drops");
 			break;
 		}
-		a->latency_ns = monotonic_ns() - start;
+		a->latency_ns = cli_monotonic_ns() - start;
 		if (pfd.revents & POLLERR) {
 			result_from_error_queue(fd, a);
 			break;

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "dns.h"
@@ -396,41 +398,60 @@ const char *dns_rcode_name(unsigned int rcode, char *buf, size_t size)
 	return buf;
 }
 
-/* miekg/dns's TypeToString, the table Hubble prints with; RFC 3597's TYPEn otherwise. */
+/* miekg/dns's TypeToString, the table Hubble prints with. */
+/* clang-format off */
+static const struct {
+	uint16_t type;
+	const char *name;
+} dns_type_names[] = {
+	{1, "A"},	    {2, "NS"},	       {3, "MD"},	  {4, "MF"},
+	{5, "CNAME"},	    {6, "SOA"},	       {7, "MB"},	  {8, "MG"},
+	{9, "MR"},	    {10, "NULL"},      {12, "PTR"},	  {13, "HINFO"},
+	{14, "MINFO"},	    {15, "MX"},	       {16, "TXT"},	  {17, "RP"},
+	{18, "AFSDB"},	    {19, "X25"},       {20, "ISDN"},	  {21, "RT"},
+	{23, "NSAP-PTR"},   {24, "SIG"},       {25, "KEY"},	  {26, "PX"},
+	{27, "GPOS"},	    {28, "AAAA"},      {29, "LOC"},	  {30, "NXT"},
+	{31, "EID"},	    {32, "NIMLOC"},    {33, "SRV"},	  {34, "ATMA"},
+	{35, "NAPTR"},	    {36, "KX"},	       {37, "CERT"},	  {39, "DNAME"},
+	{41, "OPT"},	    {42, "APL"},       {43, "DS"},	  {44, "SSHFP"},
+	{45, "IPSECKEY"},   {46, "RRSIG"},     {47, "NSEC"},	  {48, "DNSKEY"},
+	{49, "DHCID"},	    {50, "NSEC3"},     {51, "NSEC3PARAM"}, {52, "TLSA"},
+	{53, "SMIMEA"},	    {55, "HIP"},       {56, "NINFO"},	  {57, "RKEY"},
+	{58, "TALINK"},	    {59, "CDS"},       {60, "CDNSKEY"},	  {61, "OPENPGPKEY"},
+	{62, "CSYNC"},	    {63, "ZONEMD"},    {64, "SVCB"},	  {65, "HTTPS"},
+	{99, "SPF"},	    {100, "UINFO"},    {101, "UID"},	  {102, "GID"},
+	{103, "UNSPEC"},    {104, "NID"},      {105, "L32"},	  {106, "L64"},
+	{107, "LP"},	    {108, "EUI48"},    {109, "EUI64"},	  {249, "TKEY"},
+	{250, "TSIG"},	    {251, "IXFR"},     {252, "AXFR"},	  {253, "MAILB"},
+	{254, "MAILA"},	    {255, "ANY"},      {256, "URI"},	  {257, "CAA"},
+	{258, "AVC"},	    {260, "AMTRELAY"}, {32768, "TA"},	  {32769, "DLV"},
+};
+/* clang-format on */
+
+/* RFC 3597's TYPEn for types without a name. */
 const char *dns_type_name(unsigned int type, char *buf, size_t size)
 {
-	/* clang-format off */
-	static const struct {
-		uint16_t type;
-		const char *name;
-	} names[] = {
-		{1, "A"},	    {2, "NS"},	       {3, "MD"},	  {4, "MF"},
-		{5, "CNAME"},	    {6, "SOA"},	       {7, "MB"},	  {8, "MG"},
-		{9, "MR"},	    {10, "NULL"},      {12, "PTR"},	  {13, "HINFO"},
-		{14, "MINFO"},	    {15, "MX"},	       {16, "TXT"},	  {17, "RP"},
-		{18, "AFSDB"},	    {19, "X25"},       {20, "ISDN"},	  {21, "RT"},
-		{23, "NSAP-PTR"},   {24, "SIG"},       {25, "KEY"},	  {26, "PX"},
-		{27, "GPOS"},	    {28, "AAAA"},      {29, "LOC"},	  {30, "NXT"},
-		{31, "EID"},	    {32, "NIMLOC"},    {33, "SRV"},	  {34, "ATMA"},
-		{35, "NAPTR"},	    {36, "KX"},	       {37, "CERT"},	  {39, "DNAME"},
-		{41, "OPT"},	    {42, "APL"},       {43, "DS"},	  {44, "SSHFP"},
-		{45, "IPSECKEY"},   {46, "RRSIG"},     {47, "NSEC"},	  {48, "DNSKEY"},
-		{49, "DHCID"},	    {50, "NSEC3"},     {51, "NSEC3PARAM"}, {52, "TLSA"},
-		{53, "SMIMEA"},	    {55, "HIP"},       {56, "NINFO"},	  {57, "RKEY"},
-		{58, "TALINK"},	    {59, "CDS"},       {60, "CDNSKEY"},	  {61, "OPENPGPKEY"},
-		{62, "CSYNC"},	    {63, "ZONEMD"},    {64, "SVCB"},	  {65, "HTTPS"},
-		{99, "SPF"},	    {100, "UINFO"},    {101, "UID"},	  {102, "GID"},
-		{103, "UNSPEC"},    {104, "NID"},      {105, "L32"},	  {106, "L64"},
-		{107, "LP"},	    {108, "EUI48"},    {109, "EUI64"},	  {249, "TKEY"},
-		{250, "TSIG"},	    {251, "IXFR"},     {252, "AXFR"},	  {253, "MAILB"},
-		{254, "MAILA"},	    {255, "ANY"},      {256, "URI"},	  {257, "CAA"},
-		{258, "AVC"},	    {260, "AMTRELAY"}, {32768, "TA"},	  {32769, "DLV"},
-	};
-	/* clang-format on */
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].type == type)
-			return names[i].name;
+	for (size_t i = 0; i < sizeof(dns_type_names) / sizeof(dns_type_names[0]); i++)
+		if (dns_type_names[i].type == type)
+			return dns_type_names[i].name;
 	snprintf(buf, size, "TYPE%u", type);
 	return buf;
+}
+
+int dns_type_from_name(const char *name)
+{
+	unsigned long type;
+	char *end;
+
+	for (size_t i = 0; i < sizeof(dns_type_names) / sizeof(dns_type_names[0]); i++)
+		if (!strcasecmp(dns_type_names[i].name, name))
+			return dns_type_names[i].type;
+	/* the generic form dns_type_name() writes for unnamed types */
+	if (strncasecmp(name, "TYPE", 4) || name[4] < '0' || name[4] > '9')
+		return -1;
+	errno = 0;
+	type = strtoul(name + 4, &end, 10);
+	if (*end || errno || type > 65535)
+		return -1;
+	return (int)type;
 }

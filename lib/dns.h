@@ -122,6 +122,8 @@ int dns_message_decode(const uint8_t *msg, size_t captured_len, size_t wire_len,
 const char *dns_rcode_name(unsigned int rcode, char *buf, size_t size);
 /* "A", "AAAA", "HTTPS", ...; "TYPE<n>" (RFC 3597) for others, written into `buf`. */
 const char *dns_type_name(unsigned int type, char *buf, size_t size);
+/* The TYPE number of a name dns_type_name() writes ("AAAA", "TYPE65280"), any case; -1 when unknown. */
+int dns_type_from_name(const char *name);
 
 /*
  * DNS over TCP: one reassembler per direction of a connection, fed that

@@ -16,6 +16,9 @@ PACKAGES=(
 	libcurl4-openssl-dev openssl # netobs probe http/https; the probe tests make a CA on the spot
 	libc-ares-dev # netobs probe dns: the DNS client (c-ares)
 	libyaml-dev # policy files in YAML (CiliumNetworkPolicy documents), lib/policy_text.c
+	# netobs connectivity test: its topology over netlink (libnl-route), its CA and HTTPS
+	# server (libssl), the masquerade rule of --external-* (the nft binary)
+	libnl-route-3-dev libssl-dev nftables
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }

@@ -18,8 +18,11 @@ trap 'rm -f "$STAMP"' EXIT
 leftovers() {
 	# Anything a test made and did not remove is a failure too.
 	local left
-	left=$( (ip netns list | awk '{print $1}' | grep '^nt'; \
-		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^nt'; \
+	# nt*: the namespace tests'; netobs-ct-*, nct-*, netobs-ct0 and its state
+	# directory: the connectivity test's topology (cli/connectivity.h).
+	left=$( (ip netns list | awk '{print $1}' | grep -E '^(nt|netobs-ct-)'; \
+		ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(nt|nct-|netobs-ct0$)'; \
+		ls -d /run/netobs/connectivity 2>/dev/null; \
 		ls -d /sys/fs/bpf/netobs 2>/dev/null; \
 		find /sys/fs/bpf -newer "$STAMP" -mindepth 1 2>/dev/null) || true)
 	if [ -n "$left" ]; then
@@ -38,6 +41,44 @@ for type in Debug Release MinSizeRel; do
 done
 echo "== tests"
 (cd build && ctest --output-on-failure --timeout 900)
+leftovers
+
+# The suite an SRE runs, as CI runs it: against the agent just built, with
+# its own socket and bpffs, every action's flows checked (strict), JUnit
+# for the CI's test report.
+echo "== netobs connectivity test against the freshly built agent"
+CT_DIR=$(mktemp -d /tmp/netobs-ct-ci.XXXXXX)
+CT_AGENT_PID=
+connectivity_ci_stop() {
+	if [ -n "$CT_AGENT_PID" ] && kill -0 "$CT_AGENT_PID" 2>/dev/null; then
+		kill -TERM "$CT_AGENT_PID"
+		wait "$CT_AGENT_PID" || true
+	fi
+	CT_AGENT_PID=
+	mountpoint -q "$CT_DIR/bpffs" && umount "$CT_DIR/bpffs"
+	rm -rf "$CT_DIR"
+}
+trap 'connectivity_ci_stop; rm -f "$STAMP"' EXIT
+mkdir -p "$CT_DIR/bpffs"
+mount -t bpf bpf "$CT_DIR/bpffs"
+build/netobs-agent --socket "$CT_DIR/agent.sock" --bpffs "$CT_DIR/bpffs" \
+	>"$CT_DIR/agent.log" 2>&1 &
+CT_AGENT_PID=$!
+for _ in $(seq 100); do
+	build/netobs --socket "$CT_DIR/agent.sock" status >/dev/null 2>&1 && break
+	sleep 0.1
+done
+ct_rc=0
+build/netobs --socket "$CT_DIR/agent.sock" connectivity test --flow-validation strict \
+	--junit-file build/connectivity-junit.xml || ct_rc=$?
+if [ "$ct_rc" != 0 ]; then
+	echo "test.sh: netobs connectivity test failed (exit $ct_rc); JUnit in" \
+		"build/connectivity-junit.xml; the agent's log:"
+	tail -n 30 "$CT_DIR/agent.log"
+	exit 1
+fi
+connectivity_ci_stop
+trap 'rm -f "$STAMP"' EXIT
 leftovers
 
 if [ "${NETOBS_SKIP_SANITIZE:-0}" != 1 ]; then

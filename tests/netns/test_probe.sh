@@ -109,7 +109,7 @@ probe_in "$C" tcp "10.201.0.2:$TCP_PORT" --count 3 --interval 50ms
 check_eq "--count 3: three attempt lines" 3 "$(grep -c '^[0-9]*: 10.201.0.2:8080 ok [0-9.]* ms' <<<"$OUT")"
 check_true "summary with min/avg/max" grep -q '^3 sent, 3 ok, min/avg/max = [0-9.]*/[0-9.]*/[0-9.]* ms$' <<<"$OUT"
 probe_in "$C" icmp "$SILENT" --count 2 --interval 0 --timeout 200ms
-check_eq "two timeouts counted by name" "2 sent, 0 ok; 2 timeout" "$(tail -n 1 <<<"$OUT")"
+check_eq "two timeouts counted by name" "2 sent, 0 ok; 2 timeout" "$(grep ' sent, ' <<<"$OUT")"
 check_true "a timeout line says after how long" grep -q '^1: 10.201.0.99 timeout after 200 ms' <<<"$OUT"
 probe_in "$C" tcp "10.201.0.2:$TCP_PORT" --count 2 --interval 50ms -o json
 check_eq "json: 2 attempts, 2 ok, from null" "2 2 2 null tcp" \
@@ -124,6 +124,15 @@ OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 2 --interval 50ms)
 RC=$?
 check_eq "--from netns: two ok lines" 2 "$(grep -c ' ok ' <<<"$OUT")"
 check_eq "--from netns: exit 0" 0 "$RC"
+check_eq "no agent: one line says so, last" \
+	"flows: no agent at $SOCK (start netobs-agent to see the flows of this probe)" \
+	"$(tail -n 1 <<<"$OUT")"
+check_eq "no agent: no flows heading" 0 "$(grep -c '^Flows seen' <<<"$OUT")"
+OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "no agent, json: exit 0, flows null, the note" "0 null true" \
+	"$? $(jq -c '.flows' <<<"$OUT") $(jq --arg s "$SOCK" '.flows_note | startswith("no agent at " + $s)' <<<"$OUT")"
+OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 --no-flows)
+check_eq "no agent, --no-flows: no flows line" "0 0" "$? $(grep -c '^flows:' <<<"$OUT")"
 OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 -o json)
 check_eq "--from netns: json from" "$C" "$(jq -r .from <<<"$OUT")"
 "$CLI" probe icmp 10.201.0.2 --from "${P}nosuch" --count 1 >/dev/null 2>"$TMP/err"
@@ -146,6 +155,75 @@ wait_for "agent lists the client endpoint" 5 endpoint_known "$C" || fail "agent 
 OUT=$("$CLI" probe udp "10.201.0.2:$UDP_PORT" --from "$C" --count 1)
 check_eq "--from endpoint: exit 0" 0 "$?"
 check_true "--from endpoint: ok" grep -q "^1: 10.201.0.2:9000 ok" <<<"$OUT"
+
+log "the flows the agent saw for a probe"
+# Each packet is seen twice: leaving the client (its veth's ingress hook) and
+# reaching the server (the server veth's egress hook); a flow's NEW record
+# carries its first packet's flags. One attempt, so one of each packet.
+syn='select(.flow.l4.TCP.flags.SYN and (.flow.l4.TCP.flags.ACK | not))'
+synack='select(.flow.l4.TCP.flags.SYN and .flow.l4.TCP.flags.ACK)'
+rst='select(.flow.l4.TCP.flags.RST)'
+count() { jq "[.flows[] | $1] | length" <<<"$OUT"; }
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 -o json)
+check_eq "tcp ok: exit 0" 0 "$?"
+check_eq "tcp ok: 2 SYN (client's veth, server's), 2 SYN-ACK, 0 RST" "2 2 0" \
+	"$(count "$syn") $(count "$synack") $(count "$rst")"
+check_eq "tcp ok: the SYNs go from the client to the server port" \
+	"10.201.0.1 10.201.0.2 $TCP_PORT" \
+	"$(jq -r "[.flows[] | $syn | .flow | \"\\(.IP.source) \\(.IP.destination) \\(.l4.TCP.destination_port)\"] | unique | join(\",\")" <<<"$OUT")"
+check_eq "tcp ok: every record is of the target's port" true \
+	"$(jq "[.flows[].flow.l4.TCP | .source_port == $TCP_PORT or .destination_port == $TCP_PORT] | all" <<<"$OUT")"
+check_eq "tcp ok: no flows_note" null "$(jq -c .flows_note <<<"$OUT")"
+OUT=$("$CLI" probe tcp "10.201.0.2:$((TCP_PORT + 1))" --from "$C" --count 1 -o json)
+check_eq "tcp refused: exit 1" 1 "$?"
+check_eq "tcp refused: 2 SYN, 0 SYN-ACK, 2 RST" "2 0 2" \
+	"$(count "$syn") $(count "$synack") $(count "$rst")"
+OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "icmp: 2 echo requests, 2 echo replies (type 0: an empty ICMPv4)" "2 2" \
+	"$(count 'select(.flow.l4.ICMPv4.type == 8)') $(count 'select(.flow.l4.ICMPv4 == {})')"
+OUT=$("$CLI" probe icmp fd00:201::2 --from "$C" --count 1 -o json)
+check_eq "icmpv6: 2 echo requests, 2 echo replies" "2 2" \
+	"$(count 'select(.flow.l4.ICMPv6.type == 128)') $(count 'select(.flow.l4.ICMPv6.type == 129)')"
+# The patterns `netobs connectivity test` validates with (lib/flow_expect.h), on these real records.
+FLOW_EXPECT=$BIN_DIR/tests/flow_expect_check
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern tcp on a connection: SYN, SYN-ACK, FIN or RST" "matched 3/3" \
+	"$("$FLOW_EXPECT" tcp 10.201.0.1 10.201.0.2 "$TCP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe tcp "10.201.0.2:$((TCP_PORT + 1))" --from "$C" --count 1 -o json)
+check_eq "pattern tcp on a refused connection: the SYN-ACK is missing" \
+	"failed 1/3: no SYN-ACK from 10.201.0.2:$((TCP_PORT + 1)) to 10.201.0.1" \
+	"$("$FLOW_EXPECT" tcp 10.201.0.1 10.201.0.2 "$((TCP_PORT + 1))" <<<"$OUT")"
+check_eq "pattern tcp-denied on a refused connection: no drop" \
+	"failed 1/2: no drop of the connection from 10.201.0.1 to 10.201.0.2:$((TCP_PORT + 1))" \
+	"$("$FLOW_EXPECT" tcp-denied 10.201.0.1 10.201.0.2 "$((TCP_PORT + 1))" <<<"$OUT")"
+OUT=$("$CLI" probe tcp "[fd00:201::2]:$TCP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern tcp, IPv6" "matched 3/3" \
+	"$("$FLOW_EXPECT" tcp fd00:201::1 fd00:201::2 "$TCP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe udp "10.201.0.2:$UDP_PORT" --from "$C" --count 1 -o json)
+check_eq "pattern udp: a datagram each way" "matched 2/2" \
+	"$("$FLOW_EXPECT" udp 10.201.0.1 10.201.0.2 "$UDP_PORT" <<<"$OUT")"
+OUT=$("$CLI" probe icmp 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern icmp: request and reply" "matched 2/2" \
+	"$("$FLOW_EXPECT" icmp 10.201.0.1 10.201.0.2 0 <<<"$OUT")"
+OUT=$("$CLI" probe icmp fd00:201::2 --from "$C" --count 1 -o json)
+check_eq "pattern icmp, IPv6" "matched 2/2" "$("$FLOW_EXPECT" icmp fd00:201::1 fd00:201::2 0 <<<"$OUT")"
+check_eq "pattern icmp from the wrong client: nothing of it" \
+	"failed 0/2: no ICMP echo request from fd00:201::3 to fd00:201::2" \
+	"$("$FLOW_EXPECT" icmp fd00:201::3 fd00:201::2 0 <<<"$OUT")"
+
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1)
+check_eq "text: exit 0" 0 "$?"
+heading=$(grep '^Flows seen by netobs-agent (' <<<"$OUT")
+n=$(sed -n 's/^Flows seen by netobs-agent (\([0-9]*\)):$/\1/p' <<<"$heading")
+check_true "text: a heading with the count after the summary" \
+	bash -c "[ -n '$n' ] && [ '$n' -ge 4 ] && grep -A1 ' sent, ' <<<\"\$1\" | grep -q '^Flows seen'" _ "$OUT"
+check_eq "text: as many compact lines as the heading says" "$n" \
+	"$(grep -Ec '^  [A-Z][a-z]{2} [ 0-9][0-9] [0-9:.]+: [^ ]+:[0-9]+ .* (->|<-) ' <<<"$OUT")"
+check_eq "text: 2 SYN lines" 2 "$(grep -c '(TCP Flags: SYN) new' <<<"$OUT")"
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 --no-flows -o json)
+check_eq "--no-flows, json: no flows key" false "$(jq 'has("flows")' <<<"$OUT")"
+OUT=$("$CLI" probe tcp "10.201.0.2:$TCP_PORT" --from "$C" --count 1 --no-flows)
+check_eq "--no-flows, text: the summary is the last line" 1 "$(tail -n 1 <<<"$OUT" | grep -c ' sent, ')"
 # An endpoint whose peer is in an unnamed namespace (a process's, not `ip netns
 # add`'s) is named after its interface: only the agent knows it, and says
 # it cannot be entered (without the agent the name would be unknown).
@@ -249,5 +327,58 @@ check_true "dns to an address nobody has: host-unreachable or timeout, never ok"
 OUT=$("$CLI" probe dns web.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json); RC=$?
 check_eq "dns -o json --from: result, rcode, answers" 'ok 0 10.201.0.2 0' \
 	"$(jq -r '.attempts[0] | "\(.result) \(.dns_rcode) \(.answers)"' <<<"$OUT") $RC"
+
+log "DNS and HTTP patterns on the agent's real L7 records"
+agent_start || fail "agent start"
+wait_for "agent lists the client endpoint" 5 endpoint_known "$C" || fail "agent lists $C"
+fe() { "$FLOW_EXPECT" "$@" <<<"$OUT"; }
+OUT=$("$CLI" probe dns web.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern dns: request and NOERROR response" "matched 2/2" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 web.probe.test. 0)"
+check_eq "pattern dns expecting NXDOMAIN: says the rcode it got" \
+	"failed 1/2: no DNS response NXDOMAIN for web.probe.test. from 10.201.0.2:53 to 10.201.0.1 (the DNS response had rcode NOERROR, expected NXDOMAIN)" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 web.probe.test. 3)"
+OUT=$("$CLI" probe dns nope.probe.test --server 10.201.0.2 --from "$C" --count 1 -o json)
+check_eq "pattern dns: NXDOMAIN response" "matched 2/2" \
+	"$(fe dns 10.201.0.1 10.201.0.2 53 nope.probe.test. 3)"
+OUT=$("$CLI" probe http "http://10.201.0.2:$HTTP_PORT/" --from "$C" --count 1 -o json)
+check_eq "pattern http: GET and 200" "matched 2/2" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" GET 200)"
+check_eq "pattern tcp under the HTTP request" "matched 3/3" \
+	"$(fe tcp 10.201.0.1 10.201.0.2 "$HTTP_PORT")"
+OUT=$("$CLI" probe http "http://10.201.0.2:$HTTP_PORT/missing" --from "$C" --count 1 -o json)
+check_eq "pattern http expecting 200 on a 404: says the status it got" \
+	"failed 1/2: no HTTP 200 response from 10.201.0.2:$HTTP_PORT to 10.201.0.1 (the HTTP response had status 404, expected 200)" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" GET 200)"
+check_eq "pattern http expecting POST: says the method it got" \
+	"failed 0/2: no HTTP POST request from 10.201.0.1 to 10.201.0.2:$HTTP_PORT (the HTTP request had method GET, expected POST)" \
+	"$(fe http 10.201.0.1 10.201.0.2 "$HTTP_PORT" POST 404)"
+agent_stop
+
+log "dns --server forms, and --from's resolv.conf"
+# --server [IPv6] without a port is what the dns probe reads, so the flag check takes it too.
+for server in '[fd00:201::2]' '[fd00:201::2]:53' 'fd00:201::2'; do
+	OUT=$("$CLI" probe dns web.probe.test --server "$server" --from "$C" --count 1 \
+		--timeout 300ms --no-flows -o json)
+	RC=$?
+	check_eq "--server $server: taken (no usage error), peer [fd00:201::2]:53" \
+		"1 [fd00:201::2]:53" "$RC $(jq -r '.attempts[0].peer' <<<"$OUT")"
+done
+usage_error "--server [IPv6 without ]" dns web.probe.test --server '[fd00:201::2'
+usage_error "--server a name" dns web.probe.test --server dns.example
+# Without --server, --from reads /etc/netns/NETNS/resolv.conf as `ip netns exec` would.
+ETC_NETNS=/etc/netns/$C
+[ -d /etc/netns ] && MADE_ETC_NETNS= || MADE_ETC_NETNS=1
+trap 'rc=$?; rm -rf "$ETC_NETNS"; [ -n "$MADE_ETC_NETNS" ] && rmdir /etc/netns 2>/dev/null; (exit $rc); cleanup' EXIT
+mkdir -p "$ETC_NETNS"
+echo "nameserver 10.201.0.2" >"$ETC_NETNS/resolv.conf"
+OUT=$("$CLI" probe dns web.probe.test --from "$C" --count 1 --no-flows -o json); RC=$?
+check_eq "--from, no --server: the namespace's resolv.conf (10.201.0.2)" \
+	"ok 10.201.0.2:53 10.201.0.2 0" \
+	"$(jq -r '.attempts[0] | "\(.result) \(.peer) \(.answers)"' <<<"$OUT") $RC"
+rm -rf "$ETC_NETNS"
+OUT=$("$CLI" probe dns web.probe.test --from "$C" --count 1 --timeout 300ms --no-flows -o json)
+check_true "--from without the namespace's resolv.conf: /etc/resolv.conf's server, not 10.201.0.2" \
+	bash -c '[ "$1" != "10.201.0.2:53" ]' _ "$(jq -r '.attempts[0].peer' <<<"$OUT")"
 
 finish

@@ -35,7 +35,8 @@ ZONE=(--local=/probe.test/
 	--mx-host=probe.test,mail.probe.test,10
 	--txt-record=t.probe.test,"hello"
 	--txt-record=q.probe.test,'say "hi"','x\y'
-	--dns-rr=r.probe.test,99,010203)
+	--dns-rr=r.probe.test,65280,010203
+	--dns-rr=spf.probe.test,99,010203)
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
 	--listen-address="$ADDR" --listen-address=::1 --port="$ZONE_PORT" "${ZONE[@]}" \
 	--pid-file="$TMP/dnsmasq.pid" \

@@ -781,6 +781,22 @@ START_TEST(test_names_for_printer)
 	ck_assert_str_eq(dns_type_name(255, buf, sizeof(buf)), "ANY");
 	ck_assert_str_eq(dns_type_name(123, buf, sizeof(buf)), "TYPE123");
 	ck_assert_str_eq(dns_type_name(65535, buf, sizeof(buf)), "TYPE65535");
+	/* and back: every name, any case, and RFC 3597's generic form */
+	ck_assert_int_eq(dns_type_from_name("AAAA"), 28);
+	ck_assert_int_eq(dns_type_from_name("aaaa"), 28);
+	ck_assert_int_eq(dns_type_from_name("Https"), 65);
+	ck_assert_int_eq(dns_type_from_name("NSAP-PTR"), 23);
+	ck_assert_int_eq(dns_type_from_name("DLV"), 32769);
+	ck_assert_int_eq(dns_type_from_name("TYPE65280"), 65280);
+	ck_assert_int_eq(dns_type_from_name("type99"), 99);
+	ck_assert_int_eq(dns_type_from_name("TYPE65536"), -1);
+	ck_assert_int_eq(dns_type_from_name("TYPE"), -1);
+	ck_assert_int_eq(dns_type_from_name("TYPE1x"), -1);
+	ck_assert_int_eq(dns_type_from_name("TYPE-1"), -1);
+	ck_assert_int_eq(dns_type_from_name("BOGUS"), -1);
+	ck_assert_int_eq(dns_type_from_name(""), -1);
+	for (unsigned int t = 0; t <= 65535; t++)
+		ck_assert_int_eq(dns_type_from_name(dns_type_name(t, buf, sizeof(buf))), (int)t);
 
 	/* Each cause its own name, none left unnamed. */
 	for (int a = 0; a < DNS_ERR__COUNT; a++) {

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * no-unexpected-drops, the last test of `netobs connectivity test`: over
+ * the whole run, no packet of the topology may have been dropped unless a
+ * test expected it (none does before policy exists). Two witnesses: the
+ * agent's DROPPED records and the kernel's drop counters of the links.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ct_tests.h"
+
+static const char *link_name(const struct ct_topology *t, unsigned int i)
+{
+	return i < CT_NODE__COUNT ? t->nodes[i].veth : CT_BRIDGE;
+}
+
+/* rx_dropped + tx_dropped of a link; false when it cannot be read. */
+static bool link_drops(const char *ifname, uint64_t *drops)
+{
+	static const char *const counters[] = {"rx_dropped", "tx_dropped"};
+	unsigned int i;
+
+	*drops = 0;
+	for (i = 0; i < 2; i++) {
+		unsigned long long v;
+		char path[128];
+		FILE *f;
+		int n;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname,
+			 counters[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return false;
+		n = fscanf(f, "%llu", &v);
+		fclose(f);
+		if (n != 1)
+			return false;
+		*drops += v;
+	}
+	return true;
+}
+
+void ct_link_drops_start(struct ct_link_drops *d, const struct ct_topology *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < CT_LINKS; i++)
+		d->counted[i] = link_drops(link_name(t, i), &d->before[i]);
+}
+
+/* no-unexpected-drops: the agent's drops since the run began, and the links' counters. */
+void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
+		       const struct ct_link_drops *d, bool agent, uint64_t run_start_ns,
+		       struct ct_test_result *res, uint64_t *lost)
+{
+	char links[128] = "", agent_text[320] = "", err[256];
+	uint64_t agent_drops = 0, grown = 0, after;
+	bool counted = false;
+	unsigned int i, f;
+	size_t len = 0;
+
+	for (i = 0; i < CT_LINKS; i++) {
+		if (!d->counted[i] || !link_drops(link_name(t, i), &after))
+			continue;
+		counted = true;
+		if (after <= d->before[i])
+			continue;
+		grown += after - d->before[i];
+		len = strlen(links); /* a cut list stays a string */
+		snprintf(links + len, sizeof(links) - len, "%s%s +%llu", len ? ", " : "",
+			 link_name(t, i), (unsigned long long)(after - d->before[i]));
+	}
+	if (agent) {
+		/* The drops of each topology address; a drop between two of them
+		 * comes twice, once per address: the second copy is not counted. */
+		res->flows = (struct agent_flows){0};
+		for (i = 0; i < CT_NODE__COUNT * 2; i++) {
+			struct agent_flows_query q = {
+				.ip_a = ct_node_address(t, i / 2, i % 2 ? 6 : 4),
+				.since_ns = run_start_ns,
+				.drops_only = true,
+			};
+			struct agent_flows got = {0};
+
+			if (agent_flows_fetch(g, &q, &got, err, sizeof(err))) {
+				snprintf(agent_text, sizeof(agent_text),
+					 "the agent's drops could not be fetched: %s", err);
+				agent_flows_free(&got);
+				break;
+			}
+			if (got.lost > *lost)
+				*lost = got.lost;
+			for (f = 0; f < got.len; f++) {
+				size_t k;
+				bool seen = false;
+
+				for (k = 0; k < res->flows.len && !seen; k++)
+					seen = res->flows.recs[k].seq == got.recs[f].seq;
+				agent_drops += !seen;
+			}
+			if (!res->flows.len) { /* keep the first non-empty set to show */
+				agent_flows_free(&res->flows);
+				res->flows = got;
+			} else {
+				agent_flows_free(&got);
+			}
+		}
+	}
+	if (!agent && !counted) {
+		res->status = CT_TEST_SKIPPED;
+		snprintf(res->message, sizeof(res->message),
+			 "no agent to ask for drops and no link counters to read");
+		return;
+	}
+	if (*agent_text || agent_drops || grown) {
+		res->status = CT_TEST_FAILED;
+		snprintf(res->message, sizeof(res->message),
+			 "%s%s%llu unexpected drops seen by the agent (0 expected)%s%s%s%s",
+			 agent_text, *agent_text ? "; " : "", (unsigned long long)agent_drops,
+			 grown ? "; kernel drop counters grew: " : "", links,
+			 !agent ? " (no agent: counters only)" : "",
+			 counted ? "" : " (link counters unreadable)");
+		return;
+	}
+	res->status = CT_TEST_PASSED;
+	snprintf(res->message, sizeof(res->message), "%s%s",
+		 agent ? "no drop seen by the agent" : "no agent: link counters only",
+		 counted ? "; link drop counters unchanged" : "; link counters unreadable");
+}

@@ -1,0 +1,274 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# netobs connectivity test end to end, with the real agent and the real
+# topology: everything passes with strict flow validation (text summary,
+# JUnit, JSON); one protocol broken outside netobs (an nftables bridge rule
+# dropping UDP 7000, a killed echo HTTP server) fails exactly that
+# protocol's tests; Ctrl-C and `connectivity cleanup` leave nothing behind;
+# --test selects exactly the named tests; without an agent validation is
+# off and the tests still pass; validation fails (strict) or warns when the
+# agent's records lack a step; usage errors exit 2.
+# The topology's names are fixed: run this under /tmp/netobs-netns.lock
+# (ctest runs it serially; it must not take the lock itself).
+source "$(dirname "$0")/lib.sh"
+
+NFT_TABLE=netobs_ct_test
+STATE_DIR=/run/netobs/connectivity
+SERVER_PIDS=
+
+# Every test of the suite, as docs/connectivity.md lists them: 10
+# endpoint-to-endpoint (5 protocols x 2 families, 2 actions each), 6
+# endpoint-to-host (2 actions each), 6 host-to-endpoint (1 action each),
+# 6 DNS (2 actions each), 2 external (skipped here), no-unexpected-drops.
+ALL_TESTS="icmp-ipv4-endpoint-to-endpoint tcp-ipv4-endpoint-to-endpoint
+udp-ipv4-endpoint-to-endpoint http-ipv4-endpoint-to-endpoint https-ipv4-endpoint-to-endpoint
+icmp-ipv6-endpoint-to-endpoint tcp-ipv6-endpoint-to-endpoint udp-ipv6-endpoint-to-endpoint
+http-ipv6-endpoint-to-endpoint https-ipv6-endpoint-to-endpoint
+icmp-ipv4-endpoint-to-host tcp-ipv4-endpoint-to-host http-ipv4-endpoint-to-host
+icmp-ipv6-endpoint-to-host tcp-ipv6-endpoint-to-host http-ipv6-endpoint-to-host
+icmp-ipv4-host-to-endpoint tcp-ipv4-host-to-endpoint http-ipv4-host-to-endpoint
+icmp-ipv6-host-to-endpoint tcp-ipv6-host-to-endpoint http-ipv6-host-to-endpoint
+dns-a-ipv4 dns-aaaa-ipv4 dns-nxdomain-ipv4 dns-a-ipv6 dns-aaaa-ipv6 dns-nxdomain-ipv6
+http-external-target icmp-external-ip no-unexpected-drops"
+N_TESTS=31
+N_SKIPPED=2
+N_ACTIONS=$((10 * 2 + 6 * 2 + 6 * 1 + 6 * 2))
+
+# Whatever a failing run left: the topology, the nftables table.
+connectivity_cleanup() {
+	local rc=$?
+	nft delete table bridge "$NFT_TABLE" 2>/dev/null
+	"$CLI" connectivity cleanup >/dev/null 2>&1
+	(exit $rc)
+	cleanup
+}
+trap connectivity_cleanup EXIT
+
+# topology_left: print what of the topology exists (nothing: all removed).
+topology_left() {
+	ip netns list | awk '{print $1}' | grep '^netobs-ct-'
+	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^(nct-|netobs-ct0$)'
+	[ -e "$STATE_DIR" ] && echo "$STATE_DIR"
+	local pid
+	for pid in $SERVER_PIDS; do server_running "$pid" && echo "server pid $pid"; done
+	true
+}
+
+# server_running PID: a process that has not exited (a zombie waiting for
+# its new parent, init, to reap it has exited). Waits up to 3 s for it.
+server_running() {
+	local state
+	for _ in $(seq 30); do
+		state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# remember_servers: the pids of the topology's servers, to check they end.
+remember_servers() {
+	SERVER_PIDS=$(cat "$STATE_DIR"/*.pid 2>/dev/null | tr '\n' ' ')
+}
+
+# junit_summary FILE: "tests failures skipped testcases" from the XML.
+junit_summary() {
+	"$PYTHON" - "$1" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suite = root.find("testsuite")
+cases = suite.findall("testcase")
+print(root.get("tests"), root.get("failures"), root.get("skipped"), len(cases),
+      sum(1 for c in cases if c.find("failure") is not None),
+      sum(1 for c in cases if c.find("skipped") is not None))
+EOF
+}
+
+# junit_failed FILE: the names of the failed testcases, one line, sorted.
+junit_failed() {
+	"$PYTHON" - "$1" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+print(" ".join(sorted(c.get("name") for c in root.iter("testcase")
+                      if c.find("failure") is not None)))
+EOF
+}
+
+sorted_words() { tr ' \n' '\n\n' | grep . | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+agent_start
+
+log "(a) everything passes with --flow-validation strict"
+"$CLI" connectivity test --flow-validation strict --junit-file "$TMP/a.xml" \
+	>"$TMP/a.out" 2>"$TMP/a.err"
+check_eq "all pass: exit code" 0 $?
+check_eq "all pass: summary line" \
+	"All $((N_TESTS - N_SKIPPED)) tests ($N_ACTIONS actions) successful, $N_SKIPPED tests skipped" \
+	"$(tail -n 1 "$TMP/a.out")"
+check_true "all pass: validation was on" grep -q "^flow validation: strict" "$TMP/a.out"
+check_eq "all pass: progress lines" "$N_TESTS" "$(grep -c '^\[[0-9]*/31\] ' "$TMP/a.out")"
+check_eq "all pass: JUnit tests failures skipped cases failed skipped" \
+	"$N_TESTS 0 $N_SKIPPED $N_TESTS 0 $N_SKIPPED" "$(junit_summary "$TMP/a.xml")"
+check_eq "all pass: topology removed" "" "$(topology_left)"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/a.out" "$TMP/a.err" | tail -n 60; fi
+
+log "(a) -o json, keeping the topology for the next runs (--cleanup false)"
+"$CLI" connectivity test --flow-validation strict --cleanup false -o json \
+	>"$TMP/a.json" 2>"$TMP/a-json.err"
+check_eq "json: exit code" 0 $?
+check_eq "json: every test name, in order" "$(echo $ALL_TESTS)" \
+	"$(jq -r '[.tests[].name] | join(" ")' "$TMP/a.json")"
+check_eq "json: summary tests passed failed skipped actions" \
+	"$N_TESTS $((N_TESTS - N_SKIPPED)) 0 $N_SKIPPED $N_ACTIONS" \
+	"$(jq -r '.summary | "\(.tests) \(.passed) \(.failed) \(.skipped) \(.actions)"' "$TMP/a.json")"
+check_eq "json: every action's flows matched" "$N_ACTIONS" \
+	"$(jq '[.tests[].actions[] | select(.validation.result == "matched")] | length' "$TMP/a.json")"
+check_eq "json: a tcp action shows its flows" "true" \
+	"$(jq '[.tests[] | select(.name == "tcp-ipv4-endpoint-to-endpoint") | .actions[0].flows[]
+	       | select(.flow.l4.TCP.destination_port == 7000)] | length > 0' "$TMP/a.json")"
+check_eq "json: skipped external tests say why" "2" \
+	"$(jq '[.tests[] | select(.status == "skipped" and (.message | test("not given")))] | length' \
+		"$TMP/a.json")"
+check_eq "json: no-unexpected-drops asked the agent and read the counters" \
+	"passed: no drop seen by the agent; link drop counters unchanged" \
+	"$(jq -r '.tests[] | select(.name == "no-unexpected-drops") | "\(.status): \(.message)"' \
+		"$TMP/a.json")"
+check_true "kept: how to remove it is said" grep -q "netobs connectivity cleanup" "$TMP/a-json.err"
+check_true "kept: the namespaces are there" ip netns exec netobs-ct-echo true
+
+log "(b) an nftables bridge rule drops UDP 7000: exactly the udp tests fail"
+nft add table bridge "$NFT_TABLE"
+nft add chain bridge "$NFT_TABLE" forward '{ type filter hook forward priority 0; }'
+nft add rule bridge "$NFT_TABLE" forward udp dport 7000 drop
+"$CLI" connectivity test --flow-validation strict --cleanup=false --connect-timeout 1s \
+	--junit-file "$TMP/b.xml" >"$TMP/b.out" 2>&1
+check_eq "udp dropped: exit code" 1 $?
+check_true "udp dropped: the kept topology was reused" grep -q "earlier run kept" "$TMP/b.out"
+check_eq "udp dropped: failed tests" \
+	"udp-ipv4-endpoint-to-endpoint udp-ipv6-endpoint-to-endpoint" "$(junit_failed "$TMP/b.xml")"
+check_eq "udp dropped: summary" \
+	"2/$((N_TESTS - N_SKIPPED)) tests failed (4/$N_ACTIONS actions), $N_SKIPPED tests skipped" \
+	"$(grep 'tests failed' "$TMP/b.out")"
+check_true "udp dropped: the failure names the action and the timeout" \
+	grep -q "^  udp-ipv4-endpoint-to-endpoint/client-to-echo: client (.*) -> echo (.*:7000): timeout" \
+	"$TMP/b.out"
+nft delete table bridge "$NFT_TABLE"
+
+log "(c) the echo HTTP server stopped: exactly the http tests to echo fail"
+remember_servers
+HTTP_PID=$(cat "$STATE_DIR/echo-http.pid" 2>/dev/null)
+check_true "echo-http has a pid file" test -n "$HTTP_PID"
+kill "${HTTP_PID:-0}"
+if server_running "${HTTP_PID:-0}"; then fail "echo-http stopped"; else pass "echo-http stopped"; fi
+"$CLI" connectivity test --flow-validation strict --cleanup=false --junit-file "$TMP/c.xml" \
+	--retry 1 --retry-delay 100ms -o json >"$TMP/c.json" 2>"$TMP/c.err"
+check_eq "http stopped: exit code" 1 $?
+check_eq "http stopped: failed tests" \
+	"http-ipv4-endpoint-to-endpoint http-ipv4-host-to-endpoint http-ipv6-endpoint-to-endpoint http-ipv6-host-to-endpoint" \
+	"$(junit_failed "$TMP/c.xml")"
+check_eq "http stopped: json agrees" "$(junit_failed "$TMP/c.xml")" \
+	"$(jq -r '[.tests[] | select(.status == "failed") | .name] | sort | join(" ")' "$TMP/c.json")"
+check_eq "http stopped: the probe says refused" "connection-refused" \
+	"$(jq -r '.tests[] | select(.name == "http-ipv4-endpoint-to-endpoint") | .actions[0].result' \
+		"$TMP/c.json")"
+check_eq "http stopped: --retry 1 tried each failed action twice, each other once" "2 1" \
+	"$(jq -r '([.tests[].actions[] | select(.passed | not) | .attempts] | unique | join(","))
+		+ " " + ([.tests[].actions[] | select(.passed) | .attempts] | unique | join(","))' \
+		"$TMP/c.json")"
+remember_servers
+"$CLI" connectivity cleanup >"$TMP/cleanup.out" 2>&1
+check_eq "cleanup: exit code" 0 $?
+check_true "cleanup: says what it removed" grep -q "^Removed" "$TMP/cleanup.out"
+check_eq "cleanup: nothing left" "" "$(topology_left)"
+"$CLI" connectivity cleanup >"$TMP/cleanup2.out" 2>&1
+check_eq "cleanup again: exit code" 0 $?
+check_true "cleanup again: nothing was there" grep -q "^No connectivity test topology" \
+	"$TMP/cleanup2.out"
+
+log "(d) SIGINT during a run removes everything"
+# UDP dropped again, so the run is surely inside udp-ipv4's probe (2 s timeout) when
+# SIGINT comes: the probe ends by its timeout, then the topology goes.
+nft add table bridge "$NFT_TABLE"
+nft add chain bridge "$NFT_TABLE" forward '{ type filter hook forward priority 0; }'
+nft add rule bridge "$NFT_TABLE" forward udp dport 7000 drop
+"$CLI" connectivity test >"$TMP/d.out" 2>&1 &
+RUN_PID=$!
+wait_for "the run reaches udp-ipv4" 60 grep -q '^\[3/31\] udp-ipv4-endpoint-to-endpoint' "$TMP/d.out"
+remember_servers
+STARTED=$SECONDS
+kill -INT "$RUN_PID"
+wait "$RUN_PID"
+check_eq "interrupted: exit code" 1 $?
+check_true "interrupted: ends within the probe's timeout and the cleanup" \
+	test $((SECONDS - STARTED)) -le 10
+check_true "interrupted: says so" grep -q "^Interrupted" "$TMP/d.out"
+check_true "interrupted: the tests not run are skipped" grep -q "tests skipped" "$TMP/d.out"
+check_eq "interrupted: the last test run" "[3/31] udp-ipv4-endpoint-to-endpoint" \
+	"$(grep -o '^\[[0-9]*/31\] [a-z0-9-]*' "$TMP/d.out" | tail -n 1)"
+check_eq "interrupted: nothing left" "" "$(topology_left)"
+nft delete table bridge "$NFT_TABLE"
+
+log "(e) --test selects exactly the named tests"
+"$CLI" connectivity test --test '^tcp-' --test '!ipv6' -o json >"$TMP/e.json" 2>"$TMP/e.err"
+check_eq "include and exclude: exit code" 0 $?
+check_eq "include and exclude: the tests" \
+	"tcp-ipv4-endpoint-to-endpoint tcp-ipv4-endpoint-to-host tcp-ipv4-host-to-endpoint" \
+	"$(jq -r '[.tests[].name] | join(" ")' "$TMP/e.json")"
+check_eq "include and exclude: progress counts the selected" "3" \
+	"$(grep -c '^\[[0-9]/3\] ' "$TMP/e.err")"
+"$CLI" connectivity test --test 'nxdomain' --test 'drops$' -o json >"$TMP/e2.json" 2>/dev/null
+check_eq "two includes: exit code" 0 $?
+check_eq "two includes: the tests" "dns-nxdomain-ipv4 dns-nxdomain-ipv6 no-unexpected-drops" \
+	"$(jq -r '[.tests[].name] | join(" ")' "$TMP/e2.json")"
+check_eq "nxdomain: the expected outcome passes" "nxdomain nxdomain" \
+	"$(jq -r '[.tests[] | select(.name == "dns-nxdomain-ipv4") | .actions[].result] | join(" ")' \
+		"$TMP/e2.json")"
+
+log "(f) no agent: validation off, the tests still pass"
+agent_stop
+"$CLI" connectivity test --test '-ipv4-endpoint-to-endpoint$' --flow-validation strict \
+	>"$TMP/f.out" 2>&1
+check_eq "no agent: exit code" 0 $?
+check_true "no agent: validation off, said once" \
+	test "$(grep -c "^flow validation: off (no agent at $SOCK" "$TMP/f.out")" = 1
+check_eq "no agent: summary" "All 5 tests (10 actions) successful, 0 tests skipped" \
+	"$(tail -n 1 "$TMP/f.out")"
+check_eq "no agent: nothing left" "" "$(topology_left)"
+
+log "(h) flow validation fails when the flows lack a step: an agent that decodes no HTTP"
+# --http-ports 1: the agent makes no HTTP records on port 80, so the HTTP
+# pattern's request is missing while the probes succeed.
+agent_start --http-ports 1
+"$CLI" connectivity test --test '^http-ipv4-endpoint-to-endpoint$' >"$TMP/h1.out" 2>&1
+check_eq "warning mode: exit code" 0 $?
+check_true "warning mode: both actions warned" grep -q '^\[1/1\] http-ipv4-endpoint-to-endpoint !!$' \
+	"$TMP/h1.out"
+check_true "warning mode: the missing step, with its flows" grep -A1 -q \
+	"client-to-echo: .*: flow validation: no HTTP GET request from 10.247.0.10 to 10.247.0.20:80" \
+	"$TMP/h1.out"
+"$CLI" connectivity test --test '^http-ipv4-endpoint-to-endpoint$' --flow-validation strict \
+	-o json >"$TMP/h2.json" 2>/dev/null
+check_eq "strict mode: exit code" 1 $?
+check_eq "strict mode: both actions failed on validation, the probes succeeded" \
+	"ok failed ok failed" \
+	"$(jq -r '[.tests[0].actions[] | .result, .validation.result] | join(" ")' "$TMP/h2.json")"
+agent_stop
+
+log "(g) usage errors exit 2 with a clear message"
+"$CLI" connectivity test --flow-validation sometimes >/dev/null 2>"$TMP/g1.err"
+check_eq "bad --flow-validation: exit code" 2 $?
+check_true "bad --flow-validation: message" \
+	grep -q "invalid --flow-validation 'sometimes': expected disabled, warning or strict" \
+	"$TMP/g1.err"
+"$CLI" connectivity test --test '(' >/dev/null 2>"$TMP/g2.err"
+check_eq "bad regex: exit code" 2 $?
+check_true "bad regex: message" grep -q "invalid --test '('" "$TMP/g2.err"
+"$CLI" connectivity test --cleanup=maybe >/dev/null 2>"$TMP/g3.err"
+check_eq "bad --cleanup: exit code" 2 $?
+"$CLI" connectivity >/dev/null 2>"$TMP/g4.err"
+check_eq "no subcommand: exit code" 2 $?
+check_true "no subcommand: message" grep -q "missing subcommand: test or cleanup" "$TMP/g4.err"
+check_eq "usage errors: nothing made" "" "$(topology_left)"
+
+finish
