@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,36 +133,9 @@ static void sleep_ms(uint32_t ms)
 		;
 }
 
-/* Durations as `netobs probe` takes them: "2s", "500ms", "1.5s", "1m", "3" (seconds). */
-static bool parse_duration_ms(const char *text, uint32_t *ms)
-{
-	double value, scale;
-	char *unit;
-
-	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
-		return false;
-	errno = 0;
-	value = strtod(text, &unit);
-	if (errno || unit == text || !isfinite(value))
-		return false;
-	if (strcmp(unit, "ms") == 0)
-		scale = 1;
-	else if (strcmp(unit, "s") == 0 || *unit == '\0')
-		scale = 1000;
-	else if (strcmp(unit, "m") == 0)
-		scale = 60000;
-	else
-		return false;
-	value *= scale;
-	if (value > (double)UINT32_MAX)
-		return false;
-	*ms = (uint32_t)value;
-	return true;
-}
-
 static int parse_duration_flag(const char *flag, const char *text, bool zero_ok, uint32_t *ms)
 {
-	if (!parse_duration_ms(text, ms))
+	if (!probe_parse_duration_ms(text, ms))
 		return cli_usage_error("connectivity",
 				       "invalid --%s '%s': expected a duration like 500ms, 2s, "
 				       "1.5s or 1m",
