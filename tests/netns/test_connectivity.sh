@@ -8,7 +8,10 @@
 # protocol's tests; Ctrl-C and `connectivity cleanup` leave nothing behind;
 # --test selects exactly the named tests; without an agent validation is
 # off and the tests still pass; validation fails (strict) or warns when the
-# agent's records lack a step; usage errors exit 2.
+# agent's records lack a step; usage errors exit 2; --external-ip and
+# --external-target reach a namespace this test made (never off the host)
+# and leave ip_forward and nftables as they were; an agent that stops in
+# the middle of a run is said once and fails the run.
 # The topology's names are fixed: run this under /tmp/netobs-netns.lock
 # (ctest runs it serially; it must not take the lock itself).
 source "$(dirname "$0")/lib.sh"
@@ -224,6 +227,74 @@ check_eq "two includes: the tests" "dns-nxdomain-ipv4 dns-nxdomain-ipv6 no-unexp
 check_eq "nxdomain: the expected outcome passes" "nxdomain nxdomain" \
 	"$(jq -r '[.tests[] | select(.name == "dns-nxdomain-ipv4") | .actions[].result] | join(" ")' \
 		"$TMP/e2.json")"
+
+log "(i) --external-ip and --external-target reach an \"external\" host this test made"
+# The "outside" is a namespace of this test behind a veth of the host
+# (10.248.0.0/24), never the host's default route: the clients' default
+# route goes to the host, which forwards and masquerades to that veth. The
+# namespace has no default route (the masqueraded source, 10.248.0.1, is on
+# its link): nothing in it can reach beyond the host. Its HTTP server is a
+# plain TCPServer: http.server.HTTPServer asks DNS for its own name (getfqdn),
+# which would go to /etc/resolv.conf's server.
+EXT_NS=${P}x
+EXT_IF=${P}xh
+EXT_IP=10.248.0.2
+ip netns add "$EXT_NS"
+ip link add "$EXT_IF" type veth peer name eth0 netns "$EXT_NS"
+ip addr add 10.248.0.1/24 dev "$EXT_IF"
+ip link set "$EXT_IF" up
+ip -n "$EXT_NS" link set lo up
+ip -n "$EXT_NS" addr add "$EXT_IP/24" dev eth0
+ip -n "$EXT_NS" link set eth0 up
+ip netns exec "$EXT_NS" "$PYTHON" -u -c '
+import http.server, socketserver, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"external\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+socketserver.TCPServer.allow_reuse_address = True
+server = socketserver.TCPServer((sys.argv[1], 80), Handler)
+print("listening", flush=True)
+server.serve_forever()
+' "$EXT_IP" >"$TMP/ext-http.log" 2>&1 &
+EXT_HTTP_PID=$!
+# Nothing runs unless the route to the "external" address is this test's veth.
+check_eq "external: the route to $EXT_IP is the test's veth" "$EXT_IF" \
+	"$(ip -o route get "$EXT_IP" | grep -o 'dev [^ ]*' | cut -d' ' -f2)"
+wait_for "the external HTTP server" 10 grep -q "^listening" "$TMP/ext-http.log" ||
+	sed 's/^/# /' "$TMP/ext-http.log"
+FORWARD_BEFORE=$(cat /proc/sys/net/ipv4/ip_forward)
+EXT_TX_BEFORE=$(cat "/sys/class/net/$EXT_IF/statistics/tx_packets")
+if [ "$(ip -o route get "$EXT_IP" | grep -o 'dev [^ ]*' | cut -d' ' -f2)" = "$EXT_IF" ]; then
+	"$CLI" connectivity test --flow-validation strict --external-ip "$EXT_IP" \
+		--external-target "$EXT_IP" --test 'external' -o json \
+		>"$TMP/i.json" 2>"$TMP/i.err"
+	check_eq "external: exit code (https has no server there)" 1 $?
+else
+	echo '{}' >"$TMP/i.json"
+fi
+check_eq "external: icmp-external-ip passed, its flows matched" "passed ok matched" \
+	"$(jq -r '.tests[] | select(.name == "icmp-external-ip")
+	          | "\(.status) \(.actions[0].result) \(.actions[0].validation.result)"' "$TMP/i.json")"
+check_eq "external: http-external-target ran both: https refused, http ok and matched" \
+	"client-to-external-https connection-refused client-to-external-http ok matched" \
+	"$(jq -r '[.tests[] | select(.name == "http-external-target") | .actions[]
+	           | .name, .result, (select(.result == "ok") | .validation.result)] | join(" ")' \
+		"$TMP/i.json")"
+check_true "external: the packets went to the test's namespace" \
+	test "$(cat "/sys/class/net/$EXT_IF/statistics/tx_packets")" -gt "$EXT_TX_BEFORE"
+check_eq "external: ip_forward restored" "$FORWARD_BEFORE" "$(cat /proc/sys/net/ipv4/ip_forward)"
+check_eq "external: the masquerade table removed" "" "$(nft list tables | grep -w netobs_ct)"
+check_eq "external: nothing left" "" "$(topology_left)"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/i.err"; jq -c '.tests[]' "$TMP/i.json" | sed 's/^/# /'; fi
+kill "$EXT_HTTP_PID"
+wait "$EXT_HTTP_PID" 2>/dev/null
+ip netns del "$EXT_NS"
 
 log "(f) no agent: validation off, the tests still pass"
 agent_stop
