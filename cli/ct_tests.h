@@ -119,9 +119,9 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 		       struct ct_test_result *res, uint64_t *lost);
 
 /*
- * Wait (at most 10 s, less when *stop is set) until the agent lists the
- * three endpoints ready: their records then carry endpoint names. 0, or -1
- * after saying why.
+ * Wait (at most 10 s) until the agent lists the three endpoints ready:
+ * their records then carry endpoint names. 0 (also as soon as *stop is set:
+ * an interruption is not the agent's failure), or -1 after saying why.
  */
 int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology *t,
 			  volatile sig_atomic_t *stop);
