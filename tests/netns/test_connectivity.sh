@@ -212,6 +212,22 @@ check_eq "interrupted: the last test run" "[3/31] udp-ipv4-endpoint-to-endpoint"
 check_eq "interrupted: nothing left" "" "$(topology_left)"
 nft delete table bridge "$NFT_TABLE"
 
+log "(k) SIGINT while the topology is being built removes everything"
+"$CLI" connectivity test -v --junit-file "$TMP/k.xml" >"$TMP/k.out" 2>"$TMP/k.err" &
+RUN_PID=$!
+wait_for "the topology is being built" 30 grep -q '^building the topology' "$TMP/k.err"
+kill -INT "$RUN_PID"
+wait "$RUN_PID"
+check_eq "interrupted while building: exit code" 1 $?
+check_true "interrupted while building: says so" grep -q "^Interrupted" "$TMP/k.err"
+check_eq "interrupted while building: no test ran, all skipped" "0 $N_TESTS" \
+	"$(grep -c '^\[[0-9]*/31\] ' "$TMP/k.out") $("$PYTHON" -c '
+import sys, xml.etree.ElementTree as ET
+print(sum(1 for c in ET.parse(sys.argv[1]).getroot().iter("testcase")
+          if c.find("skipped") is not None))' "$TMP/k.xml")"
+check_eq "interrupted while building: nothing left" "" "$(topology_left)"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/k.out" "$TMP/k.err" | tail -n 30; fi
+
 log "(e) --test selects exactly the named tests"
 "$CLI" connectivity test --test '^tcp-' --test '!ipv6' -o json >"$TMP/e.json" 2>"$TMP/e.err"
 check_eq "include and exclude: exit code" 0 $?
