@@ -15,9 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "agent_flows.h"
+
+/* How long one read of the agent's reply may wait (a busy agent answers in far less). */
+#define AGENT_FLOWS_READ_TIMEOUT_S 5
 #include "print.h"
 
 bool agent_flows_available(const struct cli_globals *g)
@@ -218,6 +223,13 @@ int agent_flows_fetch(const struct cli_globals *g, const struct agent_flows_quer
 		snprintf(err, errlen, "no flows from the agent at %s", cli_socket_path(g));
 		return -1;
 	}
+	/*
+	 * A hung agent (stopped, wedged) must not hang the caller: the reader
+	 * retries a read that a signal interrupted, so not even Ctrl-C would
+	 * end it. A read waits at most this long, then the reply failed.
+	 */
+	setsockopt(conn.fd, SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){.tv_sec = AGENT_FLOWS_READ_TIMEOUT_S}, sizeof(struct timeval));
 	while ((line = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
 		ret = agent_flows_add(f, obj, &a, q->ip_b ? &b : NULL, err, errlen);
 		json_decref(obj);
@@ -230,8 +242,9 @@ int agent_flows_fetch(const struct cli_globals *g, const struct agent_flows_quer
 			 cli_socket_path(g));
 		ret = -1;
 	} else if (!ret && line == CLI_LINE_FAILED) {
-		snprintf(err, errlen, "the agent's reply at %s failed (see above)",
-			 cli_socket_path(g));
+		snprintf(err, errlen,
+			 "the agent's reply at %s failed (see above; a read waits at most %d s)",
+			 cli_socket_path(g), AGENT_FLOWS_READ_TIMEOUT_S);
 		ret = -1;
 	}
 	cli_conn_close(&conn);

@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +24,6 @@
 /* A failed probe's records are there already: fetch them for the report only. */
 #define CT_FAILED_FLOWS_WAIT_MS 300
 #define CT_FETCH_INTERVAL_MS	100
-#define CT_ENDPOINTS_WAIT_MS	10000
 
 _Static_assert(sizeof(((struct ct_action_spec *)0)->name) ==
 		       sizeof(((struct ct_action_result *)0)->name),
@@ -61,6 +59,7 @@ struct ct_command {
 	struct ct_topology topology;
 	struct ct_link_drops link_drops; /* the links' counters before the tests */
 	bool namespace_lost;		 /* ct_in_node could not come back: stop everything */
+	bool agent_lost;		 /* the agent stopped answering during the run */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -134,36 +133,9 @@ static void sleep_ms(uint32_t ms)
 		;
 }
 
-/* Durations as `netobs probe` takes them: "2s", "500ms", "1.5s", "1m", "3" (seconds). */
-static bool parse_duration_ms(const char *text, uint32_t *ms)
-{
-	double value, scale;
-	char *unit;
-
-	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
-		return false;
-	errno = 0;
-	value = strtod(text, &unit);
-	if (errno || unit == text || !isfinite(value))
-		return false;
-	if (strcmp(unit, "ms") == 0)
-		scale = 1;
-	else if (strcmp(unit, "s") == 0 || *unit == '\0')
-		scale = 1000;
-	else if (strcmp(unit, "m") == 0)
-		scale = 60000;
-	else
-		return false;
-	value *= scale;
-	if (value > (double)UINT32_MAX)
-		return false;
-	*ms = (uint32_t)value;
-	return true;
-}
-
 static int parse_duration_flag(const char *flag, const char *text, bool zero_ok, uint32_t *ms)
 {
-	if (!parse_duration_ms(text, ms))
+	if (!probe_parse_duration_ms(text, ms))
 		return cli_usage_error("connectivity",
 				       "invalid --%s '%s': expected a duration like 500ms, 2s, "
 				       "1.5s or 1m",
@@ -359,6 +331,24 @@ static bool record_of_action(const struct netobs_record *rec, void *expect)
 	return flow_expect_relevant(expect, rec);
 }
 
+/*
+ * After a failed fetch: is the agent gone? Then say so once, and the actions
+ * after this one are not validated (each would fail the same way, with the
+ * same message); no-unexpected-drops still asks it and fails, so a run
+ * whose agent died is not green.
+ */
+static void agent_check_still_there(struct ct_command *c)
+{
+	if (c->agent_lost || agent_flows_available(c->g))
+		return;
+	c->agent_lost = true;
+	fflush(c->progress);
+	cli_error("the agent at %s stopped answering: flow validation is off for the rest of "
+		  "the run; restart netobs-agent (or give --flow-validation disabled) and run "
+		  "again",
+		  cli_socket_path(c->g));
+}
+
 /* Fetch the action's records until they show the pattern or the wait is over. */
 static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 			    struct ct_action_result *res, bool probe_ok, uint64_t *lost)
@@ -376,6 +366,7 @@ static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 		if (agent_flows_fetch(c->g, &q, &res->flows, res->validation_error,
 				      sizeof(res->validation_error))) {
 			res->validation = CT_VALIDATION_ERROR;
+			agent_check_still_there(c);
 			return;
 		}
 		if (res->flows.lost > *lost)
@@ -416,7 +407,7 @@ static int attempt_action(struct ct_command *c, struct ct_action_spec *s,
 	probe_ok = a->result == s->expected;
 	if (s->external && !ct_action_resolve_external(s, a))
 		s->validate = false;
-	if (c->mode != CT_FLOW_VALIDATION_DISABLED && agent && s->validate)
+	if (c->mode != CT_FLOW_VALIDATION_DISABLED && agent && !c->agent_lost && s->validate)
 		validate_action(c, s, res, probe_ok, lost);
 
 	if (!probe_ok) {

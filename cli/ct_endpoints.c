@@ -64,9 +64,10 @@ int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology 
 			snprintf(missing + len, sizeof(missing) - len, "%s%s", len ? ", " : "",
 				 t->nodes[i].netns);
 		}
-		if (all)
+		/* Interrupted: not the agent's fault; the run skips its tests as interrupted. */
+		if (all || *stop)
 			return 0;
-		if (monotonic_ms() >= deadline || *stop)
+		if (monotonic_ms() >= deadline)
 			break;
 		nanosleep(&(struct timespec){.tv_nsec = CT_ENDPOINTS_POLL_MS * 1000000L}, NULL);
 	}

@@ -100,6 +100,14 @@ struct ct_link_drops {
 void ct_link_drops_start(struct ct_link_drops *d, const struct ct_topology *t);
 
 /*
+ * Count got's records whose seq is not in (*seen)[*nseen] into *count, adding
+ * them there: a drop between two topology addresses comes in both their sets
+ * and counts once. 0, or -1 out of memory. *seen is the caller's to free.
+ */
+int ct_drops_count_new(const struct agent_flows *got, uint64_t **seen, size_t *nseen,
+		       uint64_t *count);
+
+/*
  * no-unexpected-drops into res: the agent's DROPPED records for the
  * topology's addresses since run_start_ns (the tests expect none today) and
  * the growth of the links' counters since ct_link_drops_start; skipped when
@@ -111,9 +119,9 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 		       struct ct_test_result *res, uint64_t *lost);
 
 /*
- * Wait (at most 10 s, less when *stop is set) until the agent lists the
- * three endpoints ready: their records then carry endpoint names. 0, or -1
- * after saying why.
+ * Wait (at most 10 s) until the agent lists the three endpoints ready:
+ * their records then carry endpoint names. 0 (also as soon as *stop is set:
+ * an interruption is not the agent's failure), or -1 after saying why.
  */
 int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology *t,
 			  volatile sig_atomic_t *stop);

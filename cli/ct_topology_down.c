@@ -184,6 +184,14 @@ int ct_run_quietly(char *const argv[])
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
+		/*
+		 * Ctrl-C reaches the whole foreground process group: a second one
+		 * while the topology is removed would kill `nft delete table` and
+		 * leave the masquerade rule. The CLI decides when to stop; its
+		 * caught SIGINT would become the default at exec, so ignore it.
+		 */
+		signal(SIGINT, SIG_IGN);
+
 		if (null >= 0) {
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);

@@ -117,8 +117,7 @@ void cli_usage_probe(FILE *out)
 		"Example: netobs probe tcp 10.0.0.2:80 --count 5 --from client\n");
 }
 
-/* "2s", "500ms", "1.5s", "1m", "3" (seconds) -> ms; false when not a duration. */
-static bool parse_duration_ms(const char *text, uint32_t *ms)
+bool probe_parse_duration_ms(const char *text, uint32_t *ms)
 {
 	double value, scale;
 	char *unit;
@@ -272,8 +271,8 @@ static int parse_args(int argc, char **argv, struct cli_globals *g, struct probe
 			break;
 		case OPT_INTERVAL:
 		case OPT_TIMEOUT:
-			if (!parse_duration_ms(optarg, opt == OPT_TIMEOUT ? &o->timeout_ms
-									  : &o->interval_ms))
+			if (!probe_parse_duration_ms(optarg, opt == OPT_TIMEOUT ? &o->timeout_ms
+										: &o->interval_ms))
 				return cli_usage_error("probe",
 						       "invalid --%s '%s': expected a duration "
 						       "like 500ms, 2s, 1.5s or 1m",

@@ -46,6 +46,9 @@ enum probe_result {
 
 const char *probe_result_name(enum probe_result result);
 const char *probe_kind_name(enum probe_kind kind);
+/* "2s", "500ms", "1.5s", "1m", "3" (seconds) -> ms; false when not a duration (also the
+ * connectivity test's durations). */
+bool probe_parse_duration_ms(const char *text, uint32_t *ms);
 
 struct probe_options {
 	enum probe_kind kind;

@@ -68,6 +68,14 @@ for _ in $(seq 100); do
 	build/netobs --socket "$CT_DIR/agent.sock" status >/dev/null 2>&1 && break
 	sleep 0.1
 done
+# Without an agent the suite still passes with validation off: in CI that
+# would hide a broken agent behind a green run.
+if ! build/netobs --socket "$CT_DIR/agent.sock" status >/dev/null 2>&1; then
+	echo "test.sh: netobs-agent did not answer at $CT_DIR/agent.sock within 10 s;" \
+		"its log:"
+	tail -n 30 "$CT_DIR/agent.log"
+	exit 1
+fi
 ct_rc=0
 build/netobs --socket "$CT_DIR/agent.sock" connectivity test --flow-validation strict \
 	--junit-file build/connectivity-junit.xml || ct_rc=$?

@@ -16,6 +16,25 @@
 #include "ct_run.h"
 #include "ct_tests.h"
 
+/* A drop between two topology addresses is in both their sets: counted once. */
+START_TEST(drops_counted_once)
+{
+	struct netobs_record a[3] = {{.seq = 7}, {.seq = 9}, {.seq = 12}};
+	struct agent_flows client = {.recs = &a[0], .len = 1};	/* 7 */
+	struct agent_flows client2 = {.recs = &a[1], .len = 2}; /* 9, 12 */
+	struct agent_flows echo = {.recs = &a[0], .len = 3};	/* 7, 9, 12 again */
+	uint64_t *seen = NULL, count = 0;
+	size_t nseen = 0;
+
+	ck_assert_int_eq(ct_drops_count_new(&client, &seen, &nseen, &count), 0);
+	ck_assert_int_eq(ct_drops_count_new(&client2, &seen, &nseen, &count), 0);
+	ck_assert_int_eq(ct_drops_count_new(&echo, &seen, &nseen, &count), 0);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_uint_eq(nseen, 3);
+	free(seen);
+}
+END_TEST
+
 Suite *netobs_test_suite(void);
 
 /* cli/main.c's, which this test does not link (cli/common.c refers to it). */
@@ -429,6 +448,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, report_json);
 	tcase_add_test(tc, report_junit);
 	tcase_add_test(tc, report_junit_setup_error);
+	tcase_add_test(tc, drops_counted_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

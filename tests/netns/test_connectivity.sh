@@ -8,7 +8,10 @@
 # protocol's tests; Ctrl-C and `connectivity cleanup` leave nothing behind;
 # --test selects exactly the named tests; without an agent validation is
 # off and the tests still pass; validation fails (strict) or warns when the
-# agent's records lack a step; usage errors exit 2.
+# agent's records lack a step; usage errors exit 2; --external-ip and
+# --external-target reach a namespace this test made (never off the host)
+# and leave ip_forward and nftables as they were; an agent that stops in
+# the middle of a run is said once and fails the run.
 # The topology's names are fixed: run this under /tmp/netobs-netns.lock
 # (ctest runs it serially; it must not take the lock itself).
 source "$(dirname "$0")/lib.sh"
@@ -209,6 +212,22 @@ check_eq "interrupted: the last test run" "[3/31] udp-ipv4-endpoint-to-endpoint"
 check_eq "interrupted: nothing left" "" "$(topology_left)"
 nft delete table bridge "$NFT_TABLE"
 
+log "(k) SIGINT while the topology is being built removes everything"
+"$CLI" connectivity test -v --junit-file "$TMP/k.xml" >"$TMP/k.out" 2>"$TMP/k.err" &
+RUN_PID=$!
+wait_for "the topology is being built" 30 grep -q '^building the topology' "$TMP/k.err"
+kill -INT "$RUN_PID"
+wait "$RUN_PID"
+check_eq "interrupted while building: exit code" 1 $?
+check_true "interrupted while building: says so" grep -q "^Interrupted" "$TMP/k.err"
+check_eq "interrupted while building: no test ran, all skipped" "0 $N_TESTS" \
+	"$(grep -c '^\[[0-9]*/31\] ' "$TMP/k.out") $("$PYTHON" -c '
+import sys, xml.etree.ElementTree as ET
+print(sum(1 for c in ET.parse(sys.argv[1]).getroot().iter("testcase")
+          if c.find("skipped") is not None))' "$TMP/k.xml")"
+check_eq "interrupted while building: nothing left" "" "$(topology_left)"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/k.out" "$TMP/k.err" | tail -n 30; fi
+
 log "(e) --test selects exactly the named tests"
 "$CLI" connectivity test --test '^tcp-' --test '!ipv6' -o json >"$TMP/e.json" 2>"$TMP/e.err"
 check_eq "include and exclude: exit code" 0 $?
@@ -224,6 +243,110 @@ check_eq "two includes: the tests" "dns-nxdomain-ipv4 dns-nxdomain-ipv6 no-unexp
 check_eq "nxdomain: the expected outcome passes" "nxdomain nxdomain" \
 	"$(jq -r '[.tests[] | select(.name == "dns-nxdomain-ipv4") | .actions[].result] | join(" ")' \
 		"$TMP/e2.json")"
+
+log "(i) --external-ip and --external-target reach an \"external\" host this test made"
+# The "outside" is a namespace of this test behind a veth of the host
+# (10.248.0.0/24), never the host's default route: the clients' default
+# route goes to the host, which forwards and masquerades to that veth. The
+# namespace has no default route (the masqueraded source, 10.248.0.1, is on
+# its link): nothing in it can reach beyond the host. Its HTTP server is a
+# plain TCPServer: http.server.HTTPServer asks DNS for its own name (getfqdn),
+# which would go to /etc/resolv.conf's server.
+EXT_NS=${P}x
+EXT_IF=${P}xh
+EXT_IP=10.248.0.2
+ip netns add "$EXT_NS"
+ip link add "$EXT_IF" type veth peer name eth0 netns "$EXT_NS"
+ip addr add 10.248.0.1/24 dev "$EXT_IF"
+ip link set "$EXT_IF" up
+ip -n "$EXT_NS" link set lo up
+ip -n "$EXT_NS" addr add "$EXT_IP/24" dev eth0
+ip -n "$EXT_NS" link set eth0 up
+ip netns exec "$EXT_NS" "$PYTHON" -u -c '
+import http.server, socketserver, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"external\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+socketserver.TCPServer.allow_reuse_address = True
+server = socketserver.TCPServer((sys.argv[1], 80), Handler)
+print("listening", flush=True)
+server.serve_forever()
+' "$EXT_IP" >"$TMP/ext-http.log" 2>&1 &
+EXT_HTTP_PID=$!
+# Nothing runs unless the route to the "external" address is this test's veth.
+check_eq "external: the route to $EXT_IP is the test's veth" "$EXT_IF" \
+	"$(ip -o route get "$EXT_IP" | grep -o 'dev [^ ]*' | cut -d' ' -f2)"
+wait_for "the external HTTP server" 10 grep -q "^listening" "$TMP/ext-http.log" ||
+	sed 's/^/# /' "$TMP/ext-http.log"
+FORWARD_BEFORE=$(cat /proc/sys/net/ipv4/ip_forward)
+EXT_TX_BEFORE=$(cat "/sys/class/net/$EXT_IF/statistics/tx_packets")
+if [ "$(ip -o route get "$EXT_IP" | grep -o 'dev [^ ]*' | cut -d' ' -f2)" = "$EXT_IF" ]; then
+	"$CLI" connectivity test --flow-validation strict --external-ip "$EXT_IP" \
+		--external-target "$EXT_IP" --test 'external' -o json \
+		>"$TMP/i.json" 2>"$TMP/i.err"
+	check_eq "external: exit code (https has no server there)" 1 $?
+else
+	echo '{}' >"$TMP/i.json"
+fi
+check_eq "external: icmp-external-ip passed, its flows matched" "passed ok matched" \
+	"$(jq -r '.tests[] | select(.name == "icmp-external-ip")
+	          | "\(.status) \(.actions[0].result) \(.actions[0].validation.result)"' "$TMP/i.json")"
+check_eq "external: http-external-target ran both: https refused, http ok and matched" \
+	"client-to-external-https connection-refused client-to-external-http ok matched" \
+	"$(jq -r '[.tests[] | select(.name == "http-external-target") | .actions[]
+	           | .name, .result, (select(.result == "ok") | .validation.result)] | join(" ")' \
+		"$TMP/i.json")"
+check_true "external: the packets went to the test's namespace" \
+	test "$(cat "/sys/class/net/$EXT_IF/statistics/tx_packets")" -gt "$EXT_TX_BEFORE"
+check_eq "external: ip_forward restored" "$FORWARD_BEFORE" "$(cat /proc/sys/net/ipv4/ip_forward)"
+check_eq "external: the masquerade table removed" "" "$(nft list tables | grep -w netobs_ct)"
+check_eq "external: nothing left" "" "$(topology_left)"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/i.err"; jq -c '.tests[]' "$TMP/i.json" | sed 's/^/# /'; fi
+kill "$EXT_HTTP_PID"
+wait "$EXT_HTTP_PID" 2>/dev/null
+ip netns del "$EXT_NS"
+
+log "(j) the agent stops in the middle of a run"
+# A fresh agent: the one of (i), after the external namespace went, did not
+# list the next topology's echo endpoint as ready (seen twice; an agent
+# discovery issue of its own, not this case's subject).
+agent_stop
+agent_start
+# UDP dropped, as in (d): the run sits in udp-ipv4's probe (2 s timeout)
+# while the agent goes; its flows, and every later action's, cannot be fetched.
+nft add table bridge "$NFT_TABLE"
+nft add chain bridge "$NFT_TABLE" forward '{ type filter hook forward priority 0; }'
+nft add rule bridge "$NFT_TABLE" forward udp dport 7000 drop
+"$CLI" connectivity test --test '-ipv4-endpoint-to-endpoint$' --test 'drops$' \
+	--flow-validation strict >"$TMP/j.out" 2>"$TMP/j.err" &
+RUN_PID=$!
+wait_for "the run reaches udp-ipv4" 60 grep -q '^\[3/6\] udp-ipv4' "$TMP/j.out"
+# Frozen first, so nothing answers once this case has decided it is gone.
+kill -STOP "$AGENT_PID"
+kill -TERM "$AGENT_PID"
+kill -CONT "$AGENT_PID"
+wait "$AGENT_PID"
+AGENT_PID=
+wait "$RUN_PID"
+check_eq "agent gone: exit code" 1 $?
+check_eq "agent gone: said once, with what to do" 1 \
+	"$(grep -c "the agent at $SOCK stopped answering: flow validation is off for the rest of the run; restart netobs-agent" "$TMP/j.err")"
+check_true "agent gone: no-unexpected-drops fails, saying why" \
+	grep -q "no-unexpected-drops: the agent's drops could not be fetched" "$TMP/j.out"
+check_eq "agent gone: the last test ran" "[6/6] no-unexpected-drops" \
+	"$(grep -o '^\[[0-9]*/6\] [a-z0-9-]*' "$TMP/j.out" | tail -n 1)"
+check_eq "agent gone: nothing left" "" "$(topology_left)"
+check_true "agent gone: http after it was not validated, not failed" \
+	grep -q '^\[4/6\] http-ipv4-endpoint-to-endpoint \.\.$' "$TMP/j.out"
+if [ "$FAILED" -gt 0 ]; then sed 's/^/# /' "$TMP/j.out" "$TMP/j.err" | tail -n 40; fi
+nft delete table bridge "$NFT_TABLE"
+agent_start
 
 log "(f) no agent: validation off, the tests still pass"
 agent_stop

@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "connectivity.h"
+#include "ct_internal.h"
 #include "dns.h"
 
 static struct ct_topology topo;
@@ -607,6 +608,28 @@ START_TEST(test_refuses_routed_subnet)
 }
 END_TEST
 
+static void sigint_note(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A command ct_run_quietly runs (nft, while the topology goes) outlives the
+ * SIGINT a second Ctrl-C sends the whole process group, as the CLI does.
+ */
+START_TEST(test_run_quietly_outlives_sigint)
+{
+	struct sigaction caught = {.sa_handler = sigint_note}, old;
+	char *const argv[] = {"sh", "-c", "kill -INT $$; exit 0", NULL};
+	int rc;
+
+	sigaction(SIGINT, &caught, &old);
+	rc = ct_run_quietly(argv);
+	sigaction(SIGINT, &old, NULL);
+	ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
 static void read_text(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -675,6 +698,7 @@ Suite *netobs_test_suite(void)
 	TCase *tc = tcase_create("refuse");
 
 	tcase_add_test(tc, test_refuses_routed_subnet);
+	tcase_add_test(tc, test_run_quietly_outlives_sigint);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("topology");
