@@ -14,6 +14,7 @@
 #include "endpoints.h"
 #include "flowtable.h"
 #include "record.h"
+#include "record_lines.h"
 #include "store.h"
 
 /* Ports a user may list in --dns-ports / --http-ports. */
@@ -95,6 +96,8 @@ struct agent {
 	struct flow_table ended; /* tombstones: TCP flows ended by FIN/RST, recently */
 	uint64_t tombstone_ns;	 /* how long a tombstone lasts */
 	struct record_store store;
+	struct record_lines
+		lines; /* the stored records' JSON, shared by clients; from the first flows request */
 	struct flow_timeouts timeouts;
 
 	struct ring_buffer *rb;
