@@ -510,7 +510,7 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	struct cli_conn conn;
 	enum cli_line kind;
 	size_t raw_len;
-	json_t *obj;
+	json_t *obj = NULL;
 	int ret, flushed;
 	char *raw;
 
@@ -529,14 +529,19 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	if (req.follow)
 		cli_conn_stop_on_sigint(&conn);
 
-	while ((kind = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
+	/* -o json copies the agent's record lines: no need to parse them. */
+	while ((kind = cli_conn_next(&conn, &raw, &raw_len,
+				     req.output == CLI_OUTPUT_JSON ? NULL : &obj)) ==
+	       CLI_LINE_DATA) {
 		ret = print_reply_line(&req, raw, raw_len, obj, &header_printed);
 		json_decref(obj);
+		obj = NULL;
 		if (ret)
 			goto out;
-		/* Following, each record goes out at once (`| jq` sees it live);
-		 * otherwise only a closed stdout is worth checking for. */
-		if (req.follow || ferror(stdout)) {
+		/* Following, records go out as soon as no more are at hand (`| jq`
+		 * sees them live, a burst in one write); otherwise only a closed
+		 * stdout is worth checking for. */
+		if ((req.follow && !netobs_line_reader_has_line(&conn.reader)) || ferror(stdout)) {
 			flushed = cli_stdout_flush();
 			if (flushed) {
 				ret = flushed > 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
