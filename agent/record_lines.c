@@ -78,6 +78,11 @@ const char *record_lines_get(struct record_lines *lines, struct record_store *st
 	struct record_line_slot *slot = &lines->slots[seq % lines->nslots];
 	const struct netobs_record *rec;
 
+	/* A slot may still hold the line of a record the store has evicted. */
+	if (seq < record_store_oldest_seq(store) || seq > record_store_newest_seq(store)) {
+		errno = ENOENT;
+		return NULL;
+	}
 	if (slot->seq == seq && line_intact(lines, slot)) {
 		lines->reused++;
 		*len = slot->len;
