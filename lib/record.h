@@ -318,6 +318,16 @@ struct netobs_record_storage {
 int netobs_record_from_json_into(const json_t *obj, struct netobs_record *rec,
 				 struct netobs_record_storage *storage, char *err, size_t errlen);
 
+/*
+ * A record line as netobs_record_json_write() writes it, decoded straight
+ * from the text (lib/record_json_scan.c): 1 with rec filled exactly as
+ * json_loadb() and netobs_record_from_json_into() would fill it (names
+ * pointing into storage); 0 for a line it leaves to them: L7 records, forms
+ * the writer does not make, and anything wrong (their errors say what).
+ */
+int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *rec,
+			    struct netobs_record_storage *storage);
+
 /* "REQUEST", "RESPONSE" <-> enum netobs_l7_type; NULL / -1 when unknown. */
 const char *netobs_l7_type_name(int type);
 int netobs_l7_type_from_name(const char *name);

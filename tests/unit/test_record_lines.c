@@ -27,7 +27,7 @@ static void make_flow(struct netobs_record *rec, uint64_t time_ns, const char *i
 	memcpy(rec->flow.key.daddr, "\xc0\xa8\x64\xfe", 4);
 	rec->flow.packets = 3;
 	rec->flow.is_reply = -1;
-	snprintf(rec->flow.ifname, sizeof(rec->flow.ifname), "%s", ifname);
+	snprintf(rec->flow.ifname, sizeof(rec->flow.ifname), "%.*s", NETOBS_IFNAME_MAX - 1, ifname);
 }
 
 static char *write_line(const struct netobs_record *rec, ssize_t *len)
