@@ -45,8 +45,10 @@
 /* How often a half-closed client is checked for having closed completely. */
 #define CLIENT_HANGUP_CHECK_MS 1000
 
-/* A reply goes out in writes of about this much (a line more at most). */
+/* A reply goes out in writes of about this much (a line more at most), */
 #define PUMP_MAX_BYTES (256 * 1024)
+/* and at most this many of them before the loop serves others. */
+#define PUMP_WRITES_AT_ONCE 8
 
 enum client_state {
 	CLIENT_READING_REQUEST = 0,
@@ -122,6 +124,25 @@ static void client_close(struct client *c)
 }
 
 static void client_write_cb(uv_write_t *req, int status);
+static void linebuf_to_spare(char *data, size_t cap);
+
+/* A batch written at once if the socket takes all of it: true, and lb's
+ * buffer kept for the next batch; false with lb holding what is left. */
+static bool client_write_now(struct client *c, struct linebuf *lb)
+{
+	uv_buf_t buf = uv_buf_init(lb->data, (unsigned int)lb->len);
+	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+
+	if (n == (int)lb->len) {
+		linebuf_to_spare(lb->data, lb->cap);
+		return true;
+	}
+	if (n > 0) {
+		memmove(lb->data, lb->data + n, lb->len - (size_t)n);
+		lb->len -= (size_t)n;
+	}
+	return false;
+}
 
 /* The buffer of a completed write, kept for the next batch: a long reply
  * reuses one buffer instead of allocating and growing one per write. */
@@ -306,7 +327,7 @@ static uint64_t client_count_matching(const struct client *c, uint64_t from, uin
  * Send the next batch from the client's cursor; when it is caught up, a
  * follower waits for new records and any other reply finishes.
  */
-static void client_pump(struct client *c)
+static bool client_pump_once(struct client *c, bool may_write_now)
 {
 	struct agent *a = c->agent;
 	uint64_t oldest = record_store_oldest_seq(&a->store);
@@ -316,7 +337,7 @@ static void client_pump(struct client *c)
 	size_t lines = 0;
 
 	if (c->writing || c->closing)
-		return;
+		return false;
 	linebuf_from_spare(&lb);
 	if (c->cursor < oldest && c->cursor <= end) {
 		/* The store overwrote records before this reader got them (a burst
@@ -374,19 +395,35 @@ static void client_pump(struct client *c)
 		c->sent++;
 	}
 	if (lines) {
+		if (may_write_now && client_write_now(c, &lb))
+			return true;
 		client_write(c, &lb, lines, false);
-		return;
+		return false;
 	}
 	linebuf_to_spare(lb.data, lb.cap);
 	if (c->follow) {
 		c->state = CLIENT_FOLLOWING; /* caught up: server_wake_followers() wakes it */
-		return;
+		return false;
 	}
 	client_finish(c);
-	return;
+	return false;
 fail:
 	linebuf_to_spare(lb.data, lb.cap);
 	client_close(c);
+	return false;
+}
+
+/*
+ * Send batches while the socket takes them whole, PUMP_WRITES_AT_ONCE at
+ * most (then the loop serves others, and the last batch's write callback
+ * goes on): a reader that keeps up gets a batch per write(2), not one per
+ * loop iteration.
+ */
+static void client_pump(struct client *c)
+{
+	for (unsigned int i = 0; i < PUMP_WRITES_AT_ONCE; i++)
+		if (!client_pump_once(c, i + 1 < PUMP_WRITES_AT_ONCE))
+			return;
 }
 
 /* The store is about to overwrite rec: every reader that still wanted it
@@ -405,11 +442,29 @@ void server_record_evicting(struct agent *a, const struct netobs_record *rec)
 
 /* A record was stored: followers that are not busy writing take it now;
  * busy ones take it with their next batch. */
+static void followers_check_cb(uv_check_t *check)
+{
+	struct agent *a = check->data;
+
+	uv_check_stop(check);
+	for (struct client *c = a->clients; c; c = c->next)
+		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing)
+			client_pump(c);
+}
+
+/* Followers take new records once per loop iteration, after its callbacks
+ * made them (a ring-buffer wakeup makes thousands): one write for the lot,
+ * not one per record. */
 void server_wake_followers(struct agent *a)
 {
-	for (struct client *c = a->clients; c; c = c->next)
-		if (c->state == CLIENT_FOLLOWING && !c->writing)
-			client_pump(c);
+	if (!a->server_listening)
+		return;
+	for (struct client *c = a->clients; c; c = c->next) {
+		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing) {
+			uv_check_start(&a->followers_check, followers_check_cb);
+			return;
+		}
+	}
 }
 
 static bool json_get_count(json_t *req, const char *name, uint64_t *out, bool *present)
@@ -812,6 +867,8 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		uv_close((uv_handle_t *)&a->server, NULL);
 		return rc;
 	}
+	uv_check_init(a->loop, &a->followers_check);
+	a->followers_check.data = a;
 	a->server_listening = true;
 	return 0;
 }
@@ -824,6 +881,7 @@ void server_stop(struct agent *a)
 	free(spare_lines.data);
 	spare_lines = (struct linebuf){0};
 	if (a->server_listening) {
+		uv_close((uv_handle_t *)&a->followers_check, NULL);
 		uv_close((uv_handle_t *)&a->server, NULL);
 		unlink(a->cfg.socket_path);
 		a->server_listening = false;

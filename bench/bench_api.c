@@ -203,10 +203,11 @@ static void write_u64(int fd, uint64_t v)
 		_exit(1);
 }
 
-/* The agent process: store `history` records, report how long storing
- * `emit_only` more took with no client, then serve. */
+/* The agent process: report how long storing `emit_only` records took with
+ * no client, store `history` more, then serve; each SIGUSR1 makes follow_n
+ * new records (room for follow_rounds of them: nothing is evicted). */
 static void agent_child(const char *socket_path, uint64_t history, uint64_t follow_n,
-			uint64_t emit_only, int ready_fd)
+			uint64_t follow_rounds, uint64_t emit_only, int ready_fd)
 {
 	static uv_signal_t stop_signal;
 	char err[256];
@@ -216,7 +217,7 @@ static void agent_child(const char *socket_path, uint64_t history, uint64_t foll
 	agent.loop = uv_default_loop();
 	snprintf(agent.cfg.socket_path, sizeof(agent.cfg.socket_path), "%s", socket_path);
 	snprintf(agent.cfg.node_name, sizeof(agent.cfg.node_name), "bench-node");
-	agent.cfg.store_size = (uint32_t)(history + follow_n + emit_only);
+	agent.cfg.store_size = (uint32_t)(history + follow_n * follow_rounds + emit_only);
 	agent.cfg.client_queue = agent.cfg.store_size;
 	agent.cfg.max_clients = 16;
 	agent.cfg.request_timeout_s = 10;
@@ -450,7 +451,6 @@ int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : DEFAULT_RECORDS;
 	int rounds = argc > 2 ? atoi(argv[2]) : DEFAULT_ROUNDS;
-	uint64_t follow_total = n * (uint64_t)rounds;
 	char dir[] = "/tmp/netobs-bench-api-XXXXXX", sock[64], cli[PATH_MAX];
 	struct sample all_json[MAX_ROUNDS], all_compact[MAX_ROUNDS], all_table[MAX_ROUNDS];
 	struct sample follow[MAX_ROUNDS];
@@ -472,7 +472,7 @@ int main(int argc, char **argv)
 	agent_pid = fork();
 	if (agent_pid == 0) {
 		close(ready[0]);
-		agent_child(sock, n, follow_total, n, ready[1]);
+		agent_child(sock, n, n, (uint64_t)rounds, n, ready[1]);
 	}
 	close(ready[1]);
 	if (read(ready[0], &emit_wall, 8) != 8 || read(ready[0], &emit_cpu, 8) != 8 ||
