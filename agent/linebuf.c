@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
 #include "linebuf.h"
 
 /* Room for n more bytes. */
@@ -75,4 +76,44 @@ int linebuf_append_json(struct linebuf *lb, json_t *obj)
 	rc = linebuf_append(lb, s, strlen(s));
 	free(s);
 	return rc;
+}
+
+/* The buffer of a completed write, kept for the next batch: a long reply
+ * reuses one buffer instead of allocating and growing one per write (the
+ * server's loop is single-threaded: one spare is enough). */
+static struct linebuf spare_lines;
+
+void linebuf_take_spare(struct linebuf *lb)
+{
+	*lb = spare_lines;
+	lb->len = 0;
+	spare_lines = (struct linebuf){0};
+}
+
+void linebuf_keep_spare(char *data, size_t cap, size_t max_cap)
+{
+	if (spare_lines.data || cap > max_cap) {
+		free(data);
+		return;
+	}
+	spare_lines.data = data;
+	spare_lines.cap = cap;
+}
+
+void linebuf_free_spare(void)
+{
+	free(spare_lines.data);
+	spare_lines = (struct linebuf){0};
+}
+
+int linebuf_append_lost_events(struct linebuf *lb, const char *node_name, int source,
+			       uint64_t count)
+{
+	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
+
+	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+	rec.lost.source = (uint8_t)source;
+	rec.lost.count = count;
+	rec.lost.cpu = -1;
+	return linebuf_append_record(lb, &rec, node_name);
 }

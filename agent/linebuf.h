@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "record.h"
@@ -29,3 +30,12 @@ int linebuf_append_record(struct linebuf *lb, const struct netobs_record *rec,
 			  const char *node_name);
 /* An object's compact JSON line; takes the reference (NULL: -ENOMEM). */
 int linebuf_append_json(struct linebuf *lb, json_t *obj);
+/* A lost_events record of the agent's own, now (agent/server.c's losses). */
+int linebuf_append_lost_events(struct linebuf *lb, const char *node_name, int source,
+			       uint64_t count);
+
+/* One spare buffer: take it (empty if none), keep a finished one (freed if
+ * one is kept already or it is over max_cap), free it at shutdown. */
+void linebuf_take_spare(struct linebuf *lb);
+void linebuf_keep_spare(char *data, size_t cap, size_t max_cap);
+void linebuf_free_spare(void);

@@ -124,7 +124,6 @@ static void client_close(struct client *c)
 }
 
 static void client_write_cb(uv_write_t *req, int status);
-static void linebuf_to_spare(char *data, size_t cap);
 
 /* A batch written at once if the socket takes all of it: true, and lb's
  * buffer kept for the next batch; false with lb holding what is left. */
@@ -134,7 +133,7 @@ static bool client_write_now(struct client *c, struct linebuf *lb)
 	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
 
 	if (n == (int)lb->len) {
-		linebuf_to_spare(lb->data, lb->cap);
+		linebuf_keep_spare(lb->data, lb->cap, 2 * PUMP_MAX_BYTES);
 		return true;
 	}
 	if (n > 0) {
@@ -142,27 +141,6 @@ static bool client_write_now(struct client *c, struct linebuf *lb)
 		lb->len -= (size_t)n;
 	}
 	return false;
-}
-
-/* The buffer of a completed write, kept for the next batch: a long reply
- * reuses one buffer instead of allocating and growing one per write. */
-static struct linebuf spare_lines;
-
-static void linebuf_from_spare(struct linebuf *lb)
-{
-	*lb = spare_lines;
-	lb->len = 0;
-	spare_lines = (struct linebuf){0};
-}
-
-static void linebuf_to_spare(char *data, size_t cap)
-{
-	if (spare_lines.data || cap > 2 * PUMP_MAX_BYTES) {
-		free(data);
-		return;
-	}
-	spare_lines.data = data;
-	spare_lines.cap = cap;
 }
 
 /* Queue a buffer of lines; takes ownership of lb->data. */
@@ -222,18 +200,6 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
 }
 
-static int linebuf_append_lost_events(struct linebuf *lb, struct agent *a, int source,
-				      uint64_t count)
-{
-	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
-
-	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
-	rec.lost.source = (uint8_t)source;
-	rec.lost.count = count;
-	rec.lost.cpu = -1;
-	return linebuf_append_record(lb, &rec, a->cfg.node_name);
-}
-
 static void client_shutdown_cb(uv_shutdown_t *req, int status)
 {
 	(void)req;
@@ -269,7 +235,7 @@ static void client_write_cb(uv_write_t *req, int status)
 		free(w);
 		return;
 	}
-	linebuf_to_spare(w->data, w->cap);
+	linebuf_keep_spare(w->data, w->cap, 2 * PUMP_MAX_BYTES);
 	if (status >= 0 && w->close_after && c->linger) {
 		free(w);
 		client_linger(c);
@@ -338,7 +304,7 @@ static bool client_pump_once(struct client *c, bool may_write_now)
 
 	if (c->writing || c->closing)
 		return false;
-	linebuf_from_spare(&lb);
+	linebuf_take_spare(&lb);
 	if (c->cursor < oldest && c->cursor <= end) {
 		/* The store overwrote records before this reader got them (a burst
 		 * larger than the store during one write); server_record_evicting()
@@ -346,7 +312,8 @@ static bool client_pump_once(struct client *c, bool may_write_now)
 		c->cursor = oldest;
 		if (c->lost_evicted) {
 			a->stats.lost_store += c->lost_evicted;
-			if (linebuf_append_lost_events(&lb, a, NETOBS_LOST_HUBBLE_RING_BUFFER,
+			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
+						       NETOBS_LOST_HUBBLE_RING_BUFFER,
 						       c->lost_evicted))
 				goto fail;
 			c->lost_evicted = 0;
@@ -364,8 +331,8 @@ static bool client_pump_once(struct client *c, bool may_write_now)
 		c->cursor = resume;
 		if (lost) {
 			a->stats.lost_client_queue += lost;
-			if (linebuf_append_lost_events(&lb, a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE,
-						       lost))
+			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
+						       NETOBS_LOST_OBSERVER_EVENTS_QUEUE, lost))
 				goto fail;
 			lines++;
 		}
@@ -400,7 +367,7 @@ static bool client_pump_once(struct client *c, bool may_write_now)
 		client_write(c, &lb, lines, false);
 		return false;
 	}
-	linebuf_to_spare(lb.data, lb.cap);
+	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
 	if (c->follow) {
 		c->state = CLIENT_FOLLOWING; /* caught up: server_wake_followers() wakes it */
 		return false;
@@ -408,7 +375,7 @@ static bool client_pump_once(struct client *c, bool may_write_now)
 	client_finish(c);
 	return false;
 fail:
-	linebuf_to_spare(lb.data, lb.cap);
+	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
 	client_close(c);
 	return false;
 }
@@ -804,37 +771,6 @@ static void server_connection_cb(uv_stream_t *server, int status)
 		       (uint64_t)a->cfg.request_timeout_s * 1000, 0);
 }
 
-/* Refuse to take over a socket another agent is serving; clear a stale one. */
-int server_check_path(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st))
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a socket; remove it or use --socket",
-			 path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (!rc) {
-		snprintf(
-			err, errlen,
-			"another netobs-agent is already serving %s; stop it first or use --socket",
-			path);
-		return -EADDRINUSE;
-	}
-	unlink(path); /* nobody listens: left by an agent that crashed */
-	return 0;
-}
-
 int server_start(struct agent *a, char *err, size_t errlen)
 {
 	char dir[sizeof(a->cfg.socket_path)];
@@ -878,8 +814,7 @@ void server_stop(struct agent *a)
 	for (struct client *c = a->clients; c; c = c->next)
 		client_close(c);
 	record_lines_free(&a->lines); /* pending writes hold copies */
-	free(spare_lines.data);
-	spare_lines = (struct linebuf){0};
+	linebuf_free_spare();
 	if (a->server_listening) {
 		uv_close((uv_handle_t *)&a->followers_check, NULL);
 		uv_close((uv_handle_t *)&a->server, NULL);
