@@ -7,7 +7,7 @@
 
 int record_lines_init(struct record_lines *lines, size_t nslots)
 {
-	size_t ring_size = nslots * 768;
+	size_t ring_size = nslots * 1024;
 
 	memset(lines, 0, sizeof(*lines));
 	if (ring_size < RECORD_LINES_MIN_BYTES)

@@ -21,9 +21,12 @@
 
 #include "store.h"
 
-/* The ring: 768 bytes per store slot (a typical line is 500-700 bytes, so
- * a default store's lines all fit), within these bounds. The smallest holds
- * several of the longest line (an L7 record with every part full). */
+/* The ring: 1 KiB per store slot (a line of an L3/L4 record between two
+ * endpoints is about 900 bytes, so a default store's lines all fit), within
+ * these bounds. The smallest holds several of the longest line (an L7
+ * record with every part full). A reply that reads a store larger than the
+ * ring in order finds none of its lines held (the ring is first in, first
+ * out): it encodes each, as it would without the ring. */
 #define RECORD_LINES_MIN_BYTES (1u << 20)
 #define RECORD_LINES_MAX_BYTES (64u << 20)
 
