@@ -14,6 +14,7 @@
 #include "endpoints.h"
 #include "flowtable.h"
 #include "record.h"
+#include "record_lines.h"
 #include "store.h"
 
 /* Ports a user may list in --dns-ports / --http-ports. */
@@ -95,6 +96,8 @@ struct agent {
 	struct flow_table ended; /* tombstones: TCP flows ended by FIN/RST, recently */
 	uint64_t tombstone_ns;	 /* how long a tombstone lasts */
 	struct record_store store;
+	struct record_lines
+		lines; /* the stored records' JSON, shared by clients; from the first flows request */
 	struct flow_timeouts timeouts;
 
 	struct ring_buffer *rb;
@@ -105,6 +108,7 @@ struct agent {
 	uv_timer_t rescan_timer;
 	uv_signal_t stop_signals[4]; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: each stops cleanly */
 	uv_pipe_t server;
+	uv_check_t followers_check; /* wakes idle followers once per loop iteration */
 	bool server_listening;
 	struct client *clients;
 	unsigned int nclients;

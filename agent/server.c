@@ -32,6 +32,7 @@
 #include "agent.h"
 #include "api.h"
 #include "filter.h"
+#include "linebuf.h"
 #include "log.h"
 #include "status.h"
 
@@ -44,9 +45,10 @@
 /* How often a half-closed client is checked for having closed completely. */
 #define CLIENT_HANGUP_CHECK_MS 1000
 
-/* A history reply goes out in writes of at most this much. */
-#define PUMP_MAX_LINES 512
+/* A reply goes out in writes of about this much (a line more at most), */
 #define PUMP_MAX_BYTES (256 * 1024)
+/* and at most this many of them before the loop serves others. */
+#define PUMP_WRITES_AT_ONCE 8
 
 enum client_state {
 	CLIENT_READING_REQUEST = 0,
@@ -70,6 +72,7 @@ struct client {
 	uint64_t limit;			  /* records still to send (--first N) */
 	uint64_t sent;
 	bool follow;
+	bool filter_reads_parts; /* the filter looks at more than times: match full records */
 	bool closing;
 	bool rejected; /* over --max-clients: told so, not counted in nclients */
 	bool linger;   /* an error reply: read until the client closes, then close */
@@ -80,57 +83,16 @@ struct client {
 	uint64_t lost_evicted;	   /* matching records the store overwrote before we sent them */
 };
 
-struct linebuf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-
 struct write_req {
 	uv_write_t req;
 	struct client *client;
 	char *data;
+	size_t cap;
 	size_t lines;
 	bool close_after;
 };
 
 static void client_pump(struct client *c);
-
-static int linebuf_append(struct linebuf *lb, const char *s, size_t len)
-{
-	if (lb->len + len + 1 > lb->cap) {
-		size_t cap = lb->cap ? lb->cap : 4096;
-		char *p;
-
-		while (cap < lb->len + len + 1)
-			cap *= 2;
-		p = realloc(lb->data, cap);
-		if (!p)
-			return -ENOMEM;
-		lb->data = p;
-		lb->cap = cap;
-	}
-	memcpy(lb->data + lb->len, s, len);
-	lb->len += len;
-	lb->data[lb->len++] = '\n';
-	return 0;
-}
-
-static int linebuf_append_json(struct linebuf *lb, json_t *obj)
-{
-	char *s;
-	int rc;
-
-	if (!obj)
-		return -ENOMEM;
-	s = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (!s)
-		return -ENOMEM;
-	rc = linebuf_append(lb, s, strlen(s));
-	free(s);
-	return rc;
-}
 
 static void client_closed_cb(uv_handle_t *handle)
 {
@@ -163,6 +125,24 @@ static void client_close(struct client *c)
 
 static void client_write_cb(uv_write_t *req, int status);
 
+/* A batch written at once if the socket takes all of it: true, and lb's
+ * buffer kept for the next batch; false with lb holding what is left. */
+static bool client_write_now(struct client *c, struct linebuf *lb)
+{
+	uv_buf_t buf = uv_buf_init(lb->data, (unsigned int)lb->len);
+	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
+
+	if (n == (int)lb->len) {
+		linebuf_keep_spare(lb->data, lb->cap, 2 * PUMP_MAX_BYTES);
+		return true;
+	}
+	if (n > 0) {
+		memmove(lb->data, lb->data + n, lb->len - (size_t)n);
+		lb->len -= (size_t)n;
+	}
+	return false;
+}
+
 /* Queue a buffer of lines; takes ownership of lb->data. */
 static void client_write(struct client *c, struct linebuf *lb, size_t lines, bool close_after)
 {
@@ -176,6 +156,7 @@ static void client_write(struct client *c, struct linebuf *lb, size_t lines, boo
 	}
 	w->client = c;
 	w->data = lb->data;
+	w->cap = lb->cap;
 	w->lines = lines;
 	w->close_after = close_after;
 	buf = uv_buf_init(lb->data, (unsigned int)lb->len);
@@ -219,17 +200,6 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
 }
 
-static json_t *lost_events_json(struct agent *a, int source, uint64_t count)
-{
-	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
-
-	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
-	rec.lost.source = (uint8_t)source;
-	rec.lost.count = count;
-	rec.lost.cpu = -1;
-	return netobs_record_to_json(&rec, a->cfg.node_name);
-}
-
 static void client_shutdown_cb(uv_shutdown_t *req, int status)
 {
 	(void)req;
@@ -260,11 +230,12 @@ static void client_write_cb(uv_write_t *req, int status)
 	struct client *c = w->client;
 
 	c->writing = false;
-	free(w->data);
 	if (c->closing) {
+		free(w->data); /* not kept: server_stop() may have freed the spare already */
 		free(w);
 		return;
 	}
+	linebuf_keep_spare(w->data, w->cap, 2 * PUMP_MAX_BYTES);
 	if (status >= 0 && w->close_after && c->linger) {
 		free(w);
 		client_linger(c);
@@ -294,14 +265,23 @@ static void client_finish(struct client *c)
  */
 static struct record_store_scratch record_scratch;
 
+/* The stored record seq as the client's filter needs it: full (parts
+ * unpacked) when it looks at more than times. NULL if gone. */
+static const struct netobs_record *client_record(const struct client *c, uint64_t seq)
+{
+	struct record_store *store = &c->agent->store;
+
+	return c->filter_reads_parts ? record_store_get_full(store, seq, &record_scratch)
+				     : record_store_get(store, seq);
+}
+
 /* Records in [from, to) that match the client's filter. */
 static uint64_t client_count_matching(const struct client *c, uint64_t from, uint64_t to)
 {
 	uint64_t n = 0;
 
 	for (uint64_t seq = from; seq < to; seq++) {
-		const struct netobs_record *rec =
-			record_store_get_full(&c->agent->store, seq, &record_scratch);
+		const struct netobs_record *rec = client_record(c, seq);
 
 		if (rec && netobs_filter_set_match(c->filter, rec))
 			n++;
@@ -313,17 +293,18 @@ static uint64_t client_count_matching(const struct client *c, uint64_t from, uin
  * Send the next batch from the client's cursor; when it is caught up, a
  * follower waits for new records and any other reply finishes.
  */
-static void client_pump(struct client *c)
+static bool client_pump_once(struct client *c, bool may_write_now)
 {
 	struct agent *a = c->agent;
 	uint64_t oldest = record_store_oldest_seq(&a->store);
 	uint64_t newest = record_store_newest_seq(&a->store);
 	uint64_t end = c->follow ? newest : c->end_seq;
-	struct linebuf lb = {};
+	struct linebuf lb;
 	size_t lines = 0;
 
 	if (c->writing || c->closing)
-		return;
+		return false;
+	linebuf_take_spare(&lb);
 	if (c->cursor < oldest && c->cursor <= end) {
 		/* The store overwrote records before this reader got them (a burst
 		 * larger than the store during one write); server_record_evicting()
@@ -331,9 +312,9 @@ static void client_pump(struct client *c)
 		c->cursor = oldest;
 		if (c->lost_evicted) {
 			a->stats.lost_store += c->lost_evicted;
-			if (linebuf_append_json(&lb,
-						lost_events_json(a, NETOBS_LOST_HUBBLE_RING_BUFFER,
-								 c->lost_evicted)))
+			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
+						       NETOBS_LOST_HUBBLE_RING_BUFFER,
+						       c->lost_evicted))
 				goto fail;
 			c->lost_evicted = 0;
 			lines++;
@@ -350,38 +331,66 @@ static void client_pump(struct client *c)
 		c->cursor = resume;
 		if (lost) {
 			a->stats.lost_client_queue += lost;
-			if (linebuf_append_json(
-				    &lb,
-				    lost_events_json(a, NETOBS_LOST_OBSERVER_EVENTS_QUEUE, lost)))
+			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
+						       NETOBS_LOST_OBSERVER_EVENTS_QUEUE, lost))
 				goto fail;
 			lines++;
 		}
 	}
-	while (c->cursor <= end && c->limit && lines < PUMP_MAX_LINES && lb.len < PUMP_MAX_BYTES) {
-		const struct netobs_record *rec =
-			record_store_get_full(&a->store, c->cursor++, &record_scratch);
+	while (c->cursor <= end && c->limit && lb.len < PUMP_MAX_BYTES) {
+		uint64_t seq = c->cursor++;
+		const struct netobs_record *rec = client_record(c, seq);
+		const char *line;
+		size_t len;
 
 		if (!rec || !netobs_filter_set_match(c->filter, rec))
 			continue;
-		if (linebuf_append_json(&lb, netobs_record_to_json(rec, a->cfg.node_name)))
+		/* Each record's line is written once, whichever client reads it first. */
+		line = record_lines_get(&a->lines, &a->store, seq, a->cfg.node_name,
+					&record_scratch, &len);
+		if (!line) {
+			if (errno == ENOENT)
+				continue; /* its parts did not unpack: counted, not sent */
+			log_warn("cannot encode record %llu for a client: %s",
+				 (unsigned long long)seq, strerror(errno));
+			goto fail;
+		}
+		if (linebuf_append_lines(&lb, line, len))
 			goto fail;
 		lines++;
 		c->limit--;
 		c->sent++;
 	}
 	if (lines) {
+		if (may_write_now && client_write_now(c, &lb))
+			return true;
 		client_write(c, &lb, lines, false);
-		return;
+		return false;
 	}
+	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
 	if (c->follow) {
 		c->state = CLIENT_FOLLOWING; /* caught up: server_wake_followers() wakes it */
-		return;
+		return false;
 	}
 	client_finish(c);
-	return;
+	return false;
 fail:
-	free(lb.data);
+	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
 	client_close(c);
+	return false;
+}
+
+/*
+ * Send batches while the socket takes them whole, PUMP_WRITES_AT_ONCE at
+ * most (then the loop serves others, and the last batch's write callback
+ * goes on): a reader that keeps up gets a batch per write(2), not one per
+ * loop iteration.
+ */
+static void client_pump(struct client *c)
+{
+	for (unsigned int i = 0; i < PUMP_WRITES_AT_ONCE; i++)
+		if (!client_pump_once(c, i + 1 < PUMP_WRITES_AT_ONCE))
+			return;
 }
 
 /* The store is about to overwrite rec: every reader that still wanted it
@@ -400,11 +409,29 @@ void server_record_evicting(struct agent *a, const struct netobs_record *rec)
 
 /* A record was stored: followers that are not busy writing take it now;
  * busy ones take it with their next batch. */
+static void followers_check_cb(uv_check_t *check)
+{
+	struct agent *a = check->data;
+
+	uv_check_stop(check);
+	for (struct client *c = a->clients; c; c = c->next)
+		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing)
+			client_pump(c);
+}
+
+/* Followers take new records once per loop iteration, after its callbacks
+ * made them (a ring-buffer wakeup makes thousands): one write for the lot,
+ * not one per record. */
 void server_wake_followers(struct agent *a)
 {
-	for (struct client *c = a->clients; c; c = c->next)
-		if (c->state == CLIENT_FOLLOWING && !c->writing)
-			client_pump(c);
+	if (!a->server_listening)
+		return;
+	for (struct client *c = a->clients; c; c = c->next) {
+		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing) {
+			uv_check_start(&a->followers_check, followers_check_cb);
+			return;
+		}
+	}
 }
 
 static bool json_get_count(json_t *req, const char *name, uint64_t *out, bool *present)
@@ -470,6 +497,12 @@ static void client_start_flows(struct client *c, json_t *req)
 		client_send_error(c, "invalid filter: %s", err);
 		return;
 	}
+	c->filter_reads_parts = !netobs_filter_is_empty(&c->filter->allow) ||
+				!netobs_filter_is_empty(&c->filter->deny);
+	if (!a->lines.slots && record_lines_init(&a->lines, a->store.capacity)) {
+		client_send_error(c, "the agent is out of memory; try again later");
+		return;
+	}
 
 	c->end_seq = record_store_newest_seq(&a->store);
 	c->limit = UINT64_MAX;
@@ -484,8 +517,7 @@ static void client_start_flows(struct client *c, json_t *req)
 		uint64_t oldest = record_store_oldest_seq(&a->store);
 
 		while (found < last && seq > oldest) {
-			const struct netobs_record *rec =
-				record_store_get_full(&a->store, seq - 1, &record_scratch);
+			const struct netobs_record *rec = client_record(c, seq - 1);
 
 			seq--;
 			if (rec && netobs_filter_set_match(c->filter, rec))
@@ -739,37 +771,6 @@ static void server_connection_cb(uv_stream_t *server, int status)
 		       (uint64_t)a->cfg.request_timeout_s * 1000, 0);
 }
 
-/* Refuse to take over a socket another agent is serving; clear a stale one. */
-int server_check_path(const char *path, char *err, size_t errlen)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st))
-		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "%s exists and is not a socket; remove it or use --socket",
-			 path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (!rc) {
-		snprintf(
-			err, errlen,
-			"another netobs-agent is already serving %s; stop it first or use --socket",
-			path);
-		return -EADDRINUSE;
-	}
-	unlink(path); /* nobody listens: left by an agent that crashed */
-	return 0;
-}
-
 int server_start(struct agent *a, char *err, size_t errlen)
 {
 	char dir[sizeof(a->cfg.socket_path)];
@@ -802,6 +803,8 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		uv_close((uv_handle_t *)&a->server, NULL);
 		return rc;
 	}
+	uv_check_init(a->loop, &a->followers_check);
+	a->followers_check.data = a;
 	a->server_listening = true;
 	return 0;
 }
@@ -810,7 +813,10 @@ void server_stop(struct agent *a)
 {
 	for (struct client *c = a->clients; c; c = c->next)
 		client_close(c);
+	record_lines_free(&a->lines); /* pending writes hold copies */
+	linebuf_free_spare();
 	if (a->server_listening) {
+		uv_close((uv_handle_t *)&a->followers_check, NULL);
 		uv_close((uv_handle_t *)&a->server, NULL);
 		unlink(a->cfg.socket_path);
 		a->server_listening = false;

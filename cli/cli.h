@@ -121,7 +121,10 @@ int cli_conn_send(struct cli_conn *c, const struct cli_globals *g, json_t *reque
 /*
  * Next reply line. For CLI_LINE_DATA *raw (NUL-terminated, valid until the
  * next call) and *raw_len hold the agent's bytes, *obj the parsed object
- * (the caller owns the reference).
+ * (the caller owns the reference). With obj NULL a record line (one that
+ * begins {"flow": or {"lost_events":, as the agent writes them) is passed
+ * on unparsed, for callers that only copy the bytes; other lines are
+ * still parsed to find the done and error lines.
  */
 enum cli_line cli_conn_next(struct cli_conn *c, char **raw, size_t *raw_len, json_t **obj);
 void cli_conn_close(struct cli_conn *c);

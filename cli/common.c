@@ -342,14 +342,26 @@ static void report_agent_error(const json_t *error)
 	cli_error("%s", msg ? msg : "the agent reported an error without a message");
 }
 
+/* A record line as the agent writes it: its first key says so. */
+static bool line_is_record(const char *line, size_t len)
+{
+	static const char flow[] = "{\"flow\":", lost[] = "{\"lost_events\":";
+
+	return (len > sizeof(flow) - 1 && !memcmp(line, flow, sizeof(flow) - 1)) ||
+	       (len > sizeof(lost) - 1 && !memcmp(line, lost, sizeof(lost) - 1));
+}
+
 enum cli_line cli_conn_next(struct cli_conn *c, char **raw, size_t *raw_len, json_t **obj)
 {
+	json_t *parsed = NULL, **want = obj ? obj : &parsed;
+	enum cli_line kind;
 	json_error_t jerr;
 	json_t *error;
 	char *line;
 	long n;
 
-	*obj = NULL;
+	if (obj)
+		*obj = NULL;
 	n = netobs_line_reader_next(&c->reader, &line);
 	if (sigint_seen)
 		return CLI_LINE_EOF;
@@ -367,29 +379,30 @@ enum cli_line cli_conn_next(struct cli_conn *c, char **raw, size_t *raw_len, jso
 	}
 	if (!line)
 		return CLI_LINE_EOF;
+	if (!obj && line_is_record(line, (size_t)n)) {
+		*raw = line;
+		*raw_len = (size_t)n;
+		return CLI_LINE_DATA;
+	}
 
-	*obj = json_loadb(line, (size_t)n, 0, &jerr);
-	if (!*obj || !json_is_object(*obj)) {
-		report_bad_line(*obj ? "not an object" : jerr.text, line, (size_t)n);
-		json_decref(*obj);
-		*obj = NULL;
-		return CLI_LINE_FAILED;
-	}
-	error = json_object_get(*obj, "error");
-	if (error) {
+	*want = json_loadb(line, (size_t)n, 0, &jerr);
+	if (!*want || !json_is_object(*want)) {
+		report_bad_line(*want ? "not an object" : jerr.text, line, (size_t)n);
+		kind = CLI_LINE_FAILED;
+	} else if ((error = json_object_get(*want, "error"))) {
 		report_agent_error(error);
-		json_decref(*obj);
-		*obj = NULL;
-		return CLI_LINE_FAILED;
+		kind = CLI_LINE_FAILED;
+	} else if (json_is_object(json_object_get(*want, "done"))) {
+		kind = CLI_LINE_DONE;
+	} else {
+		*raw = line;
+		*raw_len = (size_t)n;
+		json_decref(parsed); /* the caller asked for no object */
+		return CLI_LINE_DATA;
 	}
-	if (json_is_object(json_object_get(*obj, "done"))) {
-		json_decref(*obj);
-		*obj = NULL;
-		return CLI_LINE_DONE;
-	}
-	*raw = line;
-	*raw_len = (size_t)n;
-	return CLI_LINE_DATA;
+	json_decref(*want);
+	*want = NULL;
+	return kind;
 }
 
 void cli_conn_close(struct cli_conn *c)

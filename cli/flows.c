@@ -410,14 +410,30 @@ static json_t *flows_request_json(const struct flows_request *req)
 	return msg;
 }
 
+/* A record decoded: draw it in compact or table output. */
+static void print_record(const struct flows_request *req, const struct netobs_record *rec,
+			 bool *header_printed)
+{
+	if (req->output == CLI_OUTPUT_TABLE) {
+		if (!*header_printed)
+			netobs_print_table_header(stdout);
+		*header_printed = true;
+		netobs_print_table_row(stdout, rec);
+	} else {
+		netobs_print_compact(stdout, rec);
+	}
+}
+
 /* Print one reply line in the chosen mode. 0, or CLI_EXIT_RUNTIME after reporting. */
 static int print_reply_line(const struct flows_request *req, const char *raw, size_t raw_len,
-			    const json_t *obj, bool *header_printed)
+			    bool *header_printed)
 {
 	/* about 12 KiB, reused: the L7 part and names of the record being printed */
 	static struct netobs_record_storage storage;
 	struct netobs_record rec;
 	char err[256] = "";
+	json_error_t jerr;
+	json_t *obj;
 
 	if (req->output == CLI_OUTPUT_JSON) {
 		/* The agent's bytes, untouched: what jq sees is what the agent sent. */
@@ -425,21 +441,29 @@ static int print_reply_line(const struct flows_request *req, const char *raw, si
 		fputc('\n', stdout);
 		return 0;
 	}
-	/* Line kinds this CLI does not know (a newer agent) are not records to draw. */
-	if (!json_object_get(obj, "flow") && !json_object_get(obj, "lost_events"))
+	/* Most lines decode straight from their text; the rest (L7 records,
+	 * anything unusual) through jansson, which also explains a bad one. */
+	if (netobs_record_scan_line(raw, raw_len, &rec, &storage)) {
+		print_record(req, &rec, header_printed);
 		return 0;
-	if (netobs_record_from_json_into(obj, &rec, &storage, err, sizeof(err))) {
-		cli_error("cannot decode a record from the agent (%s): %s", err, raw);
+	}
+	obj = json_loadb(raw, raw_len, 0, &jerr);
+	if (!obj) {
+		cli_error("unparseable line from the agent (%s): %s", jerr.text, raw);
 		return CLI_EXIT_RUNTIME;
 	}
-	if (req->output == CLI_OUTPUT_TABLE) {
-		if (!*header_printed)
-			netobs_print_table_header(stdout);
-		*header_printed = true;
-		netobs_print_table_row(stdout, &rec);
-	} else {
-		netobs_print_compact(stdout, &rec);
+	/* Line kinds this CLI does not know (a newer agent) are not records to draw. */
+	if (!json_object_get(obj, "flow") && !json_object_get(obj, "lost_events")) {
+		json_decref(obj);
+		return 0;
 	}
+	if (netobs_record_from_json_into(obj, &rec, &storage, err, sizeof(err))) {
+		cli_error("cannot decode a record from the agent (%s): %s", err, raw);
+		json_decref(obj);
+		return CLI_EXIT_RUNTIME;
+	}
+	json_decref(obj);
+	print_record(req, &rec, header_printed);
 	return 0;
 }
 
@@ -480,8 +504,12 @@ static int flows_from_capture(const struct flows_request *req)
 			ret = CLI_EXIT_RUNTIME;
 			break;
 		}
-		if (netobs_filter_set_match(&req->filter, &rec))
-			ret = print_reply_line(req, line, (size_t)len, obj, &header_printed);
+		if (netobs_filter_set_match(&req->filter, &rec)) {
+			if (req->output == CLI_OUTPUT_JSON)
+				ret = print_reply_line(req, line, (size_t)len, &header_printed);
+			else
+				print_record(req, &rec, &header_printed);
+		}
 		json_decref(obj);
 		if (ret)
 			break;
@@ -510,7 +538,6 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	struct cli_conn conn;
 	enum cli_line kind;
 	size_t raw_len;
-	json_t *obj;
 	int ret, flushed;
 	char *raw;
 
@@ -529,14 +556,15 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	if (req.follow)
 		cli_conn_stop_on_sigint(&conn);
 
-	while ((kind = cli_conn_next(&conn, &raw, &raw_len, &obj)) == CLI_LINE_DATA) {
-		ret = print_reply_line(&req, raw, raw_len, obj, &header_printed);
-		json_decref(obj);
+	/* Record lines come unparsed: -o json copies them, the others decode them. */
+	while ((kind = cli_conn_next(&conn, &raw, &raw_len, NULL)) == CLI_LINE_DATA) {
+		ret = print_reply_line(&req, raw, raw_len, &header_printed);
 		if (ret)
 			goto out;
-		/* Following, each record goes out at once (`| jq` sees it live);
-		 * otherwise only a closed stdout is worth checking for. */
-		if (req.follow || ferror(stdout)) {
+		/* Following, records go out as soon as no more are at hand (`| jq`
+		 * sees them live, a burst in one write); otherwise only a closed
+		 * stdout is worth checking for. */
+		if ((req.follow && !netobs_line_reader_has_line(&conn.reader)) || ferror(stdout)) {
 			flushed = cli_stdout_flush();
 			if (flushed) {
 				ret = flushed > 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;

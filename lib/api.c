@@ -15,8 +15,9 @@
 
 #include "api.h"
 
-/* Reader buffers start small: most replies are a few short lines. */
-#define LINE_READER_INITIAL_CAP 4096
+/* Reads of up to this much: a flows reply is many lines, read a batch at a
+ * time (the buffer grows beyond it only for a longer line). */
+#define LINE_READER_INITIAL_CAP (64 * 1024)
 
 static void api_connect_error(int err, const char *path, char *msg, size_t msglen)
 {
@@ -151,6 +152,7 @@ void netobs_line_reader_free(struct netobs_line_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	r->start = 0;
 	r->len = 0;
 	r->cap = 0;
 	r->consumed = 0;
@@ -178,34 +180,42 @@ static int line_reader_grow(struct netobs_line_reader *r)
 
 long netobs_line_reader_next(struct netobs_line_reader *r, char **line)
 {
-	size_t scanned = 0;
+	size_t scanned;
 	char *newline;
 	ssize_t n;
 	int err;
 
 	*line = NULL;
-	/* The line returned last time stays valid until now: drop it. */
-	if (r->consumed) {
-		r->len -= r->consumed;
-		memmove(r->buf, r->buf + r->consumed, r->len);
-		r->consumed = 0;
-	}
+	/* The line returned last time stays valid until now: drop it. Lines
+	 * are handed out in place; the bytes left move to the front only when
+	 * the buffer is full. */
+	r->start += r->consumed;
+	r->consumed = 0;
+	if (r->start == r->len)
+		r->start = r->len = 0;
+	scanned = r->start;
 	for (;;) {
 		newline =
 			r->len > scanned ? memchr(r->buf + scanned, '\n', r->len - scanned) : NULL;
 		if (newline) {
-			size_t line_len = (size_t)(newline - r->buf);
+			size_t line_len = (size_t)(newline - (r->buf + r->start));
 
 			if (line_len > r->max)
 				return -EMSGSIZE;
 			*newline = '\0';
 			r->consumed = line_len + 1;
-			*line = r->buf;
+			*line = r->buf + r->start;
 			return (long)line_len;
 		}
 		scanned = r->len;
-		if (r->len > r->max)
+		if (r->len - r->start > r->max)
 			return -EMSGSIZE;
+		if (r->len == r->cap && r->start) {
+			memmove(r->buf, r->buf + r->start, r->len - r->start);
+			r->len -= r->start;
+			scanned -= r->start;
+			r->start = 0;
+		}
 		if (r->len == r->cap) {
 			err = line_reader_grow(r);
 			if (err)
@@ -219,7 +229,14 @@ long netobs_line_reader_next(struct netobs_line_reader *r, char **line)
 		}
 		if (n == 0)
 			/* End of stream: clean between lines, cut short inside one. */
-			return r->len ? -EPROTO : 0;
+			return r->len > r->start ? -EPROTO : 0;
 		r->len += (size_t)n;
 	}
+}
+
+bool netobs_line_reader_has_line(const struct netobs_line_reader *r)
+{
+	size_t from = r->start + r->consumed;
+
+	return r->len > from && memchr(r->buf + from, '\n', r->len - from);
 }

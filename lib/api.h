@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -29,7 +30,8 @@ int netobs_api_send(int fd, const json_t *msg);
 struct netobs_line_reader {
 	int fd;
 	char *buf;
-	size_t len; /* bytes held */
+	size_t start; /* where the bytes not yet returned begin */
+	size_t len;   /* end of the bytes held */
 	size_t cap;
 	size_t max;	 /* a longer line is an error (-EMSGSIZE) */
 	size_t consumed; /* bytes of the line returned last (and its '\n'), dropped at the next call */
@@ -44,3 +46,5 @@ void netobs_line_reader_free(struct netobs_line_reader *r);
  * -EPROTO when the stream ends in the middle of a line.
  */
 long netobs_line_reader_next(struct netobs_line_reader *r, char **line);
+/* Is a whole line held after the one returned last (the next call will not read)? */
+bool netobs_line_reader_has_line(const struct netobs_line_reader *r);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "abi.h"
@@ -288,6 +289,17 @@ int netobs_time_parse_rfc3339(const char *s, uint64_t *ns);
  */
 json_t *netobs_record_to_json(const struct netobs_record *rec, const char *node_name);
 
+/*
+ * The same object as compact JSON text (no newline, no NUL), written into
+ * buf without building it in jansson: what the agent serves. Returns the
+ * text's length, as snprintf does even when it is more than size (then
+ * only size bytes are written: call again with a larger buf); -EILSEQ for
+ * a string that is not UTF-8 (jansson refuses those too), -EINVAL for a
+ * record of no known kind or an enum without a name.
+ */
+ssize_t netobs_record_json_write(const struct netobs_record *rec, const char *node_name, char *buf,
+				 size_t size);
+
 /* Decode what netobs_record_to_json produced. 0 or -EINVAL (err says why). */
 int netobs_record_from_json(const json_t *obj, struct netobs_record *rec, char *err, size_t errlen);
 
@@ -305,6 +317,16 @@ struct netobs_record_storage {
  */
 int netobs_record_from_json_into(const json_t *obj, struct netobs_record *rec,
 				 struct netobs_record_storage *storage, char *err, size_t errlen);
+
+/*
+ * A record line as netobs_record_json_write() writes it, decoded straight
+ * from the text (lib/record_json_scan.c): 1 with rec filled exactly as
+ * json_loadb() and netobs_record_from_json_into() would fill it (names
+ * pointing into storage); 0 for a line it leaves to them: L7 records, forms
+ * the writer does not make, and anything wrong (their errors say what).
+ */
+int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *rec,
+			    struct netobs_record_storage *storage);
 
 /* "REQUEST", "RESPONSE" <-> enum netobs_l7_type; NULL / -1 when unknown. */
 const char *netobs_l7_type_name(int type);

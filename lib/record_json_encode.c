@@ -5,61 +5,263 @@
  * 64-bit integers as strings, zero values omitted) so that jq paths written
  * for `hubble observe -o json` work; netobs's own fields are documented in
  * docs/records.md.
+ *
+ * The text is written straight into the caller's buffer, the bytes jansson's
+ * json_dumps(JSON_COMPACT) would make of the same object (keys in the order
+ * written, strings escaped as jansson escapes them, not UTF-8 refused), but
+ * without a tree of allocated nodes: the agent writes every record it
+ * serves this way, and building and dumping a tree cost it about 10 us a
+ * record (docs/performance.md, issue 9). netobs_record_to_json() parses
+ * this text, so the two cannot differ.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <netinet/in.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dns.h"
 #include "print.h"
 #include "record.h"
 #include "record_json_internal.h"
 
-#define TIME_TEXT_MAX	      40
 #define ENDPOINT_LABEL_PREFIX "netobs:endpoint="
 
-/*
- * Builders below OR the return values of json_object_set_new() into one
- * error flag: it returns -1 for a NULL value (allocation failure) and drops
- * the value's reference either way, so one check at the end is enough.
- */
+/* The text so far: bytes past size are counted, not written (snprintf's way). */
+struct json_text {
+	char *buf;
+	size_t size;
+	size_t len;
+	int err;    /* first error: -EILSEQ (not UTF-8), -EINVAL (a value without a name) */
+	bool first; /* no member yet in the object being written */
+};
 
-/*
- * Hubble's flow.ethernet, for a flow that is not IP: the datapath keeps its
- * MACs in the address bytes (docs/abi.md). NULL without MACs (a device with
- * no Ethernet header, a cut frame): the field is then left out.
- */
-static json_t *ethernet_to_json(const struct netobs_flow_key *key)
+static void put(struct json_text *t, const char *s, size_t n)
 {
-	static const uint8_t zero[6];
-	char src[18], dst[18];
-	const uint8_t *s = key->saddr, *d = key->daddr;
-
-	if (!memcmp(s, zero, 6) && !memcmp(d, zero, 6))
-		return NULL;
-	snprintf(src, sizeof(src), "%02x:%02x:%02x:%02x:%02x:%02x", s[0], s[1], s[2], s[3], s[4],
-		 s[5]);
-	snprintf(dst, sizeof(dst), "%02x:%02x:%02x:%02x:%02x:%02x", d[0], d[1], d[2], d[3], d[4],
-		 d[5]);
-	return json_pack("{s:s, s:s}", "source", src, "destination", dst);
+	if (t->len < t->size)
+		memcpy(t->buf + t->len, s, n <= t->size - t->len ? n : t->size - t->len);
+	t->len += n;
 }
 
-static json_t *json_u64_string(uint64_t value)
-{
-	char text[24];
+#define PUT_LITERAL(t, lit) put(t, lit, sizeof(lit) - 1)
 
-	snprintf(text, sizeof(text), "%" PRIu64, value);
-	return json_string(text);
+static void put_char(struct json_text *t, char c)
+{
+	if (t->len < t->size)
+		t->buf[t->len] = c;
+	t->len++;
 }
 
-static json_t *json_time_string(uint64_t ns)
+static void put_u64(struct json_text *t, uint64_t v)
 {
-	char text[TIME_TEXT_MAX];
+	char digits[20];
+	int n = 0;
 
-	netobs_time_format_rfc3339(ns, text, sizeof(text));
-	return json_string(text);
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(t, digits + sizeof(digits) - n, (size_t)n);
+}
+
+static void put_i64(struct json_text *t, int64_t v)
+{
+	if (v < 0) {
+		put_char(t, '-');
+		put_u64(t, (uint64_t)0 - (uint64_t)v);
+		return;
+	}
+	put_u64(t, (uint64_t)v);
+}
+
+/* Length of the UTF-8 sequence at s, 0 when it is not one (jansson's rules:
+ * no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_sequence_len(const unsigned char *s)
+{
+	unsigned int value, n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		n = 2;
+		value = s[0] & 0x1f;
+	} else if (s[0] < 0xf0) {
+		n = 3;
+		value = s[0] & 0x0f;
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		value = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		value = (value << 6) | (s[i] & 0x3f);
+	}
+	if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff) || (n == 3 && value < 0x800) ||
+	    (n == 4 && value < 0x10000))
+		return 0;
+	return n;
+}
+
+/* A JSON string, escaped as jansson's dump escapes it. */
+static void put_string(struct json_text *t, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	if (!s) {
+		if (!t->err)
+			t->err = -EINVAL;
+		return;
+	}
+	put_char(t, '"');
+	for (;;) {
+		run = p;
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		put(t, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		if (*p >= 0x80) {
+			size_t n = utf8_sequence_len(p);
+
+			if (!n) {
+				if (!t->err)
+					t->err = -EILSEQ;
+				return;
+			}
+			put(t, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		put_char(t, '\\');
+		switch (*p) {
+		case '"':
+		case '\\':
+			put_char(t, (char)*p);
+			break;
+		case '\b':
+			put_char(t, 'b');
+			break;
+		case '\f':
+			put_char(t, 'f');
+			break;
+		case '\n':
+			put_char(t, 'n');
+			break;
+		case '\r':
+			put_char(t, 'r');
+			break;
+		case '\t':
+			put_char(t, 't');
+			break;
+		default:
+			PUT_LITERAL(t, "u00");
+			put_char(t, hex[*p >> 4]);
+			put_char(t, hex[*p & 0xf]);
+			break;
+		}
+		p++;
+	}
+	put_char(t, '"');
+}
+
+/* `"key":` inside the object being written, after a comma unless first. */
+static void put_key(struct json_text *t, const char *key)
+{
+	if (!t->first)
+		put_char(t, ',');
+	t->first = false;
+	put_char(t, '"');
+	put(t, key, strlen(key));
+	PUT_LITERAL(t, "\":");
+}
+
+static void open_object(struct json_text *t)
+{
+	put_char(t, '{');
+	t->first = true;
+}
+
+static void close_object(struct json_text *t)
+{
+	put_char(t, '}');
+	t->first = false;
+}
+
+static void member_string(struct json_text *t, const char *key, const char *value)
+{
+	put_key(t, key);
+	put_string(t, value);
+}
+
+static void member_int(struct json_text *t, const char *key, int64_t value)
+{
+	put_key(t, key);
+	put_i64(t, value);
+}
+
+/* 64-bit counters are strings, as protojson writes them. */
+static void member_u64_string(struct json_text *t, const char *key, uint64_t value)
+{
+	put_key(t, key);
+	put_char(t, '"');
+	put_u64(t, value);
+	put_char(t, '"');
+}
+
+/* RFC 3339 with nanoseconds; the date of the last second asked for is kept:
+ * a record's times, and the records served in a row, share it. */
+static void member_time(struct json_text *t, const char *key, uint64_t ns)
+{
+	static __thread uint64_t cached_secs = UINT64_MAX;
+	static __thread char cached_date[32];
+	static __thread size_t cached_len;
+	uint64_t secs = ns / 1000000000ULL;
+	uint32_t frac = (uint32_t)(ns % 1000000000ULL);
+	char digits[9];
+
+	if (secs != cached_secs) {
+		char text[48];
+
+		netobs_time_format_rfc3339(secs * 1000000000ULL, text, sizeof(text));
+		/* "...T10:52:20.000000000Z": keep what comes before the fraction */
+		cached_len = strcspn(text, ".");
+		memcpy(cached_date, text, cached_len < sizeof(cached_date) ? cached_len : 0);
+		if (cached_len >= sizeof(cached_date))
+			cached_len = 0;
+		cached_secs = secs;
+	}
+	put_key(t, key);
+	put_char(t, '"');
+	if (!cached_len) { /* gmtime failed: jansson got "" */
+		put_char(t, '"');
+		return;
+	}
+	put(t, cached_date, cached_len);
+	put_char(t, '.');
+	for (int i = 8; i >= 0; i--) {
+		digits[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	put(t, digits, sizeof(digits));
+	PUT_LITERAL(t, "Z\"");
+}
+
+static void put_hex(struct json_text *t, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[16];
+
+	for (int i = digits - 1; i >= 0; i--) {
+		text[i] = hex[v & 0xf];
+		v >>= 4;
+	}
+	put(t, text, (size_t)digits);
 }
 
 static uint64_t fnv1a64(const char *text)
@@ -78,44 +280,74 @@ static uint64_t fnv1a64(const char *text)
  * so uuids differ across nodes and the decoder can recover seq (all but the
  * two variant bits, which seq never reaches in practice).
  */
-static void record_uuid(const char *node_name, uint64_t seq, char *buf, size_t len)
+static void member_uuid(struct json_text *t, const char *node_name, uint64_t seq)
 {
 	uint64_t hi = fnv1a64(node_name);
 	uint64_t lo = seq;
 
 	hi = (hi & ~0xf000ULL) | 0x8000ULL;
 	lo = (lo & ~(3ULL << 62)) | (2ULL << 62);
-	snprintf(buf, len, "%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
-		 hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
-		 lo & UINT64_C(0xffffffffffff));
+	put_key(t, "uuid");
+	put_char(t, '"');
+	put_hex(t, hi >> 32, 8);
+	put_char(t, '-');
+	put_hex(t, (hi >> 16) & 0xffff, 4);
+	put_char(t, '-');
+	put_hex(t, hi & 0xffff, 4);
+	put_char(t, '-');
+	put_hex(t, lo >> 48, 4);
+	put_char(t, '-');
+	put_hex(t, lo & UINT64_C(0xffffffffffff), 12);
+	put_char(t, '"');
 }
 
-static json_t *tcp_flags_to_json(uint16_t flags)
+/*
+ * Hubble's flow.ethernet, for a flow that is not IP: the datapath keeps its
+ * MACs in the address bytes (docs/abi.md). Left out without MACs (a device
+ * with no Ethernet header, a cut frame).
+ */
+static void member_ethernet(struct json_text *t, const struct netobs_flow_key *key)
 {
-	json_t *obj = json_object();
-	int err = 0;
+	static const uint8_t zero[6];
 
-	if (!obj)
-		return NULL;
-	for (int i = 0; i < NETOBS_TCP_FLAG_COUNT; i++)
-		if (flags & netobs_tcp_flag_names[i].flag)
-			err |= json_object_set_new(obj, netobs_tcp_flag_names[i].name, json_true());
-	if (err) {
-		json_decref(obj);
-		return NULL;
+	if (!memcmp(key->saddr, zero, 6) && !memcmp(key->daddr, zero, 6))
+		return;
+	put_key(t, "ethernet");
+	open_object(t);
+	for (int side = 0; side < 2; side++) {
+		const uint8_t *mac = side ? key->daddr : key->saddr;
+
+		put_key(t, side ? "destination" : "source");
+		put_char(t, '"');
+		for (int i = 0; i < 6; i++) {
+			if (i)
+				put_char(t, ':');
+			put_hex(t, mac[i], 2);
+		}
+		put_char(t, '"');
 	}
-	return obj;
+	close_object(t);
 }
 
-/* {"TCP": {...}} and friends; *l4 stays NULL for protocols without one. */
-static int l4_to_json(const struct netobs_flow_record *flow, json_t **l4)
+static void member_tcp_flags(struct json_text *t, const char *key, uint16_t flags)
+{
+	put_key(t, key);
+	open_object(t);
+	for (int i = 0; i < NETOBS_TCP_FLAG_COUNT; i++) {
+		if (flags & netobs_tcp_flag_names[i].flag) {
+			put_key(t, netobs_tcp_flag_names[i].name);
+			PUT_LITERAL(t, "true");
+		}
+	}
+	close_object(t);
+}
+
+/* {"TCP": {...}} and friends; nothing for protocols without one. */
+static void member_l4(struct json_text *t, const struct netobs_flow_record *flow)
 {
 	const struct netobs_flow_key *key = &flow->key;
 	const char *name;
-	json_t *inner, *outer;
-	int err = 0;
 
-	*l4 = NULL;
 	switch (key->proto) {
 	case IPPROTO_TCP:
 		name = "TCP";
@@ -133,420 +365,386 @@ static int l4_to_json(const struct netobs_flow_record *flow, json_t **l4)
 		name = "ICMPv6";
 		break;
 	default:
-		return 0;
+		return;
 	}
-	inner = json_object();
-	outer = json_object();
-	if (!inner || !outer) {
-		json_decref(inner);
-		json_decref(outer);
-		return -ENOMEM;
-	}
+	put_key(t, "l4");
+	open_object(t);
+	put_key(t, name);
+	open_object(t);
 	if (proto_has_ports(key->proto)) {
 		if (key->sport)
-			err |= json_object_set_new(inner, "source_port",
-						   json_integer(ntohs(key->sport)));
+			member_int(t, "source_port", ntohs(key->sport));
 		if (key->dport)
-			err |= json_object_set_new(inner, "destination_port",
-						   json_integer(ntohs(key->dport)));
+			member_int(t, "destination_port", ntohs(key->dport));
 	} else {
 		if (key->icmp_type)
-			err |= json_object_set_new(inner, "type", json_integer(key->icmp_type));
+			member_int(t, "type", key->icmp_type);
 		if (key->icmp_code)
-			err |= json_object_set_new(inner, "code", json_integer(key->icmp_code));
+			member_int(t, "code", key->icmp_code);
 	}
 	if (key->proto == IPPROTO_TCP && flow->tcp_flags)
-		err |= json_object_set_new(inner, "flags", tcp_flags_to_json(flow->tcp_flags));
-	err |= json_object_set_new(outer, name, inner);
-	if (err) {
-		json_decref(outer);
-		return -ENOMEM;
-	}
-	*l4 = outer;
-	return 0;
+		member_tcp_flags(t, "flags", flow->tcp_flags);
+	close_object(t);
+	close_object(t);
 }
 
-/* Hubble's Endpoint; omitted entirely for a side netobs knows nothing about. */
-static int peer_to_json(json_t *flow, const char *key, const struct netobs_peer *peer)
+/* Hubble's Endpoint; left out entirely for a side netobs knows nothing about. */
+static void member_peer(struct json_text *t, const char *key, const struct netobs_peer *peer)
 {
-	json_t *obj, *labels;
-	int err = 0;
+	bool reserved =
+		peer->identity == NETOBS_IDENTITY_HOST || peer->identity == NETOBS_IDENTITY_WORLD;
 
 	if (!peer->id && !peer->identity && !peer->name[0])
-		return 0;
-	obj = json_object();
-	labels = json_array();
-	if (!obj || !labels) {
-		json_decref(obj);
-		json_decref(labels);
-		return -ENOMEM;
-	}
+		return;
+	put_key(t, key);
+	open_object(t);
 	if (peer->id)
-		err |= json_object_set_new(obj, "ID", json_integer(peer->id));
+		member_int(t, "ID", peer->id);
 	if (peer->identity)
-		err |= json_object_set_new(obj, "identity", json_integer(peer->identity));
-	if (peer->name[0]) {
-		char label[sizeof(ENDPOINT_LABEL_PREFIX) + NETOBS_NAME_MAX];
+		member_int(t, "identity", peer->identity);
+	if (peer->name[0] || reserved) {
+		put_key(t, "labels");
+		put_char(t, '[');
+		if (peer->name[0]) {
+			char label[sizeof(ENDPOINT_LABEL_PREFIX) + NETOBS_NAME_MAX];
 
-		snprintf(label, sizeof(label), ENDPOINT_LABEL_PREFIX "%s", peer->name);
-		err |= json_array_append_new(labels, json_string(label));
+			memcpy(label, ENDPOINT_LABEL_PREFIX, sizeof(ENDPOINT_LABEL_PREFIX) - 1);
+			strcpy(label + sizeof(ENDPOINT_LABEL_PREFIX) - 1, peer->name);
+			put_string(t, label);
+			if (reserved)
+				put_char(t, ',');
+		}
+		if (peer->identity == NETOBS_IDENTITY_HOST)
+			put_string(t, "reserved:host");
+		else if (peer->identity == NETOBS_IDENTITY_WORLD)
+			put_string(t, "reserved:world");
+		put_char(t, ']');
+		t->first = false;
 	}
-	if (peer->identity == NETOBS_IDENTITY_HOST)
-		err |= json_array_append_new(labels, json_string("reserved:host"));
-	else if (peer->identity == NETOBS_IDENTITY_WORLD)
-		err |= json_array_append_new(labels, json_string("reserved:world"));
-	if (json_array_size(labels))
-		err |= json_object_set_new(obj, "labels", labels);
-	else
-		json_decref(labels);
 	if (peer->name[0])
-		err |= json_object_set_new(obj, "pod_name", json_string(peer->name));
-	err |= json_object_set_new(flow, key, obj);
-	return err ? -ENOMEM : 0;
+		member_string(t, "pod_name", peer->name);
+	close_object(t);
+}
+
+/* A list of strings; the caller has checked that it is not empty. */
+static void member_strings(struct json_text *t, const char *key, const char *first, size_t stride,
+			   unsigned int n)
+{
+	put_key(t, key);
+	put_char(t, '[');
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			put_char(t, ',');
+		put_string(t, first + i * stride);
+	}
+	put_char(t, ']');
 }
 
 /* ["a.example.", ...]; nothing written for an empty list. */
-static int names_to_json(json_t *obj, const char *key, const struct netobs_names *names)
+static void member_names(struct json_text *t, const char *key, const struct netobs_names *names)
 {
-	json_t *list;
-	int err = 0;
-
 	if (!names || !names->len)
-		return 0;
-	list = json_array();
-	for (unsigned int i = 0; list && i < names->len && i < NETOBS_NAMES_MAX; i++)
-		err |= json_array_append_new(list, json_string(names->name[i]));
-	err |= json_object_set_new(obj, key, list);
-	return err;
+		return;
+	member_strings(t, key, names->name[0], sizeof(names->name[0]),
+		       names->len < NETOBS_NAMES_MAX ? names->len : NETOBS_NAMES_MAX);
 }
 
-static int dns_types_to_json(json_t *obj, const char *key, const uint16_t *types, unsigned int len)
+static void member_dns_types(struct json_text *t, const char *key, const uint16_t *types,
+			     unsigned int len)
 {
-	json_t *list;
 	char buf[16];
-	int err = 0;
 
 	if (!len)
-		return 0;
-	list = json_array();
-	for (unsigned int i = 0; list && i < len; i++)
-		err |= json_array_append_new(
-			list, json_string(dns_type_name(types[i], buf, sizeof(buf))));
-	err |= json_object_set_new(obj, key, list);
-	return err;
+		return;
+	put_key(t, key);
+	put_char(t, '[');
+	for (unsigned int i = 0; i < len; i++) {
+		if (i)
+			put_char(t, ',');
+		put_string(t, dns_type_name(types[i], buf, sizeof(buf)));
+	}
+	put_char(t, ']');
 }
 
 /* Hubble's flow.l7.dns; Hubble writes rcode as a number, types by name. */
-static json_t *l7_dns_to_json(const struct netobs_l7_dns *dns)
+static void member_l7_dns(struct json_text *t, const struct netobs_l7_dns *dns)
 {
-	json_t *obj = json_object(), *list;
 	char addr[INET6_ADDRSTRLEN];
-	int err = 0;
 
-	if (!obj)
-		return NULL;
+	put_key(t, "dns");
+	open_object(t);
 	if (dns->query[0])
-		err |= json_object_set_new(obj, "query", json_string(dns->query));
+		member_string(t, "query", dns->query);
 	if (dns->ips_len) {
-		list = json_array();
-		for (unsigned int i = 0; list && i < dns->ips_len && i < DNS_IPS_MAX; i++) {
+		put_key(t, "ips");
+		put_char(t, '[');
+		for (unsigned int i = 0; i < dns->ips_len && i < DNS_IPS_MAX; i++) {
+			if (i)
+				put_char(t, ',');
 			inet_ntop(dns->ips[i].family, dns->ips[i].addr, addr, sizeof(addr));
-			err |= json_array_append_new(list, json_string(addr));
+			put_string(t, addr);
 		}
-		err |= json_object_set_new(obj, "ips", list);
+		put_char(t, ']');
 	}
 	if (dns->ttl)
-		err |= json_object_set_new(obj, "ttl", json_integer(dns->ttl));
-	if (dns->cnames_len) {
-		list = json_array();
-		for (unsigned int i = 0; list && i < dns->cnames_len && i < DNS_CNAMES_MAX; i++)
-			err |= json_array_append_new(list, json_string(dns->cnames[i]));
-		err |= json_object_set_new(obj, "cnames", list);
-	}
+		member_int(t, "ttl", dns->ttl);
+	if (dns->cnames_len)
+		member_strings(t, "cnames", dns->cnames[0], sizeof(dns->cnames[0]),
+			       dns->cnames_len < DNS_CNAMES_MAX ? dns->cnames_len : DNS_CNAMES_MAX);
 	if (dns->rcode)
-		err |= json_object_set_new(obj, "rcode", json_integer(dns->rcode));
-	err |= dns_types_to_json(obj, "qtypes", dns->qtypes,
-				 dns->qtypes_len < DNS_QTYPES_MAX ? dns->qtypes_len
-								  : DNS_QTYPES_MAX);
-	err |= dns_types_to_json(obj, "rrtypes", dns->rrtypes,
-				 dns->rrtypes_len < DNS_RRTYPES_MAX ? dns->rrtypes_len
-								    : DNS_RRTYPES_MAX);
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
+		member_int(t, "rcode", dns->rcode);
+	member_dns_types(t, "qtypes", dns->qtypes,
+			 dns->qtypes_len < DNS_QTYPES_MAX ? dns->qtypes_len : DNS_QTYPES_MAX);
+	member_dns_types(t, "rrtypes", dns->rrtypes,
+			 dns->rrtypes_len < DNS_RRTYPES_MAX ? dns->rrtypes_len : DNS_RRTYPES_MAX);
+	close_object(t);
 }
 
 /* Hubble's flow.l7.http. */
-static json_t *l7_http_to_json(const struct netobs_l7_http *http)
+static void member_l7_http(struct json_text *t, const struct netobs_l7_http *http)
 {
-	json_t *obj = json_object(), *list;
-	int err = 0;
-
-	if (!obj)
-		return NULL;
+	put_key(t, "http");
+	open_object(t);
 	if (http->code)
-		err |= json_object_set_new(obj, "code", json_integer(http->code));
+		member_int(t, "code", http->code);
 	if (http->method[0])
-		err |= json_object_set_new(obj, "method", json_string(http->method));
+		member_string(t, "method", http->method);
 	if (http->url[0])
-		err |= json_object_set_new(obj, "url", json_string(http->url));
+		member_string(t, "url", http->url);
 	if (http->protocol[0])
-		err |= json_object_set_new(obj, "protocol", json_string(http->protocol));
+		member_string(t, "protocol", http->protocol);
 	if (http->headers_len) {
-		list = json_array();
-		for (unsigned int i = 0;
-		     list && i < http->headers_len && i < NETOBS_HTTP_HEADERS_MAX; i++)
-			err |= json_array_append_new(list, json_pack("{s:s, s:s}", "key",
-								     http->headers[i].key, "value",
-								     http->headers[i].value));
-		err |= json_object_set_new(obj, "headers", list);
+		put_key(t, "headers");
+		put_char(t, '[');
+		for (unsigned int i = 0; i < http->headers_len && i < NETOBS_HTTP_HEADERS_MAX;
+		     i++) {
+			if (i)
+				put_char(t, ',');
+			open_object(t);
+			member_string(t, "key", http->headers[i].key);
+			member_string(t, "value", http->headers[i].value);
+			close_object(t);
+		}
+		put_char(t, ']');
 	}
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
+	close_object(t);
 }
 
 /* Hubble's flow.l7: {type, latency_ns, dns | http}, and netobs's "unanswered". */
-static json_t *l7_to_json(const struct netobs_l7 *l7)
+static void member_l7(struct json_text *t, const struct netobs_l7 *l7)
 {
-	json_t *obj = json_object();
-	int err = 0;
-
-	if (!obj)
-		return NULL;
-	err |= json_object_set_new(obj, "type", json_string(netobs_l7_type_name(l7->type)));
+	put_key(t, "l7");
+	open_object(t);
+	member_string(t, "type", netobs_l7_type_name(l7->type));
 	if (l7->latency_ns)
-		err |= json_object_set_new(obj, "latency_ns", json_u64_string(l7->latency_ns));
+		member_u64_string(t, "latency_ns", l7->latency_ns);
 	/* Only when set: Hubble's readers never see a key they do not know. */
-	if (l7->flags & NETOBS_L7_F_UNANSWERED)
-		err |= json_object_set_new(obj, "unanswered", json_true());
-	if (l7->kind == NETOBS_L7_DNS)
-		err |= json_object_set_new(obj, "dns", l7_dns_to_json(&l7->dns));
-	else if (l7->kind == NETOBS_L7_HTTP)
-		err |= json_object_set_new(obj, "http", l7_http_to_json(&l7->http));
-	if (err) {
-		json_decref(obj);
-		return NULL;
+	if (l7->flags & NETOBS_L7_F_UNANSWERED) {
+		put_key(t, "unanswered");
+		PUT_LITERAL(t, "true");
 	}
-	return obj;
+	if (l7->kind == NETOBS_L7_DNS)
+		member_l7_dns(t, &l7->dns);
+	else if (l7->kind == NETOBS_L7_HTTP)
+		member_l7_http(t, &l7->http);
+	close_object(t);
 }
 
 /*
- * Hubble's {"type": 129} for an L7 record: Cilium's AccessLog message, which
- * has no sub_type.
+ * Hubble's {"type": 4, "sub_type": N}: every L3/L4 flow record is a trace.
+ * protojson omits the zero sub_type of to-endpoint; without a known
+ * observation point there is no sub_type to give, so no event_type either.
+ * An L7 record is {"type": 129}: Cilium's AccessLog, which has no sub_type.
  */
-static int l7_event_type_to_json(json_t *obj)
+static void member_event_type(struct json_text *t, const struct netobs_flow_record *flow)
 {
-	return json_object_set_new(obj, "event_type",
-				   json_pack("{s:i}", "type", NETOBS_EVENT_TYPE_L7));
-}
-
-/*
- * Hubble's {"type": 4, "sub_type": N}: every L3/L4 flow record is a trace. protojson
- * omits the zero sub_type of to-endpoint; without a known observation point
- * there is no sub_type to give, so there is no event_type either.
- */
-static int event_type_to_json(json_t *obj, const struct netobs_flow_record *flow)
-{
-	int subtype = netobs_obs_point_trace_subtype(flow->obs_point);
-	json_t *event_type;
-	int err = 0;
+	int subtype = flow->l7 ? 0 : netobs_obs_point_trace_subtype(flow->obs_point);
 
 	if (subtype < 0)
-		return 0;
-	event_type = json_object();
-	if (!event_type)
-		return -1;
-	err |= json_object_set_new(event_type, "type", json_integer(NETOBS_EVENT_TYPE_TRACE));
+		return;
+	put_key(t, "event_type");
+	open_object(t);
+	member_int(t, "type", flow->l7 ? NETOBS_EVENT_TYPE_L7 : NETOBS_EVENT_TYPE_TRACE);
 	if (subtype)
-		err |= json_object_set_new(event_type, "sub_type", json_integer(subtype));
-	err |= json_object_set_new(obj, "event_type", event_type);
-	return err;
+		member_int(t, "sub_type", subtype);
+	close_object(t);
 }
 
-static json_t *flow_to_json(const struct netobs_record *rec, const char *node_name)
+/* netobs's own counters of an L3/L4 record (an L7 record is one message). */
+static void member_stats(struct json_text *t, const struct netobs_flow_record *flow)
+{
+	put_key(t, "stats");
+	open_object(t);
+	member_u64_string(t, "packets", flow->packets);
+	member_u64_string(t, "bytes", flow->bytes);
+	if (flow->first_seen_ns)
+		member_time(t, "first_seen", flow->first_seen_ns);
+	if (flow->last_seen_ns)
+		member_time(t, "last_seen", flow->last_seen_ns);
+	/* Hubble's l4 flags are one packet's; the flow's union is netobs's own */
+	if (flow->key.family != NETOBS_FAMILY_NONE && flow->key.proto == IPPROTO_TCP &&
+	    flow->tcp_flags_seen)
+		member_tcp_flags(t, "tcp_flags", flow->tcp_flags_seen);
+	close_object(t);
+}
+
+static void write_flow(struct json_text *t, const struct netobs_record *rec, const char *node_name)
 {
 	const struct netobs_flow_record *flow = &rec->flow;
 	const struct netobs_flow_key *key = &flow->key;
-	json_t *obj = json_object(), *l4 = NULL;
-	char text[NETOBS_SUMMARY_MAX];
-	int err = 0;
+	char summary[NETOBS_SUMMARY_MAX];
 
-	if (!obj)
-		return NULL;
-	err |= json_object_set_new(obj, "time", json_time_string(rec->time_ns));
-	record_uuid(node_name, rec->seq, text, sizeof(text));
-	err |= json_object_set_new(obj, "uuid", json_string(text));
+	open_object(t);
+	member_time(t, "time", rec->time_ns);
+	member_uuid(t, node_name, rec->seq);
 	if (flow->verdict != NETOBS_VERDICT_UNKNOWN)
-		err |= json_object_set_new(obj, "verdict",
-					   json_string(netobs_verdict_name(flow->verdict)));
-	if (key->family == NETOBS_FAMILY_NONE) {
-		json_t *eth = ethernet_to_json(key);
-
-		if (eth)
-			err |= json_object_set_new(obj, "ethernet", eth);
-	}
+		member_string(t, "verdict", netobs_verdict_name(flow->verdict));
+	if (key->family == NETOBS_FAMILY_NONE)
+		member_ethernet(t, key);
 	if (key->family == NETOBS_FAMILY_IPV4 || key->family == NETOBS_FAMILY_IPV6) {
 		char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
 		netobs_addr_format(key->family, key->saddr, src, sizeof(src));
 		netobs_addr_format(key->family, key->daddr, dst, sizeof(dst));
-		err |= json_object_set_new(
-			obj, "IP",
-			json_pack("{s:s, s:s, s:s}", "source", src, "destination", dst, "ipVersion",
-				  key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6"));
-		if (l4_to_json(flow, &l4))
-			err = -1;
-		else if (l4)
-			err |= json_object_set_new(obj, "l4", l4);
+		put_key(t, "IP");
+		open_object(t);
+		member_string(t, "source", src);
+		member_string(t, "destination", dst);
+		member_string(t, "ipVersion", key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6");
+		close_object(t);
+		member_l4(t, flow);
 	}
-	if (peer_to_json(obj, "source", &flow->src) || peer_to_json(obj, "destination", &flow->dst))
-		err = -1;
-	err |= json_object_set_new(obj, "Type", json_string(flow->l7 ? "L7" : "L3_L4"));
+	member_peer(t, "source", &flow->src);
+	member_peer(t, "destination", &flow->dst);
+	member_string(t, "Type", flow->l7 ? "L7" : "L3_L4");
 	if (node_name[0])
-		err |= json_object_set_new(obj, "node_name", json_string(node_name));
+		member_string(t, "node_name", node_name);
 	if (flow->direction != NETOBS_DIR_UNKNOWN)
-		err |= json_object_set_new(obj, "traffic_direction",
-					   json_string(netobs_direction_name(flow->direction)));
+		member_string(t, "traffic_direction", netobs_direction_name(flow->direction));
 	if (flow->obs_point != NETOBS_OBS_UNKNOWN)
-		err |= json_object_set_new(obj, "trace_observation_point",
-					   json_string(netobs_obs_point_name(flow->obs_point)));
+		member_string(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
 	/* a trace's reason: an L7 record is no trace (Hubble leaves it out too) */
 	if (!flow->l7)
-		err |= json_object_set_new(
-			obj, "trace_reason",
-			json_string(netobs_trace_reason_name(netobs_flow_trace_reason(flow))));
+		member_string(t, "trace_reason",
+			      netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
-	if (flow->is_reply >= 0)
-		err |= json_object_set_new(obj, "is_reply", json_boolean(flow->is_reply > 0));
+	if (flow->is_reply >= 0) {
+		put_key(t, "is_reply");
+		if (flow->is_reply > 0)
+			PUT_LITERAL(t, "true");
+		else
+			PUT_LITERAL(t, "false");
+	}
 	if (key->ifindex || flow->ifname[0]) {
-		json_t *iface = json_object();
-
-		if (iface && key->ifindex)
-			err |= json_object_set_new(iface, "index", json_integer(key->ifindex));
-		if (iface && flow->ifname[0])
-			err |= json_object_set_new(iface, "name", json_string(flow->ifname));
-		err |= json_object_set_new(obj, "interface", iface);
+		put_key(t, "interface");
+		open_object(t);
+		if (key->ifindex)
+			member_int(t, "index", key->ifindex);
+		if (flow->ifname[0])
+			member_string(t, "name", flow->ifname);
+		close_object(t);
 	}
-	if (flow->l7) {
-		err |= json_object_set_new(obj, "l7", l7_to_json(flow->l7));
-		err |= l7_event_type_to_json(obj);
-	} else {
-		err |= event_type_to_json(obj, flow);
-	}
-	err |= names_to_json(obj, "source_names", flow->source_names);
-	err |= names_to_json(obj, "destination_names", flow->destination_names);
-	netobs_record_summary(rec, text, sizeof(text));
-	err |= json_object_set_new(obj, "Summary", json_string(text));
-
-	/* netobs's own fields; an L7 record is one message: no counters, no flow event */
+	if (flow->l7)
+		member_l7(t, flow->l7);
+	member_event_type(t, flow);
+	member_names(t, "source_names", flow->source_names);
+	member_names(t, "destination_names", flow->destination_names);
+	netobs_record_summary(rec, summary, sizeof(summary));
+	member_string(t, "Summary", summary);
 	if (!flow->l7) {
-		json_t *stats = json_object();
-
-		if (stats) {
-			err |= json_object_set_new(stats, "packets",
-						   json_u64_string(flow->packets));
-			err |= json_object_set_new(stats, "bytes", json_u64_string(flow->bytes));
-			if (flow->first_seen_ns)
-				err |= json_object_set_new(stats, "first_seen",
-							   json_time_string(flow->first_seen_ns));
-			if (flow->last_seen_ns)
-				err |= json_object_set_new(stats, "last_seen",
-							   json_time_string(flow->last_seen_ns));
-			/* Hubble's l4 flags are one packet's; the flow's union is netobs's own */
-			if (key->family != NETOBS_FAMILY_NONE && key->proto == IPPROTO_TCP &&
-			    flow->tcp_flags_seen)
-				err |= json_object_set_new(stats, "tcp_flags",
-							   tcp_flags_to_json(flow->tcp_flags_seen));
-		}
-		err |= json_object_set_new(obj, "stats", stats);
-		err |= json_object_set_new(obj, "flow_event",
-					   json_string(netobs_flow_event_name(flow->event)));
+		member_stats(t, flow);
+		member_string(t, "flow_event", netobs_flow_event_name(flow->event));
 		if (flow->event == NETOBS_FLOW_EVENT_END && flow->end_reason != NETOBS_END_NONE)
-			err |= json_object_set_new(
-				obj, "end_reason",
-				json_string(netobs_end_reason_name(flow->end_reason)));
+			member_string(t, "end_reason", netobs_end_reason_name(flow->end_reason));
 	}
-	err |= json_object_set_new(obj, "hook", json_string(netobs_hook_name(key->hook)));
+	member_string(t, "hook", netobs_hook_name(key->hook));
 	if (key->vlan_id)
-		err |= json_object_set_new(obj, "vlan_id", json_integer(key->vlan_id));
+		member_int(t, "vlan_id", key->vlan_id);
 	if (key->key_flags) {
-		json_t *names = json_array();
+		bool any = false;
 
-		for (size_t i = 0; names && i < KEY_FLAG_COUNT; i++)
-			if (key->key_flags & key_flag_names[i].flag)
-				err |= json_array_append_new(names,
-							     json_string(key_flag_names[i].name));
-		err |= json_object_set_new(obj, "key_flags", names);
+		put_key(t, "key_flags");
+		put_char(t, '[');
+		for (size_t i = 0; i < KEY_FLAG_COUNT; i++) {
+			if (!(key->key_flags & key_flag_names[i].flag))
+				continue;
+			if (any)
+				put_char(t, ',');
+			put_string(t, key_flag_names[i].name);
+			any = true;
+		}
+		put_char(t, ']');
 	}
 	if (key->family == NETOBS_FAMILY_NONE) {
-		snprintf(text, sizeof(text), "0x%04x", ntohs(key->eth_proto));
-		err |= json_object_set_new(obj, "ethertype", json_string(text));
+		put_key(t, "ethertype");
+		PUT_LITERAL(t, "\"0x");
+		put_hex(t, ntohs(key->eth_proto), 4);
+		put_char(t, '"');
 	} else if (!proto_has_ports(key->proto) && key->proto != IPPROTO_ICMP &&
 		   key->proto != IPPROTO_ICMPV6) {
-		err |= json_object_set_new(obj, "ip_protocol", json_integer(key->proto));
+		member_int(t, "ip_protocol", key->proto);
 	}
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
+	close_object(t);
 }
 
-static json_t *lost_to_json(const struct netobs_record *rec)
+static void write_lost(struct json_text *t, const struct netobs_record *rec)
 {
-	json_t *obj = json_object();
-	int err = 0;
-
-	if (!obj)
-		return NULL;
-	err |= json_object_set_new(obj, "source",
-				   json_string(netobs_lost_source_name(rec->lost.source)));
-	err |= json_object_set_new(obj, "num_events_lost", json_u64_string(rec->lost.count));
+	open_object(t);
+	member_string(t, "source", netobs_lost_source_name(rec->lost.source));
+	member_u64_string(t, "num_events_lost", rec->lost.count);
 	if (rec->lost.cpu >= 0)
-		err |= json_object_set_new(obj, "cpu", json_integer(rec->lost.cpu));
-	if (err) {
-		json_decref(obj);
-		return NULL;
+		member_int(t, "cpu", rec->lost.cpu);
+	close_object(t);
+}
+
+ssize_t netobs_record_json_write(const struct netobs_record *rec, const char *node_name, char *buf,
+				 size_t size)
+{
+	struct json_text t = {.buf = buf, .size = size};
+
+	if (!node_name)
+		node_name = "";
+	if (rec->kind != NETOBS_RECORD_FLOW && rec->kind != NETOBS_RECORD_LOST_EVENTS)
+		return -EINVAL;
+	open_object(&t);
+	if (rec->kind == NETOBS_RECORD_FLOW) {
+		put_key(&t, "flow");
+		write_flow(&t, rec, node_name);
+	} else {
+		put_key(&t, "lost_events");
+		write_lost(&t, rec);
 	}
-	return obj;
+	if (node_name[0])
+		member_string(&t, "node_name", node_name);
+	member_time(&t, "time", rec->time_ns);
+	close_object(&t);
+	if (t.err)
+		return t.err;
+	return (ssize_t)t.len;
 }
 
 json_t *netobs_record_to_json(const struct netobs_record *rec, const char *node_name)
 {
-	json_t *resp, *body;
-	int err = 0;
+	char small[4096], *text = small;
+	ssize_t len = netobs_record_json_write(rec, node_name, small, sizeof(small));
+	json_t *obj;
 
-	if (!node_name)
-		node_name = "";
-	if (rec->kind == NETOBS_RECORD_FLOW) {
-		body = flow_to_json(rec, node_name);
-	} else if (rec->kind == NETOBS_RECORD_LOST_EVENTS) {
-		body = lost_to_json(rec);
-	} else {
-		errno = EINVAL;
+	if (len < 0) {
+		errno = -(int)len;
 		return NULL;
 	}
-	resp = json_object();
-	if (!resp || !body) {
-		json_decref(resp);
-		json_decref(body);
+	if ((size_t)len > sizeof(small)) {
+		text = malloc((size_t)len);
+		if (!text) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		netobs_record_json_write(rec, node_name, text, (size_t)len);
+	}
+	obj = json_loadb(text, (size_t)len, 0, NULL);
+	if (text != small)
+		free(text);
+	if (!obj)
 		errno = ENOMEM;
-		return NULL;
-	}
-	err |= json_object_set_new(resp, rec->kind == NETOBS_RECORD_FLOW ? "flow" : "lost_events",
-				   body);
-	if (node_name[0])
-		err |= json_object_set_new(resp, "node_name", json_string(node_name));
-	err |= json_object_set_new(resp, "time", json_time_string(rec->time_ns));
-	if (err) {
-		json_decref(resp);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return resp;
+	return obj;
 }

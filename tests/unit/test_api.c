@@ -65,6 +65,66 @@ START_TEST(test_reader_splits_lines)
 }
 END_TEST
 
+/* Lines of many lengths through a buffer of max 100 bytes: the bytes left
+ * after the lines handed out move to the front each time it fills; and
+ * has_line tells whether the next line is already read. */
+static void *write_numbered(void *arg)
+{
+	int fd = *(int *)arg;
+	char line[128];
+
+	for (int i = 0; i < 2000; i++) {
+		int n = snprintf(
+			line, sizeof(line), "%d:%.*s\n", i, i % 90,
+			"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+
+		ck_assert_int_eq(write(fd, line, (size_t)n), n);
+	}
+	close(fd);
+	return NULL;
+}
+
+START_TEST(test_reader_compacts_and_has_line)
+{
+	struct pair p = make_pair();
+	struct netobs_line_reader r;
+	pthread_t writer;
+	char want[128];
+
+	ck_assert_int_eq(pthread_create(&writer, NULL, write_numbered, &p.writer), 0);
+	netobs_line_reader_init(&r, p.reader, 100);
+	ck_assert(!netobs_line_reader_has_line(&r));
+	for (int i = 0; i < 2000; i++) {
+		snprintf(want, sizeof(want), "%d:%.*s", i, i % 90,
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		expect_line(&r, want);
+		ck_assert_uint_le(r.cap, 101);
+	}
+	pthread_join(writer, NULL);
+	ck_assert(!netobs_line_reader_has_line(&r));
+	expect_line(&r, NULL);
+	netobs_line_reader_free(&r);
+	close(p.reader);
+
+	/* Three lines in one read: after the first, the second is at hand. */
+	p = make_pair();
+	write_str(p.writer, "one\ntwo\nthr");
+	netobs_line_reader_init(&r, p.reader, 100);
+	expect_line(&r, "one");
+	ck_assert(netobs_line_reader_has_line(&r));
+	expect_line(&r, "two");
+	ck_assert(!netobs_line_reader_has_line(&r)); /* "thr" has no newline yet */
+	write_str(p.writer, "ee\n");
+	close(p.writer);
+	expect_line(&r, "three");
+	expect_line(&r, NULL);
+	netobs_line_reader_free(&r);
+	close(p.reader);
+}
+END_TEST
+
 /* Writes pieces with pauses, so the reader sees them in separate reads. */
 static const char *const pieces[] = {"hel", "lo\nwor", "ld", "\nlast\n", NULL};
 
@@ -306,6 +366,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(reader, test_reader_splits_lines);
 	tcase_add_test(reader, test_reader_lines_across_reads);
+	tcase_add_test(reader, test_reader_compacts_and_has_line);
 	tcase_add_test(reader, test_reader_grows_to_max);
 	tcase_add_test(reader, test_reader_rejects_long_line);
 	tcase_add_test(reader, test_reader_rejects_long_line_without_newline);

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The CLI's fast record decoder (lib/record_json_scan.c) against the full
+ * one: for random records of every shape the writer makes, a line the scan
+ * accepts must decode to exactly the record json_loadb() and
+ * netobs_record_from_json_into() make of it; L7 records and lines in forms
+ * the writer does not make are left to the full decoder.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "record.h"
+
+Suite *netobs_test_suite(void);
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+static void random_text(char *out, size_t size)
+{
+	static const char *const pieces[] = {
+		"web", "-1",   ".example.com.", "\"",		"\\", "\n",
+		"\t",  "\x01", "\xc3\xa9",	"\xe6\x97\xa5", "/",  " "};
+	size_t len = 0, n = rnd() % 5;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+		size_t l = strlen(p);
+
+		if (len + l + 1 > size)
+			break;
+		memcpy(out + len, p, l + 1);
+		len += l;
+	}
+}
+
+static void random_record(struct netobs_record *rec, struct netobs_record_storage *parts)
+{
+	struct netobs_flow_record *f = &rec->flow;
+	static const uint8_t protos[] = {6, 17, 132, 1, 58, 47};
+	static const uint8_t points[] = {0, 5, 10, 11, 101};
+
+	memset(rec, 0, sizeof(*rec));
+	rec->seq = rnd();
+	rec->time_ns = (uint64_t)rnd() * 1000000000ULL / 3 + rnd();
+	if (rnd() % 8 == 0) {
+		rec->kind = NETOBS_RECORD_LOST_EVENTS;
+		rec->lost.source = (uint8_t)(rnd() % 5);
+		rec->lost.count = rnd();
+		rec->lost.cpu = rnd() % 2 ? -1 : (int32_t)(rnd() % 64);
+		return;
+	}
+	rec->kind = NETOBS_RECORD_FLOW;
+	f->key.family = (uint8_t)(rnd() % 6 == 0 ? NETOBS_FAMILY_NONE
+				  : rnd() % 2	 ? NETOBS_FAMILY_IPV4
+						 : NETOBS_FAMILY_IPV6);
+	for (int i = 0; i < 16; i++) {
+		f->key.saddr[i] = (uint8_t)rnd();
+		f->key.daddr[i] = (uint8_t)rnd();
+	}
+	if (f->key.family == NETOBS_FAMILY_NONE) {
+		memset(f->key.saddr + 6, 0, 10);
+		memset(f->key.daddr + 6, 0, 10);
+		f->key.eth_proto = (uint16_t)rnd();
+	} else {
+		f->key.eth_proto = htons(f->key.family == NETOBS_FAMILY_IPV4 ? 0x0800 : 0x86dd);
+		if (f->key.family == NETOBS_FAMILY_IPV4) {
+			memset(f->key.saddr + 4, 0, 12);
+			memset(f->key.daddr + 4, 0, 12);
+		}
+		f->key.proto = protos[rnd() % sizeof(protos)];
+		f->key.sport = (uint16_t)(rnd() % 3 ? rnd() : 0);
+		f->key.dport = (uint16_t)(rnd() % 3 ? rnd() : 0);
+		if (f->key.proto == 47)
+			f->key.sport = f->key.dport = 0;
+	}
+	f->key.ifindex = rnd() % 2 ? rnd() : 0;
+	f->key.vlan_id = (uint16_t)(rnd() % 2 ? rnd() % 4096 : 0);
+	f->key.hook = (uint8_t)(rnd() % 3);
+	f->key.key_flags = (uint8_t)(rnd() % 2 ? rnd() % 16 : 0);
+	f->packets = rnd() % 2 ? (uint64_t)rnd() << 20 : rnd();
+	f->bytes = rnd();
+	f->first_seen_ns = rnd() % 2 ? rec->time_ns - rnd() : 0;
+	f->last_seen_ns = rnd() % 2 ? rec->time_ns : 0;
+	f->src.id = rnd() % 2 ? rnd() : 0;
+	f->src.identity = rnd() % 3;
+	random_text(f->src.name, sizeof(f->src.name));
+	f->dst.id = rnd() % 2 ? rnd() : 0;
+	f->dst.identity = rnd() % 3;
+	random_text(f->dst.name, sizeof(f->dst.name));
+	random_text(f->ifname, sizeof(f->ifname));
+	f->verdict = (uint8_t)(rnd() % 5);
+	f->direction = (uint8_t)(rnd() % 3);
+	f->obs_point = points[rnd() % sizeof(points)];
+	f->is_reply = (int8_t)(rnd() % 3) - 1;
+	f->event = (uint8_t)(rnd() % 4);
+	f->end_reason = f->event == NETOBS_FLOW_EVENT_END ? (uint8_t)(rnd() % 4) : 0;
+	if (f->key.family != NETOBS_FAMILY_NONE && f->key.proto == 6) {
+		f->tcp_flags = (uint16_t)(rnd() % 2 ? rnd() % 512 : 0);
+		f->tcp_flags_seen = (uint16_t)(rnd() % 512);
+	}
+	memset(parts, 0, sizeof(*parts));
+	if (rnd() % 3 == 0) {
+		parts->destination_names.len = (uint8_t)(rnd() % NETOBS_NAMES_MAX);
+		for (int i = 0; i < parts->destination_names.len; i++)
+			random_text(parts->destination_names.name[i], 64);
+		f->destination_names = &parts->destination_names;
+	}
+	if (rnd() % 10 == 0) {
+		parts->l7.type = NETOBS_L7_REQUEST;
+		parts->l7.kind = NETOBS_L7_HTTP;
+		strcpy(parts->l7.http.method, "GET");
+		strcpy(parts->l7.http.url, "http://a.example/x");
+		f->l7 = &parts->l7;
+		f->event = 0;
+		f->tcp_flags_seen = 0;
+	}
+}
+
+static void assert_same_names(const struct netobs_names *a, const struct netobs_names *b)
+{
+	ck_assert(!a == !b);
+	if (!a)
+		return;
+	ck_assert_uint_eq(a->len, b->len);
+	for (int i = 0; i < a->len; i++)
+		ck_assert_str_eq(a->name[i], b->name[i]);
+}
+
+START_TEST(test_scan_agrees_with_full_decoder)
+{
+	static struct netobs_record_storage parts, full_parts, scan_parts;
+	struct netobs_record rec, full, scanned;
+	unsigned int accepted = 0, plain = 0;
+	char line[16384], err[256];
+
+	for (int i = 0; i < 20000; i++) {
+		ssize_t len;
+		json_t *obj;
+
+		random_record(&rec, &parts);
+		len = netobs_record_json_write(&rec, "node-x", line, sizeof(line));
+		ck_assert_int_gt(len, 0);
+		obj = json_loadb(line, (size_t)len, 0, NULL);
+		ck_assert_ptr_nonnull(obj);
+		ck_assert_msg(
+			!netobs_record_from_json_into(obj, &full, &full_parts, err, sizeof(err)),
+			"%s: %s", err, line);
+		json_decref(obj);
+		if (!netobs_record_scan_line(line, (size_t)len, &scanned, &scan_parts)) {
+			/* only L7 records are left to the full decoder */
+			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7,
+				      "not scanned: %s", line);
+			continue;
+		}
+		ck_assert_msg(!(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7), "scanned L7: %s",
+			      line);
+		accepted++;
+		plain += rec.kind == NETOBS_RECORD_FLOW;
+		if (scanned.kind == NETOBS_RECORD_FLOW) {
+			assert_same_names(scanned.flow.source_names, full.flow.source_names);
+			assert_same_names(scanned.flow.destination_names,
+					  full.flow.destination_names);
+			scanned.flow.source_names = full.flow.source_names = NULL;
+			scanned.flow.destination_names = full.flow.destination_names = NULL;
+		}
+		ck_assert_msg(!memcmp(&scanned, &full, sizeof(full)), "differs: %s", line);
+	}
+	/* the comparison ran on most records, not on none */
+	ck_assert_uint_gt(accepted, 15000);
+	ck_assert_uint_gt(plain, 12000);
+}
+END_TEST
+
+/* What the writer never makes goes to the full decoder, even if it is valid. */
+START_TEST(test_scan_leaves_other_forms)
+{
+	static struct netobs_record_storage parts;
+	static const char *const lines[] = {
+		/* an unknown member */
+		"{\"flow\":{\"uuid\":\"x\",\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\","
+		"\"extra\":1},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* a port as a string (protojson may) */
+		"{\"flow\":{\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\","
+		"\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{\"source_port\":\"80\"}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		/* whitespace */
+		"{ \"lost_events\":{\"source\":\"NETOBS_FLOW_MAP\",\"num_events_lost\":\"1\"},"
+		"\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* no time */
+		"{\"lost_events\":{\"source\":\"NETOBS_FLOW_MAP\",\"num_events_lost\":\"1\"}}",
+		/* a surrogate pair escape */
+		"{\"flow\":{\"interface\":{\"name\":\"\\ud83d\\ude00\"},\"hook\":\"tc-ingress\","
+		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* not JSON */
+		"{\"flow\":{",
+	};
+	struct netobs_record rec;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ck_assert_msg(!netobs_record_scan_line(lines[i], strlen(lines[i]), &rec, &parts),
+			      "scanned: %s", lines[i]);
+}
+END_TEST
+
+Suite *netobs_test_suite(void)
+{
+	Suite *s = suite_create("record_scan");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_scan_agrees_with_full_decoder);
+	tcase_add_test(tc, test_scan_leaves_other_forms);
+	suite_add_tcase(s, tc);
+	return s;
+}
