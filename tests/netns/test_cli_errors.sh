@@ -256,6 +256,10 @@ expect_rc 0 "flows -f | head -3"
 
 # Following: SIGINT ends it with 0, records already printed are kept.
 printf '%s\n' "$FLOW1" '#HOLD' >"$REPLY"
+# Empty it here, not only in the child's redirection: the previous case left
+# lines in it, and a SIGINT sent before the child has exec'd the CLI would run
+# this script's EXIT trap in the child (which removed $TMP under our feet).
+: >"$TMP/out"
 "$NETOBS" --socket "$SOCK" flows -f -o json >"$TMP/out" 2>"$TMP/err" &
 cli_pid=$!
 for _ in $(seq 100); do [ -s "$TMP/out" ] && break; sleep 0.05; done
