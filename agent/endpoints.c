@@ -306,6 +306,40 @@ static const char *netns_name_of(const struct endpoint_table *table, int32_t nsi
 	return NULL;
 }
 
+/* Does /run/netns/name still stand for the namespace our namespace calls nsid? */
+static bool netns_name_still_is(struct mnl_socket *nl, const char *name, int32_t nsid)
+{
+	char path[sizeof(NETNS_RUN_DIR) + NETOBS_NAME_MAX + 1];
+	int32_t now;
+	int fd;
+
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	now = netns_id_of_fd(nl, fd);
+	close(fd);
+	return now == nsid;
+}
+
+/*
+ * The /run/netns name of the namespace nsid. The kernel gives a deleted
+ * namespace's id to the next one that needs an id, under whatever name it
+ * has: a name remembered from an earlier read is checked, and the names read
+ * again (once per rescan) when it no longer holds or none is known.
+ */
+static const char *netns_name_lookup(struct endpoint_table *table, struct mnl_socket *nl,
+				     int32_t nsid, bool *names_fresh)
+{
+	const char *name = netns_name_of(table, nsid);
+
+	if (*names_fresh || (name && netns_name_still_is(nl, name, nsid)))
+		return name;
+	netns_names_read(table, nl);
+	*names_fresh = true;
+	return netns_name_of(table, nsid);
+}
+
 struct endpoint *endpoints_find_by_ifindex(struct endpoint_table *table, uint32_t ifindex)
 {
 	for (unsigned int i = 0; i < table->count; i++)
@@ -335,8 +369,8 @@ static struct endpoint *endpoint_get_or_add(struct endpoint_table *table,
 /*
  * (Re)read an endpoint from its host-side link: its name, and what its
  * container side has (MAC, addresses). names_fresh says whether the netns
- * names were read during this rescan already: a namespace named after the
- * last read is looked up once more, not on every refresh.
+ * names were read during this rescan already: they are read at most once
+ * per rescan, when a namespace is new or its remembered name is stale.
  */
 static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, struct endpoint *ep,
 			  const struct link_info *li, bool is_container, bool *names_fresh)
@@ -355,13 +389,8 @@ static void endpoint_fill(struct endpoint_table *table, struct mnl_socket *nl, s
 	ep->netns[0] = '\0';
 	if (is_container) {
 		struct link_info peer;
-		const char *netns = netns_name_of(table, li->netnsid);
+		const char *netns = netns_name_lookup(table, nl, li->netnsid, names_fresh);
 
-		if (!netns && !*names_fresh) {
-			netns_names_read(table, nl);
-			*names_fresh = true;
-			netns = netns_name_of(table, li->netnsid);
-		}
 		ep->kind = ENDPOINT_KIND_VETH;
 		ep->netnsid = li->netnsid;
 		ep->peer_ifindex = li->peer_ifindex;

@@ -80,10 +80,12 @@ struct endpoint_table {
 		uint8_t mac[6];
 	} host_macs[HOST_MAX_ADDRS]; /* MACs of the host namespace's links */
 	unsigned int nhost_macs;
+	/* /run/netns names by nsid, read again when one is missing or stale
+	 * (the kernel reuses a deleted namespace's id). */
 	struct {
 		int32_t nsid;
 		char name[NETOBS_NAME_MAX];
-	} netns_names[ENDPOINT_MAX_NETNS]; /* /run/netns names by nsid, read when one is missing */
+	} netns_names[ENDPOINT_MAX_NETNS];
 	unsigned int nnetns_names;
 	struct {
 		uint32_t id;

@@ -313,11 +313,8 @@ wait "$EXT_HTTP_PID" 2>/dev/null
 ip netns del "$EXT_NS"
 
 log "(j) the agent stops in the middle of a run"
-# A fresh agent: the one of (i), after the external namespace went, did not
-# list the next topology's echo endpoint as ready (seen twice; an agent
-# discovery issue of its own, not this case's subject).
-agent_stop
-agent_start
+# The agent of (i), whose external namespace went (its nsid is reused by
+# this run's namespaces: test_endpoint_churn.sh).
 # UDP dropped, as in (d): the run sits in udp-ipv4's probe (2 s timeout)
 # while the agent goes; its flows, and every later action's, cannot be fetched.
 nft add table bridge "$NFT_TABLE"
