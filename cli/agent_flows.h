@@ -30,9 +30,10 @@ struct agent_flows {
 };
 
 struct agent_flows_query {
-	const char *ip_a, *ip_b; /* records between these addresses (either direction); ip_b NULL: any */
-	uint64_t since_ns;	 /* records at or after this wall-clock time */
-	bool drops_only;	 /* verdict DROPPED only */
+	const char *ip_a,
+		*ip_b;	   /* records between these addresses (either direction); ip_b NULL: any */
+	uint64_t since_ns; /* records at or after this wall-clock time */
+	bool drops_only;   /* verdict DROPPED only */
 };
 
 /*

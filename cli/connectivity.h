@@ -25,18 +25,18 @@
 #include "cli.h"
 
 /* Names. Interface names stay under IFNAMSIZ (16). */
-#define CT_NETNS_PREFIX	 "netobs-ct-" /* netobs-ct-client, netobs-ct-client2, netobs-ct-echo */
-#define CT_BRIDGE	 "netobs-ct0"
-#define CT_VETH_PREFIX	 "nct-" /* host sides: nct-client, nct-client2, nct-echo; eth0 inside */
-#define CT_STATE_DIR	 "/run/netobs/connectivity" /* pid files, the CA, the certificate */
-#define CT_ZONE		 "netobs-ct.test."
-#define CT_ECHO_NAME	 "echo.netobs-ct.test." /* A and AAAA: the echo endpoint */
+#define CT_NETNS_PREFIX "netobs-ct-" /* netobs-ct-client, netobs-ct-client2, netobs-ct-echo */
+#define CT_BRIDGE	"netobs-ct0"
+#define CT_VETH_PREFIX	"nct-" /* host sides: nct-client, nct-client2, nct-echo; eth0 inside */
+#define CT_STATE_DIR	"/run/netobs/connectivity" /* pid files, the CA, the certificate */
+#define CT_ZONE		"netobs-ct.test."
+#define CT_ECHO_NAME	"echo.netobs-ct.test." /* A and AAAA: the echo endpoint */
 
 /* Addresses: the bridge (the host side) is .1 / ::1. */
-#define CT_SUBNET4	 "10.247.0.0/24"
-#define CT_SUBNET6	 "fd00:6e6f:6374::/64"
-#define CT_HOST_IPV4	 "10.247.0.1"
-#define CT_HOST_IPV6	 "fd00:6e6f:6374::1"
+#define CT_SUBNET4   "10.247.0.0/24"
+#define CT_SUBNET6   "fd00:6e6f:6374::/64"
+#define CT_HOST_IPV4 "10.247.0.1"
+#define CT_HOST_IPV6 "fd00:6e6f:6374::1"
 
 /* Ports of the echo endpoint's servers. */
 #define CT_PORT_TCP   7000 /* TCP echo */
@@ -57,21 +57,21 @@ enum ct_node_id {
 };
 
 struct ct_node {
-	const char *role;	 /* "client", "client2", "echo", "host" */
-	char netns[32];		 /* "netobs-ct-client"; "" for the host */
-	char veth[16];		 /* host side: "nct-client"; "" for the host */
-	char ipv4[16];		 /* "10.247.0.10" */
-	char ipv6[48];		 /* "fd00:6e6f:6374::10" */
+	const char *role; /* "client", "client2", "echo", "host" */
+	char netns[32];	  /* "netobs-ct-client"; "" for the host */
+	char veth[16];	  /* host side: "nct-client"; "" for the host */
+	char ipv4[16];	  /* "10.247.0.10" */
+	char ipv6[48];	  /* "fd00:6e6f:6374::10" */
 };
 
 /* The echo servers, each its own process (so one can stop alone). */
 enum ct_server_id {
-	CT_SERVER_TCP = 0,  /* echo endpoint: TCP echo on CT_PORT_TCP, v4 and v6 */
-	CT_SERVER_UDP,	    /* echo endpoint: UDP echo on CT_PORT_UDP */
-	CT_SERVER_HTTP,	    /* echo endpoint: HTTP/1.1 on CT_PORT_HTTP */
-	CT_SERVER_HTTPS,    /* echo endpoint: HTTPS on CT_PORT_HTTPS, certificate from the CA */
-	CT_SERVER_DNS,	    /* echo endpoint: the test zone on CT_PORT_DNS, UDP and TCP */
-	CT_SERVER_HOST_TCP, /* host: TCP echo on CT_HOST_PORT_TCP at the bridge's addresses */
+	CT_SERVER_TCP = 0,   /* echo endpoint: TCP echo on CT_PORT_TCP, v4 and v6 */
+	CT_SERVER_UDP,	     /* echo endpoint: UDP echo on CT_PORT_UDP */
+	CT_SERVER_HTTP,	     /* echo endpoint: HTTP/1.1 on CT_PORT_HTTP */
+	CT_SERVER_HTTPS,     /* echo endpoint: HTTPS on CT_PORT_HTTPS, certificate from the CA */
+	CT_SERVER_DNS,	     /* echo endpoint: the test zone on CT_PORT_DNS, UDP and TCP */
+	CT_SERVER_HOST_TCP,  /* host: TCP echo on CT_HOST_PORT_TCP at the bridge's addresses */
 	CT_SERVER_HOST_HTTP, /* host: HTTP on CT_HOST_PORT_HTTP at the bridge's addresses */
 	CT_SERVER__COUNT,
 };
@@ -80,8 +80,8 @@ struct ct_topology {
 	struct ct_node nodes[CT_NODE__COUNT + 1]; /* indexed by enum ct_node_id, host last */
 	char ca_path[PATH_MAX];			  /* the CA certificate (PEM) for --cacert */
 	pid_t servers[CT_SERVER__COUNT];	  /* 0 when not running */
-	bool reused;	  /* it was kept by an earlier run (--cleanup=false) and taken as it was */
-	bool external;	  /* routes and forwarding for --external-target/--external-ip are set */
+	bool reused;   /* it was kept by an earlier run (--cleanup=false) and taken as it was */
+	bool external; /* routes and forwarding for --external-target/--external-ip are set */
 };
 
 struct ct_topology_options {
@@ -117,8 +117,7 @@ const char *ct_server_name(enum ct_server_id s); /* "echo-tcp", ..., "host-http"
  * back. The return value of fn, or -1 with errno set when the namespace
  * could not be entered or left (then the process must not go on).
  */
-int ct_in_node(const struct ct_topology *t, enum ct_node_id node, int (*fn)(void *arg),
-	       void *arg);
+int ct_in_node(const struct ct_topology *t, enum ct_node_id node, int (*fn)(void *arg), void *arg);
 
 int cli_cmd_connectivity(int argc, char **argv, struct cli_globals *g);
 void cli_usage_connectivity(FILE *out);

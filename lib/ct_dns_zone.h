@@ -13,10 +13,10 @@
 
 /* One name's records: A and AAAA addresses (network order), or a CNAME target. */
 struct ct_dns_zone_record {
-	const char *name;	/* presentation form, lower case, trailing dot */
-	uint16_t type;		/* 1 A, 28 AAAA, 5 CNAME */
-	uint8_t addr[16];	/* A: first 4 bytes */
-	const char *target;	/* CNAME */
+	const char *name;   /* presentation form, lower case, trailing dot */
+	uint16_t type;	    /* 1 A, 28 AAAA, 5 CNAME */
+	uint8_t addr[16];   /* A: first 4 bytes */
+	const char *target; /* CNAME */
 	uint32_t ttl;
 };
 

@@ -31,13 +31,13 @@ enum flow_expect_kind {
 
 struct flow_expect {
 	enum flow_expect_kind kind;
-	uint8_t family;	     /* NETOBS_FAMILY_IPV4 or NETOBS_FAMILY_IPV6 */
-	uint8_t client[16];  /* the address the action was sent from (network order) */
-	uint8_t server[16];  /* the address it was sent to */
-	uint16_t port;	     /* the server port (TCP, UDP, DNS, HTTP); 0 for ICMP */
-	uint64_t since_ns;   /* records before this (wall clock) belong to earlier actions */
-	const char *dns_query;	/* DNS: the name asked, presentation form with the trailing dot */
-	int dns_rcode;		/* DNS: the rcode expected in the response (0 NOERROR, 3 NXDOMAIN) */
+	uint8_t family;	       /* NETOBS_FAMILY_IPV4 or NETOBS_FAMILY_IPV6 */
+	uint8_t client[16];    /* the address the action was sent from (network order) */
+	uint8_t server[16];    /* the address it was sent to */
+	uint16_t port;	       /* the server port (TCP, UDP, DNS, HTTP); 0 for ICMP */
+	uint64_t since_ns;     /* records before this (wall clock) belong to earlier actions */
+	const char *dns_query; /* DNS: the name asked, presentation form with the trailing dot */
+	int dns_rcode;	       /* DNS: the rcode expected in the response (0 NOERROR, 3 NXDOMAIN) */
 	const char *http_method; /* HTTP: "GET" */
 	unsigned int http_code;	 /* HTTP: the status expected in the response */
 };
@@ -47,9 +47,10 @@ struct flow_expect_result {
 	bool matched;	     /* every step of the pattern was seen, and nothing that must not be */
 	unsigned int steps;  /* steps of the pattern seen, in order, so far */
 	unsigned int wanted; /* steps the pattern has */
-	unsigned int records; /* records that belong to the action (addresses, protocol, port, time) */
-	unsigned int drops;   /* of those, records with verdict DROPPED */
-	char reason[256];     /* when !matched: the first step missing or what must not be there,
+	unsigned int
+		records; /* records that belong to the action (addresses, protocol, port, time) */
+	unsigned int drops; /* of those, records with verdict DROPPED */
+	char reason[256];   /* when !matched: the first step missing or what must not be there,
 			       * e.g. "no SYN-ACK from 10.0.0.2:7000 to 10.0.0.1" */
 };
 
