@@ -6,14 +6,19 @@
  * probes between them, checks each action against the flows the agent
  * recorded, and reports text, JSON or JUnit. docs/connectivity.md.
  *
- *   cli/connectivity.c   the command: flags, the test list, running, reporting
- *   cli/ct_report.c      the summary, -o json and --junit-file
- *   cli/ct_topology.c    namespaces, bridge, veths, addresses, routes (netlink)
- *   cli/ct_servers.c     the echo servers (TCP, UDP, HTTP, HTTPS) and the CA
- *   cli/ct_dns_server.c  the DNS server for the test zone
- *   lib/ct_dns_zone.c    its answers: pure code (lib/ct_dns_zone.h)
- *   cli/agent_flows.c    fetching an agent's records for one action (agent_flows.h)
- *   lib/flow_expect.c    the flow patterns (lib/flow_expect.h)
+ *   cli/connectivity.c     the command: flags, running the tests, flow validation
+ *   cli/ct_tests.c         the test list and each test's actions (ct_tests.h)
+ *   cli/ct_drops.c         no-unexpected-drops: the agent's drops, the links' counters
+ *   cli/ct_endpoints.c     waiting until the agent lists the topology's endpoints
+ *   cli/ct_report.c        --test selection, the summary, -o json and --junit-file
+ *   cli/ct_topology.c      namespaces, bridge, veths, addresses, routes (libnl-route)
+ *   cli/ct_topology_down.c removing all of it (no libnl, no heap; from any process)
+ *   cli/ct_servers.c       the echo servers (TCP, UDP, HTTP, HTTPS), one process each
+ *   cli/ct_tls.c           the CA and the server certificate, made on the spot
+ *   cli/ct_dns_server.c    the DNS server for the test zone
+ *   lib/ct_dns_zone.c      its answers: pure code (lib/ct_dns_zone.h)
+ *   cli/agent_flows.c      fetching an agent's records for one action (agent_flows.h)
+ *   lib/flow_expect.c      the flow patterns (lib/flow_expect.h)
  */
 #pragma once
 
