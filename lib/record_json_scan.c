@@ -24,16 +24,35 @@
 #include "record.h"
 #include "record_json_internal.h"
 
+/*
+ * A "flags" object of TCP flags. A flag named twice is the full decoder's:
+ * jansson keeps only the last of repeated keys ({"SYN":true,"SYN":false}
+ * is no SYN), where or-ing each would set it.
+ */
+struct tcp_flags_scan {
+	uint16_t *flags;
+	uint16_t named; /* the flags a member has named so far */
+};
+
 static bool tcp_flag_member(struct scan *s, const char *key, void *ctx)
 {
+	struct tcp_flags_scan *t = ctx;
 	int flag = netobs_tcp_flag_from_name(key);
 	bool on;
 
-	if (flag < 0 || !scan_bool(s, &on))
+	if (flag < 0 || (t->named & flag) || !scan_bool(s, &on))
 		return scan_fail(s);
+	t->named |= (uint16_t)flag;
 	if (on)
-		*(uint16_t *)ctx |= (uint16_t)flag;
+		*t->flags |= (uint16_t)flag;
 	return true;
+}
+
+static bool scan_tcp_flags(struct scan *s, uint16_t *flags)
+{
+	struct tcp_flags_scan t = {.flags = flags};
+
+	return scan_object(s, tcp_flag_member, &t);
 }
 
 /* What a flow's members said, checked against each other at the end. */
@@ -42,7 +61,7 @@ struct flow_scan {
 	struct netobs_record_storage *storage;
 	uint32_t seen; /* bit per member: a repeated one is the full decoder's */
 	bool has_ip, has_l4, has_stats_tcp_flags, has_ethertype, has_ethernet, has_ip_protocol;
-	bool has_flow_event, has_hook, type_l7, has_type, has_l7;
+	bool has_flow_event, has_hook, type_l7, has_type, has_l7, has_l4_flags;
 	uint64_t ip_protocol;
 	uint8_t l4_proto;
 	char ip_version[8];
@@ -88,8 +107,11 @@ static bool l4_inner_member(struct scan *s, const char *key, void *ctx)
 			k->icmp_code = (uint8_t)v;
 		return true;
 	}
-	if (f->l4_proto == IPPROTO_TCP && !strcmp(key, "flags"))
-		return scan_object(s, tcp_flag_member, &f->rec->flow.tcp_flags);
+	/* a repeated "flags" replaces the first in jansson, it does not add to it */
+	if (f->l4_proto == IPPROTO_TCP && !strcmp(key, "flags") && !f->has_l4_flags) {
+		f->has_l4_flags = true;
+		return scan_tcp_flags(s, &f->rec->flow.tcp_flags);
+	}
 	return scan_fail(s);
 }
 
@@ -167,9 +189,9 @@ static bool stats_member(struct scan *s, const char *key, void *ctx)
 		return scan_time(s, &flow->first_seen_ns);
 	if (!strcmp(key, "last_seen"))
 		return scan_time(s, &flow->last_seen_ns);
-	if (!strcmp(key, "tcp_flags")) {
+	if (!strcmp(key, "tcp_flags") && !f->has_stats_tcp_flags) { /* as l4's "flags" */
 		f->has_stats_tcp_flags = true;
-		return scan_object(s, tcp_flag_member, &flow->tcp_flags_seen);
+		return scan_tcp_flags(s, &flow->tcp_flags_seen);
 	}
 	return scan_fail(s);
 }

@@ -21,9 +21,13 @@ for src in tests/fuzz/fuzz_*.c; do
 	work="$BUILD_DIR/corpus/$name"
 	mkdir -p "$work"
 	cp -n tests/fuzz/corpus/"$name"/* "$work"/ 2>/dev/null || true
+	# tests/fuzz/NAME.dict: the tokens (member names, enum values) a target's
+	# format needs, which random mutation would take long to spell
+	dict=()
+	[ -e tests/fuzz/"$name".dict ] && dict=(-dict=tests/fuzz/"$name".dict)
 	echo "== fuzz $name for ${SECONDS_EACH}s"
 	"$BUILD_DIR/tests/fuzz/$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
-		-max_len=20000 \
+		-max_len=20000 "${dict[@]}" \
 		-artifact_prefix="$BUILD_DIR/artifacts/$name-" "$work"
 done
 [ "$found" = 1 ] || { echo "scripts/fuzz.sh: no fuzz targets in tests/fuzz" >&2; exit 1; }

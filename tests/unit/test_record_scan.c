@@ -204,6 +204,16 @@ START_TEST(test_scan_leaves_other_forms)
 		/* a surrogate pair escape */
 		"{\"flow\":{\"interface\":{\"name\":\"\\ud83d\\ude00\"},\"hook\":\"tc-ingress\","
 		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* a flag named twice: jansson keeps the last (no SYN), or-ing would set it */
+		"{\"flow\":{\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\","
+		"\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{\"flags\":{\"SYN\":true,\"SYN\":false}}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		/* stats.tcp_flags twice: jansson keeps the second object only */
+		"{\"flow\":{\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\","
+		"\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{}},\"stats\":{\"tcp_flags\":{\"SYN\":"
+		"true},\"tcp_flags\":{\"ACK\":true}},\"hook\":\"tc-ingress\",\"flow_event\":"
+		"\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
 		/* not JSON */
 		"{\"flow\":{",
 	};
