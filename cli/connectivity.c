@@ -108,22 +108,6 @@ void cli_usage_connectivity(FILE *out)
 		"ct.xml\n");
 }
 
-static uint64_t wall_clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Sleep ms unless SIGINT/SIGTERM comes first. */
 static void sleep_ms(uint32_t ms)
 {
@@ -356,7 +340,8 @@ static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 	struct agent_flows_query q = {
 		.ip_a = s->src_addr, .ip_b = s->dst_addr, .since_ns = s->expect.since_ns};
 	uint64_t deadline =
-		monotonic_ms() + (probe_ok ? CT_VALIDATION_WAIT_MS : CT_FAILED_FLOWS_WAIT_MS);
+		cli_monotonic_ns() +
+		(probe_ok ? CT_VALIDATION_WAIT_MS : CT_FAILED_FLOWS_WAIT_MS) * 1000000ull;
 
 	res->pattern = flow_expect_kind_name(s->expect.kind);
 	/* The agent's own JSON of each record, for -o json (freed with the run). */
@@ -373,7 +358,7 @@ static void validate_action(struct ct_command *c, struct ct_action_spec *s,
 			*lost = res->flows.lost;
 		if (flow_expect_check(&s->expect, res->flows.recs, res->flows.len, &res->check))
 			break;
-		if (monotonic_ms() >= deadline || stop_requested)
+		if (cli_monotonic_ns() >= deadline || stop_requested)
 			break;
 		sleep_ms(CT_FETCH_INTERVAL_MS);
 	}
@@ -395,7 +380,7 @@ static int attempt_action(struct ct_command *c, struct ct_action_spec *s,
 	res->passed = res->warned = false;
 	res->validation =
 		c->mode == CT_FLOW_VALIDATION_DISABLED ? CT_VALIDATION_DISABLED : CT_VALIDATION_OFF;
-	s->expect.since_ns = wall_clock_ns();
+	s->expect.since_ns = cli_realtime_ns();
 	if (ct_in_node(&c->topology, s->src, probe_in_node, &call) < 0) {
 		cli_error("could not enter or leave the network namespace of %s: %s; stopping",
 			  c->topology.nodes[s->src].netns, strerror(errno));
@@ -554,7 +539,7 @@ static int run_tests(struct ct_command *c, struct ct_run *run, const struct ct_t
 	for (k = 0; k < ndefs; k++) {
 		struct ct_test_result *res;
 		const struct ct_test_def *d = &defs[k];
-		uint64_t started = wall_clock_ns();
+		uint64_t started = cli_realtime_ns();
 
 		if (!ct_selection_matches(&c->selection, d->name))
 			continue;
@@ -582,7 +567,7 @@ static int run_tests(struct ct_command *c, struct ct_run *run, const struct ct_t
 		} else if (run_actions(c, d, res, run->agent, &run->lost_events) < 0) {
 			return -1;
 		}
-		res->duration_ns = wall_clock_ns() - started;
+		res->duration_ns = cli_realtime_ns() - started;
 		if (res->status == CT_TEST_SKIPPED)
 			fprintf(c->progress, "skipped (%s)", res->message);
 		else if (!res->nactions)
@@ -649,7 +634,7 @@ static void write_setup_error(struct ct_command *c, struct ct_run *run)
 
 	if (!c->junit_file)
 		return;
-	run->duration_ns = wall_clock_ns() - run->start_ns;
+	run->duration_ns = cli_realtime_ns() - run->start_ns;
 	if (ct_report_junit(c->junit_file, run, err, sizeof(err)))
 		cli_error("%s", err);
 }
@@ -680,7 +665,7 @@ static int cmd_test(struct ct_command *c)
 		cli_error("out of memory");
 		return CLI_EXIT_RUNTIME;
 	}
-	run.start_ns = wall_clock_ns();
+	run.start_ns = cli_realtime_ns();
 	say_validation(c, &run);
 
 	/* No SA_RESTART: a wait in progress ends early; a probe ends by its timeout. */
@@ -706,9 +691,9 @@ static int cmd_test(struct ct_command *c)
 		goto remove;
 	}
 	ct_link_drops_start(&c->link_drops, &c->topology);
-	if (run_tests(c, &run, defs, ndefs, wall_clock_ns()) < 0)
+	if (run_tests(c, &run, defs, ndefs, cli_realtime_ns()) < 0)
 		goto remove;
-	run.duration_ns = wall_clock_ns() - run.start_ns;
+	run.duration_ns = cli_realtime_ns() - run.start_ns;
 	run.interrupted = run.interrupted || stop_requested;
 	if (c->json) {
 		if (ct_report_json(stdout, &run))

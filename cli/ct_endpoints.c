@@ -14,18 +14,10 @@
 #define CT_ENDPOINTS_WAIT_MS 10000
 #define CT_ENDPOINTS_POLL_MS 200
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology *t,
 			  volatile sig_atomic_t *stop)
 {
-	uint64_t deadline = monotonic_ms() + CT_ENDPOINTS_WAIT_MS;
+	uint64_t deadline = cli_monotonic_ns() + CT_ENDPOINTS_WAIT_MS * 1000000ull;
 	bool ready[CT_NODE__COUNT];
 	char missing[128];
 	unsigned int i;
@@ -67,7 +59,7 @@ int ct_wait_for_endpoints(const struct cli_globals *g, const struct ct_topology 
 		/* Interrupted: not the agent's fault; the run skips its tests as interrupted. */
 		if (all || *stop)
 			return 0;
-		if (monotonic_ms() >= deadline)
+		if (cli_monotonic_ns() >= deadline)
 			break;
 		nanosleep(&(struct timespec){.tv_nsec = CT_ENDPOINTS_POLL_MS * 1000000L}, NULL);
 	}
