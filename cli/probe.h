@@ -93,6 +93,21 @@ struct probe_attempt {
  * caller is in, never longer than o->timeout_ms (plus a few ms), never
  * exiting or printing. Each fills every field of *a it knows.
  */
+/*
+ * What an attempt holds before a protocol function learns anything: failed
+ * with no detail, no peer, no HTTP status, no DNS response.
+ */
+static inline void probe_attempt_start(struct probe_attempt *a)
+{
+	a->result = PROBE_ERROR;
+	a->latency_ns = 0;
+	a->detail[0] = '\0';
+	a->peer[0] = '\0';
+	a->http_code = 0;
+	a->dns_rcode = -1;
+	a->answers[0] = '\0';
+}
+
 void probe_icmp_once(const struct probe_options *o, struct probe_attempt *a);
 void probe_tcp_once(const struct probe_options *o, struct probe_attempt *a);
 void probe_udp_once(const struct probe_options *o, struct probe_attempt *a);

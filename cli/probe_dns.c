@@ -520,13 +520,7 @@ void probe_dns_once(const struct probe_options *o, struct probe_attempt *a)
 	uint64_t started_ns;
 	int status, optmask;
 
-	a->result = PROBE_ERROR;
-	a->latency_ns = 0;
-	a->detail[0] = '\0';
-	a->peer[0] = '\0';
-	a->http_code = 0;
-	a->dns_rcode = -1;
-	a->answers[0] = '\0';
+	probe_attempt_start(a);
 
 	if (!o->target || !o->target[0]) {
 		snprintf(a->detail, sizeof(a->detail),

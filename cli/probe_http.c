@@ -343,13 +343,7 @@ void probe_http_once(const struct probe_options *o, struct probe_attempt *a)
 	CURLcode rc;
 	CURL *curl;
 
-	a->result = PROBE_ERROR;
-	a->latency_ns = 0;
-	a->detail[0] = '\0';
-	a->peer[0] = '\0';
-	a->http_code = 0;
-	a->dns_rcode = -1;
-	a->answers[0] = '\0';
+	probe_attempt_start(a);
 
 	if (!probe_http_check_target(o, a) || !probe_http_global_init(a))
 		return;
