@@ -219,13 +219,6 @@ static int decode_tcp_flags(struct decoder *d, const json_t *flags, const char *
 
 static int decode_l4(struct decoder *d, const json_t *l4, struct netobs_flow_record *flow)
 {
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} kinds[] = {
-		{"TCP", IPPROTO_TCP},	  {"UDP", IPPROTO_UDP},	      {"SCTP", IPPROTO_SCTP},
-		{"ICMPv4", IPPROTO_ICMP}, {"ICMPv6", IPPROTO_ICMPV6},
-	};
 	struct netobs_flow_key *key = &flow->key;
 	const char *name;
 	json_t *inner, *flags;
@@ -238,15 +231,15 @@ static int decode_l4(struct decoder *d, const json_t *l4, struct netobs_flow_rec
 		return decode_fail(
 			d, "flow.l4: expected exactly one of TCP, UDP, SCTP, ICMPv4, ICMPv6");
 	json_object_foreach ((json_t *)l4, name, inner) {
-		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-			if (!strcmp(kinds[i].name, name))
+		for (i = 0; i < L4_KIND_COUNT; i++)
+			if (!strcmp(l4_kinds[i].name, name))
 				break;
-		if (i == sizeof(kinds) / sizeof(kinds[0]))
+		if (i == L4_KIND_COUNT)
 			return decode_fail(d, "flow.l4: unknown protocol '%s'", name);
 		if (!json_is_object(inner))
 			return decode_fail(d, "flow.l4.%s: expected an object", name);
 		snprintf(where, sizeof(where), "flow.l4.%s", name);
-		key->proto = kinds[i].proto;
+		key->proto = l4_kinds[i].proto;
 		if (proto_has_ports(key->proto)) {
 			if ((err = get_uint(d, inner, where, "source_port", 65535, false, &a)) ||
 			    (err = get_uint(d, inner, where, "destination_port", 65535, false, &b)))

@@ -346,27 +346,10 @@ static void member_tcp_flags(struct json_text *t, const char *key, uint16_t flag
 static void member_l4(struct json_text *t, const struct netobs_flow_record *flow)
 {
 	const struct netobs_flow_key *key = &flow->key;
-	const char *name;
+	const char *name = l4_kind_name(key->proto);
 
-	switch (key->proto) {
-	case IPPROTO_TCP:
-		name = "TCP";
-		break;
-	case IPPROTO_UDP:
-		name = "UDP";
-		break;
-	case IPPROTO_SCTP:
-		name = "SCTP";
-		break;
-	case IPPROTO_ICMP:
-		name = "ICMPv4";
-		break;
-	case IPPROTO_ICMPV6:
-		name = "ICMPv6";
-		break;
-	default:
+	if (!name)
 		return;
-	}
 	put_key(t, "l4");
 	open_object(t);
 	put_key(t, name);

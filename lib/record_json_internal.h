@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "record.h"
@@ -22,6 +23,25 @@ static const struct {
 	{NETOBS_KEY_F_EXTHDR_LIMIT, "EXTHDR_LIMIT"},
 };
 #define KEY_FLAG_COUNT (sizeof(key_flag_names) / sizeof(key_flag_names[0]))
+
+/* Hubble's l4 member of each IP protocol netobs writes one for. */
+static const struct {
+	const char *name;
+	uint8_t proto;
+} l4_kinds[] = {
+	{"TCP", IPPROTO_TCP},	  {"UDP", IPPROTO_UDP},	      {"SCTP", IPPROTO_SCTP},
+	{"ICMPv4", IPPROTO_ICMP}, {"ICMPv6", IPPROTO_ICMPV6},
+};
+#define L4_KIND_COUNT (sizeof(l4_kinds) / sizeof(l4_kinds[0]))
+
+/* The l4 member's name of proto, NULL when it has none. */
+static inline const char *l4_kind_name(uint8_t proto)
+{
+	for (size_t i = 0; i < L4_KIND_COUNT; i++)
+		if (l4_kinds[i].proto == proto)
+			return l4_kinds[i].name;
+	return NULL;
+}
 
 static inline bool proto_has_ports(uint8_t proto)
 {

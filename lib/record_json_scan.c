@@ -117,21 +117,14 @@ static bool l4_inner_member(struct scan *s, const char *key, void *ctx)
 
 static bool l4_member(struct scan *s, const char *key, void *ctx)
 {
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} kinds[] = {
-		{"TCP", IPPROTO_TCP},	  {"UDP", IPPROTO_UDP},	      {"SCTP", IPPROTO_SCTP},
-		{"ICMPv4", IPPROTO_ICMP}, {"ICMPv6", IPPROTO_ICMPV6},
-	};
 	struct flow_scan *f = ctx;
 
 	if (f->l4_proto) /* exactly one protocol */
 		return scan_fail(s);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!strcmp(key, kinds[i].name)) {
-			f->l4_proto = kinds[i].proto;
-			f->rec->flow.key.proto = kinds[i].proto;
+	for (size_t i = 0; i < L4_KIND_COUNT; i++) {
+		if (!strcmp(key, l4_kinds[i].name)) {
+			f->l4_proto = l4_kinds[i].proto;
+			f->rec->flow.key.proto = l4_kinds[i].proto;
 			return scan_object(s, l4_inner_member, f);
 		}
 	}
