@@ -104,6 +104,13 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 			 strerror(-rc));
 		goto err_destroy;
 	}
+	/* One allowed connection per flow direction at most. */
+	rc = bpf_map__set_max_entries(dp->skel->maps.policy_conns, flow_capacity);
+	if (rc) {
+		snprintf(err, errlen, "cannot size the policy connection map to %u: %s",
+			 flow_capacity, strerror(-rc));
+		goto err_destroy;
+	}
 	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
 	if (virtual_clock) {
 		/* A replay runs only netobs_tc_ingress: the others would cost

@@ -261,10 +261,14 @@ void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncp
 			out->first_seen_ns = v->first_seen_ns;
 		if (v->last_seen_ns > out->last_seen_ns)
 			out->last_seen_ns = v->last_seen_ns;
-		if (v->verdict)
+		/* The verdict judged last (the largest generation), with the
+		 * policy and match that go with it: not a mix of CPUs. */
+		if (v->verdict && v->policy_gen >= out->policy_gen) {
 			out->verdict = v->verdict;
-		if (v->policy_rev > out->policy_rev)
-			out->policy_rev = v->policy_rev;
+			out->policy_gen = v->policy_gen;
+			out->policy_id = v->policy_id;
+			out->match_type = v->match_type;
+		}
 	}
 }
 

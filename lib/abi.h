@@ -15,13 +15,20 @@
 /*
  * 2: a non-IP flow's key holds its MACs in saddr/daddr (were zero).
  * 3: NETOBS_EVENT_L7 payload slices; flow_stats.reserved became l7_budget.
+ * 4: policy enforcement: flow_stats grew to 48 bytes (policy_gen, verdict,
+ *    policy_id, match_type), flow_event to 88 (the same verdict), the key flag
+ *    NETOBS_KEY_F_DROPPED, the policy maps.
  */
-#define NETOBS_ABI_VERSION 3
+#define NETOBS_ABI_VERSION 4
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
 #define NETOBS_FLOW_MAP_DEFAULT_ENTRIES 65536
 #define NETOBS_RINGBUF_BYTES		(1U << 20)
+#define NETOBS_POLICY_ENDPOINTS_MAX	1024	   /* policy_endpoints */
+#define NETOBS_POLICY_IPCACHE_MAX	16384	   /* policy_ipcache */
+#define NETOBS_POLICY_RULES_MAX		65536	   /* policy_rules */
+/* policy_conns has the flow map's max_entries: one per allowed flow direction at most. */
 
 /* Hook a packet was seen at, relative to the interface (not the endpoint). */
 enum netobs_hook {
@@ -44,6 +51,13 @@ enum netobs_key_flags {
 	NETOBS_KEY_F_MALFORMED = 1 << 1, /* header present but invalid (IHL < 5, doff < 5, ...) */
 	NETOBS_KEY_F_FRAGMENT = 1 << 2,	 /* non-first fragment: no L4 header, ports are 0 */
 	NETOBS_KEY_F_EXTHDR_LIMIT = 1 << 3, /* IPv6 extension-header walk hit its bound */
+	/*
+	 * The datapath dropped these packets (TC_ACT_SHOT). A flow's dropped
+	 * packets are accounted in their own entry, the key with this flag,
+	 * so forwarded and dropped counts stay exact when a policy change
+	 * flips a flow's verdict; the stats' verdict says why.
+	 */
+	NETOBS_KEY_F_DROPPED = 1 << 7,
 };
 
 /* TCP flags as on the wire (byte 13 of the header), plus NS (bit 0 of byte 12) as bit 8. */
@@ -91,19 +105,49 @@ struct netobs_flow_key {
 };
 
 /*
+ * Policy verdict of a flow direction at one hook (docs/policy.md,
+ * "Enforcement"). Judged when this CPU first sees the flow and again when
+ * netobs_policy_gen changes; cached in the flow entry's per-CPU value.
+ */
+enum netobs_policy_verdict {
+	NETOBS_PV_NONE = 0,	    /* not judged: no policy loaded (netobs_policy_gen 0) */
+	NETOBS_PV_UNENFORCED = 1,   /* no policy applies to this direction: forwarded */
+	NETOBS_PV_ALLOWED = 2,	    /* an allow rule matched (policy_id): forwarded */
+	NETOBS_PV_REPLY = 3,	    /* reply of a connection allowed the other way: forwarded */
+	NETOBS_PV_DENIED = 4,	    /* default deny, no rule allowed it: dropped (POLICY_DENIED) */
+	NETOBS_PV_DENY = 5,	    /* a deny rule matched (policy_id): dropped (POLICY_DENY) */
+	NETOBS_PV_AUDIT_DENIED = 6, /* audit mode: would be DENIED, forwarded */
+	NETOBS_PV_AUDIT_DENY = 7,   /* audit mode: would be DENY (policy_id), forwarded */
+	NETOBS_PV__MAX,
+};
+
+/* Hubble's PolicyMatchType: what part of the rule that decided matched. */
+enum netobs_policy_match {
+	NETOBS_MATCH_NONE = 0,
+	NETOBS_MATCH_L3_ONLY = 1,  /* a peer (endpoint, CIDR, entity), any port */
+	NETOBS_MATCH_L3_L4 = 2,	   /* a peer and a port (or ICMP type) */
+	NETOBS_MATCH_L4_ONLY = 3,  /* a port (or ICMP type), any peer */
+	NETOBS_MATCH_ALL = 4,	   /* any peer, any port (entity all, no ports) */
+};
+
+/*
  * Per-CPU value of the flow map. The agent sums the CPUs' copies:
  * packets/bytes add, first_seen takes the smallest non-zero, last_seen the
- * largest, tcp_flags OR.
+ * largest, tcp_flags OR; verdict, policy_id and match_type come together
+ * from the copy judged at the largest policy_gen.
  */
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
 	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
 	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
 	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
-	__u32 policy_rev;    /* reserved: policy revision the cached verdict was computed at */
+	__u32 policy_gen;    /* netobs_policy_gen this CPU's verdict was judged at, 0: never */
 	__u16 tcp_flags;     /* union of enum netobs_tcp_flags seen */
-	__u8 verdict;	     /* reserved: cached policy verdict (0 = none, forwarded) */
+	__u8 verdict;	     /* enum netobs_policy_verdict, judged at policy_gen */
 	__u8 l7_budget;	     /* this CPU: HTTP segments still copied after a message start */
+	__u16 policy_id;     /* the policy whose rule decided (ALLOWED, DENY, AUDIT_DENY), 0 none */
+	__u8 match_type;     /* enum netobs_policy_match */
+	__u8 reserved[5];
 };
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
@@ -127,10 +171,19 @@ enum netobs_counter {
 	NETOBS_CNT_L7_BYTES,	      /* payload bytes copied into those events */
 	NETOBS_CNT_L7_TRUNCATED,      /* L7 slices cut at NETOBS_L7_SLICE_MAX */
 	NETOBS_CNT_L7_COPY_ERROR,     /* payload copy failed: no event (should stay 0) */
+	NETOBS_CNT_POLICY_DROPPED,    /* wire packets dropped by policy (TC_ACT_SHOT) */
+	NETOBS_CNT_POLICY_DROPPED_BYTES, /* their wire bytes */
+	NETOBS_CNT_POLICY_AUDIT,      /* wire packets policy would have dropped (audit mode) */
+	NETOBS_CNT_POLICY_JUDGED,     /* verdicts judged (flow start on a CPU, generation change) */
+	NETOBS_CNT_POLICY_CONN_FULL,  /* connection insert failed: replies will be judged as new */
 	NETOBS_CNT__MAX,
 };
 
-/* Event types in the ring buffer. Later: policy drops. */
+/*
+ * Event types in the ring buffer. A policy drop needs none of its own: the
+ * first dropped packet of a flow creates its NETOBS_KEY_F_DROPPED entry,
+ * whose FLOW_NEW (verdict included) reports the drop at once.
+ */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
 	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to this CPU's copy of an entry */
@@ -149,11 +202,112 @@ struct netobs_event_hdr {
 /* NETOBS_EVENT_FLOW_NEW and NETOBS_EVENT_TCP_FLAGS. */
 struct netobs_flow_event {
 	struct netobs_event_hdr hdr;
-	struct netobs_flow_key key;
-	__u64 bytes;	 /* wire bytes of this packet */
-	__u32 packets;	 /* wire packets of this packet (GSO segments) */
-	__u16 tcp_flags; /* flags of this packet (enum netobs_tcp_flags) */
+	struct netobs_flow_key key; /* key_flags NETOBS_KEY_F_DROPPED: a dropped packet */
+	__u64 bytes;		    /* wire bytes of this packet */
+	__u32 packets;		    /* wire packets of this packet (GSO segments) */
+	__u16 tcp_flags;	    /* flags of this packet (enum netobs_tcp_flags) */
+	__u8 verdict;		    /* enum netobs_policy_verdict of this packet */
+	__u8 match_type;	    /* enum netobs_policy_match */
+	__u32 policy_gen;	    /* netobs_policy_gen the verdict was judged at */
+	__u16 policy_id;	    /* as in struct netobs_flow_stats */
 	__u16 reserved;
+};
+
+/*
+ * Policy enforcement (docs/policy.md, "Datapath"). The TC programs judge a
+ * flow direction on an endpoint's host-side veth when the flow starts (on
+ * each CPU) and when netobs_policy_gen (global data) changes; 0 there means
+ * no policy is loaded and nothing is judged. Directions are the endpoint's:
+ * TC ingress on its veth is the endpoint's EGRESS, TC egress its INGRESS.
+ *
+ * Map "policy_endpoints": __u32 ifindex -> struct netobs_policy_endpoint.
+ * An interface without an entry is not enforced.
+ */
+enum netobs_policy_endpoint_flags {
+	NETOBS_PEP_INGRESS_RULES = 1 << 0,	  /* some policy's rules apply to ingress */
+	NETOBS_PEP_INGRESS_DEFAULT_DENY = 1 << 1, /* ingress denies what no rule allows */
+	NETOBS_PEP_EGRESS_RULES = 1 << 2,
+	NETOBS_PEP_EGRESS_DEFAULT_DENY = 1 << 3,
+	NETOBS_PEP_AUDIT = 1 << 4, /* PolicyAuditMode: would-be drops pass, verdict AUDIT_* */
+};
+
+struct netobs_policy_endpoint {
+	__u32 flags;	/* enum netobs_policy_endpoint_flags */
+	__u32 identity; /* the endpoint's own identity (as peers see it in policy_ipcache) */
+};
+
+/* Identities. Endpoints and CIDRs get theirs from the agent's compiler. */
+#define NETOBS_POLICY_IDENTITY_ANY	     0 /* policy_rules only: any peer */
+#define NETOBS_POLICY_IDENTITY_HOST	     1 /* reserved:host (Cilium's number) */
+#define NETOBS_POLICY_IDENTITY_WORLD	     2 /* reserved:world, no policy_ipcache match */
+#define NETOBS_POLICY_IDENTITY_ENDPOINT_BASE 256	 /* + a small index */
+#define NETOBS_POLICY_IDENTITY_CIDR_BASE     (1U << 24) /* Cilium's local identities */
+
+/*
+ * Map "policy_ipcache" (LPM trie): peer address -> identity. prefixlen
+ * counts the bits of family and pad (32) and then of addr; family is 4 or 6.
+ */
+struct netobs_ipcache_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+struct netobs_ipcache_value {
+	__u32 identity;
+};
+
+#define NETOBS_POLICY_DIR_INGRESS 0
+#define NETOBS_POLICY_DIR_EGRESS  1
+
+/*
+ * Map "policy_rules" (LPM trie): (endpoint, direction, peer identity,
+ * protocol, port) -> rule. ifindex, identity and direction are always whole
+ * (prefixlen >= NETOBS_POLICY_PREFIX_PEER); protocol may be left out (any
+ * protocol and port); the port is matched by its leading bits (ranges). For
+ * ICMP and ICMPv6 "port" holds the type in its first byte (the flow key's
+ * icmp_type/icmp_code bytes), so an icmps rule is prefixlen PEER + 16.
+ * The datapath looks up its peer's identity and NETOBS_POLICY_IDENTITY_ANY;
+ * a DENY from either wins, then an ALLOW from either. Within one lookup the
+ * longest prefix wins, so the compiler gives each entry the merged action
+ * of every entry covering it (a deny of a whole protocol reaches a longer
+ * allow of one of its ports).
+ */
+struct netobs_policy_key {
+	__u32 prefixlen;
+	__u32 ifindex;	 /* the endpoint's host-side veth */
+	__u32 identity;	 /* the peer's, or NETOBS_POLICY_IDENTITY_ANY */
+	__u8 direction;	 /* NETOBS_POLICY_DIR_* */
+	__u8 proto;	 /* IPPROTO_* */
+	__be16 port;	 /* destination port, network order; ICMP: type, code */
+};
+
+#define NETOBS_POLICY_PREFIX_PEER  72 /* ifindex, identity, direction */
+#define NETOBS_POLICY_PREFIX_PROTO 80 /* ... and the protocol */
+#define NETOBS_POLICY_PREFIX_FULL  96 /* ... and the whole port */
+
+enum netobs_policy_action {
+	NETOBS_POLICY_ACTION_ALLOW = 1,
+	NETOBS_POLICY_ACTION_DENY = 2,
+};
+
+struct netobs_policy_rule {
+	__u16 policy_id;  /* the agent's id of the policy of the deciding rule */
+	__u8 action;	  /* enum netobs_policy_action */
+	__u8 match_type;  /* enum netobs_policy_match */
+};
+
+/*
+ * Map "policy_conns" (hash): connections an enforced endpoint allowed.
+ * Key: the flow key of the allowed direction at the hook that allowed it
+ * (key_flags 0). A packet whose reversed key (addresses and ports swapped,
+ * ICMP echo request <-> reply, the other TC hook, same ifindex) is here is a
+ * reply. The agent deletes an entry with the flow entry of the same key.
+ */
+struct netobs_policy_conn {
+	__u32 policy_gen; /* the generation the connection was last allowed at */
+	__u32 reserved;
 };
 
 /*
@@ -213,10 +367,13 @@ NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, icmp_type) == 36, "flo
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, eth_proto) == 40, "flow key eth_proto");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, family) == 44, "flow key family");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, key_flags) == 47, "flow key flags");
-NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_stats) == 40, "flow stats size");
-NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_rev) == 32, "flow stats rev");
+NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_stats) == 48, "flow stats size");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_gen) == 32, "flow stats gen");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_id) == 40, "flow stats policy");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_event_hdr) == 16, "event header size");
-NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_event) == 80, "flow event size");
+NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_event) == 88, "flow event size");
+NETOBS_ABI_ASSERT(sizeof(struct netobs_policy_key) == 16, "policy key size");
+NETOBS_ABI_ASSERT(sizeof(struct netobs_ipcache_key) == 24, "ipcache key size");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_event, key) == 16, "flow event key");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_event, bytes) == 64, "flow event bytes");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_l7_event) == 80, "l7 event size");

@@ -181,6 +181,28 @@ struct netobs_names {
 	char name[NETOBS_NAMES_MAX][NETOBS_NAME_TEXT_MAX];
 };
 
+/*
+ * Hubble's drop reasons netobs produces (Cilium's numbers; drop_reason_desc
+ * in JSON is the name, the compact text Cilium's message).
+ */
+enum netobs_drop_reason {
+	NETOBS_DROP_NONE = 0,
+	NETOBS_DROP_POLICY_DENIED = 133, /* "Policy denied": default deny */
+	NETOBS_DROP_POLICY_DENY = 181,	 /* "Policy denied by denylist": a deny rule */
+};
+
+/*
+ * A policy as a record names it (Hubble's ingress_allowed_by[] and the
+ * like: {name, namespace, labels, revision, kind}; netobs has no
+ * namespace and no policy labels). Stable for the agent's life once made,
+ * so records may point at it after the policy is deleted.
+ */
+struct netobs_policy_ref {
+	char name[254];	 /* metadata.name (POLICY_NAME_MAX + 1) */
+	char kind[40];	 /* "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" */
+	uint64_t revision; /* the agent's policy revision when it was imported */
+};
+
 struct netobs_flow_record {
 	struct netobs_flow_key
 		key;		/* addresses, ports or ICMP type/code, proto, hook, ifindex, VLAN */
@@ -200,6 +222,18 @@ struct netobs_flow_record {
 	int8_t is_reply;    /* 1 reply, 0 initiator, -1 unknown */
 	/* Union of the flags of every packet of this flow direction so far (stats.tcp_flags). */
 	uint16_t tcp_flags_seen;
+	/*
+	 * Policy (docs/policy.md, "Records"). policy_verdict is the datapath's
+	 * enum netobs_policy_verdict (NONE: no policy judged this flow);
+	 * verdict above follows from it (DENIED/DENY: DROPPED, AUDIT_*: AUDIT).
+	 * drop_reason: enum netobs_drop_reason. The policy that decided is
+	 * *_allowed_by or *_denied_by in JSON by traffic direction: policy
+	 * (NULL when none, e.g. default deny); not owned, like l7.
+	 */
+	uint8_t policy_verdict;
+	uint8_t policy_match_type; /* enum netobs_policy_match */
+	uint16_t drop_reason;
+	const struct netobs_policy_ref *policy;
 	/*
 	 * The large, optional parts, by pointer so a record stays about 300
 	 * bytes in the agent's store (docs/records.md, "Memory"). NULL when
@@ -306,6 +340,7 @@ int netobs_record_from_json(const json_t *obj, struct netobs_record *rec, char *
 /* Where the decoder puts the parts a flow record points at. */
 struct netobs_record_storage {
 	struct netobs_l7 l7;
+	struct netobs_policy_ref policy;
 	struct netobs_names source_names;
 	struct netobs_names destination_names;
 };

@@ -47,6 +47,10 @@ static __always_inline void event_flow_emit(__u16 type, const struct parsed_pack
 	event->bytes = bytes;
 	event->packets = packets;
 	event->tcp_flags = pkt->tcp_flags;
+	event->verdict = 0;
+	event->match_type = 0;
+	event->policy_gen = 0;
+	event->policy_id = 0;
 	event->reserved = 0;
 	bpf_ringbuf_submit(event, 0);
 	counter_add(NETOBS_CNT_EVENTS, 1);

@@ -70,3 +70,47 @@ struct {
 	__type(key, __u32);
 	__type(value, struct netobs_l7_scratch);
 } l7_scratch SEC(".maps");
+
+/*
+ * Policy enforcement (lib/abi.h, "Policy enforcement"; lib/policy.h in bpf/).
+ * The agent writes these from the compiled policy (agent/policy_maps.c),
+ * then bumps netobs_policy_gen so every flow is judged again. 0: no policy
+ * is loaded; the datapath then judges nothing and only reads this word.
+ */
+__u32 netobs_policy_gen;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NETOBS_POLICY_ENDPOINTS_MAX);
+	__type(key, __u32);
+	__type(value, struct netobs_policy_endpoint);
+} policy_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, NETOBS_POLICY_IPCACHE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct netobs_ipcache_key);
+	__type(value, struct netobs_ipcache_value);
+} policy_ipcache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, NETOBS_POLICY_RULES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct netobs_policy_key);
+	__type(value, struct netobs_policy_rule);
+} policy_rules SEC(".maps");
+
+/*
+ * Connections an enforced endpoint allowed, for their replies. Shared by
+ * all CPUs (a reply may come on another CPU). A plain hash, as the flow
+ * map, and sized like it by the agent: an entry lives as long as the flow
+ * entry of the same key.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
+	__type(key, struct netobs_flow_key);
+	__type(value, struct netobs_policy_conn);
+} policy_conns SEC(".maps");

@@ -535,7 +535,7 @@ static inline int flows_read(struct flow_entry *out, int max)
 			if (v->last_seen_ns > e->last_seen_ns)
 				e->last_seen_ns = v->last_seen_ns;
 			ck_assert_uint_eq(v->verdict, 0);
-			ck_assert_uint_eq(v->policy_rev, 0);
+			ck_assert_uint_eq(v->policy_gen, 0);
 		}
 		n++;
 	}

@@ -120,7 +120,7 @@ static void merge_three_cpus(size_t stride)
 	ck_assert_merged(out, 5, 1800, 4000, 9000,
 			 NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN);
 	ck_assert_uint_eq(out.verdict, 0);
-	ck_assert_uint_eq(out.policy_rev, 0);
+	ck_assert_uint_eq(out.policy_gen, 0);
 	free(buf);
 }
 
@@ -168,23 +168,30 @@ START_TEST(test_merge_64_cpus)
 }
 END_TEST
 
-START_TEST(test_merge_verdict_and_policy_rev)
+START_TEST(test_merge_verdict_and_policy_gen)
 {
-	struct netobs_flow_stats v[3], out;
+	struct netobs_flow_stats v[4], out;
 
 	v[0] = cpu_value(1, 0, 1, 1, 0);
-	v[0].verdict = 2;
-	v[0].policy_rev = 9;
+	v[0].verdict = NETOBS_PV_ALLOWED;
+	v[0].policy_gen = 9;
+	v[0].policy_id = 4;
+	v[0].match_type = NETOBS_MATCH_L3_L4;
 	v[1] = cpu_value(1, 0, 2, 2, 0);
-	v[1].policy_rev = 5; /* the largest revision wins, not the last CPU's */
-	/* no packets: its verdict and revision are not the flow's */
+	v[1].verdict = NETOBS_PV_UNENFORCED;
+	v[1].policy_gen = 5; /* the largest generation wins, not the last CPU's */
+	/* no packets: its verdict and generation are not the flow's */
 	v[2] = cpu_value(0, 0, 0, 0, 0);
-	v[2].verdict = 3;
-	v[2].policy_rev = 20;
-	flow_stats_merge_percpu(v, sizeof(v[0]), 3, &out);
-	ck_assert_uint_eq(out.verdict, 2); /* a CPU with no verdict keeps the other's */
-	ck_assert_uint_eq(out.policy_rev, 9);
-	ck_assert_uint_eq(out.packets, 2);
+	v[2].verdict = NETOBS_PV_DENY;
+	v[2].policy_gen = 20;
+	/* judged nothing (no policy then): keeps the other's */
+	v[3] = cpu_value(1, 0, 3, 3, 0);
+	flow_stats_merge_percpu(v, sizeof(v[0]), 4, &out);
+	ck_assert_uint_eq(out.verdict, NETOBS_PV_ALLOWED);
+	ck_assert_uint_eq(out.policy_gen, 9);
+	ck_assert_uint_eq(out.policy_id, 4);
+	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_L4);
+	ck_assert_uint_eq(out.packets, 3);
 
 	memset(&out, 0xff, sizeof(out));
 	flow_stats_merge_percpu(v, sizeof(v[0]), 0, &out);
@@ -666,7 +673,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(merge, test_merge_stride_48);
 	tcase_add_test(merge, test_merge_one_cpu);
 	tcase_add_test(merge, test_merge_64_cpus);
-	tcase_add_test(merge, test_merge_verdict_and_policy_rev);
+	tcase_add_test(merge, test_merge_verdict_and_policy_gen);
 	suite_add_tcase(s, merge);
 
 	tcase_add_test(table, test_init_capacity_zero);
