@@ -84,7 +84,7 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 	int rc, ncpus;
 
 	memset(dp, 0, sizeof(*dp));
-	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+	dp->flows_fd = dp->counters_fd = dp->events_fd = dp->policy_conns_fd = -1;
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-ncpus));
@@ -140,6 +140,7 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 	}
 	dp->flow_capacity = flow_capacity;
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
+	dp->policy_conns_fd = bpf_map__fd(dp->skel->maps.policy_conns);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->events_fd = bpf_map__fd(dp->skel->maps.events);
 	return 0;
@@ -190,7 +191,7 @@ void datapath_close(struct datapath *dp)
 	if (dp->skel)
 		netobs__destroy(dp->skel);
 	dp->skel = NULL;
-	dp->flows_fd = dp->counters_fd = dp->events_fd = -1;
+	dp->flows_fd = dp->counters_fd = dp->events_fd = dp->policy_conns_fd = -1;
 }
 
 /* The program that can parse this interface's frames (docs/datapath.md). */

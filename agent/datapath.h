@@ -33,6 +33,7 @@ struct datapath {
 	int flows_fd;
 	int counters_fd;
 	int events_fd;
+	int policy_conns_fd;	/* connections policy allowed (agent/harvest.c forgets them) */
 	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */

@@ -2,8 +2,10 @@
 /*
  * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
  * account it into a per-CPU flow map, and report new flows, TCP
- * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer. The programs never change a packet's
- * fate: TC returns TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS.
+ * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer.
+ * Without a policy the programs never change a packet's fate: TC returns
+ * TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS. With one, TC
+ * drops what it denies on an endpoint's veth (lib/policy.h).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -15,6 +17,7 @@
 #include "lib/l7.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
+#include "lib/policy.h"
 
 /*
  * Bytes made linear when the headers are not all in the skb's linear part.
@@ -29,7 +32,8 @@
  * for the L7 code.
  */
 static __always_inline struct netobs_flow_stats *
-account_packet(const struct parsed_packet *pkt, __u32 packets, __u64 bytes, __u64 now)
+account_packet(const struct parsed_packet *pkt, struct netobs_flow_stats *stats, __u32 packets,
+	       __u64 bytes, __u64 now, const struct policy_decision *d)
 {
 	__u8 flags = pkt->key.key_flags;
 
@@ -47,7 +51,7 @@ account_packet(const struct parsed_packet *pkt, __u32 packets, __u64 bytes, __u6
 		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
 	if (pkt->notes & PARSE_NOTE_NON_IP)
 		counter_add(NETOBS_CNT_NON_IP, packets);
-	return flow_account(pkt, packets, bytes, now);
+	return flow_account(pkt, stats, packets, bytes, now, d);
 }
 
 /* l3_frame (a constant in each program): the frames start at the IP header. */
@@ -63,16 +67,22 @@ static __always_inline void parse_skb(struct __sk_buff *skb, const struct frame_
 		parse_frame(data, data_end, meta, pkt);
 }
 
-/* l3_frame: the device has no Ethernet header (its frames start at L3). */
-static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3_frame)
+/*
+ * l3_frame: the device has no Ethernet header (its frames start at L3).
+ * Returns the TC action: TC_ACT_SHOT for a packet policy denies, else
+ * TC_ACT_UNSPEC (the next filter still runs).
+ */
+static __always_inline int observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3_frame)
 {
 	struct frame_meta meta = {
 		.ifindex = skb->ifindex,
 		.hook = hook,
 	};
-	struct netobs_flow_stats *stats;
+	struct netobs_flow_stats *stats = NULL;
+	struct policy_decision d = {};
 	struct parsed_packet pkt;
 	__u32 gso_size = skb->gso_size;
+	__u32 gen;
 	__u64 now;
 	__u32 segs = 1;
 	__u32 linear;
@@ -123,24 +133,42 @@ static __always_inline void observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l
 	if (meta.has_meta_vlan)
 		bytes += (__u64)segs * NETOBS_VLAN_HLEN;
 	now = netobs_now_ns();
-	stats = account_packet(&pkt, segs, bytes, now);
+	gen = netobs_policy_gen;
+	if (gen) {
+		policy_packet_verdict(&pkt, gen, &stats, &d);
+		if (policy_verdict_drops(d.verdict)) {
+			/* The forwarded entry (if any: the flow was forwarded at an
+			 * older generation) keeps the verdict, so the next packets
+			 * are not judged again; they are accounted, exactly, in
+			 * the flow's dropped entry. */
+			if (stats)
+				flow_stats_set_verdict(stats, &d);
+			pkt.key.key_flags |= NETOBS_KEY_F_DROPPED;
+			account_packet(&pkt, NULL, segs, bytes, now, &d);
+			counter_add(NETOBS_CNT_POLICY_DROPPED, segs);
+			counter_add(NETOBS_CNT_POLICY_DROPPED_BYTES, bytes);
+			return TC_ACT_SHOT;
+		}
+		if (d.verdict == NETOBS_PV_AUDIT_DENIED || d.verdict == NETOBS_PV_AUDIT_DENY)
+			counter_add(NETOBS_CNT_POLICY_AUDIT, segs);
+	}
+	stats = account_packet(&pkt, stats, segs, bytes, now, &d);
 	/* TCP/UDP with payload in its datagram: a pure ACK stops here. */
 	if (pkt.payload_off)
 		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
+	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int netobs_tc_ingress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 0);
-	return TC_ACT_UNSPEC;
+	return observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 0);
 }
 
 SEC("tc")
 int netobs_tc_egress(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 0);
-	return TC_ACT_UNSPEC;
+	return observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 0);
 }
 
 /*
@@ -152,15 +180,13 @@ int netobs_tc_egress(struct __sk_buff *skb)
 SEC("tc")
 int netobs_tc_ingress_l3(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 1);
-	return TC_ACT_UNSPEC;
+	return observe_skb(skb, NETOBS_HOOK_TC_INGRESS, 1);
 }
 
 SEC("tc")
 int netobs_tc_egress_l3(struct __sk_buff *skb)
 {
-	observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 1);
-	return TC_ACT_UNSPEC;
+	return observe_skb(skb, NETOBS_HOOK_TC_EGRESS, 1);
 }
 
 SEC("xdp")
@@ -172,6 +198,7 @@ int netobs_xdp(struct xdp_md *ctx)
 		.ifindex = ctx->ingress_ifindex,
 		.hook = NETOBS_HOOK_XDP,
 	};
+	struct policy_decision no_policy = {}; /* policy is enforced at TC only */
 	struct parsed_packet pkt;
 	struct netobs_flow_stats *stats;
 	__u64 now = netobs_now_ns();
@@ -179,7 +206,7 @@ int netobs_xdp(struct xdp_md *ctx)
 	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
 	 * frames are not seen here at all (the program is not xdp.frags). */
 	parse_frame(data, data_end, &meta, &pkt);
-	stats = account_packet(&pkt, 1, data_end - data, now);
+	stats = account_packet(&pkt, NULL, 1, data_end - data, now, &no_policy);
 	if (pkt.payload_off)
 		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);
 	return XDP_PASS;

@@ -16,6 +16,7 @@
 #include "lib/counters.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
+#include "lib/verdict.h"
 
 static __always_inline void event_hdr_init(struct netobs_event_hdr *hdr, __u16 type, __u16 len,
 					   __u64 now)
@@ -30,10 +31,12 @@ static __always_inline void event_hdr_init(struct netobs_event_hdr *hdr, __u16 t
 /*
  * Emit a flow event. A failed reserve loses only this prompt notification:
  * the flow entry is already updated and the agent still sees it when it
- * reads the map, so we count the loss and carry on.
+ * reads the map, so we count the loss and carry on. d: the packet's policy
+ * verdict (all zero when no policy is loaded).
  */
 static __always_inline void event_flow_emit(__u16 type, const struct parsed_packet *pkt,
-					    __u32 packets, __u64 bytes, __u64 now)
+					    __u32 packets, __u64 bytes, __u64 now,
+					    const struct policy_decision *d)
 {
 	struct netobs_flow_event *event;
 
@@ -47,10 +50,10 @@ static __always_inline void event_flow_emit(__u16 type, const struct parsed_pack
 	event->bytes = bytes;
 	event->packets = packets;
 	event->tcp_flags = pkt->tcp_flags;
-	event->verdict = 0;
-	event->match_type = 0;
-	event->policy_gen = 0;
-	event->policy_id = 0;
+	event->verdict = d->verdict;
+	event->match_type = d->match_type;
+	event->policy_gen = d->gen;
+	event->policy_id = d->policy_id;
 	event->reserved = 0;
 	bpf_ringbuf_submit(event, 0);
 	counter_add(NETOBS_CNT_EVENTS, 1);

@@ -15,21 +15,34 @@
 #include "lib/events.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
+#include "lib/verdict.h"
 
 /* Flags worth telling the agent about at once: a connection opens or ends. */
 #define NETOBS_TCP_EVENT_FLAGS (NETOBS_TCP_SYN | NETOBS_TCP_FIN | NETOBS_TCP_RST)
 
+/* Cache a verdict judged for this packet in this CPU's copy of its entry. */
+static __always_inline void flow_stats_set_verdict(struct netobs_flow_stats *stats,
+						   const struct policy_decision *d)
+{
+	stats->policy_gen = d->gen;
+	stats->verdict = d->verdict;
+	stats->policy_id = d->policy_id;
+	stats->match_type = d->match_type;
+}
+
 /*
  * Update this CPU's copy of an existing entry. first_seen is 0 when this CPU
  * has not seen the flow before: an insert from BPF zeroes the other CPUs'
- * copies.
+ * copies. d: the packet's verdict, cached here when newly judged.
  */
 static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 					   const struct parsed_packet *pkt, __u32 packets,
-					   __u64 bytes, __u64 now)
+					   __u64 bytes, __u64 now, const struct policy_decision *d)
 {
 	__u16 new_flags;
 
+	if (d->gen != stats->policy_gen)
+		flow_stats_set_verdict(stats, d);
 	stats->packets += packets;
 	stats->bytes += bytes;
 	if (!stats->first_seen_ns)
@@ -41,7 +54,7 @@ static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 	new_flags = pkt->tcp_flags & ~stats->tcp_flags;
 	stats->tcp_flags |= pkt->tcp_flags;
 	if (new_flags & NETOBS_TCP_EVENT_FLAGS)
-		event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now);
+		event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now, d);
 }
 
 /*
@@ -62,23 +75,17 @@ static __always_inline void flow_count_insert_error(long err, __u32 packets, __u
 }
 
 /*
- * Account the packet in its flow. Returns this CPU's copy of the entry when
- * the packet updated one in place (the L7 code keeps its per-CPU budget
- * there), NULL when it created the entry or failed to: an insert goes
- * through a value on the stack, not the map's.
+ * Create the packet's flow entry (its lookup missed). Returns this CPU's copy
+ * when another CPU created the entry meanwhile and the packet updated it in
+ * place, NULL when this call created it or failed to.
  */
-static __always_inline struct netobs_flow_stats *flow_account(const struct parsed_packet *pkt,
-							      __u32 packets, __u64 bytes, __u64 now)
+static __always_inline struct netobs_flow_stats *flow_insert(const struct parsed_packet *pkt,
+							     __u32 packets, __u64 bytes, __u64 now,
+							     const struct policy_decision *d)
 {
 	struct netobs_flow_stats *stats;
 	struct netobs_flow_stats fresh;
 	long err;
-
-	stats = bpf_map_lookup_elem(&flows, &pkt->key);
-	if (stats) {
-		flow_stats_add(stats, pkt, packets, bytes, now);
-		return stats;
-	}
 
 	__builtin_memset(&fresh, 0, sizeof(fresh));
 	fresh.packets = packets;
@@ -86,22 +93,44 @@ static __always_inline struct netobs_flow_stats *flow_account(const struct parse
 	fresh.first_seen_ns = now;
 	fresh.last_seen_ns = now;
 	fresh.tcp_flags = pkt->tcp_flags;
+	flow_stats_set_verdict(&fresh, d);
 	/* NOEXIST tells us whether we created the entry, so exactly one
 	 * FLOW_NEW is sent; if another CPU created it since our lookup, we
 	 * update our copy in place instead. */
 	err = bpf_map_update_elem(&flows, &pkt->key, &fresh, BPF_NOEXIST);
 	if (!err) {
-		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, now);
+		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, now, d);
 		return NULL;
 	}
 	if (err == -EEXIST) {
 		stats = bpf_map_lookup_elem(&flows, &pkt->key);
 		if (stats) {
-			flow_stats_add(stats, pkt, packets, bytes, now);
+			flow_stats_add(stats, pkt, packets, bytes, now, d);
 			return stats;
 		}
 		/* Created and deleted (by the agent) between our two calls. */
 	}
 	flow_count_insert_error(err, packets, bytes);
 	return NULL;
+}
+
+/*
+ * Account the packet in its flow. stats: this CPU's copy of the entry when
+ * the caller has looked it up already, NULL to look it up here. Returns
+ * this CPU's copy when the packet updated one in place (the L7 code keeps
+ * its per-CPU budget there), NULL when it created the entry or failed to:
+ * an insert goes through a value on the stack, not the map's.
+ */
+static __always_inline struct netobs_flow_stats *flow_account(const struct parsed_packet *pkt,
+							      struct netobs_flow_stats *stats,
+							      __u32 packets, __u64 bytes, __u64 now,
+							      const struct policy_decision *d)
+{
+	if (!stats)
+		stats = bpf_map_lookup_elem(&flows, &pkt->key);
+	if (stats) {
+		flow_stats_add(stats, pkt, packets, bytes, now, d);
+		return stats;
+	}
+	return flow_insert(pkt, packets, bytes, now, d);
 }

@@ -416,16 +416,29 @@ static inline int harness_consume_events(void)
 	return n;
 }
 
-/* Empty the flow map, the counters and the ring buffer between cases. */
+/* Delete every entry of a map whose keys are at most 64 bytes. */
+static inline void map_empty(struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	uint8_t key[64];
+
+	ck_assert_uint_le(bpf_map__key_size(map), sizeof(key));
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		ck_assert_int_eq(bpf_map_delete_elem(fd, key), 0);
+}
+
+/* Empty the flow map, the counters, the ring buffer and the policy between cases. */
 static inline void harness_reset(void)
 {
-	int fd = bpf_map__fd(H.skel->maps.flows);
-	struct netobs_flow_key key;
 	uint64_t zeros[H.ncpu];
 	uint32_t i;
 
-	while (!bpf_map_get_next_key(fd, NULL, &key))
-		ck_assert_int_eq(bpf_map_delete_elem(fd, &key), 0);
+	map_empty(H.skel->maps.flows);
+	H.skel->bss->netobs_policy_gen = 0;
+	map_empty(H.skel->maps.policy_endpoints);
+	map_empty(H.skel->maps.policy_ipcache);
+	map_empty(H.skel->maps.policy_rules);
+	map_empty(H.skel->maps.policy_conns);
 	memset(zeros, 0, sizeof(zeros));
 	for (i = 0; i < NETOBS_CNT__MAX; i++)
 		ck_assert_int_eq(
@@ -457,6 +470,21 @@ static inline void run_tc_repeat(struct bpf_program *prog, const struct pkt *p, 
 
 	ck_assert_msg(!err, "test_run tc (len %zu): %s", p->len, strerror(errno));
 	ck_assert_int_eq((int)opts.retval, TC_ACT_UNSPEC);
+}
+
+/* One TC run on a given interface; returns the program's action. */
+static inline int run_tc_action(struct bpf_program *prog, const struct pkt *p, uint32_t ifindex,
+				uint32_t repeat)
+{
+	struct __sk_buff ctx = {
+		.ifindex = ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b, .data_size_in = p->len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = repeat);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	ck_assert_msg(!err, "test_run tc (len %zu): %s", p->len, strerror(errno));
+	return (int)opts.retval;
 }
 
 static inline void run_tc_prog(struct bpf_program *prog, const struct pkt *p, uint32_t gso_segs,

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Policy enforcement at TC (lib/abi.h, "Policy enforcement";
+ * docs/policy.md, "Datapath"). A flow direction is judged when this CPU
+ * first sees it and when netobs_policy_gen changes; the verdict is cached
+ * in this CPU's copy of its flow entry, so an established flow costs the
+ * flow lookup it already paid plus one compare.
+ *
+ * Judging is two global functions, verified once each and not per call
+ * site: the TC programs are near the verifier's budget already (L7), and
+ * a judgement is a handful of lookups that gains nothing from inlining.
+ */
+#pragma once
+
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+
+#include "abi.h"
+#include "lib/counters.h"
+#include "lib/maps.h"
+#include "lib/parse.h"
+#include "lib/verdict.h"
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+
+#define ICMP_ECHO_REPLY	   0
+#define ICMP_ECHO_REQUEST  8
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY   129
+
+/* The endpoint's direction of a packet seen at this hook of its veth. */
+static __always_inline __u8 policy_direction(__u8 hook)
+{
+	return hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_POLICY_DIR_EGRESS
+					      : NETOBS_POLICY_DIR_INGRESS;
+}
+
+/* The peer's identity: policy_ipcache's longest match, else world. */
+static __always_inline __u32 policy_peer_identity(const struct netobs_flow_key *key, __u8 dir)
+{
+	struct netobs_ipcache_key ck = {};
+	struct netobs_ipcache_value *v;
+
+	ck.family = key->family;
+	ck.prefixlen = 32 + (key->family == NETOBS_FAMILY_IPV4 ? 32 : 128);
+	if (dir == NETOBS_POLICY_DIR_EGRESS)
+		__builtin_memcpy(ck.addr, key->daddr, sizeof(ck.addr));
+	else
+		__builtin_memcpy(ck.addr, key->saddr, sizeof(ck.addr));
+	v = bpf_map_lookup_elem(&policy_ipcache, &ck);
+	return v ? v->identity : NETOBS_POLICY_IDENTITY_WORLD;
+}
+
+/*
+ * What a policy_rules entry decides for (peer identity, protocol, port):
+ * the lookups for the peer's identity and for any peer; a deny from either
+ * wins, then an allow from either. 0 when no rule matches.
+ */
+static __always_inline __u8 policy_rules_decide(const struct netobs_flow_key *key, __u8 dir,
+						__u32 identity, struct policy_decision *out)
+{
+	struct netobs_policy_key rk = {
+		.prefixlen = NETOBS_POLICY_PREFIX_FULL,
+		.ifindex = key->ifindex,
+		.identity = identity,
+		.direction = dir,
+		.proto = key->proto,
+	};
+	struct netobs_policy_rule *peer, *any;
+	struct netobs_policy_rule chosen = {};
+
+	/* ICMP's "port" is its type and code, where the key keeps them. */
+	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6)
+		rk.port = key->sport;
+	else
+		rk.port = key->dport;
+
+	peer = bpf_map_lookup_elem(&policy_rules, &rk);
+	if (peer)
+		chosen = *peer;
+	rk.identity = NETOBS_POLICY_IDENTITY_ANY;
+	any = bpf_map_lookup_elem(&policy_rules, &rk);
+	if (any && (!peer || (any->action == NETOBS_POLICY_ACTION_DENY &&
+			      chosen.action != NETOBS_POLICY_ACTION_DENY)))
+		chosen = *any;
+	if (!peer && !any)
+		return 0;
+	out->policy_id = chosen.policy_id;
+	out->match_type = chosen.match_type;
+	return chosen.action;
+}
+
+/*
+ * Judge a new flow direction by the rules alone (no reply check): out gets
+ * UNENFORCED, ALLOWED, DENIED, DENY or their AUDIT_ forms. Global: verified
+ * once. Returns 1 when the endpoint is enforced (it has a policy_endpoints
+ * entry: its allowed connections must be remembered for their replies).
+ */
+__noinline int netobs_policy_decide(const struct netobs_flow_key *key, struct policy_decision *out)
+{
+	struct netobs_policy_endpoint *ep;
+	__u32 ifindex, rules_flag, deny_flag;
+	__u8 dir, action;
+
+	if (!key || !out)
+		return 0;
+	out->verdict = NETOBS_PV_UNENFORCED;
+	out->policy_id = 0;
+	out->match_type = NETOBS_MATCH_NONE;
+	if (key->hook == NETOBS_HOOK_XDP)
+		return 0;
+	ifindex = key->ifindex;
+	ep = bpf_map_lookup_elem(&policy_endpoints, &ifindex);
+	if (!ep)
+		return 0;
+	dir = policy_direction(key->hook);
+	rules_flag = dir == NETOBS_POLICY_DIR_INGRESS ? NETOBS_PEP_INGRESS_RULES
+						      : NETOBS_PEP_EGRESS_RULES;
+	deny_flag = dir == NETOBS_POLICY_DIR_INGRESS ? NETOBS_PEP_INGRESS_DEFAULT_DENY
+						     : NETOBS_PEP_EGRESS_DEFAULT_DENY;
+	/* Not IP (ARP, ...): L3/L4 policy has nothing to say, as in Cilium. */
+	if (!(ep->flags & (rules_flag | deny_flag)) || key->family == NETOBS_FAMILY_NONE)
+		return 1;
+
+	action = policy_rules_decide(key, dir, policy_peer_identity(key, dir), out);
+	if (action == NETOBS_POLICY_ACTION_DENY)
+		out->verdict = NETOBS_PV_DENY;
+	else if (action == NETOBS_POLICY_ACTION_ALLOW)
+		out->verdict = NETOBS_PV_ALLOWED;
+	else if (ep->flags & deny_flag)
+		out->verdict = NETOBS_PV_DENIED;
+	if (ep->flags & NETOBS_PEP_AUDIT) {
+		if (out->verdict == NETOBS_PV_DENY)
+			out->verdict = NETOBS_PV_AUDIT_DENY;
+		else if (out->verdict == NETOBS_PV_DENIED)
+			out->verdict = NETOBS_PV_AUDIT_DENIED;
+	}
+	return 1;
+}
+
+/*
+ * The key of the connection a packet would answer: at the same interface,
+ * the other TC hook, addresses and ports swapped; an ICMP echo reply
+ * answers the request. 0 when the packet cannot be a reply.
+ */
+static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
+					      struct netobs_flow_key *rev)
+{
+	__builtin_memcpy(rev->saddr, key->daddr, sizeof(rev->saddr));
+	__builtin_memcpy(rev->daddr, key->saddr, sizeof(rev->daddr));
+	rev->ifindex = key->ifindex;
+	rev->eth_proto = key->eth_proto;
+	rev->vlan_id = key->vlan_id;
+	rev->family = key->family;
+	rev->proto = key->proto;
+	rev->hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
+							: NETOBS_HOOK_TC_INGRESS;
+	rev->key_flags = 0;
+	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
+		__u8 type = key->icmp_type;
+
+		rev->icmp_code = key->icmp_code;
+		rev->icmp_pad = 0;
+		if (key->proto == IPPROTO_ICMP && type == ICMP_ECHO_REPLY)
+			rev->icmp_type = ICMP_ECHO_REQUEST;
+		else if (key->proto == IPPROTO_ICMPV6 && type == ICMP6_ECHO_REPLY)
+			rev->icmp_type = ICMP6_ECHO_REQUEST;
+		else
+			return 0;
+		return 1;
+	}
+	rev->sport = key->dport;
+	rev->dport = key->sport;
+	return 1;
+}
+
+/* Forwarded by the rules (or not enforced): its replies may come back. */
+static __always_inline int policy_verdict_opens(__u8 verdict)
+{
+	return verdict == NETOBS_PV_UNENFORCED || verdict == NETOBS_PV_ALLOWED ||
+	       verdict == NETOBS_PV_AUDIT_DENIED || verdict == NETOBS_PV_AUDIT_DENY;
+}
+
+/*
+ * Judge a packet whose flow direction this CPU has no verdict for at gen.
+ * A reply of a connection allowed the other way is REPLY whatever the
+ * rules say (stateful, as Cilium); a connection allowed at an older
+ * generation is judged again before its replies count as such. A direction
+ * the rules forward on an enforced endpoint is remembered in policy_conns.
+ */
+__noinline int netobs_policy_judge(const struct netobs_flow_key *key, struct policy_decision *out)
+{
+	struct netobs_policy_conn *conn, fresh = {};
+	struct netobs_flow_key rev = {}, forward;
+	struct policy_decision again;
+	__u32 gen = netobs_policy_gen;
+
+	if (!key || !out)
+		return 0;
+	out->gen = gen;
+	counter_add(NETOBS_CNT_POLICY_JUDGED, 1);
+	if (!netobs_policy_decide(key, out))
+		return 0; /* not an enforced endpoint */
+
+	if (policy_reverse_key(key, &rev)) {
+		conn = bpf_map_lookup_elem(&policy_conns, &rev);
+		if (conn) {
+			if (conn->policy_gen != gen) {
+				netobs_policy_decide(&rev, &again);
+				if (policy_verdict_opens(again.verdict))
+					conn->policy_gen = gen;
+			}
+			if (conn->policy_gen == gen) {
+				out->verdict = NETOBS_PV_REPLY;
+				out->policy_id = 0;
+				out->match_type = NETOBS_MATCH_NONE;
+				return 0;
+			}
+		}
+	}
+
+	/* A key with flags (truncated, malformed, a fragment) is no
+	 * connection's: its replies are judged as new. */
+	if (!policy_verdict_opens(out->verdict) || key->key_flags)
+		return 0;
+	forward = *key;
+	fresh.policy_gen = gen;
+	if (bpf_map_update_elem(&policy_conns, &forward, &fresh, BPF_ANY))
+		counter_add(NETOBS_CNT_POLICY_CONN_FULL, 1);
+	return 0;
+}
+
+/*
+ * The verdict of a TC packet when a policy is loaded (gen non-zero), and
+ * this CPU's copy of its forwarded flow entry when there is one (*stats,
+ * looked up once for both). A dropped flow caches its verdict in its
+ * NETOBS_KEY_F_DROPPED entry, looked up only when the forwarded one is
+ * missing, so a flood of denied packets costs two lookups each, not a
+ * judgement.
+ */
+static __always_inline void policy_packet_verdict(struct parsed_packet *pkt, __u32 gen,
+						  struct netobs_flow_stats **stats,
+						  struct policy_decision *d)
+{
+	struct netobs_flow_stats *cached;
+
+	*stats = bpf_map_lookup_elem(&flows, &pkt->key);
+	cached = *stats;
+	if (!cached) {
+		pkt->key.key_flags |= NETOBS_KEY_F_DROPPED;
+		cached = bpf_map_lookup_elem(&flows, &pkt->key);
+		pkt->key.key_flags &= ~NETOBS_KEY_F_DROPPED;
+	}
+	if (cached && cached->policy_gen == gen) {
+		d->gen = gen;
+		d->verdict = cached->verdict;
+		d->policy_id = cached->policy_id;
+		d->match_type = cached->match_type;
+		return;
+	}
+	netobs_policy_judge(&pkt->key, d);
+}
