@@ -239,6 +239,7 @@ struct series {
 	bool xdp;
 	const struct pkt *pkt;
 	uint32_t repeat; /* 0: the command line's */
+	bool policy;	 /* run with a policy loaded (netobs_policy_gen 1), else none (0) */
 	double ns[ROUNDS];
 	double median, min;
 };
@@ -446,6 +447,120 @@ static void print_ratio(const char *what, const struct series *a, const struct s
 	printf("  %-28s %6.2f   (min/min %.2f)\n", what, a->median / b->median, a->min / b->min);
 }
 
+/*
+ * A policy as the compiler would write it for a node of 256 endpoints:
+ * the bench interface is an endpoint in egress default deny (TC ingress is
+ * its egress), its peer 192.168.7.42 has identity 300 and may be reached on
+ * TCP 443 and 80-8191 (a range: several prefixes); the ipcache holds 256
+ * endpoint addresses and a few CIDRs, as lookups cost more in a fuller trie.
+ */
+#define BENCH_PEER_ID	  300
+#define BENCH_DENIED_PORT 9443
+
+static int bench_policy_rule(int fd, uint16_t port, uint32_t prefixlen)
+{
+	struct netobs_policy_key k = {
+		.prefixlen = prefixlen,
+		.ifindex = BENCH_IFINDEX,
+		.identity = BENCH_PEER_ID,
+		.direction = NETOBS_POLICY_DIR_EGRESS,
+		.proto = IPPROTO_TCP,
+		.port = htons(port),
+	};
+	struct netobs_policy_rule v = {1, NETOBS_POLICY_ACTION_ALLOW, NETOBS_MATCH_L3_L4};
+
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
+static int bench_policy_setup(struct netobs *skel)
+{
+	struct netobs_policy_endpoint ep = {
+		.flags = NETOBS_PEP_EGRESS_RULES | NETOBS_PEP_EGRESS_DEFAULT_DENY,
+		.identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + BENCH_IFINDEX,
+	};
+	int ipc = bpf_map__fd(skel->maps.policy_ipcache);
+	int rules = bpf_map__fd(skel->maps.policy_rules);
+	struct netobs_ipcache_key ck = {.family = 4};
+	struct netobs_ipcache_value cv;
+	uint32_t ifindex = BENCH_IFINDEX, i;
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.policy_endpoints), &ifindex, &ep, BPF_ANY);
+	for (i = 0; !err && i < 256; i++) {
+		ck.prefixlen = 32 + 32;
+		memcpy(ck.addr, (uint8_t[]){10, 1, 0, (uint8_t)i}, 4);
+		cv.identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + 1000 + i;
+		err = bpf_map_update_elem(ipc, &ck, &cv, BPF_ANY);
+	}
+	for (i = 0; !err && i < 8; i++) {
+		ck.prefixlen = 32 + 16;
+		memcpy(ck.addr, (uint8_t[]){172, (uint8_t)(16 + i), 0, 0}, 4);
+		cv.identity = NETOBS_POLICY_IDENTITY_CIDR_BASE + i;
+		err = bpf_map_update_elem(ipc, &ck, &cv, BPF_ANY);
+	}
+	if (!err) {
+		ck.prefixlen = 32 + 32;
+		memcpy(ck.addr, (uint8_t[]){192, 168, 7, 42}, 4);
+		cv.identity = BENCH_PEER_ID;
+		err = bpf_map_update_elem(ipc, &ck, &cv, BPF_ANY);
+	}
+	if (!err)
+		err = bench_policy_rule(rules, 443, NETOBS_POLICY_PREFIX_FULL);
+	/* 80-8191: 80/12+4 ... as the compiler splits a range */
+	for (uint32_t lo = 80; !err && lo <= 8191;) {
+		uint32_t size = lo ? lo & -lo : 65536;
+
+		while (lo + size - 1 > 8191)
+			size >>= 1;
+		err = bench_policy_rule(
+			rules, lo, NETOBS_POLICY_PREFIX_PROTO + 16 - (uint32_t)__builtin_ctz(size));
+		lo += size;
+	}
+	return err ? -errno : 0;
+}
+
+/*
+ * What judging a new flow costs: new flows (one run each, as in
+ * measure_new_flows()) with a policy loaded and without, in alternating
+ * chunks; each flow is judged, found allowed by the 80-8191 range and
+ * remembered in policy_conns.
+ */
+static int measure_policy_new_flows(struct netobs *skel, struct ring_buffer *rb)
+{
+	int prog = bpf_program__fd(skel->progs.netobs_tc_ingress);
+	const uint32_t nflows = 8000, chunk = 1000;
+	struct loop_cost off = {0}, on = {0};
+	struct pkt p;
+	int err = 0;
+
+	build_v4_ack(&p, 0);
+	for (uint32_t done = 0; !err && done < nflows; done += chunk) {
+		/* distinct destination ports keep the two sets of flows apart */
+		p.b[p.sport_off + 2] = 0x1f;
+		p.b[p.sport_off + 3] = 0x90; /* 8080 */
+		skel->bss->netobs_policy_gen = 0;
+		err = time_single_runs(prog, &p, true, 1 + done, chunk, &off);
+		p.b[p.sport_off + 3] = 0x91; /* 8081 */
+		skel->bss->netobs_policy_gen = 1;
+		if (!err)
+			err = time_single_runs(prog, &p, true, 1 + done, chunk, &on);
+		skel->bss->netobs_policy_gen = 0;
+		if (!err && ring_buffer__consume(rb) < 0)
+			err = -EIO;
+	}
+	if (err)
+		return err;
+	printf("\npolicy judgement: %u new flows each, one run each, policy loaded vs none\n",
+	       nflows);
+	printf("  user ns/call: none %.0f, loaded %.0f, judgement %.0f ns per new flow\n",
+	       per_call(off.user_ns, off.calls), per_call(on.user_ns, on.calls),
+	       per_call(on.user_ns, on.calls) - per_call(off.user_ns, off.calls));
+	printf("  kernel ns/run: none %.1f, loaded %.1f, judgement %.1f ns per new flow\n",
+	       per_call(off.kernel_ns, off.calls), per_call(on.kernel_ns, on.calls),
+	       per_call(on.kernel_ns, on.calls) - per_call(off.kernel_ns, off.calls));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t repeat = argc > 1 ? strtoul(argv[1], NULL, 0) : DEFAULT_REPEAT;
@@ -454,7 +569,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct netobs *skel = NULL;
 	uint64_t drained = 0, events = 0, full = 0, map_full = 0, busy = 0, load_start, load_ns;
-	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data;
+	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data, allowed, denied;
 	static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0,	 1,   0,   0,	0,   0,
 					    0,	  0,	7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
 					    3,	  'c',	'o',  'm',  0,	 0,   1,   0,	1};
@@ -508,6 +623,16 @@ int main(int argc, char **argv)
 	build_v4_tcp_payload(&tcp_data, 40006, 443, tls, sizeof(tls));
 	build_v6_ext_ack(&v6, 40000);
 	build_v4_tcp(&syn, 40001, NETOBS_TCP_SYN);
+	build_v4_ack(&allowed, 40010);
+	build_v4_ack(&denied, 40011);
+	denied.b[denied.sport_off + 2] = BENCH_DENIED_PORT >> 8;
+	denied.b[denied.sport_off + 3] = BENCH_DENIED_PORT & 0xff;
+	err = bench_policy_setup(skel);
+	if (err) {
+		fprintf(stderr, "Error: writing the policy maps: %s\n", strerror(-err));
+		err = 1;
+		goto out;
+	}
 
 	struct series cases[] = {
 		{"empty TC", empty_tc, false, &v4},
@@ -534,11 +659,17 @@ int main(int argc, char **argv)
 		 false, &http_body},
 		{"TC TCP data non-HTTP", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
 		 &tcp_data},
+		/* Policy: cases 11-12, with a policy loaded; the cached verdict. */
+		{"TC ACK, policy: allowed flow", bpf_program__fd(skel->progs.netobs_tc_ingress),
+		 false, &allowed, 0, true},
+		{"TC ACK, policy: denied flow", bpf_program__fd(skel->progs.netobs_tc_ingress),
+		 false, &denied, 0, true},
 	};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 
 	/* One run each first: creates the flows, so the timed runs take the fast path. */
 	for (i = 0; i < ncases; i++) {
+		skel->bss->netobs_policy_gen = cases[i].policy;
 		err = test_run(cases[i].prog_fd, cases[i].xdp, cases[i].pkt, 1, NULL);
 		if (err) {
 			fprintf(stderr, "Error: BPF_PROG_TEST_RUN (%s): %s\n", cases[i].name,
@@ -557,6 +688,7 @@ int main(int argc, char **argv)
 				err = 1;
 				goto out;
 			}
+			skel->bss->netobs_policy_gen = cases[i].policy;
 			err = test_run(cases[i].prog_fd, cases[i].xdp, cases[i].pkt, n, &dur);
 			if (err) {
 				fprintf(stderr, "Error: BPF_PROG_TEST_RUN: %s\n", strerror(-err));
@@ -595,11 +727,17 @@ int main(int argc, char **argv)
 	print_ratio("DNS query / ACK (TC)", &cases[7], &cases[1]);
 	print_ratio("HTTP GET start / ACK (TC)", &cases[8], &cases[1]);
 	print_ratio("TCP data non-HTTP / ACK", &cases[10], &cases[1]);
+	print_ratio("policy allowed / empty TC", &cases[11], &cases[0]);
+	print_ratio("policy allowed / ACK (TC)", &cases[11], &cases[1]);
+	print_ratio("policy denied / empty TC", &cases[12], &cases[0]);
 	printf("netobs minus empty (median): TC %.0f ns, XDP %.0f ns, TC IPv6+ext %.0f ns\n",
 	       cases[1].median - cases[0].median, cases[4].median - cases[3].median,
 	       cases[2].median - cases[0].median);
 
+	skel->bss->netobs_policy_gen = 0;
 	err = measure_new_flows(skel, empty_tc, nflows, rb);
+	if (!err)
+		err = measure_policy_new_flows(skel, rb);
 	if (err) {
 		fprintf(stderr, "Error: new-flow measurement: %s\n", strerror(-err));
 		err = 1;
