@@ -30,6 +30,22 @@
 #define ICMP_ECHO_REQUEST  8
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY   129
+/* Router and neighbor discovery (RFC 4861): 133 router solicitation .. 137 redirect. */
+#define ICMP6_ND_FIRST 133
+#define ICMP6_ND_LAST  137
+
+/*
+ * Packets L3/L4 policy has nothing to say about, as in Cilium: not IP (ARP
+ * and the like) and IPv6 neighbor discovery, without which no IPv6 address
+ * of an endpoint in default deny could even be resolved.
+ */
+static __always_inline int policy_exempt(const struct netobs_flow_key *key)
+{
+	if (key->family == NETOBS_FAMILY_NONE)
+		return 1;
+	return key->proto == IPPROTO_ICMPV6 && key->icmp_type >= ICMP6_ND_FIRST &&
+	       key->icmp_type <= ICMP6_ND_LAST;
+}
 
 /* The endpoint's direction of a packet seen at this hook of its veth. */
 static __always_inline __u8 policy_direction(__u8 hook)
@@ -121,8 +137,7 @@ __noinline int netobs_policy_decide(const struct netobs_flow_key *key, struct po
 						      : NETOBS_PEP_EGRESS_RULES;
 	deny_flag = dir == NETOBS_POLICY_DIR_INGRESS ? NETOBS_PEP_INGRESS_DEFAULT_DENY
 						     : NETOBS_PEP_EGRESS_DEFAULT_DENY;
-	/* Not IP (ARP, ...): L3/L4 policy has nothing to say, as in Cilium. */
-	if (!(ep->flags & (rules_flag | deny_flag)) || key->family == NETOBS_FAMILY_NONE)
+	if (!(ep->flags & (rules_flag | deny_flag)) || policy_exempt(key))
 		return 1;
 
 	action = policy_rules_decide(key, dir, policy_peer_identity(key, dir), out);

@@ -600,6 +600,18 @@ START_TEST(test_ipv6_peer)
 	/* the same from an address the ipcache does not know (world): denied */
 	p.b[14 + 8 + 15] ^= 0x40;
 	ck_assert_int_eq(to_endpoint(&p), TC_ACT_SHOT);
+	/* neighbor discovery passes (133..137), other ICMPv6 does not */
+	for (int type = 132; type <= 138; type++) {
+		p.len = 0;
+		put_eth(&p, ETH_P_IPV6);
+		ip = put_ipv6(&p, IPPROTO_ICMPV6);
+		put_icmp(&p, type, 0);
+		put_fill(&p, 'n', 16);
+		ipv6_finish(&p, ip);
+		ck_assert_msg(to_endpoint(&p) ==
+				      (type >= 133 && type <= 137 ? TC_ACT_UNSPEC : TC_ACT_SHOT),
+			      "ICMPv6 type %d", type);
+	}
 }
 END_TEST
 
