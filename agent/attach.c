@@ -158,10 +158,18 @@ void agent_reclaim_stale(struct agent *a)
 
 void agent_detach_all(struct agent *a)
 {
+	/* Enforcing a policy: the TC links stay (pinned) for the next agent;
+	 * XDP, which only observes, goes. */
+	uint8_t keep = a->dp.persistent ? ENDPOINT_HOOK_TC_INGRESS | ENDPOINT_HOOK_TC_EGRESS : 0;
+
 	for (unsigned int i = 0; i < a->endpoints->count; i++) {
 		struct endpoint *ep = &a->endpoints->eps[i];
 
-		endpoint_detach(a, ep->ifindex, ep->hooks, ep->created_qdisc != 0);
+		endpoint_detach(a, ep->ifindex, ep->hooks & ~keep, ep->created_qdisc != 0);
 		ep->hooks = 0;
 	}
+	if (keep)
+		log_info("policy enforcement stays attached (pinned under %s/links) until the "
+			 "next netobs-agent takes it over; `netobs-agent --cleanup` removes it",
+			 a->dp.pin_dir);
 }

@@ -20,7 +20,8 @@
 
 static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
 {
-	struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters};
+	struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters,
+				  dp->skel->maps.policy_conns};
 	struct statfs st;
 	char path[sizeof(dp->pin_dir) + 260];
 	DIR *dir;
@@ -39,8 +40,10 @@ static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, 
 		dp->pin_dir[0] = '\0';
 		return rc;
 	}
-	/* Pins left by an agent that crashed: the socket check already made sure
-	 * no agent runs, so they are stale. */
+	/* Map pins left by an agent that crashed: the socket check already made
+	 * sure no agent runs, so they are stale (the maps a persistent agent
+	 * left were reused before load and are pinned again below). The links
+	 * directory is not a file: it stays for datapath_adopt_link(). */
 	dir = opendir(dp->pin_dir);
 	if (dir) {
 		struct dirent *de;
@@ -78,8 +81,8 @@ static bool datapath_kernel_has_tcx(struct datapath *dp)
 
 /* virtual_clock: a capture replay's load (bpf/lib/clock.h): timestamps come
  * from netobs_virtual_now_ns, which the replay sets before each packet. */
-static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock, char *err,
-			 size_t errlen)
+static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock,
+			 const char *bpffs, char *err, size_t errlen)
 {
 	int rc, ncpus;
 
@@ -124,6 +127,8 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 		bpf_map__set_map_flags(dp->skel->maps.flows,
 				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
 	}
+	if (bpffs)
+		datapath_reuse_pinned_maps(dp, bpffs);
 	rc = netobs__load(dp->skel);
 	if (rc) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -154,7 +159,7 @@ err_destroy:
 int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
 		  size_t errlen)
 {
-	int rc = datapath_load(dp, flow_capacity, false, err, errlen);
+	int rc = datapath_load(dp, flow_capacity, false, bpffs, err, errlen);
 
 	if (rc)
 		return rc;
@@ -167,18 +172,22 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 
 int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen)
 {
-	return datapath_load(dp, flow_capacity, true, err, errlen);
+	return datapath_load(dp, flow_capacity, true, NULL, err, errlen);
 }
 
 void datapath_close(struct datapath *dp)
 {
+	/* Persistent: the pinned links keep the programs (and their maps)
+	 * attached after these fds close, and the map pins stay for the next
+	 * agent to reuse. */
 	for (unsigned int i = 0; i < dp->ntc_links; i++)
 		close(dp->tc_links[i].fd);
 	free(dp->tc_links);
 	dp->tc_links = NULL;
 	dp->ntc_links = dp->tc_links_cap = 0;
-	if (dp->pin_dir[0]) {
-		struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters};
+	if (dp->pin_dir[0] && !dp->persistent) {
+		struct bpf_map *maps[] = {dp->skel->maps.flows, dp->skel->maps.counters,
+					  dp->skel->maps.policy_conns};
 		char path[sizeof(dp->pin_dir) + 260];
 
 		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
@@ -235,7 +244,7 @@ static struct datapath_tc_link *datapath_tc_link_find(struct datapath *dp, uint3
 
 static int datapath_attach_tcx(struct datapath *dp, uint32_t ifindex, int hook, bool l3_device)
 {
-	int fd;
+	int fd, prog_fd;
 
 	if (datapath_tc_link_find(dp, ifindex, hook))
 		return 0;
@@ -251,18 +260,31 @@ static int datapath_attach_tcx(struct datapath *dp, uint32_t ifindex, int hook, 
 	/* First among tcx programs at the time of attach: a program that drops
 	 * (or redirects) cannot hide a packet from netobs. netobs returns
 	 * TC_ACT_UNSPEC (TCX_NEXT), so the others still run after it. */
-	fd = tcx_link_create(bpf_program__fd(datapath_tc_prog(dp, hook, l3_device)), ifindex,
-			     hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_TCX_INGRESS
-							    : NETOBS_TCX_EGRESS,
-			     NETOBS_TCX_F_BEFORE);
+	prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook, l3_device));
+	/* A link an agent that enforced policy left: swapped to our program in
+	 * one step, so the hook is never empty, nor doubled. */
+	fd = datapath_adopt_link(dp, ifindex, hook, prog_fd);
+	if (fd < 0)
+		fd = tcx_link_create(prog_fd, ifindex,
+				     hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_TCX_INGRESS
+								    : NETOBS_TCX_EGRESS,
+				     NETOBS_TCX_F_BEFORE);
 	if (fd < 0)
 		return fd;
 	dp->tc_links[dp->ntc_links++] = (struct datapath_tc_link){ifindex, hook, fd};
+	datapath_link_made(dp, &dp->tc_links[dp->ntc_links - 1]);
 	return 0;
 }
 
 static void datapath_tc_link_drop(struct datapath *dp, struct datapath_tc_link *l)
 {
+	if (dp->persistent) {
+		char path[sizeof(dp->pin_dir) + 64];
+
+		snprintf(path, sizeof(path), "%s/links/%u-%s", dp->pin_dir, l->ifindex,
+			 l->hook == NETOBS_HOOK_TC_INGRESS ? "ingress" : "egress");
+		unlink(path);
+	}
 	close(l->fd); /* the link's last reference: the kernel detaches it */
 	*l = dp->tc_links[--dp->ntc_links];
 }

@@ -38,6 +38,8 @@ struct datapath {
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */
 	bool tc_clsact;		/* TC hooks on clsact: no tcx in this kernel (or asked for) */
+	bool persistent;	/* TC links pinned: they outlive the agent (a policy is loaded) */
+	bool reused_maps;	/* flows/policy_conns taken over from a persistent agent */
 	struct datapath_tc_link *tc_links;
 	unsigned int ntc_links, tc_links_cap;
 };
@@ -77,6 +79,29 @@ void datapath_forget_interface(struct datapath *dp, uint32_t ifindex);
  * off to *removed; 0 or the first -errno.
  */
 int datapath_reclaim_interface(uint32_t ifindex, unsigned int *removed);
+
+/*
+ * Enforcement through restarts (agent/datapath_pins.c, docs/policy.md):
+ * while persistent, every TC link is pinned under PIN_DIR/links/ and stays
+ * attached when the agent stops or dies; the next agent reuses the pinned
+ * flow and connection maps and updates the pinned links to its programs.
+ */
+void datapath_reuse_pinned_maps(struct datapath *dp, const char *bpffs);
+/* The largest policy generation the reused maps hold (0 when none reused). */
+uint32_t datapath_policy_gen_floor(struct datapath *dp);
+/* A pinned link for this hook updated to prog_fd: its fd, or -ENOENT. */
+int datapath_adopt_link(struct datapath *dp, uint32_t ifindex, int hook, int prog_fd);
+/* Pin a new link when persistent. */
+void datapath_link_made(struct datapath *dp, const struct datapath_tc_link *l);
+/* Pin every link (on) or remove every pin (off). */
+void datapath_set_persistent(struct datapath *dp, bool persistent);
+/* After the first attach: release pinned links no endpoint adopted. */
+void datapath_drop_stale_links(struct datapath *dp);
+/*
+ * netobs-agent --cleanup: remove every pin under BPFFS/netobs (links, which
+ * detaches them, and maps). The number of links released, or -errno.
+ */
+int datapath_cleanup_pins(const char *bpffs, char *err, size_t errlen);
 
 /* Attach XDP unless another program is there (-EBUSY); a stale netobs_xdp is replaced. */
 int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex);

@@ -76,6 +76,8 @@ static void usage(FILE *out)
 		"  --l7-max-conns N         TCP connections followed for HTTP and DNS at once\n"
 		"                           (default %d)\n"
 		"  --no-l7                  no DNS or HTTP records, no names on flows\n"
+		"  --cleanup                take off what an agent that enforced policy left\n"
+		"                           attached and pinned under BPFFS/netobs, and exit\n"
 		"  --replay FILE            run a pcap or pcapng capture through the datapath\n"
 		"                           (BPF_PROG_TEST_RUN) and print its records as JSON\n"
 		"                           lines, on the capture's clock; no socket, nothing\n"
@@ -229,6 +231,7 @@ enum {
 	OPT_L7_MAX_CONNS,
 	OPT_NO_L7,
 	OPT_REPLAY,
+	OPT_CLEANUP,
 };
 
 /* Options that serve the live agent only: a replay refuses them. */
@@ -239,6 +242,7 @@ static const int live_only_opts[] = {OPT_SOCKET,      OPT_INTERFACES,	  OPT_XDP,
 /* --replay FILE: the capture to replay, NULL for the live agent. */
 static const char *replay_path;
 static bool node_name_given;
+static bool cleanup_only; /* --cleanup */
 
 /* A replay's node name unless --node-name: the host's name would make the
  * records depend on the machine that read the file. */
@@ -272,6 +276,7 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"end-grace", required_argument, NULL, OPT_END_GRACE},
 		{"pressure-timeout", required_argument, NULL, OPT_PRESSURE},
 		{"replay", required_argument, NULL, OPT_REPLAY},
+		{"cleanup", no_argument, NULL, OPT_CLEANUP},
 		{},
 	};
 	struct agent_config *cfg = &a->cfg;
@@ -377,6 +382,9 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_NO_L7:
 			cfg->l7_disabled = true;
+			break;
+		case OPT_CLEANUP:
+			cleanup_only = true;
 			break;
 		case 'v':
 			log_max_level = LOG_LEVEL_DEBUG;
@@ -622,6 +630,8 @@ static int agent_start(struct agent *a)
 	a->endpoint_changes.full = true; /* the first scan reads everything */
 	agent_reclaim_stale(a);
 	agent_sync_endpoints(a);
+	/* Links a policy-enforcing agent left, now adopted or not needed. */
+	datapath_drop_stale_links(&a->dp);
 	uv_poll_start(&a->rb_poll, UV_READABLE, on_ring_buffer);
 	uv_poll_start(&a->nl_poll, UV_READABLE, on_netlink);
 	uv_timer_start(&a->harvest_timer, on_harvest, a->cfg.harvest_interval_ms,
@@ -700,6 +710,20 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		free(a->endpoints);
 		return EXIT_FAILURE;
+	}
+	if (cleanup_only) {
+		/* No agent runs (the lock says so): the pins hold the last references. */
+		rc = datapath_cleanup_pins(a->cfg.bpffs, err, sizeof(err));
+		if (rc < 0)
+			log_error("%s", err);
+		else
+			printf("released %d pinned TC link(s) and the pinned maps under %s/netobs; "
+			       "imported policies stay in the state file and are enforced again "
+			       "when netobs-agent starts\n",
+			       rc, a->cfg.bpffs);
+		close(lock_fd);
+		free(a->endpoints);
+		return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
 	uv_loop_init(&loop);

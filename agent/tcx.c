@@ -38,3 +38,34 @@ int tcx_link_create(int prog_fd, uint32_t ifindex, uint32_t attach_type, uint32_
 
 	return fd < 0 ? -errno : (int)fd;
 }
+
+/* struct bpf_link_info as Linux 6.6 lays out its start and the tcx member. */
+struct tcx_link_info {
+	__u32 type;
+	__u32 id;
+	__u32 prog_id;
+	__u32 pad; /* the union is 8-byte aligned */
+	__u32 ifindex;
+	__u32 attach_type;
+	__u64 rest[6]; /* the union's other members are larger */
+};
+
+_Static_assert(offsetof(struct tcx_link_info, ifindex) == 16,
+	       "bpf_link_info.tcx.ifindex is at offset 16");
+
+int tcx_link_target(int link_fd, uint32_t *ifindex, uint32_t *attach_type)
+{
+	struct tcx_link_info info = {0};
+	union bpf_attr attr = {0};
+
+	attr.info.bpf_fd = (__u32)link_fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (__u64)(unsigned long)&info;
+	if (syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) < 0)
+		return -errno;
+	if (info.type != NETOBS_LINK_TYPE_TCX)
+		return -ENOENT;
+	*ifindex = info.ifindex;
+	*attach_type = info.attach_type;
+	return 0;
+}

@@ -20,3 +20,12 @@
  * has no tcx.
  */
 int tcx_link_create(int prog_fd, uint32_t ifindex, uint32_t attach_type, uint32_t flags);
+
+#define NETOBS_LINK_TYPE_TCX 11U /* enum bpf_link_type BPF_LINK_TYPE_TCX */
+
+/*
+ * Where a link is attached, when it is a tcx link: 0 with its ifindex and
+ * attach type (NETOBS_TCX_*), -ENOENT for a link of another type, or
+ * -errno. A link whose device went away reports ifindex 0.
+ */
+int tcx_link_target(int link_fd, uint32_t *ifindex, uint32_t *attach_type);
