@@ -192,6 +192,81 @@ static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
 	return 1;
 }
 
+/*
+ * ICMP errors (destination unreachable, time exceeded, parameter problem;
+ * ICMPv6 1-4) carry the header of the packet they answer: judged by that
+ * packet's connection, not by the rules, and never from the cache (the
+ * error's own flow key says nothing about which connection it is for).
+ */
+static __always_inline int policy_icmp_error(const struct netobs_flow_key *key)
+{
+	if (key->proto == IPPROTO_ICMP)
+		return key->icmp_type == 3 || key->icmp_type == 11 || key->icmp_type == 12;
+	if (key->proto == IPPROTO_ICMPV6)
+		return key->icmp_type >= 1 && key->icmp_type <= 4;
+	return 0;
+}
+
+/*
+ * Is the ICMP error at inner_off (where its quoted IP header starts) about a
+ * connection policy_conns holds at this generation? The quoted packet went
+ * the connection's way (an error about what this endpoint sent quotes
+ * endpoint -> peer), at the other TC hook of the same interface. Global:
+ * verified once.
+ */
+__noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_flow_key *key,
+				     __u32 inner_off)
+{
+	struct netobs_flow_key conn = {};
+	struct netobs_policy_conn *c;
+	__u8 hdr[40], l4[4];
+	__u32 l4_off;
+
+	if (!skb || !key || inner_off > 0xffff)
+		return 0;
+	conn.ifindex = key->ifindex;
+	conn.eth_proto = key->eth_proto;
+	conn.vlan_id = key->vlan_id;
+	conn.family = key->family;
+	conn.hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
+							: NETOBS_HOOK_TC_INGRESS;
+	if (key->family == NETOBS_FAMILY_IPV4) {
+		if (bpf_skb_load_bytes(skb, inner_off, hdr, 20) || (hdr[0] >> 4) != 4 ||
+		    (hdr[0] & 0xf) < 5)
+			return 0;
+		conn.proto = hdr[9];
+		__builtin_memcpy(conn.saddr, hdr + 12, 4);
+		__builtin_memcpy(conn.daddr, hdr + 16, 4);
+		l4_off = inner_off + (hdr[0] & 0xf) * 4;
+	} else {
+		if (bpf_skb_load_bytes(skb, inner_off, hdr, 40) || (hdr[0] >> 4) != 6)
+			return 0;
+		conn.proto = hdr[6]; /* no extension headers walked: no match then */
+		__builtin_memcpy(conn.saddr, hdr + 8, 16);
+		__builtin_memcpy(conn.daddr, hdr + 24, 16);
+		l4_off = inner_off + 40;
+	}
+	if (bpf_skb_load_bytes(skb, l4_off, l4, 4))
+		return 0;
+	switch (conn.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		__builtin_memcpy(&conn.sport, l4, 2);
+		__builtin_memcpy(&conn.dport, l4 + 2, 2);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		conn.icmp_type = l4[0];
+		conn.icmp_code = l4[1];
+		break;
+	default:
+		return 0;
+	}
+	c = bpf_map_lookup_elem(&policy_conns, &conn);
+	return c && c->policy_gen == netobs_policy_gen;
+}
+
 /* Forwarded by the rules (or not enforced): its replies may come back. */
 static __always_inline int policy_verdict_opens(__u8 verdict)
 {
@@ -206,7 +281,8 @@ static __always_inline int policy_verdict_opens(__u8 verdict)
  * generation is judged again before its replies count as such. A direction
  * the rules forward on an enforced endpoint is remembered in policy_conns.
  */
-__noinline int netobs_policy_judge(const struct netobs_flow_key *key, struct policy_decision *out)
+__noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_flow_key *key,
+				   __u32 l4_end, struct policy_decision *out)
 {
 	struct netobs_policy_conn *conn, fresh = {};
 	struct netobs_flow_key rev = {}, forward;
@@ -219,6 +295,15 @@ __noinline int netobs_policy_judge(const struct netobs_flow_key *key, struct pol
 	counter_add(NETOBS_CNT_POLICY_JUDGED, 1);
 	if (!netobs_policy_decide(key, out))
 		return 0; /* not an enforced endpoint */
+
+	if (policy_icmp_error(key)) {
+		if (netobs_policy_related(skb, key, l4_end)) {
+			out->verdict = NETOBS_PV_REPLY;
+			out->policy_id = 0;
+			out->match_type = NETOBS_MATCH_NONE;
+		}
+		return 0; /* an error opens no connection */
+	}
 
 	if (policy_reverse_key(key, &rev)) {
 		conn = bpf_map_lookup_elem(&policy_conns, &rev);
@@ -256,8 +341,8 @@ __noinline int netobs_policy_judge(const struct netobs_flow_key *key, struct pol
  * missing, so a flood of denied packets costs two lookups each, not a
  * judgement.
  */
-static __always_inline void policy_packet_verdict(struct parsed_packet *pkt, __u32 gen,
-						  struct netobs_flow_stats **stats,
+static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct parsed_packet *pkt,
+						  __u32 gen, struct netobs_flow_stats **stats,
 						  struct policy_decision *d)
 {
 	struct netobs_flow_stats *cached;
@@ -269,12 +354,12 @@ static __always_inline void policy_packet_verdict(struct parsed_packet *pkt, __u
 		cached = bpf_map_lookup_elem(&flows, &pkt->key);
 		pkt->key.key_flags &= ~NETOBS_KEY_F_DROPPED;
 	}
-	if (cached && cached->policy_gen == gen) {
+	if (cached && cached->policy_gen == gen && !policy_icmp_error(&pkt->key)) {
 		d->gen = gen;
 		d->verdict = cached->verdict;
 		d->policy_id = cached->policy_id;
 		d->match_type = cached->match_type;
 		return;
 	}
-	netobs_policy_judge(&pkt->key, d);
+	netobs_policy_judge(skb, &pkt->key, pkt->header_len, d);
 }

@@ -441,6 +441,46 @@ START_TEST(test_icmp_echo_reply_is_a_reply)
 }
 END_TEST
 
+/* ICMP port unreachable V4_DST -> V4_SRC quoting V4_SRC:sport -> V4_DST:53/UDP. */
+static void build_v4_port_unreachable(struct pkt *p, uint16_t quoted_sport)
+{
+	size_t ip, quoted;
+
+	p->len = 0;
+	put_eth(p, ETH_P_IP);
+	ip = put_ipv4(p, IPPROTO_ICMP);
+	memcpy(p->b + ip + 12, V4_DST, 4);
+	memcpy(p->b + ip + 16, V4_SRC, 4);
+	put_icmp(p, 3, 3);
+	quoted = put_ipv4(p, IPPROTO_UDP);
+	put_udp(p, quoted_sport, 53, 4);
+	put_fill(p, 'q', 4);
+	ipv4_finish(p, quoted);
+	ipv4_finish(p, ip);
+}
+
+START_TEST(test_related_icmp_error_follows_its_connection)
+{
+	struct pkt q, err;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	policy_gen_set(1);
+	/* the endpoint's query goes out (egress not enforced: remembered) */
+	build_v4_udp(&q, 5000, 53);
+	ck_assert_int_eq(from_endpoint(&q), TC_ACT_UNSPEC);
+	/* the error about it comes in: related, passes */
+	build_v4_port_unreachable(&err, 5000);
+	ck_assert_int_eq(to_endpoint(&err), TC_ACT_UNSPEC);
+	/* the same kind of error about a datagram never sent: the same flow key,
+	 * but not answered from the cache */
+	build_v4_port_unreachable(&err, 5001);
+	ck_assert_int_eq(to_endpoint(&err), TC_ACT_SHOT);
+	/* and the related one still passes after that */
+	build_v4_port_unreachable(&err, 5000);
+	ck_assert_int_eq(to_endpoint(&err), TC_ACT_UNSPEC);
+}
+END_TEST
+
 START_TEST(test_generation_change_judges_again)
 {
 	struct netobs_flow_key k = v4_key(NETOBS_HOOK_TC_EGRESS, IPPROTO_TCP, 40000, 80);
@@ -633,6 +673,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_deny_wins_over_allow);
 	tcase_add_test(tc, test_reply_of_allowed_connection_passes);
 	tcase_add_test(tc, test_icmp_echo_reply_is_a_reply);
+	tcase_add_test(tc, test_related_icmp_error_follows_its_connection);
 	tcase_add_test(tc, test_generation_change_judges_again);
 	tcase_add_test(tc, test_stale_connection_is_no_reply);
 	tcase_add_test(tc, test_audit_mode_forwards);
