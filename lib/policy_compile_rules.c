@@ -394,17 +394,18 @@ static int raw_collect(const struct compile_ctx *c, struct rule_scope *scope, st
 
 /* ---- flattening */
 
-/* A key on the path from the root of its (endpoint, direction, peer) to the current one. */
+/* A key covering the current one, with the first deny of it and every key covering it. */
 struct flat_level {
 	const struct netobs_policy_key *key;
-	uint32_t deny_policy, allow_policy;
-	uint8_t deny_match, allow_match;
+	uint32_t deny_policy;
+	uint8_t deny_match;
 };
 
 /*
  * raw is sorted by raw_flat_cmp() with unique keys, so the keys covering
- * one are on a stack: each gets the first policy denying any of them, else
- * the most specific allow.
+ * one are on a stack: each gets the first policy (set order) denying any
+ * of them, else its own allow (the most specific; of one key, the first
+ * policy's).
  */
 static void flatten(const struct compile_ctx *c, const struct raw_rules *raw,
 		    struct policy_compiled_rule *rules)
@@ -418,8 +419,6 @@ static void flatten(const struct compile_ctx *c, const struct raw_rules *raw,
 			.key = &r->key,
 			.deny_policy = r->deny_policy,
 			.deny_match = r->deny_match,
-			.allow_policy = r->allow_policy,
-			.allow_match = r->allow_match,
 		};
 		struct policy_compiled_rule *out = &rules[i];
 
@@ -428,14 +427,14 @@ static void flatten(const struct compile_ctx *c, const struct raw_rules *raw,
 		if (depth) {
 			const struct flat_level *parent = &stack[depth - 1];
 
-			/* The parent's state already merges every key above it. */
+			/*
+			 * The parent's deny already merges every key above it.
+			 * No allow to inherit: a key without a deny of its own
+			 * has an allow of its own, the most specific one.
+			 */
 			if (parent->deny_policy < level.deny_policy) {
 				level.deny_policy = parent->deny_policy;
 				level.deny_match = parent->deny_match;
-			}
-			if (level.allow_policy == NO_POLICY) {
-				level.allow_policy = parent->allow_policy;
-				level.allow_match = parent->allow_match;
 			}
 		}
 		/* Covering keys have strictly shorter prefixes: the stack stays bounded. */
@@ -449,8 +448,8 @@ static void flatten(const struct compile_ctx *c, const struct raw_rules *raw,
 			out->value.match_type = level.deny_match;
 		} else {
 			out->value.action = NETOBS_POLICY_ACTION_ALLOW;
-			out->value.policy_id = c->in->policy_ids[level.allow_policy];
-			out->value.match_type = level.allow_match;
+			out->value.policy_id = c->in->policy_ids[r->allow_policy];
+			out->value.match_type = r->allow_match;
 		}
 	}
 }
