@@ -109,7 +109,8 @@ static int raw_compact(struct raw_rules *raw)
 {
 	size_t kept = 0;
 
-	qsort(raw->items, raw->n, sizeof(*raw->items), raw_flat_cmp);
+	if (raw->n > 1)
+		qsort(raw->items, raw->n, sizeof(*raw->items), raw_flat_cmp);
 	for (size_t i = 0; i < raw->n; i++) {
 		if (kept && !raw_flat_cmp(&raw->items[kept - 1], &raw->items[i]))
 			raw_merge(&raw->items[kept - 1], &raw->items[i]);
@@ -200,8 +201,12 @@ static void rule_identities(const struct compile_ctx *c, const struct policy_rul
 {
 	const struct policy_compile_input *in = c->in;
 
+	/* Unmark the previous rule's CIDR identities (cheaper than clearing all). */
+	for (size_t i = 0; i < scope->n_identities; i++)
+		if (scope->identities[i] >= NETOBS_POLICY_IDENTITY_CIDR_BASE)
+			scope->cidr_marked[scope->identities[i] -
+					   NETOBS_POLICY_IDENTITY_CIDR_BASE] = 0;
 	scope->n_identities = 0;
-	memset(scope->cidr_marked, 0, c->n_cidrs);
 	if (!rule->n_endpoints && !rule->n_cidrs && !rule->n_fqdns && !rule->entities) {
 		/* An L4-only rule: every peer. (The empty rule has no L4 either.) */
 		if (rule->n_ports || rule->n_icmps)
