@@ -602,6 +602,93 @@ static int decode_l7(struct decoder *d, const json_t *obj, struct netobs_flow_re
 	return 0;
 }
 
+/* [{"name", "kind", "revision"}] of one policy into storage->policy. */
+static int decode_policy_ref(struct decoder *d, const json_t *list, const char *key,
+			     struct netobs_policy_ref *out)
+{
+	json_t *entry, *name, *kind;
+	char where[48];
+	int err;
+
+	if (json_array_size(list) != 1)
+		return decode_fail(d, "flow.%s: expected a list of one policy", key);
+	snprintf(where, sizeof(where), "flow.%s[0]", key);
+	entry = json_array_get(list, 0);
+	if (!json_is_object(entry))
+		return decode_fail(d, "%s: expected an object", where);
+	if ((err = get_member(d, entry, where, "name", JSON_STRING, true, &name)) ||
+	    (err = get_member(d, entry, where, "kind", JSON_STRING, true, &kind)) ||
+	    (err = get_uint(d, entry, where, "revision", UINT64_MAX, false, &out->revision)))
+		return err;
+	snprintf(where, sizeof(where), "flow.%s[0].name", key);
+	if ((err = copy_string(d, name, where, out->name, sizeof(out->name))))
+		return err;
+	snprintf(where, sizeof(where), "flow.%s[0].kind", key);
+	return copy_string(d, kind, where, out->kind, sizeof(out->kind));
+}
+
+/*
+ * The policy fields: verdict's drop reason (the number; its name, when
+ * both are there, must agree), policy_match_type, policy_verdict and the
+ * one policy list the encoder writes for them (policy_list_key()).
+ */
+static int decode_policy(struct decoder *d, const json_t *obj, struct netobs_flow_record *flow)
+{
+	const char *list_key = NULL;
+	json_t *list = NULL;
+	uint64_t number = 0;
+	int e = NETOBS_PV_NONE, desc = -1, err;
+
+	if ((err = get_uint(d, obj, "flow", "drop_reason", UINT16_MAX, false, &number)) ||
+	    (err = get_enum(d, obj, "flow", "drop_reason_desc", netobs_drop_reason_from_name, false,
+			    &desc)))
+		return err;
+	if (json_object_get(obj, "drop_reason") && desc >= 0 && (uint64_t)desc != number)
+		return decode_fail(d, "flow.drop_reason_desc: names %d, not drop_reason %" PRIu64,
+				   desc, number);
+	flow->drop_reason =
+		(uint16_t)(json_object_get(obj, "drop_reason") || desc < 0 ? number
+									   : (uint64_t)desc);
+	number = 0;
+	if ((err = get_uint(d, obj, "flow", "policy_match_type", UINT8_MAX, false, &number)) ||
+	    (err = get_enum(d, obj, "flow", "policy_verdict", netobs_policy_verdict_from_name,
+			    false, &e)))
+		return err;
+	flow->policy_match_type = (uint8_t)number;
+	flow->policy_verdict = (uint8_t)e;
+	for (size_t i = 0; i < sizeof(policy_list_keys) / sizeof(policy_list_keys[0]); i++) {
+		json_t *found;
+
+		if ((err = get_member(d, obj, "flow", policy_list_keys[i], JSON_ARRAY, false,
+				      &found)))
+			return err;
+		if (found && list)
+			return decode_fail(d,
+					   "flow: both \"%s\" and \"%s\": a record names one "
+					   "policy",
+					   list_key, policy_list_keys[i]);
+		if (found) {
+			list = found;
+			list_key = policy_list_keys[i];
+		}
+	}
+	if (!list)
+		return 0;
+	if (!d->storage)
+		return decode_fail(d, "flow.%s: the caller gave no storage for policies", list_key);
+	if ((err = decode_policy_ref(d, list, list_key, &d->storage->policy)))
+		return err;
+	flow->policy = &d->storage->policy;
+	/* Where the encoder would put it, or it would not come back the same. */
+	if (!policy_list_key(flow) || strcmp(policy_list_key(flow), list_key))
+		return decode_fail(d,
+				   "flow.%s: does not go with policy_verdict %s and "
+				   "traffic_direction %s",
+				   list_key, netobs_policy_verdict_name(flow->policy_verdict),
+				   netobs_direction_name(flow->direction));
+	return 0;
+}
+
 static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_record *rec)
 {
 	struct netobs_flow_record *flow = &rec->flow;
@@ -678,8 +765,10 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 	if ((err = get_uint(d, obj, "flow", "vlan_id", 4095, false, &number)))
 		return err;
 	key->vlan_id = (uint16_t)number;
-	if ((err = decode_key_flags(d, obj, &key->key_flags)))
+	if ((err = decode_key_flags(d, obj, &key->key_flags)) ||
+	    (err = decode_policy(d, obj, flow)))
 		return err;
+	record_key_restore_dropped(flow);
 	if ((err = get_member(d, obj, "flow", "ethertype", JSON_STRING, false, &value)))
 		return err;
 	if (value) {
