@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "status.h"
 
 Suite *netobs_test_suite(void);
 
@@ -247,6 +248,23 @@ START_TEST(test_verdict_follows_the_stats)
 }
 END_TEST
 
+/* netobs status names every datapath counter once: a missing name would
+ * put several counters under one "unknown" key of the status object. */
+START_TEST(test_counter_names)
+{
+	static const char *const policy[] = {"policy_dropped", "policy_dropped_bytes",
+					     "policy_audit", "policy_judged", "policy_conn_full"};
+
+	for (int i = 0; i < NETOBS_CNT__MAX; i++) {
+		ck_assert_str_ne(netobs_counter_name(i), "unknown");
+		for (int j = 0; j < i; j++)
+			ck_assert_str_ne(netobs_counter_name(i), netobs_counter_name(j));
+	}
+	for (int i = 0; i < 5; i++)
+		ck_assert_str_eq(netobs_counter_name(NETOBS_CNT_POLICY_DROPPED + i), policy[i]);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("events_policy");
@@ -255,6 +273,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_dropped_syn_is_a_drop_record);
 	tcase_add_test(tc, test_dropped_entry_is_its_own_direction);
 	tcase_add_test(tc, test_verdict_follows_the_stats);
+	tcase_add_test(tc, test_counter_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
