@@ -223,7 +223,7 @@ struct netobs_flow_record {
 	/* Union of the flags of every packet of this flow direction so far (stats.tcp_flags). */
 	uint16_t tcp_flags_seen;
 	/*
-	 * Policy (docs/policy.md, "Records"). policy_verdict is the datapath's
+	 * Policy (docs/records.md, "Policy"). policy_verdict is the datapath's
 	 * enum netobs_policy_verdict (NONE: no policy judged this flow);
 	 * verdict above follows from it (DENIED/DENY: DROPPED, AUDIT_*: AUDIT).
 	 * drop_reason: enum netobs_drop_reason. The policy that decided is
