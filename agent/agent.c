@@ -10,6 +10,7 @@
 #include "agent.h"
 #include "l7.h"
 #include "log.h"
+#include "policy.h"
 
 static uint64_t clock_ns(clockid_t clk)
 {
@@ -207,6 +208,33 @@ static void agent_flow_peer(struct agent *a, const struct flow_entry *e, bool lo
 	*identity = (uint8_t)out->identity;
 }
 
+/*
+ * The policy part of a record, from the verdict its stats carry (judged at
+ * the largest generation: a flow's verdict may change between records).
+ * The dropped packets of a flow are an entry of their own, keyed with
+ * NETOBS_KEY_F_DROPPED: its records are the drops, whatever else changed.
+ */
+static void agent_flow_policy(const struct agent *a, const struct flow_entry *e,
+			      const struct netobs_flow_stats *totals, struct netobs_flow_record *f)
+{
+	/* a verdict of a newer datapath than this agent: not one it can name */
+	f->policy_verdict = totals->verdict < NETOBS_PV__MAX ? totals->verdict : NETOBS_PV_NONE;
+	f->policy_match_type = totals->match_type;
+	f->policy = agent_policy_ref(a, totals->policy_id);
+	if (e->key.key_flags & NETOBS_KEY_F_DROPPED) {
+		f->verdict = NETOBS_VERDICT_DROPPED;
+		/* Only policy drops have an entry: a rule's DENY says so, any
+		 * other verdict (default deny, or one not read yet) is DENIED. */
+		f->drop_reason = f->policy_verdict == NETOBS_PV_DENY ? NETOBS_DROP_POLICY_DENY
+								     : NETOBS_DROP_POLICY_DENIED;
+	} else if (f->policy_verdict == NETOBS_PV_AUDIT_DENIED ||
+		   f->policy_verdict == NETOBS_PV_AUDIT_DENY) {
+		f->verdict = NETOBS_VERDICT_AUDIT;
+	} else {
+		f->verdict = NETOBS_VERDICT_FORWARDED;
+	}
+}
+
 void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
 		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec)
@@ -227,7 +255,7 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->tcp_flags_seen = totals->tcp_flags;
 	f->event = event;
 	f->end_reason = end_reason;
-	f->verdict = NETOBS_VERDICT_FORWARDED;
+	agent_flow_policy(a, e, totals, f);
 	f->is_reply = e->is_reply;
 	/* A container's veth receives what the container sends: the hook's
 	 * ingress is the endpoint's egress. */

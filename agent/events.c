@@ -9,6 +9,21 @@
 #include "l7.h"
 #include "log.h"
 
+/*
+ * The verdict the event's packet was judged with, unless the stats hold
+ * one judged at a later generation (the map is read after the event was
+ * made). A FLOW_NEW of a dropped entry is the drop, reported at once.
+ */
+static void events_take_verdict(struct netobs_flow_stats *stats, const struct netobs_flow_event *ev)
+{
+	if (!ev->verdict || ev->policy_gen < stats->policy_gen)
+		return;
+	stats->verdict = ev->verdict;
+	stats->policy_gen = ev->policy_gen;
+	stats->policy_id = ev->policy_id;
+	stats->match_type = ev->match_type;
+}
+
 static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
 {
 	struct netobs_flow_stats first = {
@@ -18,6 +33,8 @@ static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
 		.last_seen_ns = ev->hdr.ts_ns,
 		.tcp_flags = ev->tcp_flags,
 	};
+
+	events_take_verdict(&first, ev);
 
 	/* Harvest got there first (the event waited in the ring): already reported. */
 	if (flow_table_lookup(&a->flows, &ev->key))
@@ -33,8 +50,10 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 	bool in_map = agent_flow_map_totals(a, &ev->key, &totals);
 
 	/* An L7 stream ends with its direction (a FIN or RST has no slice
-	 * unless it carries data). */
-	agent_l7_tcp_end(a, &ev->key, ev->tcp_flags, ev->hdr.ts_ns);
+	 * unless it carries data); a dropped FIN or RST never reached the
+	 * peer and closes nothing. */
+	if (!(ev->key.key_flags & NETOBS_KEY_F_DROPPED))
+		agent_l7_tcp_end(a, &ev->key, ev->tcp_flags, ev->hdr.ts_ns);
 
 	if (!e && !in_map)
 		return; /* a packet the flow's END already counted: reported */
@@ -43,6 +62,7 @@ static void events_tcp_flags(struct agent *a, const struct netobs_flow_event *ev
 		 * END will carry the totals; this record says what the packet was. */
 		totals = e->reported;
 	}
+	events_take_verdict(&totals, ev);
 	if (e && e->conn_ended && (ev->tcp_flags & NETOBS_TCP_SYN)) {
 		/* A SYN (or SYN-ACK) on the leftover of an ended connection (the
 		 * ports were reused while its stragglers were still tracked): a

@@ -88,6 +88,10 @@ unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_f
 	struct netobs_flow_key rev = *key;
 	unsigned int n = 0;
 
+	/* Dropped packets reached no one: nothing answers them, and the
+	 * flag kept in rev means a forwarded flow never finds them either. */
+	if (key->key_flags & NETOBS_KEY_F_DROPPED)
+		return 0;
 	memcpy(rev.saddr, key->daddr, sizeof(rev.saddr));
 	memcpy(rev.daddr, key->saddr, sizeof(rev.daddr));
 	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
@@ -297,7 +301,9 @@ enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 	*end_reason = NETOBS_END_NONE;
 	if (now->packets != reported->packets || now->bytes != reported->bytes)
 		return FLOW_ACTION_UPDATE;
-	if (ctx->conn_ended) {
+	if (ctx->dropped) {
+		/* A dropped FIN or RST closed nothing: only idle ends it (below). */
+	} else if (ctx->conn_ended) {
 		/* Packets after its connection's END (a last ACK, a
 		 * retransmitted FIN): over once they stop. */
 		if (quiet_ns >= timeouts->end_grace_ns) {

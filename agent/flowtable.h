@@ -85,7 +85,8 @@ void flow_table_remove(struct flow_table *table, struct flow_entry *entry);
 void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
 			     struct netobs_flow_stats *out);
 
-/* The keys the other direction of this connection has at the same interface. */
+/* The keys the other direction of this connection has at the same interface;
+ * none for a NETOBS_KEY_F_DROPPED key (dropped packets are answered by no one). */
 unsigned int flow_key_reverse(const struct netobs_flow_key *key, struct netobs_flow_key out[2]);
 
 /* The entry of the other direction of key's connection in this table, NULL if none. */
@@ -113,6 +114,7 @@ struct flow_context {
 	uint8_t conn_ended; /* its connection already ended (a straggler): that end reason */
 	bool answered;	    /* the reverse direction has been seen */
 	bool pressure;	    /* the flow map is above its high watermark */
+	bool dropped;	    /* a NETOBS_KEY_F_DROPPED entry: no connection, FIN/RST end nothing */
 };
 
 /*
@@ -124,7 +126,8 @@ struct flow_context {
  * have been quiet for the end grace, FLOW_ACTION_END_CONNECTION ends this
  * flow and its reverse together. Under pressure, flows that are dead weight
  * (one packet, never answered, or TCP never past SYN) end after the pressure
- * timeout instead of the idle timeout.
+ * timeout instead of the idle timeout. A dropped entry (ctx->dropped) ends
+ * only as idle: its packets reached no one, their FIN or RST closed nothing.
  */
 enum flow_action flow_harvest_decide(const struct netobs_flow_stats *reported,
 				     const struct netobs_flow_stats *now, uint64_t now_ns,

@@ -57,7 +57,9 @@ static void harvest_tombstone(struct agent *a, const struct flow_entry *e, uint8
 {
 	struct flow_entry *t = flow_table_lookup(&a->ended, &e->key);
 
-	if (e->key.proto != IPPROTO_TCP || (reason != NETOBS_END_FIN && reason != NETOBS_END_RST))
+	/* A dropped entry's packets closed no connection: it leaves none. */
+	if (e->key.proto != IPPROTO_TCP || (reason != NETOBS_END_FIN && reason != NETOBS_END_RST) ||
+	    (e->key.key_flags & NETOBS_KEY_F_DROPPED))
 		return;
 	if (!t)
 		t = flow_table_add(&a->ended, &e->key);
@@ -216,6 +218,7 @@ static struct flow_entry *harvest_context(struct agent *a, const struct flow_ent
 	ctx->conn_ended = e->conn_ended;
 	ctx->answered = e->answered;
 	ctx->pressure = a->flow_pressure;
+	ctx->dropped = e->key.key_flags & NETOBS_KEY_F_DROPPED;
 	if (r) {
 		*rev_totals = r->reported;
 		/* Could the pair end now? Then it needs the reverse's numbers

@@ -30,6 +30,11 @@ const char *netobs_counter_name(int counter)
 		[NETOBS_CNT_L7_BYTES] = "l7_bytes",
 		[NETOBS_CNT_L7_TRUNCATED] = "l7_truncated",
 		[NETOBS_CNT_L7_COPY_ERROR] = "l7_copy_error",
+		[NETOBS_CNT_POLICY_DROPPED] = "policy_dropped",
+		[NETOBS_CNT_POLICY_DROPPED_BYTES] = "policy_dropped_bytes",
+		[NETOBS_CNT_POLICY_AUDIT] = "policy_audit",
+		[NETOBS_CNT_POLICY_JUDGED] = "policy_judged",
+		[NETOBS_CNT_POLICY_CONN_FULL] = "policy_conn_full",
 	};
 
 	return counter >= 0 && counter < NETOBS_CNT__MAX && names[counter] ? names[counter]

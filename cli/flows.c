@@ -31,15 +31,34 @@ enum flows_opt {
 
 /* Filter flags: names as netobs_filter_add_flag() knows them. */
 static const char *const filter_flags[] = {
-	"ip",	       "from-ip",   "to-ip",
-	"port",	       "from-port", "to-port",
-	"protocol",    "endpoint",  "from-endpoint",
-	"to-endpoint", "verdict",   "traffic-direction",
-	"tcp-flags",   "interface", "ipv4",
-	"ipv6",	       "type",	    "pod",
-	"from-pod",    "to-pod",    "fqdn",
-	"from-fqdn",   "to-fqdn",   "http-status",
-	"http-method", "http-path", "http-url",
+	"ip",
+	"from-ip",
+	"to-ip",
+	"port",
+	"from-port",
+	"to-port",
+	"protocol",
+	"endpoint",
+	"from-endpoint",
+	"to-endpoint",
+	"verdict",
+	"drop-reason-desc",
+	"traffic-direction",
+	"tcp-flags",
+	"interface",
+	"ipv4",
+	"ipv6",
+	"type",
+	"pod",
+	"from-pod",
+	"to-pod",
+	"fqdn",
+	"from-fqdn",
+	"to-fqdn",
+	"http-status",
+	"http-method",
+	"http-path",
+	"http-url",
 };
 #define N_FILTER_FLAGS (sizeof(filter_flags) / sizeof(filter_flags[0]))
 
@@ -82,7 +101,8 @@ void cli_usage_flows(FILE *out)
 		"  -t, --type TYPE          trace, or one observation point (each packet once):\n"
 		"                           trace:to-endpoint, trace:from-endpoint,\n"
 		"                           trace:to-network, trace:from-network; l7 (DNS and\n"
-		"                           HTTP records); drop, policy-verdict match none\n"
+		"                           HTTP records); drop (policy drops); policy-verdict\n"
+		"                           (the first record of a flow a policy rule judged)\n"
 		"      --fqdn, --from-fqdn, --to-fqdn GLOB  names learned from DNS, or a DNS\n"
 		"                           record's query (*.example.com; --fqdn: either side)\n"
 		"      --http-status CODE   404, or a prefix: 5+ (5xx), 40+ (400-409)\n"
@@ -90,6 +110,7 @@ void cli_usage_flows(FILE *out)
 		"      --http-path REGEX    POSIX extended regex over the URL path (^/api/)\n"
 		"      --http-url REGEX     the same over the whole URL (^http://api\\.)\n"
 		"      --verdict FORWARDED|DROPPED|ERROR|AUDIT\n"
+		"      --drop-reason-desc POLICY_DENIED|POLICY_DENY  why a policy dropped it\n"
 		"      --traffic-direction ingress|egress\n"
 		"      --tcp-flags FLAGS    packets with all these flags, e.g. SYN or SYN,ACK\n"
 		"      --interface NAME|IFINDEX\n"

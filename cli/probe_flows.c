@@ -176,11 +176,20 @@ static void flows_print_text(const struct agent_flows *f, const struct probe_tar
 		       t->addr_text);
 	agent_flows_print(stdout, f, "  ");
 	/* The compact line says DROPPED; say once more why, so it is not missed. */
-	for (i = 0; i < f->len; i++)
-		if (f->recs[i].flow.verdict == NETOBS_VERDICT_DROPPED)
-			printf("  drop: %s, at %s (the agent records no drop reason yet)\n",
-			       netobs_obs_point_text(f->recs[i].flow.obs_point),
-			       f->recs[i].flow.ifname);
+	for (i = 0; i < f->len; i++) {
+		const struct netobs_flow_record *drop = &f->recs[i].flow;
+
+		if (drop->verdict != NETOBS_VERDICT_DROPPED)
+			continue;
+		if (drop->drop_reason)
+			printf("  drop: %s (%s), %s, at %s\n",
+			       netobs_drop_reason_text(drop->drop_reason),
+			       netobs_drop_reason_name(drop->drop_reason),
+			       netobs_obs_point_text(drop->obs_point), drop->ifname);
+		else
+			printf("  drop: %s, at %s (no drop reason recorded)\n",
+			       netobs_obs_point_text(drop->obs_point), drop->ifname);
+	}
 	if (f->lost)
 		printf("  the agent lost %llu records meanwhile: the list may miss some\n",
 		       (unsigned long long)f->lost);

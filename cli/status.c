@@ -27,6 +27,11 @@ static const char *const error_counters[] = {
 	"ringbuf_full",
 	NULL,
 };
+/* Policy enforcement's counters: their own line (print_policy_counters). */
+static const char *const policy_counters[] = {
+	"policy_dropped", "policy_dropped_bytes", "policy_audit",
+	"policy_judged",  "policy_conn_full",	  NULL,
+};
 
 void cli_usage_status(FILE *out)
 {
@@ -116,6 +121,7 @@ static void print_counters(const json_t *counters)
 		print_counter(counters, error_counters[i], &first);
 	json_object_foreach ((json_t *)counters, key, value) {
 		if (!in_list(activity_counters, key) && !in_list(error_counters, key) &&
+		    !in_list(policy_counters, key) &&
 		    n_unknown < sizeof(unknown) / sizeof(unknown[0]))
 			unknown[n_unknown++] = key;
 	}
@@ -123,6 +129,24 @@ static void print_counters(const json_t *counters)
 	for (i = 0; i < n_unknown; i++)
 		print_counter(counters, unknown[i], &first);
 	printf("\n");
+}
+
+/*
+ * What policy enforcement did: packets dropped (and their bytes), packets
+ * audit mode let through, verdicts judged, and connections the datapath
+ * could not remember (their replies are judged as new connections).
+ */
+static void print_policy_counters(const json_t *counters)
+{
+	char dropped[32], bytes[32], audit[32], judged[32], full[32];
+
+	printf("Policy: dropped %s packets (%s bytes), audit %s, judged %s, connection map full "
+	       "%s\n",
+	       thousands(status_uint(counters, "policy_dropped", NULL), dropped, sizeof(dropped)),
+	       thousands(status_uint(counters, "policy_dropped_bytes", NULL), bytes, sizeof(bytes)),
+	       thousands(status_uint(counters, "policy_audit", NULL), audit, sizeof(audit)),
+	       thousands(status_uint(counters, "policy_judged", NULL), judged, sizeof(judged)),
+	       thousands(status_uint(counters, "policy_conn_full", NULL), full, sizeof(full)));
 }
 
 /* DNS and HTTP decoding: what was seen, and what could not be decoded. */
@@ -179,6 +203,7 @@ static void print_status_text(const json_t *st, const char *path)
 	       status_uint(lost, "ring_buffer", NULL), status_uint(lost, "client_queues", NULL),
 	       status_uint(lost, "store_overwritten", NULL), status_uint(lost, "flow_map", NULL));
 	print_counters(json_object_get(st, "counters"));
+	print_policy_counters(json_object_get(st, "counters"));
 	print_l7(json_object_get(st, "l7"));
 }
 

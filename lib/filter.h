@@ -78,6 +78,7 @@ struct netobs_filter {
 	struct netobs_filter_strs endpoint, source_endpoint,
 		destination_endpoint;		     /* name or numeric ID */
 	struct netobs_filter_u16s verdict;	     /* enum netobs_verdict */
+	struct netobs_filter_u16s drop_reason;	     /* enum netobs_drop_reason, never NONE */
 	struct netobs_filter_u16s traffic_direction; /* enum netobs_traffic_direction */
 	struct netobs_filter_u16s
 		tcp_flags; /* each a mask: the record's packet carries every flag of one mask */
@@ -118,7 +119,7 @@ void netobs_filter_set_init(struct netobs_filter_set *set);
 /*
  * Add one CLI flag ("ip", "from-ip", "to-ip", "port", "from-port", "to-port",
  * "protocol", "endpoint", "from-endpoint", "to-endpoint", "verdict",
- * "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6",
+ * "drop-reason-desc", "traffic-direction", "tcp-flags", "interface", "type", "ipv4", "ipv6",
  * "fqdn", "from-fqdn", "to-fqdn", "http-status", "http-method", "http-path",
  * "http-url"; and
  * Hubble's "pod", "from-pod", "to-pod" for the endpoint flags) with its

@@ -128,23 +128,23 @@ static bool tcp_flags_match(const struct netobs_filter_u16s *masks,
 }
 
 /*
- * An L7 record is Hubble's event type 129 (l7), every other flow record a
- * trace (type 4) at its observation point; netobs makes no drop or
- * policy-verdict events yet, so those --type values match nothing.
+ * The record's event type as the encoder writes it (netobs_flow_event_type):
+ * l7 (129), drop (1, any reason), policy-verdict (5), or a trace (4), which
+ * "trace:to-endpoint" and the like narrow to one observation point.
  */
 static bool event_types_match(const struct netobs_filter_u16s *values,
 			      const struct netobs_flow_record *flow)
 {
-	int subtype = netobs_obs_point_trace_subtype(flow->obs_point);
+	int type, subtype;
 
-	if (flow->l7)
-		return u16s_has(values, NETOBS_FILTER_EVENT_TYPE(NETOBS_EVENT_TYPE_L7, -1));
+	/* a trace at an unknown point (no event_type written) is still a trace */
+	netobs_flow_event_type(flow, &type, &subtype);
 	for (unsigned int i = 0; i < values->n; i++) {
 		uint16_t want_subtype = values->v[i] & 0xff; /* 0: any, else subtype + 1 */
 
-		if (values->v[i] >> 8 != NETOBS_EVENT_TYPE_TRACE)
+		if (values->v[i] >> 8 != type)
 			continue;
-		if (!want_subtype || (subtype >= 0 && want_subtype == subtype + 1))
+		if (!want_subtype || want_subtype == subtype + 1)
 			return true;
 	}
 	return false;
@@ -190,6 +190,8 @@ static bool filter_match_side(const struct netobs_filter *f, const struct netobs
 	    !endpoints_match(&f->destination_endpoint, flow, false, true))
 		return false;
 	if (f->verdict.n && !u16s_has(&f->verdict, flow->verdict))
+		return false;
+	if (f->drop_reason.n && !u16s_has(&f->drop_reason, flow->drop_reason))
 		return false;
 	if (f->traffic_direction.n && !u16s_has(&f->traffic_direction, flow->direction))
 		return false;

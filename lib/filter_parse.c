@@ -39,6 +39,7 @@ enum value_kind {
 	VALUE_HTTP_URL,	   /* struct netobs_filter_patterns */
 	VALUE_HTTP_STATUS, /* struct netobs_filter_strs */
 	VALUE_HTTP_METHOD, /* struct netobs_filter_strs */
+	VALUE_DROP_REASON,
 };
 
 struct field_desc {
@@ -65,6 +66,7 @@ static const struct field_desc fields[] = {
 	FIELD("source_endpoint", "from-endpoint", VALUE_ENDPOINT, source_endpoint),
 	FIELD("destination_endpoint", "to-endpoint", VALUE_ENDPOINT, destination_endpoint),
 	FIELD("verdict", "verdict", VALUE_VERDICT, verdict),
+	FIELD("drop_reason_desc", "drop-reason-desc", VALUE_DROP_REASON, drop_reason),
 	FIELD("traffic_direction", "traffic-direction", VALUE_DIRECTION, traffic_direction),
 	FIELD("tcp_flags", "tcp-flags", VALUE_TCP_FLAGS, tcp_flags),
 	FIELD("interface", "interface", VALUE_INTERFACE, interface),
@@ -129,6 +131,7 @@ static const char *const value_expectations[] = {
 	[VALUE_HTTP_STATUS] = "expected a status code 100-599 (404) or a prefix of one "
 			      "followed by + (5+, 40+)",
 	[VALUE_HTTP_METHOD] = "expected an HTTP method (GET, POST, ...)",
+	[VALUE_DROP_REASON] = "expected POLICY_DENIED or POLICY_DENY",
 };
 
 __attribute__((format(printf, 3, 4))) static int filter_fail(char *err, size_t errlen,
@@ -388,6 +391,12 @@ static int field_add_text(struct netobs_filter *f, const struct field_desc *desc
 			goto invalid;
 		ret = u16s_add(list, (uint16_t)parsed);
 		break;
+	case VALUE_DROP_REASON:
+		parsed = netobs_drop_reason_from_name(text);
+		if (parsed <= NETOBS_DROP_NONE)
+			goto invalid;
+		ret = u16s_add(list, (uint16_t)parsed);
+		break;
 	case VALUE_DIRECTION:
 		parsed = netobs_direction_from_name(text);
 		if (parsed <= NETOBS_DIR_UNKNOWN)
@@ -534,6 +543,9 @@ static json_t *field_to_json(const struct netobs_filter *f, const struct field_d
 				break;
 			case VALUE_VERDICT:
 				value = json_string(netobs_verdict_name(v));
+				break;
+			case VALUE_DROP_REASON:
+				value = json_string(netobs_drop_reason_name(v));
 				break;
 			case VALUE_DIRECTION:
 				value = json_string(v == NETOBS_DIR_INGRESS ? "ingress" : "egress");

@@ -293,10 +293,42 @@ static const char *l7_type_text(const struct netobs_l7 *l7)
 	return request ? "l7-request" : "l7-response";
 }
 
-/* The TYPE of a flow record: L7's kind and direction, or the observation point. */
-static const char *flow_type_text(const struct netobs_flow_record *flow)
+#define TYPE_TEXT_MAX 48
+
+/*
+ * The TYPE of a flow record, by its event type as Hubble's printer
+ * (GetFlowType) shows it: L7's kind and direction; a drop's reason ("Policy
+ * denied"); "policy-verdict:L3-L4 INGRESS"; else the observation point.
+ */
+static const char *flow_type_text(const struct netobs_flow_record *flow, char *buf, size_t len)
 {
-	return flow->l7 ? l7_type_text(flow->l7) : netobs_obs_point_text(flow->obs_point);
+	int type, subtype;
+
+	if (!netobs_flow_event_type(flow, &type, &subtype))
+		return netobs_obs_point_text(flow->obs_point);
+	switch (type) {
+	case NETOBS_EVENT_TYPE_L7:
+		return l7_type_text(flow->l7);
+	case NETOBS_EVENT_TYPE_DROP:
+		return netobs_drop_reason_text(subtype);
+	case NETOBS_EVENT_TYPE_POLICY_VERDICT:
+		snprintf(buf, len, "policy-verdict:%s %s",
+			 netobs_policy_match_text(flow->policy_match_type),
+			 flow->direction == NETOBS_DIR_UNKNOWN
+				 ? "UNKNOWN"
+				 : netobs_direction_name(flow->direction));
+		return buf;
+	default:
+		return netobs_obs_point_text(flow->obs_point);
+	}
+}
+
+/* VERDICT: a policy-verdict event says what the policy decided, as Hubble's does. */
+static const char *flow_verdict_text(const struct netobs_flow_record *flow)
+{
+	if (netobs_flow_is_policy_verdict(flow))
+		return flow->verdict == NETOBS_VERDICT_AUDIT ? "AUDIT" : "ALLOWED";
+	return netobs_verdict_name(flow->verdict);
 }
 
 void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t len)
@@ -507,7 +539,7 @@ static void lost_cpu_text(const struct netobs_lost_record *lost, char *buf, size
 void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 {
 	char when[48], src[HOST_TEXT_MAX], dst[HOST_TEXT_MAX], src_id[32], dst_id[32];
-	char summary[SUMMARY_MAX], event[32], cpu[32];
+	char summary[SUMMARY_MAX], event[32], cpu[32], type[TYPE_TEXT_MAX];
 	const struct netobs_flow_record *flow = &rec->flow;
 	const char *arrow = "<>";
 
@@ -539,9 +571,9 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 			sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
 			src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(),
 			dst_id[0] ? " " : "", sgr(SGR_MAGENTA), dst_id, sgr_reset(),
-			flow_type_text(flow), verdict_color(flow->verdict),
-			netobs_verdict_name(flow->verdict),
-			verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary);
+			flow_type_text(flow, type, sizeof(type)), verdict_color(flow->verdict),
+			flow_verdict_text(flow), verdict_color(flow->verdict)[0] ? sgr_reset() : "",
+			summary);
 		return;
 	}
 	flow_event_text(flow, event, sizeof(event));
@@ -551,8 +583,8 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 		" B\n",
 		when, sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
 		src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(), dst_id[0] ? " " : "",
-		sgr(SGR_MAGENTA), dst_id, sgr_reset(), netobs_obs_point_text(flow->obs_point),
-		verdict_color(flow->verdict), netobs_verdict_name(flow->verdict),
+		sgr(SGR_MAGENTA), dst_id, sgr_reset(), flow_type_text(flow, type, sizeof(type)),
+		verdict_color(flow->verdict), flow_verdict_text(flow),
 		verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary, event, flow->packets,
 		flow->bytes);
 }
@@ -649,7 +681,7 @@ static void print_row(FILE *out, const char *const *cells, const char *const *co
 void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 {
 	char when[48], src[HOST_TEXT_MAX], dst[HOST_TEXT_MAX], summary[SUMMARY_MAX + 32];
-	char event[32], packets[24], bytes[24], cpu[32];
+	char event[32], packets[24], bytes[24], cpu[32], type[TYPE_TEXT_MAX];
 	const struct netobs_flow_record *flow = &rec->flow;
 	const char *cells[TCOL_COUNT], *colors[TCOL_COUNT] = {0};
 
@@ -684,8 +716,8 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 	cells[TCOL_TIME] = when;
 	cells[TCOL_SRC] = src;
 	cells[TCOL_DST] = dst;
-	cells[TCOL_TYPE] = flow_type_text(flow);
-	cells[TCOL_VERDICT] = netobs_verdict_name(flow->verdict);
+	cells[TCOL_TYPE] = flow_type_text(flow, type, sizeof(type));
+	cells[TCOL_VERDICT] = flow_verdict_text(flow);
 	cells[TCOL_SUMMARY] = summary;
 	cells[TCOL_EVENT] = event;
 	cells[TCOL_PACKETS] = packets;

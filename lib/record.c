@@ -88,6 +88,25 @@ static const struct enum_name hook_names[] = {
 	{NETOBS_HOOK_XDP, "xdp"},
 };
 
+/* netobs's own "policy_verdict": enum netobs_policy_verdict (lib/abi.h) by its name there. */
+static const struct enum_name policy_verdict_names[] = {
+	{NETOBS_PV_NONE, "NONE"},
+	{NETOBS_PV_UNENFORCED, "UNENFORCED"},
+	{NETOBS_PV_ALLOWED, "ALLOWED"},
+	{NETOBS_PV_REPLY, "REPLY"},
+	{NETOBS_PV_DENIED, "DENIED"},
+	{NETOBS_PV_DENY, "DENY"},
+	{NETOBS_PV_AUDIT_DENIED, "AUDIT_DENIED"},
+	{NETOBS_PV_AUDIT_DENY, "AUDIT_DENY"},
+};
+
+/* Hubble's DropReason names (drop_reason_desc). */
+static const struct enum_name drop_reason_names[] = {
+	{NETOBS_DROP_NONE, "DROP_REASON_UNKNOWN"},
+	{NETOBS_DROP_POLICY_DENIED, "POLICY_DENIED"},
+	{NETOBS_DROP_POLICY_DENY, "POLICY_DENY"},
+};
+
 #define DEFINE_ENUM_NAMES(prefix, table)                                                           \
 	const char *netobs_##prefix##_name(int value)                                              \
 	{                                                                                          \
@@ -105,6 +124,68 @@ DEFINE_ENUM_NAMES(flow_event, flow_event_names)
 DEFINE_ENUM_NAMES(end_reason, end_reason_names)
 DEFINE_ENUM_NAMES(lost_source, lost_source_names)
 DEFINE_ENUM_NAMES(hook, hook_names)
+DEFINE_ENUM_NAMES(policy_verdict, policy_verdict_names)
+DEFINE_ENUM_NAMES(drop_reason, drop_reason_names)
+
+const char *netobs_drop_reason_text(int reason)
+{
+	/* Cilium's messages (pkg/monitor/api/drop.go), which Hubble's TYPE column shows */
+	switch (reason) {
+	case NETOBS_DROP_POLICY_DENIED:
+		return "Policy denied";
+	case NETOBS_DROP_POLICY_DENY:
+		return "Policy denied by denylist";
+	default:
+		return "drop";
+	}
+}
+
+const char *netobs_policy_match_text(int match)
+{
+	/* Cilium's PolicyMatchType.String() (pkg/monitor/api/types.go) */
+	switch (match) {
+	case NETOBS_MATCH_L3_ONLY:
+		return "L3-Only";
+	case NETOBS_MATCH_L3_L4:
+		return "L3-L4";
+	case NETOBS_MATCH_L4_ONLY:
+		return "L4-Only";
+	case NETOBS_MATCH_ALL:
+		return "all";
+	default:
+		return "none";
+	}
+}
+
+bool netobs_flow_is_policy_verdict(const struct netobs_flow_record *flow)
+{
+	return !flow->l7 && flow->event == NETOBS_FLOW_EVENT_NEW &&
+	       flow->verdict != NETOBS_VERDICT_DROPPED &&
+	       (flow->policy_verdict == NETOBS_PV_ALLOWED ||
+		flow->policy_verdict == NETOBS_PV_AUDIT_DENIED ||
+		flow->policy_verdict == NETOBS_PV_AUDIT_DENY);
+}
+
+bool netobs_flow_event_type(const struct netobs_flow_record *flow, int *type, int *subtype)
+{
+	*subtype = 0;
+	if (flow->l7) {
+		*type = NETOBS_EVENT_TYPE_L7;
+		return true;
+	}
+	if (flow->verdict == NETOBS_VERDICT_DROPPED && flow->drop_reason) {
+		*type = NETOBS_EVENT_TYPE_DROP;
+		*subtype = flow->drop_reason;
+		return true;
+	}
+	if (netobs_flow_is_policy_verdict(flow)) {
+		*type = NETOBS_EVENT_TYPE_POLICY_VERDICT;
+		return true;
+	}
+	*type = NETOBS_EVENT_TYPE_TRACE;
+	*subtype = netobs_obs_point_trace_subtype(flow->obs_point);
+	return *subtype >= 0;
+}
 
 static const struct {
 	int obs_point;

@@ -198,8 +198,8 @@ enum netobs_drop_reason {
  * so records may point at it after the policy is deleted.
  */
 struct netobs_policy_ref {
-	char name[254];	 /* metadata.name (POLICY_NAME_MAX + 1) */
-	char kind[40];	 /* "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" */
+	char name[254];	   /* metadata.name (POLICY_NAME_MAX + 1) */
+	char kind[40];	   /* "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy" */
 	uint64_t revision; /* the agent's policy revision when it was imported */
 };
 
@@ -223,7 +223,7 @@ struct netobs_flow_record {
 	/* Union of the flags of every packet of this flow direction so far (stats.tcp_flags). */
 	uint16_t tcp_flags_seen;
 	/*
-	 * Policy (docs/policy.md, "Records"). policy_verdict is the datapath's
+	 * Policy (docs/records.md, "Policy"). policy_verdict is the datapath's
 	 * enum netobs_policy_verdict (NONE: no policy judged this flow);
 	 * verdict above follows from it (DENIED/DENY: DROPPED, AUDIT_*: AUDIT).
 	 * drop_reason: enum netobs_drop_reason. The policy that decided is
@@ -276,6 +276,32 @@ const char *netobs_end_reason_name(int reason);
 int netobs_end_reason_from_name(const char *name);
 const char *netobs_lost_source_name(int source);
 int netobs_lost_source_from_name(const char *name);
+
+/* enum netobs_policy_verdict <-> "ALLOWED", "DENY", ... ("NONE" for 0). */
+const char *netobs_policy_verdict_name(int verdict);
+int netobs_policy_verdict_from_name(const char *name);
+/* enum netobs_drop_reason <-> Hubble's "POLICY_DENIED", "POLICY_DENY" ("DROP_REASON_UNKNOWN"). */
+const char *netobs_drop_reason_name(int reason);
+int netobs_drop_reason_from_name(const char *name);
+/* Cilium's message of a drop reason, Hubble's compact TYPE: "Policy denied"; "drop" unknown. */
+const char *netobs_drop_reason_text(int reason);
+/* Hubble's text of enum netobs_policy_match: "L3-Only", "L3-L4", "L4-Only", "all", "none". */
+const char *netobs_policy_match_text(int match);
+
+/*
+ * Is this record Hubble's policy-verdict event: the NEW record of a
+ * forwarded flow direction a policy rule judged (policy_verdict ALLOWED,
+ * AUDIT_DENIED, AUDIT_DENY)? Its later records are traces again.
+ */
+bool netobs_flow_is_policy_verdict(const struct netobs_flow_record *flow);
+/*
+ * Hubble's event_type of a flow record, the one decision the encoder and
+ * the --type filter share: L7 {129}; a policy drop {1, drop_reason};
+ * a policy verdict {5}; else a trace {4, enum netobs_trace_subtype}.
+ * *subtype is 0 when there is none. False when there is no event_type:
+ * a trace at an unknown observation point (*type TRACE, *subtype -1).
+ */
+bool netobs_flow_event_type(const struct netobs_flow_record *flow, int *type, int *subtype);
 
 /* Hubble's CLI text of an observation point: "to-endpoint", ...; "unknown". */
 const char *netobs_obs_point_text(int obs_point);
@@ -346,8 +372,8 @@ struct netobs_record_storage {
 };
 
 /*
- * As netobs_record_from_json, with storage for l7 and the names: rec's
- * pointers then point into `storage`, which must outlive rec.
+ * As netobs_record_from_json, with storage for l7, the names and the
+ * policy: rec's pointers then point into `storage`, which must outlive rec.
  * netobs_record_from_json (storage NULL) rejects records that have them.
  */
 int netobs_record_from_json_into(const json_t *obj, struct netobs_record *rec,

@@ -4,6 +4,8 @@
  * record_json_encode.c, accepting what it writes (Hubble's protojson layout,
  * 64-bit integers as numbers or decimal strings) and naming the offending
  * field in every error so a bad request can be fixed from the message.
+ * The L7 part is record_json_decode_l7.c's; the helpers both use are in
+ * record_json_decode.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,103 +19,11 @@
 #include <sys/socket.h>
 
 #include "record.h"
+#include "record_json_decode.h"
 #include "record_json_internal.h"
 
 #define ETH_P_IPV4_HOST 0x0800
 #define ETH_P_IPV6_HOST 0x86DD
-
-struct decoder {
-	char *err;
-	size_t errlen;
-	struct netobs_record_storage *storage; /* NULL: L7 records and names are refused */
-};
-
-__attribute__((format(printf, 2, 3))) static int decode_fail(struct decoder *d, const char *fmt,
-							     ...)
-{
-	va_list ap;
-
-	if (d->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(d->err, d->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
-/* Member `key` of `obj` of the given JSON type; NULL (and 0) when absent. */
-static int get_member(struct decoder *d, const json_t *obj, const char *where, const char *key,
-		      json_type type, bool required, json_t **out)
-{
-	static const char *const type_names[] = {
-		[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-		[JSON_STRING] = "a string",  [JSON_INTEGER] = "an integer",
-		[JSON_REAL] = "a number",    [JSON_TRUE] = "a boolean",
-		[JSON_FALSE] = "a boolean",  [JSON_NULL] = "null",
-	};
-	json_t *value = json_object_get(obj, key);
-
-	*out = NULL;
-	if (!value) {
-		if (required)
-			return decode_fail(d, "%s: missing \"%s\"", where, key);
-		return 0;
-	}
-	if (json_typeof(value) != type && !(type == JSON_TRUE && json_is_boolean(value)))
-		return decode_fail(d, "%s.%s: expected %s", where, key, type_names[type]);
-	*out = value;
-	return 0;
-}
-
-/* An unsigned number up to max, as a JSON integer or (protojson 64-bit) a decimal string. */
-static int get_uint(struct decoder *d, const json_t *obj, const char *where, const char *key,
-		    uint64_t max, bool required, uint64_t *out)
-{
-	json_t *value = json_object_get(obj, key);
-	uint64_t number;
-
-	if (!value) {
-		if (required)
-			return decode_fail(d, "%s: missing \"%s\"", where, key);
-		return 0;
-	}
-	if (json_is_integer(value) && json_integer_value(value) >= 0) {
-		number = (uint64_t)json_integer_value(value);
-	} else if (json_is_string(value)) {
-		const char *text = json_string_value(value);
-		char *end;
-
-		errno = 0;
-		number = strtoull(text, &end, 10);
-		if (*text < '0' || *text > '9' || *end || errno)
-			goto bad;
-	} else {
-		goto bad;
-	}
-	if (number > max)
-		goto bad;
-	*out = number;
-	return 0;
-bad:
-	return decode_fail(d, "%s.%s: expected an integer 0-%" PRIu64, where, key, max);
-}
-
-static int get_enum(struct decoder *d, const json_t *obj, const char *where, const char *key,
-		    int (*from_name)(const char *), bool required, int *out)
-{
-	json_t *value;
-	int err, parsed;
-
-	err = get_member(d, obj, where, key, JSON_STRING, required, &value);
-	if (err || !value)
-		return err;
-	parsed = from_name(json_string_value(value));
-	if (parsed < 0)
-		return decode_fail(d, "%s.%s: unknown value '%s'", where, key,
-				   json_string_value(value));
-	*out = parsed;
-	return 0;
-}
 
 static int get_time(struct decoder *d, const json_t *obj, const char *where, const char *key,
 		    bool required, uint64_t *out)
@@ -394,31 +304,6 @@ static int decode_ethernet(struct decoder *d, const json_t *obj, struct netobs_f
 	return 0;
 }
 
-/* A JSON string into a char array of `size` bytes, refusing what would not fit. */
-static int copy_string(struct decoder *d, const json_t *value, const char *where, char *out,
-		       size_t size)
-{
-	if (!json_is_string(value))
-		return decode_fail(d, "%s: expected a string", where);
-	if (strlen(json_string_value(value)) >= size)
-		return decode_fail(d, "%s: longer than %zu characters", where, size - 1);
-	strcpy(out, json_string_value(value));
-	return 0;
-}
-
-/* An optional array member of at most max entries; *out NULL when absent. */
-static int get_array(struct decoder *d, const json_t *obj, const char *where, const char *key,
-		     size_t max, json_t **out)
-{
-	int err = get_member(d, obj, where, key, JSON_ARRAY, false, out);
-
-	if (err || !*out)
-		return err;
-	if (json_array_size(*out) > max)
-		return decode_fail(d, "%s.%s: more than %zu entries", where, key, max);
-	return 0;
-}
-
 static int decode_names(struct decoder *d, const json_t *obj, const char *key,
 			struct netobs_names *names, const struct netobs_names **out)
 {
@@ -442,163 +327,90 @@ static int decode_names(struct decoder *d, const json_t *obj, const char *key,
 	return 0;
 }
 
-static int decode_dns_types(struct decoder *d, const json_t *dns, const char *key, size_t max,
-			    uint16_t *types, uint8_t *len)
+/* [{"name", "kind", "revision"}] of one policy into storage->policy. */
+static int decode_policy_ref(struct decoder *d, const json_t *list, const char *key,
+			     struct netobs_policy_ref *out)
 {
-	json_t *list, *name;
-	size_t i;
-	int err, type;
+	json_t *entry, *name, *kind;
+	char where[48];
+	int err;
 
-	if ((err = get_array(d, dns, "flow.l7.dns", key, max, &list)) || !list)
+	if (json_array_size(list) != 1)
+		return decode_fail(d, "flow.%s: expected a list of one policy", key);
+	snprintf(where, sizeof(where), "flow.%s[0]", key);
+	entry = json_array_get(list, 0);
+	if (!json_is_object(entry))
+		return decode_fail(d, "%s: expected an object", where);
+	if ((err = get_member(d, entry, where, "name", JSON_STRING, true, &name)) ||
+	    (err = get_member(d, entry, where, "kind", JSON_STRING, true, &kind)) ||
+	    (err = get_uint(d, entry, where, "revision", UINT64_MAX, false, &out->revision)))
 		return err;
-	json_array_foreach (list, i, name) {
-		type = json_is_string(name) ? netobs_dns_type_from_name(json_string_value(name))
-					    : -1;
-		if (type < 0)
-			return decode_fail(d, "flow.l7.dns.%s[%zu]: not a DNS type name", key, i);
-		types[i] = (uint16_t)type;
-	}
-	*len = (uint8_t)json_array_size(list);
-	return 0;
+	snprintf(where, sizeof(where), "flow.%s[0].name", key);
+	if ((err = copy_string(d, name, where, out->name, sizeof(out->name))))
+		return err;
+	snprintf(where, sizeof(where), "flow.%s[0].kind", key);
+	return copy_string(d, kind, where, out->kind, sizeof(out->kind));
 }
 
-static int decode_l7_dns(struct decoder *d, const json_t *dns, struct netobs_l7_dns *out)
+/*
+ * The policy fields: verdict's drop reason (the number; its name, when
+ * both are there, must agree), policy_match_type, policy_verdict and the
+ * one policy list the encoder writes for them (policy_list_key()).
+ */
+static int decode_policy(struct decoder *d, const json_t *obj, struct netobs_flow_record *flow)
 {
-	json_t *value, *list;
-	char where[64];
+	const char *list_key = NULL;
+	json_t *list = NULL;
 	uint64_t number = 0;
-	size_t i;
-	int err;
+	int e = NETOBS_PV_NONE, desc = -1, err;
 
-	if ((err = get_member(d, dns, "flow.l7.dns", "query", JSON_STRING, false, &value)))
+	if ((err = get_uint(d, obj, "flow", "drop_reason", UINT16_MAX, false, &number)) ||
+	    (err = get_enum(d, obj, "flow", "drop_reason_desc", netobs_drop_reason_from_name, false,
+			    &desc)))
 		return err;
-	if (value &&
-	    (err = copy_string(d, value, "flow.l7.dns.query", out->query, sizeof(out->query))))
-		return err;
-	if ((err = get_array(d, dns, "flow.l7.dns", "ips", DNS_IPS_MAX, &list)))
-		return err;
-	json_array_foreach (list, i, value) {
-		const char *text = json_is_string(value) ? json_string_value(value) : "";
-		struct dns_ip *ip = &out->ips[i];
-
-		ip->family = strchr(text, ':') ? AF_INET6 : AF_INET;
-		if (inet_pton(ip->family, text, ip->addr) != 1)
-			return decode_fail(d, "flow.l7.dns.ips[%zu]: not an IP address", i);
-	}
-	out->ips_len = (uint8_t)json_array_size(list);
-	if ((err = get_uint(d, dns, "flow.l7.dns", "ttl", UINT32_MAX, false, &number)))
-		return err;
-	out->ttl = (uint32_t)number;
-	if ((err = get_array(d, dns, "flow.l7.dns", "cnames", DNS_CNAMES_MAX, &list)))
-		return err;
-	json_array_foreach (list, i, value) {
-		snprintf(where, sizeof(where), "flow.l7.dns.cnames[%zu]", i);
-		if ((err = copy_string(d, value, where, out->cnames[i], sizeof(out->cnames[i]))))
-			return err;
-	}
-	out->cnames_len = (uint8_t)json_array_size(list);
+	if (json_object_get(obj, "drop_reason") && desc >= 0 && (uint64_t)desc != number)
+		return decode_fail(d, "flow.drop_reason_desc: names %d, not drop_reason %" PRIu64,
+				   desc, number);
+	flow->drop_reason =
+		(uint16_t)(json_object_get(obj, "drop_reason") || desc < 0 ? number
+									   : (uint64_t)desc);
 	number = 0;
-	if ((err = get_uint(d, dns, "flow.l7.dns", "rcode", 4095, false, &number)))
+	if ((err = get_uint(d, obj, "flow", "policy_match_type", UINT8_MAX, false, &number)) ||
+	    (err = get_enum(d, obj, "flow", "policy_verdict", netobs_policy_verdict_from_name,
+			    false, &e)))
 		return err;
-	out->rcode = (uint16_t)number;
-	if ((err = decode_dns_types(d, dns, "qtypes", DNS_QTYPES_MAX, out->qtypes,
-				    &out->qtypes_len)) ||
-	    (err = decode_dns_types(d, dns, "rrtypes", DNS_RRTYPES_MAX, out->rrtypes,
-				    &out->rrtypes_len)))
-		return err;
-	return 0;
-}
+	flow->policy_match_type = (uint8_t)number;
+	flow->policy_verdict = (uint8_t)e;
+	for (size_t i = 0; i < sizeof(policy_list_keys) / sizeof(policy_list_keys[0]); i++) {
+		json_t *found;
 
-static int decode_l7_http(struct decoder *d, const json_t *http, struct netobs_l7_http *out)
-{
-	static const struct {
-		const char *key;
-		size_t offset, size;
-	} strings[] = {
-		{"method", offsetof(struct netobs_l7_http, method), NETOBS_HTTP_METHOD_MAX},
-		{"url", offsetof(struct netobs_l7_http, url), NETOBS_HTTP_URL_MAX},
-		{"protocol", offsetof(struct netobs_l7_http, protocol), NETOBS_HTTP_PROTOCOL_MAX},
-	};
-	json_t *value, *list;
-	char where[64];
-	uint64_t code = 0;
-	size_t i;
-	int err;
-
-	if ((err = get_uint(d, http, "flow.l7.http", "code", 999, false, &code)))
-		return err;
-	out->code = (uint32_t)code;
-	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-		snprintf(where, sizeof(where), "flow.l7.http.%s", strings[i].key);
-		value = json_object_get(http, strings[i].key);
-		if (value && (err = copy_string(d, value, where, (char *)out + strings[i].offset,
-						strings[i].size)))
+		if ((err = get_member(d, obj, "flow", policy_list_keys[i], JSON_ARRAY, false,
+				      &found)))
 			return err;
+		if (found && list)
+			return decode_fail(d,
+					   "flow: both \"%s\" and \"%s\": a record names one "
+					   "policy",
+					   list_key, policy_list_keys[i]);
+		if (found) {
+			list = found;
+			list_key = policy_list_keys[i];
+		}
 	}
-	if ((err = get_array(d, http, "flow.l7.http", "headers", NETOBS_HTTP_HEADERS_MAX, &list)))
-		return err;
-	json_array_foreach (list, i, value) {
-		snprintf(where, sizeof(where), "flow.l7.http.headers[%zu]", i);
-		if (!json_is_object(value))
-			return decode_fail(d, "%s: expected an object", where);
-		snprintf(where, sizeof(where), "flow.l7.http.headers[%zu].key", i);
-		if ((err = copy_string(d, json_object_get(value, "key"), where, out->headers[i].key,
-				       sizeof(out->headers[i].key))))
-			return err;
-		snprintf(where, sizeof(where), "flow.l7.http.headers[%zu].value", i);
-		if (json_object_get(value, "value") &&
-		    (err = copy_string(d, json_object_get(value, "value"), where,
-				       out->headers[i].value, sizeof(out->headers[i].value))))
-			return err;
-	}
-	out->headers_len = (uint8_t)json_array_size(list);
-	return 0;
-}
-
-/* flow.l7 into storage->l7; "Type" must agree with its presence. */
-static int decode_l7(struct decoder *d, const json_t *obj, struct netobs_flow_record *flow)
-{
-	json_t *l7, *type, *dns, *http, *unanswered;
-	struct netobs_l7 *out;
-	int err, e = 0;
-
-	if ((err = get_member(d, obj, "flow", "Type", JSON_STRING, false, &type)) ||
-	    (err = get_member(d, obj, "flow", "l7", JSON_OBJECT, false, &l7)))
-		return err;
-	if (type && strcmp(json_string_value(type), "L3_L4") &&
-	    strcmp(json_string_value(type), "L7"))
-		return decode_fail(d, "flow.Type: unknown value '%s'", json_string_value(type));
-	if (!l7) {
-		if (type && !strcmp(json_string_value(type), "L7"))
-			return decode_fail(d, "flow: Type L7 without \"l7\"");
+	if (!list)
 		return 0;
-	}
-	if (!type || strcmp(json_string_value(type), "L7"))
-		return decode_fail(d, "flow.l7: present on a record whose Type is not L7");
 	if (!d->storage)
-		return decode_fail(d, "flow.l7: the caller gave no storage for L7 records");
-	out = &d->storage->l7;
-	if ((err = get_enum(d, l7, "flow.l7", "type", netobs_l7_type_from_name, true, &e)) ||
-	    (err = get_uint(d, l7, "flow.l7", "latency_ns", UINT64_MAX, false, &out->latency_ns)) ||
-	    (err = get_member(d, l7, "flow.l7", "dns", JSON_OBJECT, false, &dns)) ||
-	    (err = get_member(d, l7, "flow.l7", "http", JSON_OBJECT, false, &http)) ||
-	    (err = get_member(d, l7, "flow.l7", "unanswered", JSON_TRUE, false, &unanswered)))
+		return decode_fail(d, "flow.%s: the caller gave no storage for policies", list_key);
+	if ((err = decode_policy_ref(d, list, list_key, &d->storage->policy)))
 		return err;
-	out->type = (uint8_t)e;
-	if (unanswered && json_is_true(unanswered))
-		out->flags |= NETOBS_L7_F_UNANSWERED;
-	if (!dns == !http)
-		return decode_fail(d, "flow.l7: expected exactly one of \"dns\", \"http\"");
-	if (dns) {
-		out->kind = NETOBS_L7_DNS;
-		err = decode_l7_dns(d, dns, &out->dns);
-	} else {
-		out->kind = NETOBS_L7_HTTP;
-		err = decode_l7_http(d, http, &out->http);
-	}
-	if (err)
-		return err;
-	flow->l7 = out;
+	flow->policy = &d->storage->policy;
+	/* Where the encoder would put it, or it would not come back the same. */
+	if (!policy_list_key(flow) || strcmp(policy_list_key(flow), list_key))
+		return decode_fail(d,
+				   "flow.%s: does not go with policy_verdict %s and "
+				   "traffic_direction %s",
+				   list_key, netobs_policy_verdict_name(flow->policy_verdict),
+				   netobs_direction_name(flow->direction));
 	return 0;
 }
 
@@ -645,7 +457,7 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 		return err;
 	if (value)
 		flow->is_reply = json_is_true(value) ? 1 : 0;
-	if ((err = decode_interface(d, obj, flow)) || (err = decode_l7(d, obj, flow)))
+	if ((err = decode_interface(d, obj, flow)) || (err = record_decode_l7(d, obj, flow)))
 		return err;
 	if (d->storage &&
 	    ((err = decode_names(d, obj, "source_names", &d->storage->source_names,
@@ -678,8 +490,10 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 	if ((err = get_uint(d, obj, "flow", "vlan_id", 4095, false, &number)))
 		return err;
 	key->vlan_id = (uint16_t)number;
-	if ((err = decode_key_flags(d, obj, &key->key_flags)))
+	if ((err = decode_key_flags(d, obj, &key->key_flags)) ||
+	    (err = decode_policy(d, obj, flow)))
 		return err;
+	record_key_restore_dropped(flow);
 	if ((err = get_member(d, obj, "flow", "ethertype", JSON_STRING, false, &value)))
 		return err;
 	if (value) {
@@ -713,7 +527,7 @@ static int decode_lost(struct decoder *d, const json_t *obj, struct netobs_recor
 {
 	uint64_t cpu = 0;
 	json_t *value;
-	int source, err;
+	int source = 0, err;
 
 	rec->kind = NETOBS_RECORD_LOST_EVENTS;
 	rec->lost.cpu = -1;

@@ -534,23 +534,41 @@ static void member_l7(struct json_text *t, const struct netobs_l7 *l7)
 }
 
 /*
- * Hubble's {"type": 4, "sub_type": N}: every L3/L4 flow record is a trace.
- * protojson omits the zero sub_type of to-endpoint; without a known
- * observation point there is no sub_type to give, so no event_type either.
- * An L7 record is {"type": 129}: Cilium's AccessLog, which has no sub_type.
+ * Hubble's {"type": N, "sub_type": M}, as netobs_flow_event_type() decides
+ * it: a trace {4, observation point}, a policy drop {1, drop reason}, a
+ * policy verdict {5}, an L7 record {129} (Cilium's AccessLog). protojson
+ * omits a zero sub_type (a trace to-endpoint); a trace at an unknown
+ * observation point has no event_type at all.
  */
 static void member_event_type(struct json_text *t, const struct netobs_flow_record *flow)
 {
-	int subtype = flow->l7 ? 0 : netobs_obs_point_trace_subtype(flow->obs_point);
+	int type, subtype;
 
-	if (subtype < 0)
+	if (!netobs_flow_event_type(flow, &type, &subtype))
 		return;
 	put_key(t, "event_type");
 	open_object(t);
-	member_int(t, "type", flow->l7 ? NETOBS_EVENT_TYPE_L7 : NETOBS_EVENT_TYPE_TRACE);
+	member_int(t, "type", type);
 	if (subtype)
 		member_int(t, "sub_type", subtype);
 	close_object(t);
+}
+
+/* [{"name", "kind", "revision"}]: Hubble's Policy, revision a uint64 string. */
+static void member_policy_list(struct json_text *t, const struct netobs_flow_record *flow)
+{
+	const char *key = policy_list_key(flow);
+
+	if (!key)
+		return;
+	put_key(t, key);
+	put_char(t, '[');
+	open_object(t);
+	member_string(t, "name", flow->policy->name);
+	member_string(t, "kind", flow->policy->kind);
+	member_u64_string(t, "revision", flow->policy->revision);
+	close_object(t);
+	put_char(t, ']');
 }
 
 /* netobs's own counters of an L3/L4 record (an L7 record is one message). */
@@ -582,6 +600,8 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_uuid(t, node_name, rec->seq);
 	if (flow->verdict != NETOBS_VERDICT_UNKNOWN)
 		member_string(t, "verdict", netobs_verdict_name(flow->verdict));
+	if (flow->drop_reason) /* Hubble's deprecated number, next to its name below */
+		member_int(t, "drop_reason", flow->drop_reason);
 	if (key->family == NETOBS_FAMILY_NONE)
 		member_ethernet(t, key);
 	if (key->family == NETOBS_FAMILY_IPV4 || key->family == NETOBS_FAMILY_IPV6) {
@@ -604,12 +624,18 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 		member_string(t, "node_name", node_name);
 	if (flow->direction != NETOBS_DIR_UNKNOWN)
 		member_string(t, "traffic_direction", netobs_direction_name(flow->direction));
+	if (flow->policy_match_type)
+		member_int(t, "policy_match_type", flow->policy_match_type);
 	if (flow->obs_point != NETOBS_OBS_UNKNOWN)
 		member_string(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
 	/* a trace's reason: an L7 record is no trace (Hubble leaves it out too) */
 	if (!flow->l7)
 		member_string(t, "trace_reason",
 			      netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
+	/* a reason without a name is the number alone: the decoder reads it back as is */
+	if (flow->drop_reason && netobs_drop_reason_from_name(netobs_drop_reason_name(
+					 flow->drop_reason)) == flow->drop_reason)
+		member_string(t, "drop_reason_desc", netobs_drop_reason_name(flow->drop_reason));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
 	if (flow->is_reply >= 0) {
 		put_key(t, "is_reply");
@@ -634,6 +660,10 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_names(t, "destination_names", flow->destination_names);
 	netobs_record_summary(rec, summary, sizeof(summary));
 	member_string(t, "Summary", summary);
+	member_policy_list(t, flow);
+	if (flow->policy_verdict != NETOBS_PV_NONE)
+		member_string(t, "policy_verdict",
+			      netobs_policy_verdict_name(flow->policy_verdict));
 	if (!flow->l7) {
 		member_stats(t, flow);
 		member_string(t, "flow_event", netobs_flow_event_name(flow->event));
@@ -643,7 +673,7 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_string(t, "hook", netobs_hook_name(key->hook));
 	if (key->vlan_id)
 		member_int(t, "vlan_id", key->vlan_id);
-	if (key->key_flags) {
+	if (key->key_flags & KEY_FLAGS_WRITTEN) {
 		bool any = false;
 
 		put_key(t, "key_flags");

@@ -24,6 +24,59 @@ static const struct {
 };
 #define KEY_FLAG_COUNT (sizeof(key_flag_names) / sizeof(key_flag_names[0]))
 
+/*
+ * NETOBS_KEY_F_DROPPED is not among them: a dropped entry's record says so
+ * by its verdict (DROPPED with a policy drop reason), and the decoders
+ * restore the flag from it (record_key_restore_dropped()).
+ */
+#define KEY_FLAGS_WRITTEN                                                                          \
+	(NETOBS_KEY_F_TRUNCATED | NETOBS_KEY_F_MALFORMED | NETOBS_KEY_F_FRAGMENT |                 \
+	 NETOBS_KEY_F_EXTHDR_LIMIT)
+
+static inline bool drop_reason_is_policy(unsigned int reason)
+{
+	return reason == NETOBS_DROP_POLICY_DENIED || reason == NETOBS_DROP_POLICY_DENY;
+}
+
+/* The agent accounts policy drops in their own flow entry, keyed with the flag. */
+static inline void record_key_restore_dropped(struct netobs_flow_record *flow)
+{
+	if (flow->verdict == NETOBS_VERDICT_DROPPED && drop_reason_is_policy(flow->drop_reason))
+		flow->key.key_flags |= NETOBS_KEY_F_DROPPED;
+}
+
+/*
+ * Hubble's lists of the policies that decided: {ingress,egress}_{allowed,
+ * denied}_by, by the record's traffic direction. netobs names one policy,
+ * for ALLOWED (allowed_by) and DENY, AUDIT_DENY (denied_by).
+ */
+static const char *const policy_list_keys[4] = {
+	"ingress_allowed_by",
+	"egress_allowed_by",
+	"ingress_denied_by",
+	"egress_denied_by",
+};
+
+/* The list key the record's policy goes in, NULL when it goes in none. */
+static inline const char *policy_list_key(const struct netobs_flow_record *flow)
+{
+	int dir;
+
+	if (!flow->policy)
+		return NULL;
+	if (flow->direction == NETOBS_DIR_INGRESS)
+		dir = 0;
+	else if (flow->direction == NETOBS_DIR_EGRESS)
+		dir = 1;
+	else
+		return NULL;
+	if (flow->policy_verdict == NETOBS_PV_ALLOWED)
+		return policy_list_keys[dir];
+	if (flow->policy_verdict == NETOBS_PV_DENY || flow->policy_verdict == NETOBS_PV_AUDIT_DENY)
+		return policy_list_keys[2 + dir];
+	return NULL;
+}
+
 /* Hubble's l4 member of each IP protocol netobs writes one for. */
 static const struct {
 	const char *name;

@@ -62,7 +62,9 @@ struct flow_scan {
 	uint32_t seen; /* bit per member: a repeated one is the full decoder's */
 	bool has_ip, has_l4, has_stats_tcp_flags, has_ethertype, has_ethernet, has_ip_protocol;
 	bool has_flow_event, has_hook, type_l7, has_type, has_l7, has_l4_flags;
-	uint64_t ip_protocol;
+	bool has_drop_reason;
+	int drop_reason_desc; /* -1: absent */
+	uint64_t ip_protocol, drop_reason;
 	uint8_t l4_proto;
 	char ip_version[8];
 	char ip_src[INET6_ADDRSTRLEN + 8], ip_dst[INET6_ADDRSTRLEN + 8];
@@ -253,6 +255,11 @@ static const char *const flow_members[] = {
 	"key_flags",
 	"ethertype",
 	"ip_protocol",
+	/* the policy's, but not its lists (*_allowed_by, *_denied_by): the full decoder's */
+	"drop_reason",
+	"drop_reason_desc",
+	"policy_match_type",
+	"policy_verdict",
 };
 
 static bool flow_member(struct scan *s, const char *key, void *ctx)
@@ -386,6 +393,21 @@ static bool flow_member(struct scan *s, const char *key, void *ctx)
 	case 26:
 		f->has_ip_protocol = true;
 		return scan_uint(s, 255, &f->ip_protocol);
+	case 27:
+		f->has_drop_reason = true;
+		return scan_uint(s, UINT16_MAX, &f->drop_reason);
+	case 28:
+		if (!scan_string(s, text, sizeof(text)))
+			return false;
+		f->drop_reason_desc = netobs_drop_reason_from_name(text);
+		return f->drop_reason_desc >= 0 || scan_fail(s);
+	case 29:
+		if (!scan_uint(s, UINT8_MAX, &v))
+			return false;
+		flow->policy_match_type = (uint8_t)v;
+		return true;
+	case 30:
+		return scan_enum(s, netobs_policy_verdict_from_name, &flow->policy_verdict);
 	}
 	return scan_fail(s);
 }
@@ -446,6 +468,14 @@ static bool flow_finish(struct flow_scan *f)
 			return false;
 		key->proto = (uint8_t)f->ip_protocol;
 	}
+	/* the number decides; its name, when both are there, must agree */
+	if (f->has_drop_reason && f->drop_reason_desc >= 0 &&
+	    (uint64_t)f->drop_reason_desc != f->drop_reason)
+		return false;
+	flow->drop_reason = (uint16_t)(f->has_drop_reason || f->drop_reason_desc < 0
+					       ? f->drop_reason
+					       : (uint64_t)f->drop_reason_desc);
+	record_key_restore_dropped(flow);
 	return true;
 }
 
@@ -480,7 +510,7 @@ int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *
 			    struct netobs_record_storage *storage)
 {
 	struct scan s = {.p = line, .end = line + len};
-	struct flow_scan f = {.rec = rec, .storage = storage};
+	struct flow_scan f = {.rec = rec, .storage = storage, .drop_reason_desc = -1};
 	struct lost_scan l = {.rec = rec};
 	bool has_time = false, has_node = false, has_body = false;
 	char key[32];

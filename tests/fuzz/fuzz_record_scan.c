@@ -9,7 +9,8 @@
  *   same record (every field, the names' contents);
  * - that record written again by netobs_record_json_write() is a line both
  *   decoders read back to the same record: the scan must not leave a
- *   line of the writer's own form to the full decoder unless it is L7.
+ *   line of the writer's own form to the full decoder unless it is L7 or
+ *   names a policy (a list: *_allowed_by, *_denied_by).
  * A line only the full decoder accepts is written again and checked the
  * same way, so the scan also meets every record jansson can make of the
  * fuzzer's bytes in the writer's exact form. Each input is tried as a
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "record_json_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +55,13 @@ static bool same_l7(const struct netobs_l7 *a, const struct netobs_l7 *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
+static bool same_policy(const struct netobs_policy_ref *a, const struct netobs_policy_ref *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return !strcmp(a->name, b->name) && !strcmp(a->kind, b->kind) && a->revision == b->revision;
+}
+
 /* Every field of the records, the pointed-to parts by content. */
 static bool same_record(const struct netobs_record *a, const struct netobs_record *b)
 {
@@ -63,8 +72,9 @@ static bool same_record(const struct netobs_record *a, const struct netobs_recor
 	if (x.kind == NETOBS_RECORD_FLOW) {
 		if (!same_names(x.flow.source_names, y.flow.source_names) ||
 		    !same_names(x.flow.destination_names, y.flow.destination_names) ||
-		    !same_l7(x.flow.l7, y.flow.l7))
+		    !same_l7(x.flow.l7, y.flow.l7) || !same_policy(x.flow.policy, y.flow.policy))
 			return false;
+		x.flow.policy = y.flow.policy = NULL;
 		x.flow.source_names = y.flow.source_names = NULL;
 		x.flow.destination_names = y.flow.destination_names = NULL;
 		x.flow.l7 = y.flow.l7 = NULL;
@@ -107,8 +117,8 @@ static void check_rewritten(const struct netobs_record *rec)
 	memcpy(exact, line, (size_t)len);
 	require(full_decode(exact, (size_t)len, &full, &full_storage));
 	require(same_record(&full, rec));
-	if (rec->kind == NETOBS_RECORD_FLOW && rec->flow.l7) {
-		/* L7 records are the full decoder's alone */
+	if (rec->kind == NETOBS_RECORD_FLOW && (rec->flow.l7 || policy_list_key(&rec->flow))) {
+		/* L7 records and policy lists are the full decoder's alone */
 		require(!netobs_record_scan_line(exact, (size_t)len, &scanned, &scan_storage));
 	} else {
 		require(netobs_record_scan_line(exact, (size_t)len, &scanned, &scan_storage));
@@ -135,7 +145,8 @@ static void check_line(const char *prefix, const uint8_t *data, size_t size, con
 	free(line);
 	if (scan_ok) {
 		require(full_ok);
-		require(!(scanned.kind == NETOBS_RECORD_FLOW && scanned.flow.l7));
+		require(!(scanned.kind == NETOBS_RECORD_FLOW &&
+			  (scanned.flow.l7 || scanned.flow.policy)));
 		require(same_record(&scanned, &full));
 	}
 	if (full_ok)

@@ -37,6 +37,7 @@ static const struct decide_case {
 	enum flow_action action;
 	uint8_t reason;
 	const char *what;
+	bool dropped; /* a NETOBS_KEY_F_DROPPED entry */
 } cases[] = {
 	/* both FINs: the pair ends once neither side sent for the grace */
 	{SYN | ACK | FIN, SYN | ACK | FIN, T0, NOW, 10, 0, true, false, false,
@@ -90,6 +91,17 @@ static const struct decide_case {
 	 "pressure, TCP never past SYN"},
 	{SYN | ACK, SYN | ACK, T0, T0 + SEC, 50, 0, true, true, false, FLOW_ACTION_NONE,
 	 NETOBS_END_NONE, "pressure, established"},
+	/* dropped packets closed nothing: their FIN or RST ends no entry, idle does */
+	{ACK | FIN, NONE, 0, NOW, 3, 0, false, false, false, FLOW_ACTION_NONE, NETOBS_END_NONE,
+	 "dropped FIN, quiet", true},
+	{RST, NONE, 0, NOW, 1, 0, false, false, false, FLOW_ACTION_NONE, NETOBS_END_NONE,
+	 "dropped RST, quiet", true},
+	{SYN | RST, NONE, 0, T0 + 30 * SEC, 2, 0, false, false, false, FLOW_ACTION_END,
+	 NETOBS_END_IDLE, "dropped RST, idle", true},
+	{SYN, NONE, 0, T0 + SEC, 4, 0, false, true, false, FLOW_ACTION_END, NETOBS_END_IDLE,
+	 "dropped SYNs, pressure", true},
+	{ACK | FIN, NONE, 0, NOW, 3, 0, false, false, true, FLOW_ACTION_UPDATE, NETOBS_END_NONE,
+	 "dropped, moved", true},
 };
 
 START_TEST(test_decide)
@@ -108,7 +120,8 @@ START_TEST(test_decide)
 	struct flow_context ctx = {.reverse = c->rev == NONE ? NULL : &rev,
 				   .conn_ended = c->conn_ended,
 				   .answered = c->answered,
-				   .pressure = c->pressure};
+				   .pressure = c->pressure,
+				   .dropped = c->dropped};
 	uint8_t reason = 0xff;
 	enum flow_action action;
 
@@ -169,6 +182,55 @@ START_TEST(test_answered)
 }
 END_TEST
 
+/*
+ * A flow's dropped packets are an entry of their own (NETOBS_KEY_F_DROPPED):
+ * never the reverse of the forwarded entries, whichever comes first, and
+ * deciding its side by itself.
+ */
+START_TEST(test_dropped_entry_pairs_with_nothing)
+{
+	struct netobs_flow_key syn = tcp_key(NETOBS_HOOK_TC_EGRESS, 1, 2, 40000, 80);
+	struct netobs_flow_key synack = tcp_key(NETOBS_HOOK_TC_INGRESS, 2, 1, 80, 40000);
+	struct netobs_flow_key dropped_syn = syn, dropped_synack = synack, rev[2];
+	struct netobs_flow_stats s = {.packets = 1, .bytes = 60, .first_seen_ns = 1};
+	struct flow_entry *fwd, *drop, *drop_rev, *reply;
+	struct flow_table t;
+
+	dropped_syn.key_flags = NETOBS_KEY_F_DROPPED;
+	dropped_synack.key_flags = NETOBS_KEY_F_DROPPED;
+	ck_assert_uint_eq(flow_key_reverse(&dropped_syn, rev), 0);
+	ck_assert_uint_eq(flow_key_reverse(&syn, rev), 2); /* TC ingress and XDP */
+	ck_assert_uint_eq(rev[0].key_flags, 0);
+	ck_assert_uint_eq(rev[1].key_flags, 0);
+
+	ck_assert_int_eq(flow_table_init(&t, 8), 0);
+	s.tcp_flags = SYN;
+	fwd = flow_table_insert(&t, &syn, &s, true);
+	drop = flow_table_insert(&t, &dropped_syn, &s, true);
+	ck_assert_ptr_nonnull(fwd);
+	ck_assert_ptr_nonnull(drop);
+	ck_assert_ptr_ne(fwd, drop);
+	ck_assert_int_eq(drop->is_reply, 0);
+	/* a dropped SYN-ACK the other way is no reply to either, and answers nothing */
+	s.tcp_flags = SYN | ACK;
+	s.first_seen_ns = 2;
+	drop_rev = flow_table_insert(&t, &dropped_synack, &s, true);
+	ck_assert_ptr_nonnull(drop_rev);
+	ck_assert(!fwd->answered && !drop->answered && !drop_rev->answered);
+	ck_assert_ptr_null(flow_table_lookup_reverse(&t, &dropped_synack));
+	ck_assert_ptr_null(flow_table_lookup_reverse(&t, &dropped_syn));
+	/* the forwarded SYN-ACK pairs with the forwarded SYN only */
+	reply = flow_table_insert(&t, &synack, &s, true);
+	ck_assert_ptr_nonnull(reply);
+	ck_assert_ptr_eq(flow_table_lookup_reverse(&t, &synack), fwd);
+	ck_assert(fwd->answered && reply->answered);
+	ck_assert(!drop->answered && !drop_rev->answered);
+	ck_assert_int_eq(reply->is_reply, 1);
+	ck_assert_int_eq(fwd->is_reply, 0);
+	flow_table_free(&t);
+}
+END_TEST
+
 /* flow_table_add: a bare entry, no pairing with an existing reverse. */
 START_TEST(test_add_does_not_pair)
 {
@@ -198,6 +260,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_loop_test(tc, test_decide, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_answered);
 	tcase_add_test(tc, test_add_does_not_pair);
+	tcase_add_test(tc, test_dropped_entry_pairs_with_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

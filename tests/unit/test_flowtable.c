@@ -124,9 +124,10 @@ static void merge_three_cpus(size_t stride)
 	free(buf);
 }
 
-START_TEST(test_merge_stride_40)
+/* padding after each value: the kernel's stride is at least the value's size */
+START_TEST(test_merge_stride_56)
 {
-	merge_three_cpus(40);
+	merge_three_cpus(56);
 }
 END_TEST
 
@@ -140,8 +141,55 @@ START_TEST(test_merge_one_cpu)
 {
 	struct netobs_flow_stats v = cpu_value(7, 700, 11, 22, NETOBS_TCP_RST), out;
 
-	flow_stats_merge_percpu(&v, 40, 1, &out);
+	flow_stats_merge_percpu(&v, sizeof(v), 1, &out);
 	ck_assert_merged(out, 7, 700, 11, 22, NETOBS_TCP_RST);
+}
+END_TEST
+
+/*
+ * The verdict, its policy and its match come together from the CPU that
+ * judged at the largest generation, never mixed across CPUs; a CPU that
+ * never judged (verdict 0) or never saw the flow gives none.
+ */
+START_TEST(test_merge_verdict)
+{
+	const size_t stride = sizeof(struct netobs_flow_stats);
+	unsigned char buf[4 * sizeof(struct netobs_flow_stats)];
+	struct netobs_flow_stats v, out;
+
+	memset(buf, 0, sizeof(buf));
+	v = cpu_value(2, 120, 10, 20, 0);
+	v.policy_gen = 3;
+	v.verdict = NETOBS_PV_ALLOWED;
+	v.policy_id = 5;
+	v.match_type = NETOBS_MATCH_L3_L4;
+	put_cpu(buf, stride, 0, v);
+	v = cpu_value(1, 60, 30, 40, 0);
+	v.policy_gen = 4;
+	v.verdict = NETOBS_PV_DENY;
+	v.policy_id = 9;
+	v.match_type = NETOBS_MATCH_L3_ONLY;
+	put_cpu(buf, stride, 1, v);
+	put_cpu(buf, stride, 2, cpu_value(1, 60, 50, 60, 0)); /* saw it, never judged */
+	v = cpu_value(0, 0, 0, 0, 0);			      /* never saw it: ignored */
+	v.policy_gen = 99;
+	v.verdict = NETOBS_PV_UNENFORCED;
+	put_cpu(buf, stride, 3, v);
+	flow_stats_merge_percpu(buf, stride, 4, &out);
+	ck_assert_merged(out, 4, 240, 10, 60, 0);
+	ck_assert_uint_eq(out.verdict, NETOBS_PV_DENY);
+	ck_assert_uint_eq(out.policy_gen, 4);
+	ck_assert_uint_eq(out.policy_id, 9);
+	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_ONLY);
+
+	/* the older generation alone: its verdict, with its own policy and match */
+	memset(buf + stride, 0, stride);
+	put_cpu(buf, stride, 1, cpu_value(1, 60, 30, 40, 0));
+	flow_stats_merge_percpu(buf, stride, 4, &out);
+	ck_assert_uint_eq(out.verdict, NETOBS_PV_ALLOWED);
+	ck_assert_uint_eq(out.policy_gen, 3);
+	ck_assert_uint_eq(out.policy_id, 5);
+	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_L4);
 }
 END_TEST
 
@@ -669,7 +717,8 @@ Suite *netobs_test_suite(void)
 	TCase *pairing = tcase_create("pairing");
 	TCase *harvest = tcase_create("harvest");
 
-	tcase_add_test(merge, test_merge_stride_40);
+	tcase_add_test(merge, test_merge_stride_56);
+	tcase_add_test(merge, test_merge_verdict);
 	tcase_add_test(merge, test_merge_stride_48);
 	tcase_add_test(merge, test_merge_one_cpu);
 	tcase_add_test(merge, test_merge_64_cpus);

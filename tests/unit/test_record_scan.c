@@ -111,6 +111,25 @@ static void random_record(struct netobs_record *rec, struct netobs_record_storag
 		f->tcp_flags_seen = (uint16_t)(rnd() % 512);
 	}
 	memset(parts, 0, sizeof(*parts));
+	/* policy: any verdict, reason and match, sometimes a policy (then jansson's) */
+	if (rnd() % 2) {
+		static const uint16_t reasons[] = {0, 133, 181, 196, 0, 133};
+
+		f->policy_verdict = (uint8_t)(rnd() % NETOBS_PV__MAX);
+		f->policy_match_type = (uint8_t)(rnd() % 3 ? rnd() % 5 : rnd() % 256);
+		f->drop_reason = reasons[rnd() % sizeof(reasons) / sizeof(reasons[0])];
+		if (f->drop_reason && rnd() % 4)
+			f->verdict = NETOBS_VERDICT_DROPPED;
+		if (rnd() % 4 == 0) {
+			snprintf(parts->policy.name, sizeof(parts->policy.name), "p%u", rnd());
+			random_text(parts->policy.kind, sizeof(parts->policy.kind));
+			parts->policy.revision = (uint64_t)rnd() << (rnd() % 33);
+			f->policy = &parts->policy;
+		}
+	}
+	if (f->verdict == NETOBS_VERDICT_DROPPED && (f->drop_reason == NETOBS_DROP_POLICY_DENIED ||
+						     f->drop_reason == NETOBS_DROP_POLICY_DENY))
+		f->key.key_flags |= NETOBS_KEY_F_DROPPED; /* the agent's dropped entries */
 	if (rnd() % 3 == 0) {
 		parts->destination_names.len = (uint8_t)(rnd() % NETOBS_NAMES_MAX);
 		for (int i = 0; i < parts->destination_names.len; i++)
@@ -128,6 +147,12 @@ static void random_record(struct netobs_record *rec, struct netobs_record_storag
 	}
 }
 
+/* Does the line name a policy (a list the scanner leaves to jansson)? */
+static bool line_has_policy(const char *line)
+{
+	return strstr(line, "_allowed_by\":[") || strstr(line, "_denied_by\":[");
+}
+
 static void assert_same_names(const struct netobs_names *a, const struct netobs_names *b)
 {
 	ck_assert(!a == !b);
@@ -142,7 +167,7 @@ START_TEST(test_scan_agrees_with_full_decoder)
 {
 	static struct netobs_record_storage parts, full_parts, scan_parts;
 	struct netobs_record rec, full, scanned;
-	unsigned int accepted = 0, plain = 0;
+	unsigned int accepted = 0, plain = 0, policy = 0, dropped = 0;
 	char line[16384], err[256];
 
 	for (int i = 0; i < 20000; i++) {
@@ -150,8 +175,9 @@ START_TEST(test_scan_agrees_with_full_decoder)
 		json_t *obj;
 
 		random_record(&rec, &parts);
-		len = netobs_record_json_write(&rec, "node-x", line, sizeof(line));
+		len = netobs_record_json_write(&rec, "node-x", line, sizeof(line) - 1);
 		ck_assert_int_gt(len, 0);
+		line[len] = '\0';
 		obj = json_loadb(line, (size_t)len, 0, NULL);
 		ck_assert_ptr_nonnull(obj);
 		ck_assert_msg(
@@ -159,16 +185,25 @@ START_TEST(test_scan_agrees_with_full_decoder)
 			"%s: %s", err, line);
 		json_decref(obj);
 		if (!netobs_record_scan_line(line, (size_t)len, &scanned, &scan_parts)) {
-			/* only L7 records are left to the full decoder */
-			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7,
+			/* only L7 records and policy lists are left to the full decoder */
+			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW &&
+					      (rec.flow.l7 || line_has_policy(line)),
 				      "not scanned: %s", line);
 			continue;
 		}
+		ck_assert_msg(!line_has_policy(line), "scanned a policy list: %s", line);
 		ck_assert_msg(!(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7), "scanned L7: %s",
 			      line);
 		accepted++;
 		plain += rec.kind == NETOBS_RECORD_FLOW;
 		if (scanned.kind == NETOBS_RECORD_FLOW) {
+			policy += scanned.flow.policy_verdict != NETOBS_PV_NONE;
+			dropped += !!(scanned.flow.key.key_flags & NETOBS_KEY_F_DROPPED);
+			/* what was written comes back, the dropped flag included */
+			ck_assert_uint_eq(scanned.flow.drop_reason, rec.flow.drop_reason);
+			ck_assert_uint_eq(scanned.flow.policy_match_type,
+					  rec.flow.policy_match_type);
+			ck_assert_uint_eq(scanned.flow.key.key_flags, rec.flow.key.key_flags);
 			assert_same_names(scanned.flow.source_names, full.flow.source_names);
 			assert_same_names(scanned.flow.destination_names,
 					  full.flow.destination_names);
@@ -180,6 +215,8 @@ START_TEST(test_scan_agrees_with_full_decoder)
 	/* the comparison ran on most records, not on none */
 	ck_assert_uint_gt(accepted, 15000);
 	ck_assert_uint_gt(plain, 12000);
+	ck_assert_uint_gt(policy, 3000);
+	ck_assert_uint_gt(dropped, 500);
 }
 END_TEST
 
@@ -214,6 +251,14 @@ START_TEST(test_scan_leaves_other_forms)
 		"\"ipVersion\":\"IPv4\"},\"l4\":{\"TCP\":{}},\"stats\":{\"tcp_flags\":{\"SYN\":"
 		"true},\"tcp_flags\":{\"ACK\":true}},\"hook\":\"tc-ingress\",\"flow_event\":"
 		"\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* a drop reason as a string (jansson's decoder takes it) */
+		"{\"flow\":{\"verdict\":\"DROPPED\",\"drop_reason\":\"133\",\"hook\":\"tc-"
+		"ingress\","
+		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* a policy list */
+		"{\"flow\":{\"traffic_direction\":\"INGRESS\",\"policy_verdict\":\"ALLOWED\","
+		"\"ingress_allowed_by\":[{\"name\":\"a\",\"kind\":\"k\"}],\"hook\":\"tc-ingress\","
+		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
 		/* not JSON */
 		"{\"flow\":{",
 	};
