@@ -168,6 +168,40 @@ START_TEST(test_reply_after_earlier_drop_passes)
 END_TEST
 
 /*
+ * The same hole, hit by every policy import that starts enforcing an
+ * endpoint with live connections: the compiler puts only selected
+ * endpoints in policy_endpoints, so connections an endpoint opened before
+ * were never remembered. The server's next packet is judged as new and
+ * dropped (a loss, retransmitted); the endpoint's next packet (an ACK)
+ * then remembers the connection, but the server's retransmission still
+ * hits the DENIED cached in the reply direction's forwarded entry at this
+ * generation: the connection is dead until the next generation.
+ */
+START_TEST(test_connection_open_before_enforcement_survives)
+{
+	struct pkt request, data;
+	int first;
+
+	H.skel->bss->netobs_policy_gen = 1; /* a policy for some other endpoint */
+	build_v4_tcp(&request, 40000, 80, NETOBS_TCP_ACK);
+	ck_assert_int_eq(from_endpoint(&request), TC_ACT_UNSPEC);
+	build_v4_tcp(&data, 80, 40000, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	swap_v4_addresses(&data);
+	ck_assert_int_eq(to_endpoint(&data), TC_ACT_UNSPEC);
+
+	/* a policy now selects the endpoint: ingress default deny */
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 2;
+	first = to_endpoint(&data); /* no connection known yet */
+	ck_assert_int_eq(from_endpoint(&request), TC_ACT_UNSPEC);
+	ck_assert_msg(to_endpoint(&data) == TC_ACT_UNSPEC,
+		      "the server's packets stay dropped after the endpoint spoke on the "
+		      "connection (the first one after the import was %s)",
+		      first == TC_ACT_SHOT ? "dropped" : "forwarded");
+}
+END_TEST
+
+/*
  * The agent deletes a policy_conns entry with the flow entry of the same
  * key (lib/abi.h); from then on the peer's packets are no reply. But a CPU
  * that cached REPLY in the reply direction's flow entry at this generation
@@ -352,6 +386,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_checked_fixture(tc, harness_reset, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reply_after_earlier_drop_passes);
+	tcase_add_test(tc, test_connection_open_before_enforcement_survives);
 	tcase_add_test(tc, test_reply_cache_outlives_connection);
 	tcase_add_test(tc, test_fragments_of_allowed_datagram_pass);
 	tcase_add_test(tc, test_fragments_of_reply_pass);
