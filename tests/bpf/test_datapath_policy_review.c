@@ -320,6 +320,30 @@ START_TEST(test_ipv6_neighbour_discovery_passes)
 END_TEST
 
 /*
+ * An enforced endpoint whose veth the agent watches with XDP (--xdp): XDP
+ * replaces TC ingress there (agent/attach.c) and never judges, so the
+ * endpoint's egress policy is not enforced at all, and its outgoing
+ * connections are never remembered: under ingress default deny their
+ * replies are dropped. Either refuse XDP on an endpoint in
+ * policy_endpoints (keep TC ingress there) or judge at XDP too.
+ */
+START_TEST(test_replies_pass_when_ingress_is_watched_by_xdp)
+{
+	struct pkt request, answer;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_tcp(&request, 40000, 80, NETOBS_TCP_SYN);
+	run_xdp(&request); /* the endpoint's SYN, seen by XDP instead of TC ingress */
+	build_v4_tcp(&answer, 80, 40000, NETOBS_TCP_SYN | NETOBS_TCP_ACK);
+	swap_v4_addresses(&answer);
+	ck_assert_msg(to_endpoint(&answer) == TC_ACT_UNSPEC,
+		      "the SYN-ACK answering the endpoint was dropped: XDP saw its SYN and "
+		      "remembered no connection");
+}
+END_TEST
+
+/*
  * maps.h: a policy_conns entry "lives as long as the flow entry of the
  * same key" (the agent deletes it with that flow entry). When the flow
  * insert fails (map full), netobs_policy_judge() has inserted the
@@ -391,6 +415,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_fragments_of_allowed_datagram_pass);
 	tcase_add_test(tc, test_fragments_of_reply_pass);
 	tcase_add_test(tc, test_ipv6_neighbour_discovery_passes);
+	tcase_add_test(tc, test_replies_pass_when_ingress_is_watched_by_xdp);
 	suite_add_tcase(s, tc);
 
 	tcase_add_unchecked_fixture(small, harness_start_small, harness_stop);
