@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Review of the policy datapath (bpf/lib/policy.h): cases where the
+ * verdict is not the one lib/abi.h ("Policy enforcement") and
+ * docs/datapath.md ("Policy enforcement") promise. Each case states the
+ * promise it checks; each failed against the datapath of commit bdb3e1d
+ * (see the review report for the cause and a suggested fix).
+ *
+ * Same setting as test_datapath_policy.c: the endpoint is TEST_IFINDEX (lo),
+ * TC egress is its INGRESS, TC ingress its EGRESS. The endpoint is V4_SRC
+ * (V6_SRC) when it sends (from_endpoint), the peer V4_DST (V6_DST); a packet
+ * of the peer to the endpoint has the addresses swapped.
+ */
+#include "datapath_harness.h"
+
+#define EP	 TEST_IFINDEX
+#define PEER_ID	 300 /* identity of V4_SRC / V6_SRC as a peer */
+#define POLICY_A 7
+
+#define INGRESS_ENFORCED (NETOBS_PEP_INGRESS_RULES | NETOBS_PEP_INGRESS_DEFAULT_DENY)
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+
+/* ---- maps, as the compiler writes them ----------------------------- */
+
+static void endpoint_set(uint32_t ifindex, uint32_t flags)
+{
+	struct netobs_policy_endpoint v = {
+		.flags = flags, .identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + ifindex};
+
+	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_endpoints), &ifindex,
+					     &v, BPF_ANY),
+			 0);
+}
+
+static void ipcache_add(int family, const uint8_t *addr, uint8_t len, uint32_t identity)
+{
+	struct netobs_ipcache_key k = {.prefixlen = 32 + len, .family = family};
+	struct netobs_ipcache_value v = {.identity = identity};
+
+	memcpy(k.addr, addr, family == 4 ? 4 : 16);
+	ck_assert_int_eq(
+		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_ipcache), &k, &v, BPF_ANY), 0);
+}
+
+static void rule_add_full_port(uint32_t identity, uint8_t dir, uint8_t proto, uint16_t port)
+{
+	struct netobs_policy_key k = {
+		.prefixlen = NETOBS_POLICY_PREFIX_FULL,
+		.ifindex = EP,
+		.identity = identity,
+		.direction = dir,
+		.proto = proto,
+		.port = htons(port),
+	};
+	struct netobs_policy_rule v = {.policy_id = POLICY_A,
+				       .action = NETOBS_POLICY_ACTION_ALLOW,
+				       .match_type = NETOBS_MATCH_L3_L4};
+
+	ck_assert_int_eq(
+		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_rules), &k, &v, BPF_ANY), 0);
+}
+
+/* ---- packets ----------------------------------------------------------- */
+
+static void swap_v4_addresses(struct pkt *p)
+{
+	memcpy(p->b + 14 + 12, V4_DST, 4);
+	memcpy(p->b + 14 + 16, V4_SRC, 4);
+}
+
+static void swap_v6_addresses(struct pkt *p)
+{
+	memcpy(p->b + 14 + 8, V6_DST, 16);
+	memcpy(p->b + 14 + 24, V6_SRC, 16);
+}
+
+static void build_v4_udp(struct pkt *p, uint16_t sport, uint16_t dport)
+{
+	size_t ip;
+
+	p->len = 0;
+	put_eth(p, ETH_P_IP);
+	ip = put_ipv4(p, IPPROTO_UDP);
+	put_udp(p, sport, dport, 12);
+	put_fill(p, 'u', 12);
+	ipv4_finish(p, ip);
+}
+
+/*
+ * One UDP datagram of 8 + 48 bytes in two IPv4 fragments: the first holds
+ * the UDP header and 16 payload bytes (MF set), the second, at offset 24,
+ * the last 32.
+ */
+static void build_v4_udp_fragment(struct pkt *p, int first, uint16_t sport, uint16_t dport)
+{
+	size_t ip;
+
+	p->len = 0;
+	put_eth(p, ETH_P_IP);
+	if (first) {
+		ip = put_ipv4_full(p, 4, 5, IPPROTO_UDP, 0x2000 /* MF, offset 0 */);
+		put_udp(p, sport, dport, 48);
+		put_fill(p, 'f', 16);
+	} else {
+		ip = put_ipv4_full(p, 4, 5, IPPROTO_UDP, 24 / 8 /* offset 24, last */);
+		put_fill(p, 'g', 32);
+	}
+	ipv4_finish(p, ip);
+}
+
+/* ICMPv6 neighbour discovery (RFC 4861): NS 135 / NA 136 with a target. */
+static void build_v6_ndp(struct pkt *p, uint8_t type)
+{
+	size_t ip;
+
+	p->len = 0;
+	put_eth(p, ETH_P_IPV6);
+	ip = put_ipv6(p, IPPROTO_ICMPV6);
+	put_icmp(p, type, 0); /* type, code, checksum, 4 reserved/flag bytes */
+	put_bytes(p, V6_DST, 16);
+	ipv6_finish(p, ip);
+}
+
+static int to_endpoint(const struct pkt *p)
+{
+	return run_tc_action(H.skel->progs.netobs_tc_egress, p, EP, 1);
+}
+
+static int from_endpoint(const struct pkt *p)
+{
+	return run_tc_action(H.skel->progs.netobs_tc_ingress, p, EP, 1);
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+/*
+ * lib/abi.h: "A packet whose reversed key ... is [in policy_conns] is a
+ * reply", REPLY "whatever the rules say". A peer's packet dropped once
+ * before the endpoint opened the connection caches DENIED in its dropped
+ * entry at this generation, and policy_packet_verdict() trusts that cache
+ * without looking at policy_conns again: the answers of the connection the
+ * endpoint then opens are dropped until the generation changes or the
+ * agent forgets the dropped entry (which the retransmissions keep alive).
+ * In practice: a long-lived TCP connection whose flow entries (and so its
+ * policy_conns entry) went idle, where the server speaks first afterwards.
+ */
+START_TEST(test_reply_after_earlier_drop_passes)
+{
+	struct pkt query, answer;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_udp(&answer, 53, 5000);
+	swap_v4_addresses(&answer);
+	/* unsolicited: dropped, rightly */
+	ck_assert_int_eq(to_endpoint(&answer), TC_ACT_SHOT);
+	/* the endpoint asks (its egress is not enforced): the connection opens */
+	build_v4_udp(&query, 5000, 53);
+	ck_assert_int_eq(from_endpoint(&query), TC_ACT_UNSPEC);
+	/* the answer is a reply now */
+	ck_assert_msg(to_endpoint(&answer) == TC_ACT_UNSPEC,
+		      "the reply of a connection the endpoint opened was dropped: the DENIED "
+		      "cached in its dropped entry hides the new policy_conns entry");
+}
+END_TEST
+
+/*
+ * The same hole, hit by every policy import that starts enforcing an
+ * endpoint with live connections: the compiler puts only selected
+ * endpoints in policy_endpoints, so connections an endpoint opened before
+ * were never remembered. The server's next packet is judged as new and
+ * dropped (a loss, retransmitted); the endpoint's next packet (an ACK)
+ * then remembers the connection, but the server's retransmission still
+ * hits the DENIED cached in the reply direction's forwarded entry at this
+ * generation: the connection is dead until the next generation.
+ */
+START_TEST(test_connection_open_before_enforcement_survives)
+{
+	struct pkt request, data;
+	int first;
+
+	H.skel->bss->netobs_policy_gen = 1; /* a policy for some other endpoint */
+	build_v4_tcp(&request, 40000, 80, NETOBS_TCP_ACK);
+	ck_assert_int_eq(from_endpoint(&request), TC_ACT_UNSPEC);
+	build_v4_tcp(&data, 80, 40000, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
+	swap_v4_addresses(&data);
+	ck_assert_int_eq(to_endpoint(&data), TC_ACT_UNSPEC);
+
+	/* a policy now selects the endpoint: ingress default deny */
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 2;
+	first = to_endpoint(&data); /* no connection known yet */
+	ck_assert_int_eq(from_endpoint(&request), TC_ACT_UNSPEC);
+	ck_assert_msg(to_endpoint(&data) == TC_ACT_UNSPEC,
+		      "the server's packets stay dropped after the endpoint spoke on the "
+		      "connection (the first one after the import was %s)",
+		      first == TC_ACT_SHOT ? "dropped" : "forwarded");
+}
+END_TEST
+
+/*
+ * The agent deletes a policy_conns entry with the flow entry of the same
+ * key (lib/abi.h); from then on the peer's packets are no reply. But a CPU
+ * that cached REPLY in the reply direction's flow entry at this generation
+ * keeps forwarding them, while a CPU without that copy drops the very same
+ * packet: the verdict depends on which CPU the packet lands on.
+ */
+START_TEST(test_reply_cache_outlives_connection)
+{
+	struct netobs_flow_key fwd = key_v4(NETOBS_HOOK_TC_INGRESS, IPPROTO_UDP, 5000, 53);
+	struct netobs_flow_key back = key_v4(NETOBS_HOOK_TC_EGRESS, IPPROTO_UDP, 53, 5000);
+	struct pkt query, answer;
+	int first, second;
+
+	memcpy(back.saddr, V4_DST, 4);
+	memcpy(back.daddr, V4_SRC, 4);
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_udp(&query, 5000, 53);
+	ck_assert_int_eq(from_endpoint(&query), TC_ACT_UNSPEC);
+	build_v4_udp(&answer, 53, 5000);
+	swap_v4_addresses(&answer);
+	ck_assert_int_eq(to_endpoint(&answer), TC_ACT_UNSPEC);
+
+	/* the endpoint's direction goes idle: the agent forgets flow and connection */
+	ck_assert_int_eq(bpf_map_delete_elem(bpf_map__fd(H.skel->maps.flows), &fwd), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(bpf_map__fd(H.skel->maps.policy_conns), &fwd), 0);
+
+	first = to_endpoint(&answer); /* this CPU has REPLY cached */
+	/* the same packet on a CPU that never saw the reply direction */
+	ck_assert_int_eq(bpf_map_delete_elem(bpf_map__fd(H.skel->maps.flows), &back), 0);
+	second = to_endpoint(&answer);
+	ck_assert_int_eq(second, TC_ACT_SHOT);
+	ck_assert_msg(first == second,
+		      "the same packet, same maps, same generation: %s with a cached REPLY, "
+		      "%s without",
+		      first == TC_ACT_SHOT ? "dropped" : "forwarded",
+		      second == TC_ACT_SHOT ? "dropped" : "forwarded");
+}
+END_TEST
+
+/*
+ * A datagram an allow rule lets in must get in whole: its later IPv4
+ * fragments carry no ports (key flag FRAGMENT, port 0) and are judged
+ * against port 0, so under default deny every non-first fragment of an
+ * allowed flow is dropped (large DNS answers over UDP, NFS, ...).
+ */
+START_TEST(test_fragments_of_allowed_datagram_pass)
+{
+	struct pkt p;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	ipcache_add(4, V4_SRC, 32, PEER_ID);
+	rule_add_full_port(PEER_ID, NETOBS_POLICY_DIR_INGRESS, IPPROTO_UDP, 53);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_udp_fragment(&p, 1, 5000, 53);
+	ck_assert_int_eq(to_endpoint(&p), TC_ACT_UNSPEC);
+	build_v4_udp_fragment(&p, 0, 5000, 53);
+	ck_assert_msg(to_endpoint(&p) == TC_ACT_UNSPEC,
+		      "the second fragment of a datagram to an allowed port was dropped");
+}
+END_TEST
+
+/* The same for a reply: the endpoint's DNS query is answered in two fragments. */
+START_TEST(test_fragments_of_reply_pass)
+{
+	struct pkt p;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_udp(&p, 5000, 53);
+	ck_assert_int_eq(from_endpoint(&p), TC_ACT_UNSPEC);
+	build_v4_udp_fragment(&p, 1, 53, 5000);
+	swap_v4_addresses(&p);
+	ck_assert_int_eq(to_endpoint(&p), TC_ACT_UNSPEC);
+	build_v4_udp_fragment(&p, 0, 53, 5000);
+	swap_v4_addresses(&p);
+	ck_assert_msg(to_endpoint(&p) == TC_ACT_UNSPEC,
+		      "the second fragment of a reply was dropped");
+}
+END_TEST
+
+/*
+ * ARP passes every policy (family NONE), but its IPv6 counterpart, ICMPv6
+ * neighbour discovery, is judged as L4 traffic: under ingress default deny
+ * an endpoint whose policy allows a peer over IPv6 cannot be resolved by
+ * that peer (its NS is dropped), nor resolve it (the NA answering its own
+ * NS is no "reply": only echo is reversed). Cilium lets ND through before
+ * policy; IPv6 to an enforced endpoint breaks as soon as its neighbour
+ * entries go stale.
+ */
+START_TEST(test_ipv6_neighbour_discovery_passes)
+{
+	struct pkt p;
+	int solicitation, advertisement;
+
+	/* here the endpoint is V6_DST, the allowed peer V6_SRC */
+	endpoint_set(EP, INGRESS_ENFORCED);
+	ipcache_add(6, V6_SRC, 128, PEER_ID);
+	rule_add_full_port(PEER_ID, NETOBS_POLICY_DIR_INGRESS, IPPROTO_UDP, 53);
+	H.skel->bss->netobs_policy_gen = 1;
+	/* the peer resolves the endpoint */
+	build_v6_ndp(&p, 135);
+	solicitation = to_endpoint(&p);
+	/* the endpoint resolves the peer (its egress is not enforced), and the answer */
+	build_v6_ndp(&p, 135);
+	swap_v6_addresses(&p);
+	ck_assert_int_eq(from_endpoint(&p), TC_ACT_UNSPEC);
+	build_v6_ndp(&p, 136);
+	advertisement = to_endpoint(&p);
+	ck_assert_msg(solicitation == TC_ACT_UNSPEC && advertisement == TC_ACT_UNSPEC,
+		      "ICMPv6 neighbour discovery under ingress default deny: the allowed peer's "
+		      "solicitation %s, the advertisement answering the endpoint %s",
+		      solicitation == TC_ACT_SHOT ? "dropped" : "forwarded",
+		      advertisement == TC_ACT_SHOT ? "dropped" : "forwarded");
+}
+END_TEST
+
+/*
+ * An enforced endpoint whose veth the agent watches with XDP (--xdp): XDP
+ * replaces TC ingress there (agent/attach.c) and never judges, so the
+ * endpoint's egress policy is not enforced at all, and its outgoing
+ * connections are never remembered: under ingress default deny their
+ * replies are dropped. Either refuse XDP on an endpoint in
+ * policy_endpoints (keep TC ingress there) or judge at XDP too.
+ */
+START_TEST(test_replies_pass_when_ingress_is_watched_by_xdp)
+{
+	struct pkt request, answer;
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	build_v4_tcp(&request, 40000, 80, NETOBS_TCP_SYN);
+	run_xdp(&request); /* the endpoint's SYN, seen by XDP instead of TC ingress */
+	build_v4_tcp(&answer, 80, 40000, NETOBS_TCP_SYN | NETOBS_TCP_ACK);
+	swap_v4_addresses(&answer);
+	ck_assert_msg(to_endpoint(&answer) == TC_ACT_UNSPEC,
+		      "the SYN-ACK answering the endpoint was dropped: XDP saw its SYN and "
+		      "remembered no connection");
+}
+END_TEST
+
+/*
+ * maps.h: a policy_conns entry "lives as long as the flow entry of the
+ * same key" (the agent deletes it with that flow entry). When the flow
+ * insert fails (map full), netobs_policy_judge() has inserted the
+ * connection already: an entry no flow entry will ever delete. Under a
+ * flood that fills the flow map, policy_conns fills up with them for good
+ * (CONN_FULL), and every later connection's replies are judged as new:
+ * dropped under default deny.
+ */
+static uint32_t orphan_connections(uint32_t *total)
+{
+	int conns = bpf_map__fd(H.skel->maps.policy_conns);
+	int flows = bpf_map__fd(H.skel->maps.flows);
+	struct netobs_flow_stats values[H.ncpu];
+	struct netobs_flow_key key, next;
+	struct netobs_flow_key *prev = NULL;
+	uint32_t orphans = 0;
+
+	*total = 0;
+	while (!bpf_map_get_next_key(conns, prev, &next)) {
+		key = next;
+		prev = &key;
+		(*total)++;
+		if (bpf_map_lookup_elem(flows, &key, values))
+			orphans++;
+	}
+	return orphans;
+}
+
+START_TEST(test_no_connection_without_flow_entry)
+{
+	struct pkt p;
+	uint32_t total, orphans;
+	uint64_t c[NETOBS_CNT__MAX];
+
+	endpoint_set(EP, INGRESS_ENFORCED);
+	H.skel->bss->netobs_policy_gen = 1;
+	/* 8 connections out through a 4-entry flow map */
+	for (uint16_t i = 0; i < 8; i++) {
+		build_v4_udp(&p, 6000 + i, 53);
+		ck_assert_int_eq(from_endpoint(&p), TC_ACT_UNSPEC);
+	}
+	counters_read(c);
+	ck_assert_uint_eq(c[NETOBS_CNT_FLOW_MAP_FULL], 4);
+	orphans = orphan_connections(&total);
+	ck_assert_msg(orphans == 0,
+		      "%u of %u policy_conns entries have no flow entry: the agent never deletes "
+		      "them",
+		      orphans, total);
+}
+END_TEST
+
+static void harness_start_small(void)
+{
+	harness_start_sized(4, 0);
+}
+
+Suite *netobs_test_suite(void)
+{
+	Suite *s = suite_create("datapath_policy_review");
+	TCase *tc = tcase_create("review");
+	TCase *small = tcase_create("review_small_flow_map");
+
+	tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
+	tcase_add_checked_fixture(tc, harness_reset, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reply_after_earlier_drop_passes);
+	tcase_add_test(tc, test_connection_open_before_enforcement_survives);
+	tcase_add_test(tc, test_reply_cache_outlives_connection);
+	tcase_add_test(tc, test_fragments_of_allowed_datagram_pass);
+	tcase_add_test(tc, test_fragments_of_reply_pass);
+	tcase_add_test(tc, test_ipv6_neighbour_discovery_passes);
+	tcase_add_test(tc, test_replies_pass_when_ingress_is_watched_by_xdp);
+	suite_add_tcase(s, tc);
+
+	tcase_add_unchecked_fixture(small, harness_start_small, harness_stop);
+	tcase_add_checked_fixture(small, harness_reset, NULL);
+	tcase_set_timeout(small, 60);
+	tcase_add_test(small, test_no_connection_without_flow_entry);
+	suite_add_tcase(s, small);
+	return s;
+}
