@@ -41,7 +41,9 @@ static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 {
 	__u16 new_flags;
 
-	if (d->gen != stats->policy_gen)
+	/* A new generation, or a new verdict at the same one (a drop that
+	 * turned out to be a reply). */
+	if (d->gen != stats->policy_gen || d->verdict != stats->verdict)
 		flow_stats_set_verdict(stats, d);
 	stats->packets += packets;
 	stats->bytes += bytes;

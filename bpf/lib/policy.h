@@ -215,7 +215,7 @@ static __always_inline int policy_icmp_error(const struct netobs_flow_key *key)
  * verified once.
  */
 __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_flow_key *key,
-				     __u32 inner_off)
+				     __u32 inner_off, __u32 gen)
 {
 	struct netobs_flow_key conn = {};
 	struct netobs_policy_conn *c;
@@ -264,7 +264,7 @@ __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_
 		return 0;
 	}
 	c = bpf_map_lookup_elem(&policy_conns, &conn);
-	return c && c->policy_gen == netobs_policy_gen;
+	return c && c->policy_gen == gen;
 }
 
 /* Forwarded by the rules (or not enforced): its replies may come back. */
@@ -275,19 +275,19 @@ static __always_inline int policy_verdict_opens(__u8 verdict)
 }
 
 /*
- * Judge a packet whose flow direction this CPU has no verdict for at gen.
+ * Judge a packet whose flow direction this CPU has no verdict for at gen
+ * (passed in, not read again: the agent may change it meanwhile).
  * A reply of a connection allowed the other way is REPLY whatever the
  * rules say (stateful, as Cilium); a connection allowed at an older
  * generation is judged again before its replies count as such. A direction
  * the rules forward on an enforced endpoint is remembered in policy_conns.
  */
 __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_flow_key *key,
-				   __u32 l4_end, struct policy_decision *out)
+				   __u32 l4_end, __u32 gen, struct policy_decision *out)
 {
 	struct netobs_policy_conn *conn, fresh = {};
 	struct netobs_flow_key rev = {}, forward;
 	struct policy_decision again;
-	__u32 gen = netobs_policy_gen;
 
 	if (!key || !out)
 		return 0;
@@ -297,7 +297,7 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 		return 0; /* not an enforced endpoint */
 
 	if (policy_icmp_error(key)) {
-		if (netobs_policy_related(skb, key, l4_end)) {
+		if (netobs_policy_related(skb, key, l4_end, gen)) {
 			out->verdict = NETOBS_PV_REPLY;
 			out->policy_id = 0;
 			out->match_type = NETOBS_MATCH_NONE;
@@ -345,7 +345,9 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 						  __u32 gen, struct netobs_flow_stats **stats,
 						  struct policy_decision *d)
 {
+	struct netobs_flow_key rev = {};
 	struct netobs_flow_stats *cached;
+	int answers;
 
 	*stats = bpf_map_lookup_elem(&flows, &pkt->key);
 	cached = *stats;
@@ -355,11 +357,22 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 		pkt->key.key_flags &= ~NETOBS_KEY_F_DROPPED;
 	}
 	if (cached && cached->policy_gen == gen && !policy_icmp_error(&pkt->key)) {
+		/* A reply stays one only while its connection is remembered,
+		 * and a drop turns into a reply once the endpoint opens the
+		 * connection: one lookup on these two paths, never on an
+		 * ALLOWED or UNENFORCED flow's packets. */
+		if (cached->verdict == NETOBS_PV_REPLY || policy_verdict_drops(cached->verdict)) {
+			answers = policy_reverse_key(&pkt->key, &rev) &&
+				  bpf_map_lookup_elem(&policy_conns, &rev);
+			if (answers != (cached->verdict == NETOBS_PV_REPLY))
+				goto judge;
+		}
 		d->gen = gen;
 		d->verdict = cached->verdict;
 		d->policy_id = cached->policy_id;
 		d->match_type = cached->match_type;
 		return;
 	}
-	netobs_policy_judge(skb, &pkt->key, pkt->header_len, d);
+judge:
+	netobs_policy_judge(skb, &pkt->key, pkt->header_len, gen, d);
 }
