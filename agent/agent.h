@@ -13,6 +13,7 @@
 #include "datapath.h"
 #include "endpoints.h"
 #include "flowtable.h"
+#include "policy_conns.h"
 #include "record.h"
 #include "record_lines.h"
 #include "store.h"
@@ -121,6 +122,7 @@ struct agent {
 	size_t value_stride;
 	bool batch_unsupported;
 	uint32_t harvest_gen;
+	struct policy_conns_sweep conns_sweep; /* agent/policy_conns.c */
 
 	unsigned int rb_budget; /* events left in this wakeup */
 

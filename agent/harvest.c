@@ -35,6 +35,7 @@ int harvest_init(struct agent *a)
 
 void harvest_free(struct agent *a)
 {
+	policy_conns_free(a);
 	free(a->batch_keys);
 	free(a->batch_values);
 	free(a->percpu_value);
@@ -75,19 +76,6 @@ static void harvest_tombstone(struct agent *a, const struct flow_entry *e, uint8
 /* True when the flow ended; false when it moved since the decision (an
  * UPDATE was reported instead). */
 
-/*
- * The datapath remembers a connection an enforced endpoint allowed under
- * the key of its flow entry (lib/abi.h, policy_conns): it lives as long as
- * that entry, so its replies stop counting as replies when the flow ends,
- * as a conntrack entry would expire. Only plain keys open connections.
- */
-static void harvest_forget_connection(struct agent *a, const struct netobs_flow_key *key)
-{
-	if (key->key_flags || a->dp.policy_conns_fd < 0)
-		return;
-	bpf_map_delete_elem(a->dp.policy_conns_fd, key);
-}
-
 static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 			     const struct netobs_flow_stats *totals, uint8_t reason, uint64_t now)
 {
@@ -118,7 +106,7 @@ static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
 		bpf_map_delete_elem(a->dp.flows_fd, &e->key);
 	}
-	harvest_forget_connection(a, &e->key);
+	policy_conns_forget(a, &e->key);
 	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, 0, reason, now, &rec);
 	harvest_tombstone(a, e, reason, now);
 	flow_table_remove(&a->flows, e);
@@ -409,9 +397,13 @@ void harvest_run(struct agent *a)
 	for (uint32_t i = 0; complete && i < a->flows.capacity; i++) {
 		struct flow_entry *e = &a->flows.entries[i];
 
-		if (e->in_use && e->seen_gen != gen)
+		if (e->in_use && e->seen_gen != gen) {
+			policy_conns_forget(a, &e->key);
 			flow_table_remove(&a->flows, e);
+		}
 	}
+	if (gen % POLICY_CONNS_SWEEP_EVERY == 0)
+		policy_conns_sweep(a);
 	/* Usually empty: then no walk over its whole pool every harvest. */
 	for (uint32_t i = 0; a->ended.count && i < a->ended.capacity; i++) {
 		struct flow_entry *t = &a->ended.entries[i];

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The agent's side of the datapath's policy_conns map (agent/policy_conns.c). */
+#pragma once
+
+#include <stdint.h>
+
+#include "abi.h"
+
+struct agent;
+
+/* Orphan candidates kept between two sweeps, at most. */
+#define POLICY_CONNS_SWEEP_MAX 4096
+/* Harvests between two sweeps. */
+#define POLICY_CONNS_SWEEP_EVERY 10
+
+struct policy_conns_sweep {
+	struct netobs_flow_key *orphans; /* sorted: seen without a flow entry last time */
+	unsigned int norphans;
+	uint64_t deleted; /* orphans removed so far */
+};
+
+/* Before a new generation: remember the connections the agent's flow table
+ * says an endpoint opened, for their replies (judged again before use). */
+void policy_conns_seed(struct agent *a);
+/* The flow entry of this key ended: so did its connection. */
+void policy_conns_forget(struct agent *a, const struct netobs_flow_key *key);
+/* Delete connections whose flow entry has been missing two sweeps in a row. */
+void policy_conns_sweep(struct agent *a);
+void policy_conns_free(struct agent *a);
