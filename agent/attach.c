@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "attach.h"
 #include "log.h"
+#include "policy.h"
 
 static void endpoint_attach_tc(struct agent *a, struct endpoint *ep, int hook)
 {
@@ -121,6 +122,8 @@ void agent_sync_endpoints(struct agent *a)
 	}
 	for (unsigned int i = 0; i < a->endpoints->count; i++)
 		endpoint_attach(a, &a->endpoints->eps[i]);
+	/* Endpoints and addresses are the policies' subjects and peers. */
+	agent_policy_endpoints_changed(a);
 	if (a->endpoints->count != before)
 		log_info("%u endpoints", a->endpoints->count);
 }

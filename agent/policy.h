@@ -13,6 +13,12 @@
 #include <stdint.h>
 #include <jansson.h>
 
+/*
+ * lib/policy.h through the compiler's header: agent/ comes first on the
+ * include path of everything that links the agent (the unit tests too), so
+ * their #include "policy.h" lands here and must still see lib/policy.h.
+ */
+#include "policy_compile.h"
 #include "record.h"
 
 struct agent;

@@ -154,12 +154,12 @@ agent_stop
 
 # --- Errors at start say what to do.
 mkdir -p "$TMP/plain"
-out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" 2>&1); rc=$?
+out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "bpffs missing: exit 1" 1 $rc
 check_true "bpffs missing: says how to mount it" grep -q "mount -t bpf bpf $TMP/plain" <<<"$out"
 check_true "bpffs missing: leaves no socket" test ! -e "$TMP/e.sock"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$AGENT" --socket "$TMP/e.sock" --bpffs "$BPFFS" 2>&1); rc=$?
+	"$AGENT" --socket "$TMP/e.sock" --bpffs "$BPFFS" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "not root: exit 1" 1 $rc
 check_true "not root: says to run as root" grep -q "as root" <<<"$out"
 out=$("$AGENT" --no-such-flag 2>&1); rc=$?
