@@ -101,8 +101,19 @@ expect_line "$TMP/err" "Error: cannot open $TMP/missing.yaml: No such file or di
 # Usage errors.
 expect_exit 2 -- "$BIN" policy
 expect_exit 2 -- "$BIN" policy validate
-expect_exit 2 -- "$BIN" policy get
-expect_line "$TMP/err" "Error: unknown subcommand 'get': expected validate"
+expect_exit 2 -- "$BIN" policy frobnicate
+expect_line "$TMP/err" "Error: unknown subcommand 'frobnicate': expected validate, import, get or delete"
+expect_exit 2 -- "$BIN" policy import
+expect_line "$TMP/err" "Error: import needs at least one FILE (- for stdin)"
+expect_exit 2 -- "$BIN" policy delete
+expect_exit 2 -- "$BIN" policy delete web --all
+expect_line "$TMP/err" "Error: delete needs NAME... or --all (not both)"
+expect_exit 2 -- "$BIN" policy get --all
+expect_line "$TMP/err" "Error: --all is a flag of delete only"
+expect_exit 2 -- "$BIN" policy get a b
+# import checks the files before it needs an agent: the error names the file.
+expect_exit 1 -- "$BIN" policy import "$TMP/key.yaml" --socket "$TMP/no.sock"
+expect_line "$TMP/err" "Error: $TMP/key.yaml: document 1 (k): spec.x?]0;y?: unknown field; supported fields: docs/policy.md"
 expect_exit 2 -- "$BIN" policy validate tests/policy/web.yaml -o table
 expect_exit 0 -- "$BIN" help policy
 expect_line "$TMP/out" "Usage: netobs policy validate FILE... [-o text|json]"
