@@ -336,7 +336,8 @@ static void policy_delete(struct agent *a, struct client *c, const json_t *req)
 			goto out;
 		}
 		policies_commit(a, &next);
-		log_info("deleted %zu policies; policy revision %llu", json_array_size(deleted),
+		log_info("deleted %zu %s; policy revision %llu", json_array_size(deleted),
+			 json_array_size(deleted) == 1 ? "policy" : "policies",
 			 (unsigned long long)p->revision);
 	}
 	server_reply(c, json_pack("[{s:{s:I, s:O}}, {s:{}}]", "policy_delete", "revision",
@@ -551,7 +552,7 @@ static void endpoint_labels(struct agent *a, struct client *c, const json_t *req
 		labels = old;
 		policy_endpoint_config_tidy(p, cfg);
 		agent_policy_save(a);
-		log_info("endpoint %s: %u user labels; policy revision %llu", ep->name, n,
+		log_info("endpoint %s: %u user label(s); policy revision %llu", ep->name, n,
 			 (unsigned long long)p->revision);
 	}
 	cfg = policy_endpoint_config_find(p, ep->name);

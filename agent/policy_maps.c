@@ -65,6 +65,9 @@ int agent_policy_compile(struct agent *a, const struct policy_imported *policies
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* No policy: empty maps, generation 0 (the datapath reads nothing else). */
+	if (!policies->set.n_policies)
+		return 0;
 	for (unsigned int i = 0; i < table->count; i++) {
 		const struct policy_endpoint_config *cfg =
 			policy_endpoint_config_find(p, table->eps[i].name);
