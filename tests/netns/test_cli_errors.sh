@@ -337,14 +337,14 @@ grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
 
 # ---- endpoints: table built from data, JSON one object per line
 cat >"$REPLY" <<'JSON'
-{"endpoint":{"id":1,"name":"web","interface":"veth-web","ifindex":5,"mac":"aa:bb:cc:dd:ee:01","netns":"ns1","peer_ifindex":2,"ipv4":["10.0.0.2","10.0.1.2"],"ipv6":[],"state":"ready","hooks":["tc-ingress","tc-egress"],"labels":["netobs:endpoint=web"]}}
+{"endpoint":{"id":1,"name":"web","interface":"veth-web","ifindex":5,"mac":"aa:bb:cc:dd:ee:01","netns":"ns1","peer_ifindex":2,"ipv4":["10.0.0.2","10.0.1.2"],"ipv6":[],"state":"ready","hooks":["tc-ingress","tc-egress"],"labels":["netobs:endpoint=web","user:app=web","user:tier=front"],"ingress":"Disabled (Audit)","egress":"Disabled","revision":3,"audit":true}}
 {"endpoint":{"id":12,"name":"db","interface":"veth-database","ifindex":7,"mac":"aa:bb:cc:dd:ee:02","netns":"","ipv4":["10.0.0.3"],"ipv6":["fd00::3"],"state":"down","hooks":[]}}
 {"done":{"count":2}}
 JSON
 cat >"$TMP/want" <<'TABLE'
-ID  NAME  INTERFACE      IPv4               IPv6     MAC                STATE  HOOKS
-1   web   veth-web       10.0.0.2,10.0.1.2  -        aa:bb:cc:dd:ee:01  ready  tc-ingress,tc-egress
-12  db    veth-database  10.0.0.3           fd00::3  aa:bb:cc:dd:ee:02  down   -
+ID  NAME  INTERFACE      IPv4               IPv6     MAC                STATE  HOOKS                 POLICY (ingress)  POLICY (egress)  LABELS
+1   web   veth-web       10.0.0.2,10.0.1.2  -        aa:bb:cc:dd:ee:01  ready  tc-ingress,tc-egress  Disabled (Audit)  Disabled         app=web,tier=front
+12  db    veth-database  10.0.0.3           fd00::3  aa:bb:cc:dd:ee:02  down   -                     -                 -                -
 TABLE
 run --socket "$SOCK" endpoints
 expect_rc 0 "endpoints"
