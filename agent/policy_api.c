@@ -206,7 +206,8 @@ static void policy_import(struct agent *a, struct client *c, const json_t *req)
 			log_warn("out of memory naming policy %s in records",
 				 incoming.policies[i].name);
 	policies_commit(a, &next);
-	log_info("imported %u policies from %s; policy revision %llu", incoming.n_policies, source,
+	log_info("imported %u %s from %s; policy revision %llu", incoming.n_policies,
+		 incoming.n_policies == 1 ? "policy" : "policies", source,
 		 (unsigned long long)p->revision);
 	server_reply(c, json_pack("[{s:{s:I, s:O}}, {s:{}}]", "policy_import", "revision",
 				  (json_int_t)p->revision, "imported", names, "done"));
