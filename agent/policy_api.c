@@ -526,7 +526,7 @@ static void endpoint_labels(struct agent *a, struct client *c, const json_t *req
 		server_reply_error(c, "the agent is out of memory; nothing was changed");
 		return;
 	}
-	if (cfg) {
+	if (cfg && cfg->n_labels) { /* an audit-only endpoint has none (NULL) */
 		memcpy(labels, cfg->labels, cfg->n_labels * sizeof(*labels));
 		n = cfg->n_labels;
 	}

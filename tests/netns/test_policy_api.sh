@@ -252,7 +252,7 @@ snapshot() {
 }
 snapshot >"$TMP/before"
 check_true "state file written" test -s "$STATE_DIR/policy.json"
-agent_stop
+agent_stop; check_eq "the agent stops cleanly (exit 0, no sanitizer report)" 0 "$?"
 agent_start || exit 1
 snapshot >"$TMP/after-term"
 check_true "after SIGTERM: same policies, ids, revision, labels, audit" cmp -s "$TMP/before" "$TMP/after-term"
@@ -280,7 +280,7 @@ check_eq "delete --all with nothing: no new revision" "Nothing to delete; policy
 	"$("$CLI" policy delete --all)"
 
 # --- a corrupt state file: the agent refuses to start and says what to do
-agent_stop
+agent_stop; check_eq "the agent stops cleanly (exit 0, no sanitizer report)" 0 "$?"
 cp "$STATE_DIR/policy.json" "$TMP/good.json"
 echo '{"version":1,"revision":' >"$STATE_DIR/policy.json"
 out=$(timeout 20 "$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --state-dir "$STATE_DIR" 2>&1); rc=$?
@@ -295,6 +295,8 @@ cp "$TMP/good.json" "$STATE_DIR/policy.json"
 agent_start || exit 1
 check_eq "the good file again: labels kept" "app=web,tier=front" \
 	"$(endpoint_field "$E2" '[.labels[] | select(startswith("user:")) | ltrimstr("user:")] | join(",")')"
+
+agent_stop; check_eq "the agent stops cleanly at the end" 0 "$?"
 
 echo "# passed $PASSED, failed $FAILED"
 [ "$FAILED" -eq 0 ]
