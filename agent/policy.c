@@ -158,6 +158,17 @@ const struct netobs_policy_ref *agent_policy_ref(const struct agent *a, uint16_t
 	return a->policy->refs[policy_id];
 }
 
+json_t *agent_policy_status_json(const struct agent *a)
+{
+	const struct agent_policy *p = a->policy;
+
+	if (!p)
+		return json_object();
+	return json_pack("{s:I, s:i, s:I, s:I}", "revision", (json_int_t)p->revision, "policies",
+			 (int)p->policies.set.n_policies, "generation", (json_int_t)p->generation,
+			 "compile_failures", (json_int_t)p->compile_failures);
+}
+
 uint64_t agent_policy_revision(const struct agent *a)
 {
 	return a->policy ? a->policy->revision : 0;

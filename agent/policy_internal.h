@@ -100,6 +100,8 @@ int agent_policy_commit_id(struct agent_policy *p, uint16_t id, const struct pol
 			   uint64_t revision);
 int agent_policy_make_ref(struct agent_policy *p, uint16_t id, const struct policy *policy,
 			  uint64_t revision);
+/* For `status`: {"revision", "policies", "generation", "compile_failures"}. */
+json_t *agent_policy_status_json(const struct agent *a);
 /* Write the state file; a failure is logged (the change stays in effect). */
 void agent_policy_save(struct agent *a);
 

@@ -261,6 +261,8 @@ agent_start || exit 1
 snapshot >"$TMP/after-kill"
 check_true "after SIGKILL: the same" cmp -s "$TMP/before" "$TMP/after-kill"
 check_eq "after restart the maps are written again" "19" "$(pep_flags "$IF1")"
+check_eq "status: revision, policies, no failed recompile" "$((REV + 4)) 2 0" \
+	"$("$CLI" status -o json | jq -r '.status.policy | "\(.revision) \(.policies) \(.compile_failures)"')"
 check_eq "ids given out before the restart are not given again" "Imported 1 policy (web-out); policy revision $((REV + 5))" \
 	"$("$CLI" policy get -o json web-out | "$CLI" policy import -)"
 check_eq "web-out's new id" "405" \
