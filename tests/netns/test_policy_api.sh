@@ -298,6 +298,31 @@ agent_start || exit 1
 check_eq "the good file again: labels kept" "app=web,tier=front" \
 	"$(endpoint_field "$E2" '[.labels[] | select(startswith("user:")) | ltrimstr("user:")] | join(",")')"
 
+# --- policies that fit two endpoints but not three: a third endpoint's
+# recompile fails, is logged and counted, and the maps in force stay
+"$PYTHON" - "$TMP/wide.json" <<'PY'
+import json, sys
+cidrs = [f"10.{i // 256}.{i % 256}.0/24" for i in range(120)]
+ports = [{"port": str(1000 + 2 * i), "protocol": "TCP"} for i in range(256)]
+doc = {"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "wide"},
+       "spec": {"endpointSelector": {},
+                "ingress": [{"fromCIDR": cidrs, "toPorts": [{"ports": ports[k:k + 40]} for k in range(0, 256, 40)]}]}}
+json.dump([doc], open(sys.argv[1], "w"))
+PY
+out=$("$CLI" policy import "$TMP/wide.json" 2>&1)
+check_true "a policy of ~30000 rules per endpoint fits two endpoints ($out)" grep -q "^Imported 1 policy (wide)" <<<"$out"
+check_eq "both endpoints enforced (1 still in audit mode)" "19 3" "$(pep_flags "$IF1") $(pep_flags "$IF2")"
+endpoint_create 3
+wait_for "the third endpoint" 10 bash -c "'$CLI' endpoints | grep -q ' $(endpoint_ns 3) '"
+wait_for "its recompile to fail" 10 bash -c \
+	"[ \"\$('$CLI' status -o json | jq .status.policy.compile_failures)\" -ge 1 ]"
+check_true "the failure is counted" test "$("$CLI" status -o json | jq .status.policy.compile_failures)" -ge 1
+check_true "and logged, saying what stays" grep -q "the endpoints changed but the policies no longer fit the datapath: .*the previous policy maps stay in force" "$TMP/agent.log"
+IF3=$(cat /sys/class/net/"$(endpoint_if 3)"/ifindex)
+check_eq "the maps in force stay: endpoints 1 and 2 enforced, 3 not in the map" "19 3 none" \
+	"$(pep_flags "$IF1") $(pep_flags "$IF2") $(pep_flags "$IF3")"
+"$CLI" policy delete --all >/dev/null
+
 agent_stop; check_eq "the agent stops cleanly at the end" 0 "$?"
 
 echo "# passed $PASSED, failed $FAILED"
