@@ -10,7 +10,7 @@
 #include "agent.h"
 #include "l7.h"
 #include "log.h"
-#include "policy.h"
+#include "agent_policy.h"
 
 static uint64_t clock_ns(clockid_t clk)
 {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include <jansson.h>
 
 #include "abi.h"
 #include "datapath.h"
@@ -25,6 +26,7 @@ struct ring_buffer;
 struct l7_tracker;
 struct mnl_socket;
 struct client;
+struct agent_policy;
 
 struct agent_config {
 	char socket_path[108];
@@ -48,6 +50,7 @@ struct agent_config {
 	uint32_t ndns_ports, nhttp_ports;
 	uint32_t dns_timeout_ms; /* a DNS request unanswered this long is reported so */
 	uint32_t l7_max_conns;	 /* TCP connections the L7 tracker follows at once */
+	char state_dir[256];	 /* --state-dir: policy.json lives here; "" keeps no state */
 };
 
 /* Agent-side counters, reported by `netobs status` beside the datapath's. */
@@ -139,6 +142,8 @@ struct agent {
 	unsigned int rate_next;
 	bool stopping;
 
+	struct agent_policy *policy; /* agent/agent_policy.h; NULL in a replay */
+
 	struct l7_tracker *l7; /* NULL when L7 is off */
 	/* FIN/RST of L7 connections, applied after the slices read with them
 	 * (agent_l7_tcp_end()). */
@@ -213,3 +218,9 @@ void server_wake_followers(struct agent *a);
 /* The store is about to overwrite rec: readers still behind it count the loss. */
 void server_record_evicting(struct agent *a, const struct netobs_record *rec);
 void server_stop(struct agent *a);
+/* A one-shot request's reply: each object of lines (an array, taken) one
+ * line, then the connection closes. NULL: out of memory, said so. */
+void server_reply(struct client *c, json_t *lines);
+/* An error line for the request, then the connection closes. */
+void server_reply_error(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "attach.h"
 #include "log.h"
+#include "agent_policy.h"
 
 static void endpoint_attach_tc(struct agent *a, struct endpoint *ep, int hook)
 {
@@ -119,6 +120,10 @@ void agent_sync_endpoints(struct agent *a)
 		datapath_forget_interface(&a->dp, gone[i].ifindex);
 		harvest_end_interface(a, gone[i].ifindex);
 	}
+	/* Endpoints and addresses are the policies' subjects and peers:
+	 * compiled in before a new endpoint's programs go on, so its first
+	 * packet is judged by the whole policy. */
+	agent_policy_endpoints_changed(a);
 	for (unsigned int i = 0; i < a->endpoints->count; i++)
 		endpoint_attach(a, &a->endpoints->eps[i]);
 	if (a->endpoints->count != before)

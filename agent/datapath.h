@@ -40,6 +40,7 @@ struct datapath {
 	bool tc_clsact;		/* TC hooks on clsact: no tcx in this kernel (or asked for) */
 	bool persistent;	/* TC links pinned: they outlive the agent (a policy is loaded) */
 	bool reused_maps;	/* flows/policy_conns taken over from a persistent agent */
+	uint32_t policy_gen_floor; /* largest policy generation the reused maps cache */
 	struct datapath_tc_link *tc_links;
 	unsigned int ntc_links, tc_links_cap;
 };

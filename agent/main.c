@@ -23,6 +23,7 @@
 #include "l7.h"
 #include "l7_tracker.h"
 #include "log.h"
+#include "agent_policy.h"
 
 /* After a netlink event, rescan this soon: events come in bursts. */
 #define RESCAN_DELAY_MS 50
@@ -67,6 +68,9 @@ static void usage(FILE *out)
 		"                           request within SEC seconds (default 10)\n"
 		"  --node-name NAME         node name in records (default: the host name)\n"
 		"  --bpffs PATH             BPF filesystem for pinned maps (default /sys/fs/bpf)\n"
+		"  --state-dir DIR          where the imported policies and endpoint labels are\n"
+		"                           kept across restarts, in DIR/policy.json (default\n"
+		"                           " NETOBS_DEFAULT_STATE_DIR ")\n"
 		"  --dns-ports LIST         decode DNS on these ports too (comma-separated;\n"
 		"                           53 always)\n"
 		"  --http-ports LIST        decode HTTP only on these ports (default: any port,\n"
@@ -232,12 +236,13 @@ enum {
 	OPT_NO_L7,
 	OPT_REPLAY,
 	OPT_CLEANUP,
+	OPT_STATE_DIR,
 };
 
 /* Options that serve the live agent only: a replay refuses them. */
-static const int live_only_opts[] = {OPT_SOCKET,      OPT_INTERFACES,	  OPT_XDP,
-				     OPT_BPFFS,	      OPT_STORE,	  OPT_QUEUE,
-				     OPT_MAX_CLIENTS, OPT_REQUEST_TIMEOUT};
+static const int live_only_opts[] = {OPT_SOCKET,      OPT_INTERFACES,	   OPT_XDP,
+				     OPT_BPFFS,	      OPT_STORE,	   OPT_QUEUE,
+				     OPT_MAX_CLIENTS, OPT_REQUEST_TIMEOUT, OPT_STATE_DIR};
 
 /* --replay FILE: the capture to replay, NULL for the live agent. */
 static const char *replay_path;
@@ -277,6 +282,7 @@ static int parse_args(int argc, char **argv, struct agent *a)
 		{"pressure-timeout", required_argument, NULL, OPT_PRESSURE},
 		{"replay", required_argument, NULL, OPT_REPLAY},
 		{"cleanup", no_argument, NULL, OPT_CLEANUP},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{},
 	};
 	struct agent_config *cfg = &a->cfg;
@@ -365,6 +371,16 @@ static int parse_args(int argc, char **argv, struct agent *a)
 			break;
 		case OPT_BPFFS:
 			snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", optarg);
+			break;
+		case OPT_STATE_DIR:
+			if (!*optarg || strlen(optarg) >= sizeof(cfg->state_dir)) {
+				fprintf(stderr,
+					"netobs-agent: --state-dir: expected a directory path of 1 "
+					"to %zu bytes\n",
+					sizeof(cfg->state_dir) - 1);
+				return -1;
+			}
+			snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", optarg);
 			break;
 		case OPT_DNS_PORTS:
 			rc = parse_ports("--dns-ports", optarg, cfg->dns_ports, &cfg->ndns_ports);
@@ -600,6 +616,12 @@ static int agent_start(struct agent *a)
 	}
 	if ((rc = agent_l7_init(a)))
 		return rc;
+	/* Before the first scan: it compiles the policies for the endpoints. */
+	rc = agent_policy_init(a, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		return rc;
+	}
 
 	a->rb = ring_buffer__new(a->dp.events_fd, events_ring_buffer_cb, a, NULL);
 	if (!a->rb) {
@@ -663,6 +685,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(a->cfg.socket_path, sizeof(a->cfg.socket_path), "%s", NETOBS_DEFAULT_SOCKET);
 	snprintf(a->cfg.bpffs, sizeof(a->cfg.bpffs), "/sys/fs/bpf");
+	snprintf(a->cfg.state_dir, sizeof(a->cfg.state_dir), "%s", NETOBS_DEFAULT_STATE_DIR);
 	a->cfg.harvest_interval_ms = 1000;
 	a->cfg.idle_timeout_s = 60;
 	a->cfg.end_grace_ms = 3000;
@@ -746,6 +769,7 @@ int main(int argc, char **argv)
 	if (a->nl_events)
 		mnl_socket_close(a->nl_events);
 	datapath_close(&a->dp);
+	agent_policy_free(a); /* after the last record: records point at its refs */
 	agent_l7_free(a);
 	harvest_free(a);
 	record_store_free(&a->store);

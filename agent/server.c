@@ -34,6 +34,7 @@
 #include "filter.h"
 #include "linebuf.h"
 #include "log.h"
+#include "agent_policy.h"
 #include "status.h"
 
 /* After an error line the agent keeps reading (and dropping) what the client
@@ -188,7 +189,7 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 
 static void client_send_error(struct client *c, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -198,6 +199,38 @@ static void client_send_error(struct client *c, const char *fmt, ...)
 	c->state = CLIENT_FINISHING;
 	c->linger = true;
 	client_send_json(c, json_pack("{s:{s:s}}", "error", "message", msg), true);
+}
+
+void server_reply_error(struct client *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	client_send_error(c, "%s", msg);
+}
+
+void server_reply(struct client *c, json_t *lines)
+{
+	struct linebuf lb = {};
+	size_t i;
+	json_t *line;
+	int rc = lines ? 0 : -ENOMEM;
+
+	c->state = CLIENT_FINISHING;
+	json_array_foreach (lines, i, line)
+		if (!rc)
+			rc = linebuf_append_json(&lb, json_incref(line));
+	if (rc) {
+		free(lb.data);
+		json_decref(lines);
+		client_send_error(c, "the agent is out of memory; try again later");
+		return;
+	}
+	client_write(c, &lb, json_array_size(lines), true);
+	json_decref(lines);
 }
 
 static void client_shutdown_cb(uv_shutdown_t *req, int status)
@@ -561,10 +594,15 @@ static void client_handle_request(struct client *c, const char *line)
 		int rc = 0;
 
 		c->state = CLIENT_FINISHING;
-		for (unsigned int i = 0; i < a->endpoints->count && !rc; i++)
-			rc = linebuf_append_json(&lb,
-						 json_pack("{s:o}", "endpoint",
-							   endpoint_json(&a->endpoints->eps[i])));
+		for (unsigned int i = 0; i < a->endpoints->count && !rc; i++) {
+			json_t *ep = endpoint_json(&a->endpoints->eps[i]);
+
+			/* Labels (the user's too), policy enforcement, revision. */
+			if (ep && json_object_update_new(
+					  ep, agent_policy_endpoint_json(a, &a->endpoints->eps[i])))
+				json_decref(ep), ep = NULL;
+			rc = linebuf_append_json(&lb, json_pack("{s:o}", "endpoint", ep));
+		}
 		if (!rc)
 			rc = linebuf_append_json(&lb, json_pack("{s:{s:I}}", "done", "count",
 								(json_int_t)a->endpoints->count));
@@ -576,8 +614,11 @@ static void client_handle_request(struct client *c, const char *line)
 		}
 	} else if (!strcmp(kind, "flows")) {
 		client_start_flows(c, req);
-	} else {
-		client_send_error(c, "unknown request '%s': expected status, endpoints or flows",
+	} else if (!agent_policy_request(a, c, kind, req)) {
+		client_send_error(c,
+				  "unknown request '%s': expected status, endpoints, flows, "
+				  "policy_import, policy_get, policy_delete, endpoint_config or "
+				  "endpoint_labels",
 				  kind);
 	}
 	json_decref(req);

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "l7.h"
+#include "policy_internal.h"
 #include "status.h"
 
 const char *netobs_counter_name(int counter)
@@ -90,6 +91,7 @@ json_t *agent_status_json(struct agent *a)
 	if (status) {
 		json_object_set_new(status, "discovery", discovery_json(a->endpoints));
 		json_object_set_new(status, "l7", agent_l7_status(a));
+		json_object_set_new(status, "policy", agent_policy_status_json(a));
 		json_object_set_new(json_object_get(status, "records"), "reordered",
 				    json_integer((json_int_t)a->stats.records_reordered));
 		/* The L7 parts and names of stored records (agent/store.h). */

@@ -61,6 +61,8 @@ int cli_cmd_status(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_policy(int argc, char **argv, struct cli_globals *g);
 void cli_usage_flows(FILE *out);
 void cli_usage_endpoints(FILE *out);
+/* netobs endpoints config|labels (cli/endpoint_settings.c). */
+int cli_endpoints_settings(int argc, char **argv, struct cli_globals *g);
 void cli_usage_status(FILE *out);
 void cli_usage_policy(FILE *out);
 void cli_print_version(void);

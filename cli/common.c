@@ -13,8 +13,9 @@
 
 #include "cli.h"
 
-/* Reply lines are records of a few hundred bytes; anything near this is broken. */
-#define CLI_MAX_REPLY_LINE (1024 * 1024)
+/* Reply lines are records of a few hundred bytes, but a policy_get line holds
+ * a whole policy document: as long as a request may be. Longer is broken. */
+#define CLI_MAX_REPLY_LINE NETOBS_API_MAX_REQUEST
 /* How much of a bad reply line an error message quotes. */
 #define CLI_QUOTE_MAX 512
 

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* netobs endpoints: the interfaces the agent watches, as a table or JSON. */
+/*
+ * netobs endpoints: the interfaces the agent watches, as a table or JSON;
+ * `config` and `labels` (cli/endpoint_settings.c) change their policy
+ * settings.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +20,24 @@ enum endpoint_column {
 	COL_MAC,
 	COL_STATE,
 	COL_HOOKS,
+	COL_POLICY_INGRESS,
+	COL_POLICY_EGRESS,
+	COL_LABELS,
 	COL_COUNT,
 };
 
 static const char *const column_titles[COL_COUNT] = {
-	"ID", "NAME", "INTERFACE", "IPv4", "IPv6", "MAC", "STATE", "HOOKS",
+	"ID",
+	"NAME",
+	"INTERFACE",
+	"IPv4",
+	"IPv6",
+	"MAC",
+	"STATE",
+	"HOOKS",
+	"POLICY (ingress)",
+	"POLICY (egress)",
+	"LABELS",
 };
 
 struct endpoint_row {
@@ -35,11 +52,18 @@ struct endpoint_table {
 
 void cli_usage_endpoints(FILE *out)
 {
-	fprintf(out, "Usage: netobs endpoints [-o table|json] [--socket PATH]\n"
-		     "\n"
-		     "List the endpoints the agent watches: ID NAME INTERFACE IPv4 IPv6 MAC STATE\n"
-		     "HOOKS (several addresses are comma-separated, a missing value is '-').\n"
-		     "  -o json   one endpoint object per line, e.g. {\"id\":1,\"name\":...}\n");
+	fprintf(out,
+		"Usage: netobs endpoints [-o table|json] [--socket PATH]\n"
+		"       netobs endpoints config ENDPOINT PolicyAuditMode=Enabled|Disabled\n"
+		"       netobs endpoints labels ENDPOINT [--add KEY=VALUE]... [--delete KEY]...\n"
+		"\n"
+		"List the endpoints the agent watches: ID NAME INTERFACE IPv4 IPv6 MAC STATE\n"
+		"HOOKS, policy enforcement by direction (Enabled, Disabled, Disabled (Audit))\n"
+		"and the user LABELS (several values are comma-separated, a missing one '-').\n"
+		"  -o json   one endpoint object per line, e.g. {\"id\":1,\"name\":...}\n"
+		"config: PolicyAuditMode=Enabled lets what policy would drop pass, reported as\n"
+		"  audit verdicts. labels: add or delete user labels (policy selectors match\n"
+		"  them). Both are kept by endpoint name, across agent restarts.\n");
 }
 
 /* A string field, or "-" when absent or empty. */
@@ -50,16 +74,18 @@ static char *string_cell(const json_t *ep, const char *key)
 	return strdup(s && *s ? s : "-");
 }
 
-/* A list of strings joined with ",", or "-" when empty. */
-static char *list_cell(const json_t *ep, const char *key)
+/* A list of strings joined with ",", or "-" when empty; with prefix, only
+ * the strings that start with it, without it. */
+static char *list_cell_prefixed(const json_t *ep, const char *key, const char *prefix)
 {
+	size_t skip = prefix ? strlen(prefix) : 0;
 	const json_t *list = json_object_get(ep, key);
 	size_t i, len = 1;
 	json_t *item;
 	char *cell;
 
 	json_array_foreach (list, i, item)
-		if (json_is_string(item))
+		if (json_is_string(item) && !strncmp(json_string_value(item), prefix ?: "", skip))
 			len += json_string_length(item) + 1;
 	if (len == 1)
 		return strdup("-");
@@ -67,13 +93,18 @@ static char *list_cell(const json_t *ep, const char *key)
 	if (!cell)
 		return NULL;
 	json_array_foreach (list, i, item) {
-		if (!json_is_string(item))
+		if (!json_is_string(item) || strncmp(json_string_value(item), prefix ?: "", skip))
 			continue;
 		if (*cell)
 			strcat(cell, ",");
-		strcat(cell, json_string_value(item));
+		strcat(cell, json_string_value(item) + skip);
 	}
 	return cell;
+}
+
+static char *list_cell(const json_t *ep, const char *key)
+{
+	return list_cell_prefixed(ep, key, NULL);
 }
 
 static char *id_cell(const json_t *ep)
@@ -109,6 +140,9 @@ static int table_add(struct endpoint_table *t, const json_t *ep)
 	row.cells[COL_MAC] = string_cell(ep, "mac");
 	row.cells[COL_STATE] = string_cell(ep, "state");
 	row.cells[COL_HOOKS] = list_cell(ep, "hooks");
+	row.cells[COL_POLICY_INGRESS] = string_cell(ep, "ingress");
+	row.cells[COL_POLICY_EGRESS] = string_cell(ep, "egress");
+	row.cells[COL_LABELS] = list_cell_prefixed(ep, "labels", "user:");
 	for (col = 0; col < COL_COUNT; col++) {
 		if (!row.cells[col]) {
 			for (col = 0; col < COL_COUNT; col++)
@@ -174,6 +208,19 @@ int cli_cmd_endpoints(int argc, char **argv, struct cli_globals *g)
 	char *raw, *text;
 	int ret;
 
+	/* The first argument that is no flag (nor a flag's value) names a subcommand. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--socket") || !strcmp(argv[i], "-o") ||
+		    !strcmp(argv[i], "--output")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (!strcmp(argv[i], "config") || !strcmp(argv[i], "labels"))
+			return cli_endpoints_settings(argc, argv, g);
+		break;
+	}
 	ret = cli_command_start(argc, argv, g, &endpoints_cmd, &output, &conn);
 	if (ret)
 		return ret;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * netobs policy validate: read CiliumNetworkPolicy files as netobs would
- * import them, without an agent, and say what netobs understood (a summary,
- * or the normalized JSON) or exactly what it refuses. docs/policy.md.
+ * netobs policy: validate reads CiliumNetworkPolicy files as netobs would
+ * import them, without an agent, and says what netobs understood (a summary,
+ * or the normalized JSON) or exactly what it refuses; import, get and delete
+ * (cli/policy_agent.c) change the agent's policies. docs/policy.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,12 +11,15 @@
 #include <string.h>
 
 #include "cli.h"
-#include "policy.h"
+#include "policy_cli.h"
 
 void cli_usage_policy(FILE *out)
 {
 	fprintf(out,
 		"Usage: netobs policy validate FILE... [-o text|json]\n"
+		"       netobs policy import FILE...\n"
+		"       netobs policy get [NAME] [-o table|json]\n"
+		"       netobs policy delete NAME...|--all\n"
 		"\n"
 		"Check CiliumNetworkPolicy files (JSON or YAML; - reads standard input) the way\n"
 		"netobs reads them, without an agent. All files are read as one import: a\n"
@@ -25,11 +29,18 @@ void cli_usage_policy(FILE *out)
 		"\n"
 		"Exit status: 0 when every file is valid, 1 when one is not (each error on\n"
 		"standard error names the file, document, policy, field and value), 2 for\n"
-		"a usage error. See docs/policy.md.\n");
+		"a usage error.\n"
+		"\n"
+		"import: check the files as validate does, then load all their policies into\n"
+		"  the agent, or none; a policy with a loaded one's name replaces it.\n"
+		"get: the loaded policies: NAME KIND ID REVISION and the endpoints each selects\n"
+		"  (ingress/egress); -o json prints the documents as a list `import` takes back.\n"
+		"delete: unload the named policies (or every one with --all).\n"
+		"See docs/policy.md.\n");
 }
 
 /* The whole file (or standard input for "-"); NULL after reporting why. */
-static char *read_input(const char *path, size_t *len)
+char *cli_policy_read_file(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	size_t cap = 65536, n = 0;
@@ -202,7 +213,7 @@ static int policy_validate(int n_files, char **files, bool json)
 	for (int i = 0; i < n_files; i++) {
 		const char *name = strcmp(files[i], "-") == 0 ? "stdin" : files[i];
 		size_t len;
-		char *text = read_input(files[i], &len);
+		char *text = cli_policy_read_file(files[i], &len);
 
 		if (!text) {
 			ret = CLI_EXIT_RUNTIME;
@@ -233,12 +244,73 @@ static int policy_validate(int n_files, char **files, bool json)
 	return ret;
 }
 
+/* -o for validate (text|json) and get (table|json): true for json. */
+static int policy_output(const struct cli_globals *g, const char *plain, bool *json)
+{
+	if (!g->output || strcmp(g->output, plain) == 0) {
+		*json = false;
+		return 0;
+	}
+	if (strcmp(g->output, "json") == 0) {
+		*json = true;
+		return 0;
+	}
+	return cli_usage_error("policy", "invalid output '%s': expected %s or json", g->output,
+			       plain);
+}
+
+enum {
+	OPT_ALL = 0x100
+};
+
+static int policy_subcommand(struct cli_globals *g, int n, char **args, bool all)
+{
+	const char *sub = args[0];
+	bool json = false;
+	int ret;
+
+	if (all && strcmp(sub, "delete"))
+		return cli_usage_error("policy", "--all is a flag of delete only");
+	if (!strcmp(sub, "validate")) {
+		if (n == 1)
+			return cli_usage_error("policy",
+					       "validate needs at least one FILE (- for stdin)");
+		ret = policy_output(g, "text", &json);
+		return ret ? ret : policy_validate(n - 1, args + 1, json);
+	}
+	if (!strcmp(sub, "import")) {
+		if (n == 1)
+			return cli_usage_error("policy",
+					       "import needs at least one FILE (- for stdin)");
+		if (g->output)
+			return cli_usage_error("policy", "import has no -o");
+		return cli_policy_import(g, n - 1, args + 1);
+	}
+	if (!strcmp(sub, "get")) {
+		if (n > 2)
+			return cli_usage_error("policy", "get takes one NAME at most");
+		ret = policy_output(g, "table", &json);
+		return ret ? ret : cli_policy_get(g, n == 2 ? args[1] : NULL, json);
+	}
+	if (!strcmp(sub, "delete")) {
+		if ((n == 1) == !all)
+			return cli_usage_error("policy",
+					       "delete needs NAME... or --all (not both)");
+		if (g->output)
+			return cli_usage_error("policy", "delete has no -o");
+		return cli_policy_delete(g, n - 1, args + 1, all);
+	}
+	return cli_usage_error(
+		"policy", "unknown subcommand '%s': expected validate, import, get or delete", sub);
+}
+
 int cli_cmd_policy(int argc, char **argv, struct cli_globals *g)
 {
-	static const struct option options[] = {CLI_GLOBAL_LONGOPTS, {NULL, 0, NULL, 0}};
+	static const struct option options[] = {
+		CLI_GLOBAL_LONGOPTS, {"all", no_argument, NULL, OPT_ALL}, {NULL, 0, NULL, 0}};
 	char **positional = calloc((size_t)argc + 1, sizeof(*positional));
 	int n_positional = 0, opt, ret;
-	bool json;
+	bool all = false;
 
 	if (!positional) {
 		cli_error("out of memory");
@@ -258,31 +330,17 @@ int cli_cmd_policy(int argc, char **argv, struct cli_globals *g)
 			ret = CLI_EXIT_USAGE;
 			goto out;
 		}
-		cli_handle_global_opt(opt, cli_usage_policy, g);
+		if (opt == OPT_ALL)
+			all = true;
+		else
+			cli_handle_global_opt(opt, cli_usage_policy, g);
 	}
 	if (n_positional == 0) {
-		ret = cli_usage_error("policy", "missing the subcommand (validate)");
+		ret = cli_usage_error("policy",
+				      "missing the subcommand (validate, import, get or delete)");
 		goto out;
 	}
-	if (strcmp(positional[0], "validate") != 0) {
-		ret = cli_usage_error("policy", "unknown subcommand '%s': expected validate",
-				      positional[0]);
-		goto out;
-	}
-	if (n_positional == 1) {
-		ret = cli_usage_error("policy", "validate needs at least one FILE (- for stdin)");
-		goto out;
-	}
-	if (!g->output || strcmp(g->output, "text") == 0) {
-		json = false;
-	} else if (strcmp(g->output, "json") == 0) {
-		json = true;
-	} else {
-		ret = cli_usage_error("policy", "invalid output '%s': expected text or json",
-				      g->output);
-		goto out;
-	}
-	ret = policy_validate(n_positional - 1, positional + 1, json);
+	ret = policy_subcommand(g, n_positional, positional, all);
 out:
 	free(positional);
 	return ret;

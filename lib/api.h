@@ -13,8 +13,12 @@
 #define NETOBS_SOCKET_ENV     "NETOBS_SOCKET"
 #define NETOBS_VERSION	      "0.1.0"
 
-/* Longest request line the agent accepts, newline included. */
-#define NETOBS_API_MAX_REQUEST 65536
+/*
+ * Longest request line the agent accepts, newline included: a policy import
+ * of POLICY_TEXT_MAX (4 MiB) of YAML grows as JSON (quotes, escapes), so
+ * 16 MiB. A connection's buffer grows only as its request does.
+ */
+#define NETOBS_API_MAX_REQUEST (16 * 1024 * 1024)
 
 /*
  * Connect to the agent. Returns the fd, or -errno with a one-line message

@@ -346,14 +346,23 @@ fail:
 	return NULL;
 }
 
+/*
+ * A rule's ports (icmps fields) as toPorts (icmps) entries of at most
+ * POLICY_PORTS_ENTRY_MAX (POLICY_ICMPS_ENTRY_MAX) each, Cilium's bound per
+ * entry: one entry of all of them would not parse back when the rule's
+ * entries held more than that between them.
+ */
 static json_t *ports_to_json(const struct policy_rule *r)
 {
-	json_t *ports = json_array();
+	json_t *entries = json_array(), *ports = NULL;
 
 	for (uint32_t i = 0; i < r->n_ports; i++) {
 		const struct policy_port *p = &r->ports[i];
 		json_t *port = json_pack("{sI}", "port", (json_int_t)p->port);
 
+		if (i % POLICY_PORTS_ENTRY_MAX == 0 &&
+		    append(entries, json_pack("{so}", "ports", ports = json_array())))
+			goto fail_port;
 		/* Port 0 stands for the whole range by itself. */
 		if (p->port && p->end_port != p->port &&
 		    put(port, "endPort", json_integer(p->end_port)))
@@ -367,23 +376,27 @@ static json_t *ports_to_json(const struct policy_rule *r)
 		json_decref(port);
 		goto fail;
 	}
-	return json_pack("[{so}]", "ports", ports);
+	return entries;
 fail:
-	json_decref(ports);
+	json_decref(entries);
 	return NULL;
 }
 
 static json_t *icmps_to_json(const struct policy_rule *r)
 {
-	json_t *fields = json_array();
+	json_t *entries = json_array(), *fields = NULL;
 
-	for (uint32_t i = 0; i < r->n_icmps; i++)
+	for (uint32_t i = 0; i < r->n_icmps; i++) {
+		if (i % POLICY_ICMPS_ENTRY_MAX == 0 &&
+		    append(entries, json_pack("{so}", "fields", fields = json_array())))
+			goto fail;
 		if (append(fields, json_pack("{sIss}", "type", (json_int_t)r->icmps[i].type,
 					     "family", r->icmps[i].family == 6 ? "IPv6" : "IPv4")))
 			goto fail;
-	return json_pack("[{so}]", "fields", fields);
+	}
+	return entries;
 fail:
-	json_decref(fields);
+	json_decref(entries);
 	return NULL;
 }
 

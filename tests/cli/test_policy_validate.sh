@@ -62,6 +62,19 @@ cmp -s "$TMP/out" "$TMP/yaml.json" || fail "web.json and web.yaml normalize diff
 expect_exit 0 -- "$BIN" policy validate -o json "$TMP/yaml.json"
 cmp -s "$TMP/out" "$TMP/yaml.json" || fail "the normalized form is not a fixed point"
 
+# A rule's toPorts entries hold 40 ports at most (Cilium's bound): 45 ports in
+# two entries normalize to entries of 40 and 5, which parse back (one entry of
+# 45 would not: the agent re-reads the normalized form from its state file).
+ports() { local i; for i in $(seq "$1" "$2"); do printf '{port: "%s"}, ' "$i"; done; }
+printf 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}\nspec:\n  endpointSelector: {}\n  ingress:\n    - toPorts:\n        - ports: [%s]\n        - ports: [%s]\n' \
+	"$(ports 1 30 | sed 's/, $//')" "$(ports 31 45 | sed 's/, $//')" >"$TMP/ports45.yaml"
+expect_exit 0 -- "$BIN" policy validate -o json "$TMP/ports45.yaml"
+cp "$TMP/out" "$TMP/ports45.json"
+[ "$(jq -c '.[0].spec.ingress[0].toPorts | map(.ports | length)' "$TMP/ports45.json")" = '[40,5]' ] ||
+	fail "45 ports not split 40 + 5: $(jq -c '.[0].spec.ingress[0].toPorts | map(.ports | length)' "$TMP/ports45.json")"
+expect_exit 0 -- "$BIN" policy validate -o json "$TMP/ports45.json"
+cmp -s "$TMP/out" "$TMP/ports45.json" || fail "45 ports: the normalized form is not a fixed point"
+
 # Standard input; a List with a clusterwide policy and specs.
 expect_exit 0 -- bash -c "'$BIN' policy validate - < tests/policy/web.yaml"
 expect_line "$TMP/out" "valid: 2 policies"
@@ -101,8 +114,19 @@ expect_line "$TMP/err" "Error: cannot open $TMP/missing.yaml: No such file or di
 # Usage errors.
 expect_exit 2 -- "$BIN" policy
 expect_exit 2 -- "$BIN" policy validate
-expect_exit 2 -- "$BIN" policy get
-expect_line "$TMP/err" "Error: unknown subcommand 'get': expected validate"
+expect_exit 2 -- "$BIN" policy frobnicate
+expect_line "$TMP/err" "Error: unknown subcommand 'frobnicate': expected validate, import, get or delete"
+expect_exit 2 -- "$BIN" policy import
+expect_line "$TMP/err" "Error: import needs at least one FILE (- for stdin)"
+expect_exit 2 -- "$BIN" policy delete
+expect_exit 2 -- "$BIN" policy delete web --all
+expect_line "$TMP/err" "Error: delete needs NAME... or --all (not both)"
+expect_exit 2 -- "$BIN" policy get --all
+expect_line "$TMP/err" "Error: --all is a flag of delete only"
+expect_exit 2 -- "$BIN" policy get a b
+# import checks the files before it needs an agent: the error names the file.
+expect_exit 1 -- "$BIN" policy import "$TMP/key.yaml" --socket "$TMP/no.sock"
+expect_line "$TMP/err" "Error: $TMP/key.yaml: document 1 (k): spec.x?]0;y?: unknown field; supported fields: docs/policy.md"
 expect_exit 2 -- "$BIN" policy validate tests/policy/web.yaml -o table
 expect_exit 0 -- "$BIN" help policy
 expect_line "$TMP/out" "Usage: netobs policy validate FILE... [-o text|json]"

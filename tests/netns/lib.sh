@@ -13,6 +13,7 @@ P=nt$(printf '%x' $(( $$ % 65536 )))
 TMP=$(mktemp -d /tmp/netobs-test.XXXXXX)
 SOCK=$TMP/netobs.sock
 BPFFS=$TMP/bpffs
+STATE_DIR=$TMP/state
 AGENT_PID=
 PASSED=0
 FAILED=0
@@ -104,7 +105,9 @@ agent_start_in() {
 	local ns=$1 in_ns=()
 	shift
 	[ -n "$ns" ] && in_ns=(ip netns exec "$ns")
-	"${in_ns[@]}" "$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --harvest-interval 200 "$@" \
+	# A private --state-dir: tests never share (nor touch the node's) policies.
+	"${in_ns[@]}" "$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --state-dir "$STATE_DIR" \
+		--harvest-interval 200 "$@" \
 		>>"$TMP/agent.log" 2>&1 &
 	AGENT_PID=$!
 	for _ in $(seq 100); do

@@ -119,7 +119,7 @@ err_of() { raw "$1" | jq -r .error.message; }
 check_eq "not JSON" "malformed request: '[' or '{' expected near 'hello'" "$(err_of "b'hello\\n'")"
 check_eq "not an object" "malformed request: expected a JSON object" "$(err_of "b'[1,2]\\n'")"
 check_eq "no request field" 'malformed request: no "request" field' "$(err_of "b'{}\\n'")"
-check_eq "unknown request" "unknown request 'nope': expected status, endpoints or flows" \
+check_eq "unknown request" "unknown request 'nope': expected status, endpoints, flows, policy_import, policy_get, policy_delete, endpoint_config or endpoint_labels" \
 	"$(err_of "b'{\"request\":\"nope\"}\\n'")"
 check_eq "bad count" "'last' and 'first' must be non-negative integers" \
 	"$(err_of "b'{\"request\":\"flows\",\"last\":-1}\\n'")"
@@ -127,7 +127,11 @@ check_eq "unknown field" "unknown field 'lats' in flows request" \
 	"$(err_of "b'{\"request\":\"flows\",\"lats\":1}\\n'")"
 msg=$(err_of "b'{\"request\":\"flows\",\"filter\":{\"allow\":{\"source_port\":[\"x\"]}}}\\n'")
 check_true "bad filter value: '$msg'" grep -q '^invalid filter: .*source_port' <<<"$msg"
-check_eq "a request line over 64 KiB is refused" "request longer than 65536 bytes" "$(err_of "b'a' * 70000")"
+# 16 MiB: room for a policy import of the largest policy file (docs/api.md).
+check_eq "a request line over 16 MiB is refused" "request longer than 16777216 bytes" \
+	"$(err_of "b'a' * (16 * 1024 * 1024 + 10)")"
+check_eq "one just under 16 MiB is read whole (and is malformed)" "malformed" \
+	"$(err_of "b'a' * (16 * 1024 * 1024 - 100) + b'\\n'" | cut -d' ' -f1)"
 check_eq "a NUL in the request is malformed, not a crash" "malformed" \
 	"$(err_of "b'{\"request\":\"status\"\\x00}\\n'" | cut -d: -f1 | cut -d' ' -f1)"
 raw "b'{\"request\":\"flows\",\"all\":true,\"follow\":true}\\n'" >/dev/null & # connects...
@@ -154,12 +158,12 @@ agent_stop
 
 # --- Errors at start say what to do.
 mkdir -p "$TMP/plain"
-out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" 2>&1); rc=$?
+out=$("$AGENT" --socket "$TMP/e.sock" --bpffs "$TMP/plain" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "bpffs missing: exit 1" 1 $rc
 check_true "bpffs missing: says how to mount it" grep -q "mount -t bpf bpf $TMP/plain" <<<"$out"
 check_true "bpffs missing: leaves no socket" test ! -e "$TMP/e.sock"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$AGENT" --socket "$TMP/e.sock" --bpffs "$BPFFS" 2>&1); rc=$?
+	"$AGENT" --socket "$TMP/e.sock" --bpffs "$BPFFS" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "not root: exit 1" 1 $rc
 check_true "not root: says to run as root" grep -q "as root" <<<"$out"
 out=$("$AGENT" --no-such-flag 2>&1); rc=$?

@@ -115,7 +115,7 @@ agent_stop
 # --- The socket is created 0660 by bind itself, not chmod-ed after: no
 # moment where it has the umask's mode. (The agent runs no other thread.)
 strace -qq -e trace=umask,bind,chmod,fchmodat,fchmod -o "$TMP/strace.txt" \
-	"$AGENT" --socket "$SOCK" --bpffs "$BPFFS" >>"$TMP/agent.log" 2>&1 &
+	"$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --state-dir "$STATE_DIR" >>"$TMP/agent.log" 2>&1 &
 STRACE_PID=$!
 wait_for "agent under strace answers" 30 "$CLI" status
 kill -TERM "$(pgrep -P $STRACE_PID)"

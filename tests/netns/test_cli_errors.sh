@@ -337,14 +337,14 @@ grep -q DROPPED "$TMP/out" && ! grep -q $'\033\\[' "$TMP/out" && pass ||
 
 # ---- endpoints: table built from data, JSON one object per line
 cat >"$REPLY" <<'JSON'
-{"endpoint":{"id":1,"name":"web","interface":"veth-web","ifindex":5,"mac":"aa:bb:cc:dd:ee:01","netns":"ns1","peer_ifindex":2,"ipv4":["10.0.0.2","10.0.1.2"],"ipv6":[],"state":"ready","hooks":["tc-ingress","tc-egress"],"labels":["netobs:endpoint=web"]}}
+{"endpoint":{"id":1,"name":"web","interface":"veth-web","ifindex":5,"mac":"aa:bb:cc:dd:ee:01","netns":"ns1","peer_ifindex":2,"ipv4":["10.0.0.2","10.0.1.2"],"ipv6":[],"state":"ready","hooks":["tc-ingress","tc-egress"],"labels":["netobs:endpoint=web","user:app=web","user:tier=front"],"ingress":"Disabled (Audit)","egress":"Disabled","revision":3,"audit":true}}
 {"endpoint":{"id":12,"name":"db","interface":"veth-database","ifindex":7,"mac":"aa:bb:cc:dd:ee:02","netns":"","ipv4":["10.0.0.3"],"ipv6":["fd00::3"],"state":"down","hooks":[]}}
 {"done":{"count":2}}
 JSON
 cat >"$TMP/want" <<'TABLE'
-ID  NAME  INTERFACE      IPv4               IPv6     MAC                STATE  HOOKS
-1   web   veth-web       10.0.0.2,10.0.1.2  -        aa:bb:cc:dd:ee:01  ready  tc-ingress,tc-egress
-12  db    veth-database  10.0.0.3           fd00::3  aa:bb:cc:dd:ee:02  down   -
+ID  NAME  INTERFACE      IPv4               IPv6     MAC                STATE  HOOKS                 POLICY (ingress)  POLICY (egress)  LABELS
+1   web   veth-web       10.0.0.2,10.0.1.2  -        aa:bb:cc:dd:ee:01  ready  tc-ingress,tc-egress  Disabled (Audit)  Disabled         app=web,tier=front
+12  db    veth-database  10.0.0.3           fd00::3  aa:bb:cc:dd:ee:02  down   -                     -                 -                -
 TABLE
 run --socket "$SOCK" endpoints
 expect_rc 0 "endpoints"
@@ -360,6 +360,29 @@ objs = [json.loads(l) for l in lines]
 assert [o["id"] for o in objs] == [1, 12], objs
 assert objs[0]["ipv4"] == ["10.0.0.2", "10.0.1.2"] and objs[1]["interface"] == "veth-database", objs
 PY
+
+# ---- endpoints config|labels: the request each sends, usage errors before any
+printf '%s\n' '{"endpoint_labels":{"endpoint":"web","revision":4,"labels":["app=web"]}}' '{"done":{}}' >"$REPLY"
+run --socket "$SOCK" endpoints labels web --add app=web --delete tier
+expect_rc 0 "endpoints labels"
+[ "$(cat "$TMP/out")" = "Endpoint web: app=web; policy revision 4" ] && pass || fail "labels output: $(cat "$TMP/out")"
+[ "$(jq -c . "$REQUEST")" = '{"request":"endpoint_labels","endpoint":"web","add":["app=web"],"delete":["tier"]}' ] &&
+	pass || fail "labels request: $(cat "$REQUEST")"
+printf '%s\n' '{"endpoint_config":{"endpoint":"web","revision":5,"options":{"PolicyAuditMode":"Enabled"}}}' '{"done":{}}' >"$REPLY"
+run --socket "$SOCK" endpoints config web PolicyAuditMode=Enabled
+expect_rc 0 "endpoints config"
+[ "$(cat "$TMP/out")" = "Endpoint web: PolicyAuditMode=Enabled; policy revision 5" ] && pass || fail "config output: $(cat "$TMP/out")"
+[ "$(jq -c . "$REQUEST")" = '{"request":"endpoint_config","endpoint":"web","options":{"PolicyAuditMode":"Enabled"}}' ] &&
+	pass || fail "config request: $(cat "$REQUEST")"
+run --socket "$SOCK" endpoints config web
+expect_rc 2 "config without OPTION=VALUE"
+expect_stderr_has "config needs OPTION=VALUE, e.g. PolicyAuditMode=Enabled" "config usage"
+run --socket "$SOCK" endpoints labels
+expect_rc 2 "labels without an endpoint"
+expect_stderr_has "labels needs an ENDPOINT (its name)" "labels usage"
+run --socket "$SOCK" endpoints config web PolicyAuditMode=Enabled --add a=b
+expect_rc 2 "--add on config"
+expect_stderr_has "--add and --delete are flags of labels" "config --add"
 
 # ---- status
 STATUS='{"status":{"version":"0.1.0","abi_version":1,"node_name":"n1","uptime_ns":83000000000,"endpoints":3,"hooks":{"tc_ingress":3,"tc_egress":3,"xdp":0},"records":{"seen":5000,"per_second":42.17,"stored":1234,"max_stored":65535},"flows":{"active":7,"max":65536},"clients":1,"lost_events":{"ring_buffer":1,"client_queues":2,"store_overwritten":3},"counters":{"packets":10,"bytes":2000,"truncated":4,"malformed":5,"fragments":0,"exthdr_limit":0,"vlan_limit":0,"non_ip":0,"flow_map_full":0,"flow_map_busy":0,"flow_map_error":0,"ringbuf_full":6,"events":9,"zz_new":8}}}'

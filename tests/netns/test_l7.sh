@@ -14,7 +14,7 @@ command -v dnsmasq >/dev/null && command -v dig >/dev/null && command -v curl >/
 # --- L7 options: bad values are refused with what was expected
 bad_option() { # EXPECTED_TEXT ARGS...
 	local want=$1 out rc; shift
-	out=$("$AGENT" --socket "$TMP/never.sock" --bpffs "$BPFFS" "$@" 2>&1); rc=$?
+	out=$("$AGENT" --socket "$TMP/never.sock" --bpffs "$BPFFS" --state-dir "$STATE_DIR" "$@" 2>&1); rc=$?
 	check_true "netobs-agent $* is refused: $want" \
 		bash -c "[ $rc -ne 0 ] && grep -qF -- \"$want\" <<<\"\$1\"" _ "$out"
 }

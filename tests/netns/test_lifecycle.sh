@@ -118,11 +118,11 @@ NETOBS_TC_CLSACT=1 agent_start || exit 1
 check_eq "restarted over stale state: endpoints attached" '["tc-ingress","tc-egress"]' \
 	"$(endpoint_field "$V1" '.hooks | tostring')"
 check_eq "one netobs filter per hook, not two" 1 "$(tc filter show dev "$V1" ingress | grep -c netobs_tc_ingr)"
-second=$("$AGENT" --socket "$SOCK" --bpffs "$BPFFS" 2>&1); rc=$?
+second=$("$AGENT" --socket "$SOCK" --bpffs "$BPFFS" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "a second agent on the same socket is refused" 1 $rc
 check_true "and says why" grep -q "another netobs-agent is running on this node (pid $AGENT_PID" <<<"$second"
 mkdir -p "$TMP/other"
-second=$("$AGENT" --socket "$TMP/other/s.sock" --bpffs "$BPFFS" 2>&1); rc=$?
+second=$("$AGENT" --socket "$TMP/other/s.sock" --bpffs "$BPFFS" --state-dir "$STATE_DIR" 2>&1); rc=$?
 check_eq "a second agent on another socket is refused too (one per node)" 1 $rc
 check_true "and says why" grep -q "another netobs-agent is running on this node (pid $AGENT_PID" <<<"$second"
 agent_stop

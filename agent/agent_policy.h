@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "policy_compile.h"
 #include "record.h"
 
 struct agent;
