@@ -60,8 +60,11 @@ static void endpoint_attach(struct agent *a, struct endpoint *ep)
 			ep->hooks |= ENDPOINT_HOOK_XDP;
 		}
 	}
-	/* One ingress hook per interface: a packet is never counted twice there. */
-	if (!(ep->hooks & ENDPOINT_HOOK_XDP))
+	/* One ingress hook per interface: a packet is never counted twice
+	 * there. Except where a policy is enforced: that is TC's job (XDP
+	 * only observes), so TC ingress goes on too, and the interface's
+	 * ingress is counted at both hooks, each exactly. */
+	if (!(ep->hooks & ENDPOINT_HOOK_XDP) || agent_policy_enforces(a, ep->ifindex))
 		endpoint_attach_tc(a, ep, NETOBS_HOOK_TC_INGRESS);
 	endpoint_attach_tc(a, ep, NETOBS_HOOK_TC_EGRESS);
 	if (ep->hooks && (ep->hooks & ENDPOINT_HOOK_TC_EGRESS) &&
@@ -128,6 +131,12 @@ void agent_sync_endpoints(struct agent *a)
 		endpoint_attach(a, &a->endpoints->eps[i]);
 	if (a->endpoints->count != before)
 		log_info("%u endpoints", a->endpoints->count);
+}
+
+void agent_attach_endpoints(struct agent *a)
+{
+	for (unsigned int i = 0; i < a->endpoints->count; i++)
+		endpoint_attach(a, &a->endpoints->eps[i]);
 }
 
 void agent_reclaim_stale(struct agent *a)

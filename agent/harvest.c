@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "agent.h"
+#include "agent_policy.h"
 #include "l7.h"
 #include "log.h"
 
@@ -413,4 +414,5 @@ void harvest_run(struct agent *a)
 	}
 	harvest_counters(a);
 	harvest_rate_sample(a);
+	agent_policy_fqdn_check(a); /* answers expired (agent_l7_expire) */
 }

@@ -483,6 +483,9 @@ static void on_ring_buffer(uv_poll_t *p, int status, int events)
 	 * for the rest after running timers and clients. */
 	a->rb_budget = EVENTS_PER_WAKEUP;
 	ring_buffer__consume(a->rb);
+	/* A DNS answer for a toFQDNs name: into the maps before the client
+	 * connects, as far as the agent can be that quick. */
+	agent_policy_fqdn_check(a);
 }
 
 static void agent_stop(struct agent *a)

@@ -144,6 +144,7 @@ void agent_policy_free(struct agent *a)
 	policy_imported_free(&p->policies);
 	policy_endpoint_configs_free(p);
 	policy_compiled_free(&p->compiled);
+	free(p->fqdn_selected);
 	for (uint32_t i = 0; i <= POLICY_ID_MAX; i++)
 		free(p->refs[i]);
 	free(p->refs);

@@ -44,6 +44,12 @@ struct policy_imported {
 	uint64_t *revisions; /* revisions[i]: the policy revision it was imported at */
 };
 
+/* A toFQDNs address as the last compile selected it (agent/policy_fqdn.c). */
+struct policy_fqdn_addr {
+	char name[POLICY_FQDN_MAX + 1]; /* lower case, no trailing dot */
+	struct policy_prefix addr;
+};
+
 struct agent_policy {
 	char state_path[PATH_MAX]; /* DIR/policy.json; "" for none (unit tests) */
 	struct policy_imported policies;
@@ -59,7 +65,19 @@ struct agent_policy {
 	uint64_t compiled_revision;
 	uint32_t generation;	   /* netobs_policy_gen counter: only grows */
 	uint64_t compile_failures; /* endpoint changes whose compile failed (maps kept) */
+	/* toFQDNs: the addresses the maps select, and the name cache's change
+	 * count they were collected at. */
+	struct policy_fqdn_addr *fqdn_selected;
+	size_t n_fqdn_selected;
+	uint64_t fqdn_changes_seen;
 };
+
+/* ---- policy_fqdn.c: toFQDNs addresses from the DNS answers seen */
+/* The (name, address) pairs the set's toFQDNs selectors match: from the
+ * unexpired answers, and those selected before whose address a tracked flow
+ * still uses. *out is the caller's to free. 0 or -ENOMEM. */
+int agent_policy_fqdn_collect(struct agent *a, const struct policy_set *set,
+			      struct policy_fqdn_addr **out, size_t *n);
 
 /* ---- policy_state.c: the imported set and the state file */
 void policy_imported_init(struct policy_imported *pi);

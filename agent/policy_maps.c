@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "agent.h"
+#include "attach.h"
 #include "log.h"
 #include "netobs.skel.h"
 #include "policy_internal.h"
@@ -55,8 +56,11 @@ int agent_policy_compile(struct agent *a, const struct policy_imported *policies
 			 struct policy_compiled *out, struct policy_error *err)
 {
 	const struct endpoint_table *table = a->endpoints;
-	const struct agent_policy *p = a->policy;
+	struct agent_policy *p = a->policy;
+	struct policy_compile_fqdn_addr *fqdn_in = NULL;
+	struct policy_fqdn_addr *selected = NULL;
 	struct compile_scratch s = {};
+	size_t n_selected = 0;
 	struct policy_compile_input in = {
 		.set = &policies->set,
 		.policy_ids = policies->ids,
@@ -112,13 +116,35 @@ int agent_policy_compile(struct agent *a, const struct policy_imported *policies
 	in.n_endpoints = table->count;
 	in.host_addrs = s.host_addrs;
 	in.n_host_addrs = table->nhost_addrs;
-	/* toFQDNs addresses come from DNS answers: not fed in yet, so such a
-	 * rule selects no address. */
-	in.fqdn_addrs = NULL;
-	in.n_fqdn_addrs = 0;
+	/* toFQDNs: the addresses DNS answers gave for the selected names. */
+	rc = agent_policy_fqdn_collect(a, &policies->set, &selected, &n_selected);
+	if (!rc && n_selected) {
+		fqdn_in = calloc(n_selected, sizeof(*fqdn_in));
+		rc = fqdn_in ? 0 : -ENOMEM;
+	}
+	if (rc) {
+		free(selected);
+		compile_scratch_free(&s);
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		return rc;
+	}
+	for (size_t i = 0; i < n_selected; i++) {
+		fqdn_in[i].name = selected[i].name;
+		fqdn_in[i].addr = selected[i].addr;
+	}
+	in.fqdn_addrs = fqdn_in;
+	in.n_fqdn_addrs = n_selected;
 	rc = policy_compile(&in, out, err);
+	free(fqdn_in);
 	compile_scratch_free(&s);
-	return rc;
+	if (rc) {
+		free(selected);
+		return rc;
+	}
+	free(p->fqdn_selected);
+	p->fqdn_selected = selected;
+	p->n_fqdn_selected = n_selected;
+	return 0;
 }
 
 const struct policy_compiled_endpoint *agent_policy_compiled_endpoint(const struct agent_policy *p,
@@ -309,5 +335,14 @@ int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool 
 	p->compiled = *next;
 	memset(next, 0, sizeof(*next));
 	p->compiled_revision = p->revision;
+	/* An endpoint the policy now enforces gets TC ingress even if XDP
+	 * watches it (agent/attach.c). */
+	if (a->dp.skel && a->endpoints)
+		agent_attach_endpoints(a);
 	return 0;
+}
+
+bool agent_policy_enforces(const struct agent *a, uint32_t ifindex)
+{
+	return a->policy && agent_policy_compiled_endpoint(a->policy, ifindex);
 }

@@ -457,6 +457,19 @@ static void print_ratio(const char *what, const struct series *a, const struct s
 #define BENCH_PEER_ID	  300
 #define BENCH_DENIED_PORT 9443
 
+/* The same packet the other way: IPv4 addresses and TCP ports swapped. */
+static void bench_swap_v4(struct pkt *p)
+{
+	uint8_t tmp[4];
+
+	memcpy(tmp, p->b + 14 + 12, 4);
+	memcpy(p->b + 14 + 12, p->b + 14 + 16, 4);
+	memcpy(p->b + 14 + 16, tmp, 4);
+	memcpy(tmp, p->b + p->sport_off, 2);
+	memcpy(p->b + p->sport_off, p->b + p->sport_off + 2, 2);
+	memcpy(p->b + p->sport_off + 2, tmp, 2);
+}
+
 static int bench_policy_rule(int fd, uint16_t port, uint32_t prefixlen)
 {
 	struct netobs_policy_key k = {
@@ -569,7 +582,8 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct netobs *skel = NULL;
 	uint64_t drained = 0, events = 0, full = 0, map_full = 0, busy = 0, load_start, load_ns;
-	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data, allowed, denied;
+	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data, allowed, denied,
+		reply, opening;
 	static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0,	 1,   0,   0,	0,   0,
 					    0,	  0,	7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
 					    3,	  'c',	'o',  'm',  0,	 0,   1,   0,	1};
@@ -627,6 +641,13 @@ int main(int argc, char **argv)
 	build_v4_ack(&denied, 40011);
 	denied.b[denied.sport_off + 2] = BENCH_DENIED_PORT >> 8;
 	denied.b[denied.sport_off + 3] = BENCH_DENIED_PORT & 0xff;
+	/* A reply on a port the rules deny: the peer opened the connection
+	 * (TC egress, the endpoint's ingress, not enforced), the endpoint answers. */
+	build_v4_ack(&reply, 40012);
+	reply.b[reply.sport_off + 2] = BENCH_DENIED_PORT >> 8;
+	reply.b[reply.sport_off + 3] = BENCH_DENIED_PORT & 0xff;
+	opening = reply;
+	bench_swap_v4(&opening);
 	err = bench_policy_setup(skel);
 	if (err) {
 		fprintf(stderr, "Error: writing the policy maps: %s\n", strerror(-err));
@@ -664,9 +685,19 @@ int main(int argc, char **argv)
 		 false, &allowed, 0, true},
 		{"TC ACK, policy: denied flow", bpf_program__fd(skel->progs.netobs_tc_ingress),
 		 false, &denied, 0, true},
+		{"TC ACK, policy: reply", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
+		 &reply, 0, true},
 	};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 
+	/* The connection the reply case answers. */
+	skel->bss->netobs_policy_gen = 1;
+	err = test_run(bpf_program__fd(skel->progs.netobs_tc_egress), false, &opening, 1, NULL);
+	if (err) {
+		fprintf(stderr, "Error: BPF_PROG_TEST_RUN (opening): %s\n", strerror(-err));
+		err = 1;
+		goto out;
+	}
 	/* One run each first: creates the flows, so the timed runs take the fast path. */
 	for (i = 0; i < ncases; i++) {
 		skel->bss->netobs_policy_gen = cases[i].policy;
@@ -730,6 +761,8 @@ int main(int argc, char **argv)
 	print_ratio("policy allowed / empty TC", &cases[11], &cases[0]);
 	print_ratio("policy allowed / ACK (TC)", &cases[11], &cases[1]);
 	print_ratio("policy denied / empty TC", &cases[12], &cases[0]);
+	print_ratio("policy reply / empty TC", &cases[13], &cases[0]);
+	print_ratio("policy reply / ACK (TC)", &cases[13], &cases[1]);
 	printf("netobs minus empty (median): TC %.0f ns, XDP %.0f ns, TC IPv6+ext %.0f ns\n",
 	       cases[1].median - cases[0].median, cases[4].median - cases[3].median,
 	       cases[2].median - cases[0].median);

@@ -248,3 +248,8 @@ const struct l7_stats *l7_tracker_stats(const struct l7_tracker *t)
 {
 	return &t->stats;
 }
+
+const struct name_cache *l7_tracker_name_cache(const struct l7_tracker *t)
+{
+	return &t->names;
+}

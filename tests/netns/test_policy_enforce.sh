@@ -179,4 +179,16 @@ check_eq "e3 -> e2:80 after delete" 200 "$(curl_code "$E3" http://10.201.0.2/ok)
 check_eq "e1 -> e2:8080 after delete" 200 "$(curl_code "$E1" http://10.201.0.2:8080/ok)"
 check_eq "no drop after delete" 0 $(($(status_counter policy_dropped) - dropped_before))
 
+log "an endpoint watched with XDP: enforcing its egress puts TC ingress on too"
+agent_stop
+agent_start --xdp "$(endpoint_if 1)" || exit 1
+wait_for "endpoints listed" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
+check_eq "XDP: e1 -> e3 ping before the policy" 0 \
+	"$(ip netns exec "$E1" ping -c1 -W1 10.201.0.3 >/dev/null 2>&1; echo $?)"
+"$CLI" policy import "$TMP/egress.yaml" >/dev/null
+check_eq "XDP: e1 -> e3 ping denied by e1's egress policy" 1 \
+	"$(ip netns exec "$E1" ping -c1 -W1 10.201.0.3 >/dev/null 2>&1; echo $?)"
+check_eq "XDP: e1 -> e2:80 allowed, answered" 200 "$(curl_code "$E1" http://10.201.0.2/ok)"
+"$CLI" policy delete --all >/dev/null
+
 finish
