@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Policy enforcement at TC (lib/abi.h, "Policy enforcement";
- * docs/policy.md, "Datapath"). A flow direction is judged when this CPU
- * first sees it and when netobs_policy_gen changes; the verdict is cached
- * in this CPU's copy of its flow entry, so an established flow costs the
- * flow lookup it already paid plus one compare.
+ * docs/datapath.md, "Policy enforcement"). A flow direction is judged when
+ * this CPU first sees it and when netobs_policy_gen changes; the verdict is
+ * cached in this CPU's copy of its flow entry, so an established flow costs
+ * the flow lookup it already paid plus one compare.
  *
- * Judging is two global functions, verified once each and not per call
+ * Judging is three global functions, verified once each and not per call
  * site: the TC programs are near the verifier's budget already (L7), and
  * a judgement is a handful of lookups that gains nothing from inlining.
  */
