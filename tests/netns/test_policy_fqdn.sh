@@ -43,7 +43,8 @@ resolve() { ip netns exec "$E1" dig +short +time=2 +tries=1 @10.201.0.2 "$1" | t
 
 agent_start || exit 1
 wait_for "endpoints listed" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
-wait_for "outside server up" 10 output_is 200 curl_code http://10.202.0.10/ok
+wait_for "outside servers up" 10 output_is 200 curl_code http://10.202.0.10/ok
+wait_for "outside servers up" 10 output_is 200 curl_code http://10.202.0.11/ok
 check_eq "no policy: e1 reaches the other outside address" 200 "$(curl_code http://10.202.0.11/ok)"
 
 cat >"$TMP/fqdn.yaml" <<EOF
