@@ -39,8 +39,12 @@ const struct netobs_policy_ref *agent_policy_ref(const struct agent *a, uint16_t
 /* The endpoints changed (added, removed, addresses): compile and write again. */
 void agent_policy_endpoints_changed(struct agent *a);
 
-/* DNS answers came or expired: with a toFQDNs rule loaded, compile again. */
-void agent_policy_fqdn_check(struct agent *a);
+/*
+ * DNS answers came or expired: with a toFQDNs rule loaded, compile again.
+ * harvest: also release addresses kept past their answer for connections
+ * that have ended (a walk of the flow table: once per harvest).
+ */
+void agent_policy_fqdn_check(struct agent *a, bool harvest);
 
 /* Does a loaded policy enforce this interface (policy_endpoints has it)? */
 bool agent_policy_enforces(const struct agent *a, uint32_t ifindex);

@@ -414,5 +414,5 @@ void harvest_run(struct agent *a)
 	}
 	harvest_counters(a);
 	harvest_rate_sample(a);
-	agent_policy_fqdn_check(a); /* answers expired (agent_l7_expire) */
+	agent_policy_fqdn_check(a, true); /* answers expired (agent_l7_expire) */
 }

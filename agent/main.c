@@ -485,7 +485,7 @@ static void on_ring_buffer(uv_poll_t *p, int status, int events)
 	ring_buffer__consume(a->rb);
 	/* A DNS answer for a toFQDNs name: into the maps before the client
 	 * connects, as far as the agent can be that quick. */
-	agent_policy_fqdn_check(a);
+	agent_policy_fqdn_check(a, false);
 }
 
 static void agent_stop(struct agent *a)

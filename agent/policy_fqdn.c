@@ -132,16 +132,55 @@ int agent_policy_fqdn_collect(struct agent *a, const struct policy_set *set,
 	return 0;
 }
 
-void agent_policy_fqdn_check(struct agent *a)
+/* Is this selected pair still backed by an unexpired answer? */
+static bool answer_alive(const struct name_cache *cache, const struct policy_fqdn_addr *sel,
+			 uint64_t now_ns)
+{
+	int family = sel->addr.family == 4 ? NETOBS_FAMILY_IPV4 : NETOBS_FAMILY_IPV6;
+	struct netobs_names names;
+	uint8_t addr[16] = {0};
+
+	memcpy(addr, sel->addr.addr, sel->addr.family == 4 ? 4 : 16);
+	name_cache_lookup(cache, family, addr, now_ns, &names);
+	for (unsigned int i = 0; i < names.len; i++) {
+		size_t len = strlen(names.name[i]);
+
+		if (len && names.name[i][len - 1] == '.')
+			len--;
+		if (len == strlen(sel->name) && !strncmp(names.name[i], sel->name, len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An address kept past its answer for a connection: once no flow uses it
+ * any more, it goes. Only kept addresses are checked, one flow table walk
+ * each, and only when there are any.
+ */
+static bool kept_address_released(struct agent *a, const struct name_cache *cache)
+{
+	const struct agent_policy *p = a->policy;
+	uint64_t now = agent_now_boot_ns();
+
+	for (size_t i = 0; i < p->n_fqdn_selected; i++)
+		if (!answer_alive(cache, &p->fqdn_selected[i], now) &&
+		    !address_in_use(a, &p->fqdn_selected[i].addr))
+			return true;
+	return false;
+}
+
+void agent_policy_fqdn_check(struct agent *a, bool harvest)
 {
 	struct agent_policy *p = a->policy;
-	uint64_t changes;
+	const struct name_cache *cache;
 
 	if (!p || !a->l7 || !policy_set_has_fqdns(&p->policies.set))
 		return;
-	changes = l7_tracker_name_cache(a->l7)->changes;
-	if (changes == p->fqdn_changes_seen)
+	cache = l7_tracker_name_cache(a->l7);
+	/* The walk for released addresses once per harvest, not per wakeup. */
+	if (cache->changes == p->fqdn_changes_seen && !(harvest && kept_address_released(a, cache)))
 		return;
-	p->fqdn_changes_seen = changes;
+	p->fqdn_changes_seen = cache->changes;
 	agent_policy_endpoints_changed(a);
 }
