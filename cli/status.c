@@ -132,14 +132,24 @@ static void print_counters(const json_t *counters)
 }
 
 /*
- * What policy enforcement did: packets dropped (and their bytes), packets
+ * The policies in force (how many, the revision, the datapath generation)
+ * and what enforcement did: packets dropped (and their bytes), packets
  * audit mode let through, verdicts judged, and connections the datapath
  * could not remember (their replies are judged as new connections).
  */
-static void print_policy_counters(const json_t *counters)
+static void print_policy_counters(const json_t *policy, const json_t *counters)
 {
 	char dropped[32], bytes[32], audit[32], judged[32], full[32];
 
+	if (policy)
+		printf("Policy: %" JSON_INTEGER_FORMAT " policies, revision %" JSON_INTEGER_FORMAT
+		       ", datapath generation %" JSON_INTEGER_FORMAT "%s\n",
+		       json_integer_value(json_object_get(policy, "policies")),
+		       json_integer_value(json_object_get(policy, "revision")),
+		       json_integer_value(json_object_get(policy, "generation")),
+		       json_integer_value(json_object_get(policy, "compile_failures"))
+			       ? " (endpoint changes that did not fit: see the agent's log)"
+			       : "");
 	printf("Policy: dropped %s packets (%s bytes), audit %s, judged %s, connection map full "
 	       "%s\n",
 	       thousands(status_uint(counters, "policy_dropped", NULL), dropped, sizeof(dropped)),
@@ -203,7 +213,7 @@ static void print_status_text(const json_t *st, const char *path)
 	       status_uint(lost, "ring_buffer", NULL), status_uint(lost, "client_queues", NULL),
 	       status_uint(lost, "store_overwritten", NULL), status_uint(lost, "flow_map", NULL));
 	print_counters(json_object_get(st, "counters"));
-	print_policy_counters(json_object_get(st, "counters"));
+	print_policy_counters(json_object_get(st, "policy"), json_object_get(st, "counters"));
 	print_l7(json_object_get(st, "l7"));
 }
 
