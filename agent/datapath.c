@@ -164,10 +164,11 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 	if (rc)
 		return rc;
 	dp->tc_clsact = !datapath_kernel_has_tcx(dp);
-	dp->policy_gen_floor = datapath_policy_gen_floor(dp);
 	rc = datapath_pin_maps(dp, bpffs, err, errlen);
 	if (rc)
 		datapath_close(dp);
+	else
+		dp->policy_gen_floor = datapath_policy_gen_floor(dp);
 	return rc;
 }
 

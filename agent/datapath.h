@@ -88,7 +88,7 @@ int datapath_reclaim_interface(uint32_t ifindex, unsigned int *removed);
  * flow and connection maps and updates the pinned links to its programs.
  */
 void datapath_reuse_pinned_maps(struct datapath *dp, const char *bpffs);
-/* The largest policy generation the reused maps hold (0 when none reused). */
+/* Above every policy generation the reused maps and the pinned programs hold (0: none). */
 uint32_t datapath_policy_gen_floor(struct datapath *dp);
 /* A pinned link for this hook updated to prog_fd: its fd, or -ENOENT. */
 int datapath_adopt_link(struct datapath *dp, uint32_t ifindex, int hook, int prog_fd);

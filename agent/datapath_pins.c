@@ -82,7 +82,63 @@ void datapath_reuse_pinned_maps(struct datapath *dp, const char *bpffs)
 	}
 }
 
-/* The largest policy generation cached in the reused maps: the next must be above. */
+/*
+ * The generation the program of a pinned link runs with: read from its
+ * .bss (found through the link's program and its maps), when that .bss is
+ * laid out as ours (same size: the same build). 0 when unknown.
+ */
+static uint32_t pinned_program_gen(struct datapath *dp, const char *link_path)
+{
+	size_t off = (size_t)((char *)&dp->skel->bss->netobs_policy_gen - (char *)dp->skel->bss);
+	size_t bss_size = bpf_map__value_size(dp->skel->maps.bss);
+	struct bpf_link_info link = {};
+	struct bpf_prog_info prog = {};
+	uint32_t map_ids[16], len, gen = 0, key = 0;
+	int link_fd, prog_fd = -1;
+
+	link_fd = bpf_obj_get(link_path);
+	if (link_fd < 0)
+		return 0;
+	len = sizeof(link);
+	if (bpf_obj_get_info_by_fd(link_fd, &link, &len))
+		goto out;
+	prog_fd = bpf_prog_get_fd_by_id(link.prog_id);
+	if (prog_fd < 0)
+		goto out;
+	prog.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	prog.map_ids = (uint64_t)(unsigned long)map_ids;
+	len = sizeof(prog);
+	if (bpf_obj_get_info_by_fd(prog_fd, &prog, &len))
+		goto out;
+	for (uint32_t i = 0; i < prog.nr_map_ids && i < 16 && !gen; i++) {
+		struct bpf_map_info map = {};
+		uint32_t mlen = sizeof(map);
+		int map_fd = bpf_map_get_fd_by_id(map_ids[i]);
+		char *value;
+
+		if (map_fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(map_fd, &map, &mlen) &&
+		    !strcmp(map.name, "netobs.bss") && map.value_size == bss_size &&
+		    (value = malloc(bss_size))) {
+			if (!bpf_map_lookup_elem(map_fd, &key, value))
+				memcpy(&gen, value + off, sizeof(gen));
+			free(value);
+		}
+		close(map_fd);
+	}
+out:
+	if (prog_fd >= 0)
+		close(prog_fd);
+	close(link_fd);
+	return gen;
+}
+
+/*
+ * The generation the next one must be above: the largest cached in the
+ * reused maps, and the one the pinned programs still run with (flows they
+ * judge after the scan carry it).
+ */
 uint32_t datapath_policy_gen_floor(struct datapath *dp)
 {
 	struct netobs_flow_stats *values = calloc(dp->ncpus, sizeof(*values));
@@ -90,11 +146,9 @@ uint32_t datapath_policy_gen_floor(struct datapath *dp)
 	struct netobs_policy_conn conn;
 	uint32_t floor = 0;
 
-	if (!dp->reused_maps || !values) {
-		free(values);
+	if (!values)
 		return 0;
-	}
-	while (!bpf_map_get_next_key(dp->flows_fd, prev, &next)) {
+	while (dp->reused_maps && !bpf_map_get_next_key(dp->flows_fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(dp->flows_fd, &key, values))
@@ -112,6 +166,26 @@ uint32_t datapath_policy_gen_floor(struct datapath *dp)
 			floor = conn.policy_gen;
 	}
 	free(values);
+	if (dp->pin_dir[0]) {
+		char dirpath[sizeof(dp->pin_dir) + 16], path[sizeof(dp->pin_dir) + 300];
+		struct dirent *de;
+		DIR *dir;
+
+		snprintf(dirpath, sizeof(dirpath), "%s/" LINKS_DIR, dp->pin_dir);
+		dir = opendir(dirpath);
+		while (dir && (de = readdir(dir))) {
+			uint32_t gen;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirpath, de->d_name);
+			gen = pinned_program_gen(dp, path);
+			if (gen > floor)
+				floor = gen;
+		}
+		if (dir)
+			closedir(dir);
+	}
 	return floor;
 }
 

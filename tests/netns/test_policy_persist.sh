@@ -91,6 +91,27 @@ ip netns exec "$E1" "$PYTHON" "$TMP/keepalive.py" "$TMP/go" >"$TMP/keepalive.out
 keepalive=$!
 wait_for "first request answered" 5 grep -q 200 "$TMP/keepalive.out"
 
+gen_of() { "$CLI" status -o json | jq -r '.. | objects | .policy? | objects | .generation' | head -n 1; }
+# Some churn first, so the killed agent's generation is well above where a
+# fresh count would start: the next agent must go above it, not reuse it.
+cat >"$TMP/churn.yaml" <<EOF
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: churn
+spec:
+  endpointSelector:
+    matchLabels:
+      endpoint: $E3
+  egress:
+  - toEntities: [all]
+EOF
+for _ in 1 2 3 4; do
+	"$CLI" policy import "$TMP/churn.yaml" >/dev/null
+	"$CLI" policy delete churn >/dev/null
+done
+gen_before=$(gen_of)
+
 log "SIGKILL: the programs stay attached and keep enforcing"
 agent_kill
 check_eq "after SIGKILL: links still there" 6 "$(tcx_links)"
@@ -103,6 +124,9 @@ wait_for "endpoints listed again" 10 output_is 3 bash -c "'$CLI' endpoints -o js
 check_eq "restarted agent lists both policies" 2 \
 	"$("$CLI" policy get -o json | jq 'if type == "array" then length else 1 end' | tail -n 1)"
 check_eq "after restart: no duplicate hooks" 6 "$(tcx_links)"
+gen_after=$(gen_of)
+check_true "the new generation ($gen_after) is above the killed agent's ($gen_before)" \
+	test "$gen_after" -gt "$gen_before"
 check_eq "after restart: e3 -> e2 denied" 000 "$(curl_code "$E3" http://10.201.0.2/ok)"
 touch "$TMP/go"
 wait "$keepalive"
