@@ -192,6 +192,13 @@ static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
 	return 1;
 }
 
+/* Forwarded by the rules (or not enforced): its replies may come back. */
+static __always_inline int policy_verdict_opens(__u8 verdict)
+{
+	return verdict == NETOBS_PV_UNENFORCED || verdict == NETOBS_PV_ALLOWED ||
+	       verdict == NETOBS_PV_AUDIT_DENIED || verdict == NETOBS_PV_AUDIT_DENY;
+}
+
 /*
  * ICMP errors (destination unreachable, time exceeded, parameter problem;
  * ICMPv6 1-4) carry the header of the packet they answer: judged by that
@@ -208,70 +215,64 @@ static __always_inline int policy_icmp_error(const struct netobs_flow_key *key)
 }
 
 /*
- * Is the ICMP error at inner_off (where its quoted IP header starts) about a
- * connection policy_conns holds at this generation? The quoted packet went
- * the connection's way (an error about what this endpoint sent quotes
- * endpoint -> peer), at the other TC hook of the same interface. Global:
- * verified once.
+ * The connection an ICMP error is about, from the packet it quotes at
+ * inner_off (where its quoted IP header starts): the quoted packet went the
+ * connection's way (an error about what this endpoint sent quotes endpoint
+ * -> peer), at the other TC hook of the same interface. Fills *conn and
+ * returns 1 when policy_conns holds that connection, 0 otherwise. Global:
+ * verified once; the caller judges a stale one again (its stack, not ours:
+ * the BPF stack of all the frames together is bounded).
  */
 __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_flow_key *key,
-				     __u32 inner_off, __u32 gen)
+				     __u32 inner_off, struct netobs_flow_key *conn)
 {
-	struct netobs_flow_key conn = {};
-	struct netobs_policy_conn *c;
-	__u8 hdr[40], l4[4];
+	__u8 hdr[20], l4[4];
 	__u32 l4_off;
 
-	if (!skb || !key || inner_off > 0xffff)
+	if (!skb || !key || !conn || inner_off > 0xffff)
 		return 0;
-	conn.ifindex = key->ifindex;
-	conn.eth_proto = key->eth_proto;
-	conn.vlan_id = key->vlan_id;
-	conn.family = key->family;
-	conn.hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
-							: NETOBS_HOOK_TC_INGRESS;
+	__builtin_memset(conn, 0, sizeof(*conn));
+	conn->ifindex = key->ifindex;
+	conn->eth_proto = key->eth_proto;
+	conn->vlan_id = key->vlan_id;
+	conn->family = key->family;
+	conn->hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
+							 : NETOBS_HOOK_TC_INGRESS;
 	if (key->family == NETOBS_FAMILY_IPV4) {
 		if (bpf_skb_load_bytes(skb, inner_off, hdr, 20) || (hdr[0] >> 4) != 4 ||
 		    (hdr[0] & 0xf) < 5)
 			return 0;
-		conn.proto = hdr[9];
-		__builtin_memcpy(conn.saddr, hdr + 12, 4);
-		__builtin_memcpy(conn.daddr, hdr + 16, 4);
+		conn->proto = hdr[9];
+		__builtin_memcpy(conn->saddr, hdr + 12, 4);
+		__builtin_memcpy(conn->daddr, hdr + 16, 4);
 		l4_off = inner_off + (hdr[0] & 0xf) * 4;
 	} else {
-		if (bpf_skb_load_bytes(skb, inner_off, hdr, 40) || (hdr[0] >> 4) != 6)
+		/* version .. next header, then the addresses straight into place */
+		if (bpf_skb_load_bytes(skb, inner_off, hdr, 8) || (hdr[0] >> 4) != 6 ||
+		    bpf_skb_load_bytes(skb, inner_off + 8, conn->saddr, 16) ||
+		    bpf_skb_load_bytes(skb, inner_off + 24, conn->daddr, 16))
 			return 0;
-		conn.proto = hdr[6]; /* no extension headers walked: no match then */
-		__builtin_memcpy(conn.saddr, hdr + 8, 16);
-		__builtin_memcpy(conn.daddr, hdr + 24, 16);
+		conn->proto = hdr[6]; /* no extension headers walked: no match then */
 		l4_off = inner_off + 40;
 	}
 	if (bpf_skb_load_bytes(skb, l4_off, l4, 4))
 		return 0;
-	switch (conn.proto) {
+	switch (conn->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_SCTP:
-		__builtin_memcpy(&conn.sport, l4, 2);
-		__builtin_memcpy(&conn.dport, l4 + 2, 2);
+		__builtin_memcpy(&conn->sport, l4, 2);
+		__builtin_memcpy(&conn->dport, l4 + 2, 2);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		conn.icmp_type = l4[0];
-		conn.icmp_code = l4[1];
+		conn->icmp_type = l4[0];
+		conn->icmp_code = l4[1];
 		break;
 	default:
 		return 0;
 	}
-	c = bpf_map_lookup_elem(&policy_conns, &conn);
-	return c && c->policy_gen == gen;
-}
-
-/* Forwarded by the rules (or not enforced): its replies may come back. */
-static __always_inline int policy_verdict_opens(__u8 verdict)
-{
-	return verdict == NETOBS_PV_UNENFORCED || verdict == NETOBS_PV_ALLOWED ||
-	       verdict == NETOBS_PV_AUDIT_DENIED || verdict == NETOBS_PV_AUDIT_DENY;
+	return bpf_map_lookup_elem(&policy_conns, conn) != NULL;
 }
 
 /*
@@ -296,16 +297,10 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 	if (!netobs_policy_decide(key, out))
 		return 0; /* not an enforced endpoint */
 
-	if (policy_icmp_error(key)) {
-		if (netobs_policy_related(skb, key, l4_end, gen)) {
-			out->verdict = NETOBS_PV_REPLY;
-			out->policy_id = 0;
-			out->match_type = NETOBS_MATCH_NONE;
-		}
-		return 0; /* an error opens no connection */
-	}
-
-	if (policy_reverse_key(key, &rev)) {
+	/* The connection this packet answers: the reversed key, or for an
+	 * ICMP error the connection of the packet it quotes. */
+	if (policy_icmp_error(key) ? netobs_policy_related(skb, key, l4_end, &rev)
+				   : policy_reverse_key(key, &rev)) {
 		conn = bpf_map_lookup_elem(&policy_conns, &rev);
 		if (conn) {
 			if (conn->policy_gen != gen) {
@@ -321,6 +316,8 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 			}
 		}
 	}
+	if (policy_icmp_error(key))
+		return 0; /* an error opens no connection */
 
 	/* A key with flags (truncated, malformed, a fragment) is no
 	 * connection's: its replies are judged as new. */
