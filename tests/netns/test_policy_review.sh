@@ -6,7 +6,9 @@
 #  1. A connection's replies are cut once its opening direction goes idle:
 #     the agent ends that flow entry by its own last packet only, and
 #     forgets the connection with it (agent/harvest.c, policy_conns_forget),
-#     though the other direction is still busy.
+#     though the other direction is still busy; and a quiet connection
+#     (idle past --idle-timeout, 60 s by default) loses its replies until
+#     the endpoint speaks again.
 #  2. toFQDNs learns from any DNS response the datapath lets through, even
 #     one nothing asked for (lib/l7_dns.c names_learn): the endpoint under
 #     the policy can forge an "answer" and open any address for itself.
@@ -79,6 +81,8 @@ spec:
         protocol: UDP
       - port: "53"
         protocol: UDP
+      - port: "5001"
+        protocol: TCP
   - toFQDNs:
     - matchName: "web.netobs.test"
     toPorts:
@@ -99,6 +103,23 @@ if mode == "server":  # one request, then COUNT answers every INTERVAL s
     for i in range(int(sys.argv[4])):
         s.sendto(b"answer %d" % i, peer)
         time.sleep(float(sys.argv[5]))
+elif mode == "push-server":  # accept, stay quiet for QUIET s, then speak first
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((sys.argv[2], int(sys.argv[3])))
+    s.listen(1)
+    open(sys.argv[5], "w").close()
+    c, _ = s.accept()
+    time.sleep(float(sys.argv[4]))
+    c.sendall(b"push")
+    time.sleep(10)
+elif mode == "push-client":  # connect, send nothing, wait WINDOW s for the push
+    s = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=2)
+    s.settimeout(float(sys.argv[4]))
+    try:
+        print(s.recv(16).decode() or "closed")
+    except socket.timeout:
+        print("nothing")
 else:  # client: one request, then count answers for WINDOW s
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", 40000))
@@ -117,6 +138,12 @@ ip netns exec "$E2" "$PYTHON" "$TMP/stream.py" server 10.201.0.2 5000 30 0.2 "$T
 wait_for "stream server up" 5 test -e "$TMP/ready"
 got=$(ip netns exec "$E1" "$PYTHON" "$TMP/stream.py" client 10.201.0.2 5000 8)
 check_eq "every answer of the allowed connection reaches e1" 30 "$got"
+
+log "1b: e1 opens TCP to e2:5001; both sides quiet for 4 s (past the idle timeout); e2 speaks first"
+ip netns exec "$E2" "$PYTHON" "$TMP/stream.py" push-server 10.201.0.2 5001 4 "$TMP/push.ready" &
+wait_for "push server up" 5 test -e "$TMP/push.ready"
+got=$(ip netns exec "$E1" "$PYTHON" "$TMP/stream.py" push-client 10.201.0.2 5001 9)
+check_eq "the server's first words after a quiet spell reach e1" push "$got"
 
 # ---- 2. toFQDNs from an answer nobody asked for ------------------------
 log "2: e1 sends a forged DNS response to e2:53 (allowed) naming 10.202.0.11"
