@@ -15,6 +15,10 @@
 #  3. A policy import that fits the datapath is refused when the ipcache is
 #     near full: the map diff writes every new entry before it deletes the
 #     old ones (agent/policy_maps.c map_write_diff).
+#  4. An agent restart forgets every toFQDNs address: the DNS answers are
+#     not kept (agent/policy_fqdn.c), so an endpoint that resolved a name
+#     before the restart (and, as most clients do, keeps the address for
+#     the answer's TTL) is denied after it.
 #
 # The outside (for 2): namespace ${P}x behind e3 (a router), as in
 # test_policy_fqdn.sh: its addresses are "world", as toFQDNs targets are.
@@ -41,6 +45,7 @@ ip -n "$X" route add default via 10.202.0.1
 ip netns exec "$E3" sysctl -qw net.ipv4.ip_forward=1
 ip -n "$E1" route add 10.202.0.0/24 via 10.201.0.3
 ip netns exec "$X" "$PYTHON" "$(dirname "$0")/http_server.py" 10.202.0.11 80 &
+ip netns exec "$X" "$PYTHON" "$(dirname "$0")/http_server.py" 10.202.0.10 80 &
 
 curl_code() {
 	ip netns exec "$E1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
@@ -187,5 +192,50 @@ if "$CLI" policy import "$TMP/cidrs.json" >/dev/null 2>"$TMP/replace.err"; then
 else
 	fail "a policy replaced by one of the same size (the ipcache holds the result): $(head -c 300 "$TMP/replace.err")"
 fi
+
+# ---- 4. toFQDNs through an agent restart --------------------------------
+log "4: e1 resolves real.netobs.test (TTL 600 s) and reaches it; the agent restarts"
+"$CLI" policy delete --all >/dev/null
+command -v dnsmasq >/dev/null && command -v dig >/dev/null || {
+	echo "# dnsmasq and dig are needed (scripts/deps.sh installs them)"; exit 1; }
+ip netns exec "$E2" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=10.201.0.2 --user=root --pid-file="$TMP/dnsmasq.pid" \
+	--local=/netobs.test/ --local-ttl=600 --host-record=real.netobs.test,10.202.0.10 \
+	--log-facility="$TMP/dnsmasq.log" &
+cat >"$TMP/fqdn.yaml" <<EOF
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: e1-fqdn
+spec:
+  endpointSelector:
+    matchLabels:
+      endpoint: $E1
+  egress:
+  - toEndpoints:
+    - matchLabels:
+        endpoint: $E2
+    toPorts:
+    - ports:
+      - port: "53"
+        protocol: UDP
+  - toFQDNs:
+    - matchName: "real.netobs.test"
+    toPorts:
+    - ports:
+      - port: "80"
+        protocol: TCP
+EOF
+"$CLI" policy import "$TMP/fqdn.yaml" >/dev/null || fail "policy import (fqdn)"
+wait_for "dnsmasq answers" 5 output_is 10.202.0.10 bash -c \
+	"ip netns exec $E1 dig +short +time=1 +tries=1 @10.201.0.2 real.netobs.test | tail -n 1"
+wait_for "the answer opens real.netobs.test" 5 output_is 200 curl_code http://10.202.0.10/ok
+check_eq "before the restart: real.netobs.test reachable" 200 "$(curl_code http://10.202.0.10/ok)"
+agent_stop
+agent_start --idle-timeout 2 || exit 1
+wait_for "endpoints listed again" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
+sleep 1
+check_eq "after the restart, within the answer's TTL: real.netobs.test still reachable" 200 \
+	"$(curl_code http://10.202.0.10/ok)"
 
 finish
