@@ -15,6 +15,10 @@
 #  3. A policy import that fits the datapath is refused when the ipcache is
 #     near full: the map diff writes every new entry before it deletes the
 #     old ones (agent/policy_maps.c map_write_diff).
+#  5. An endpoint that appears when the policies no longer compile (here:
+#     its addresses no longer fit the ipcache) runs with no policy at all,
+#     though a policy selects it: agent_sync_endpoints() attaches it after
+#     a failed agent_policy_endpoints_changed() (fail-open).
 #  4. An agent restart forgets every toFQDNs address: the DNS answers are
 #     not kept (agent/policy_fqdn.c), so an endpoint that resolved a name
 #     before the restart (and, as most clients do, keeps the address for
@@ -193,6 +197,49 @@ else
 	fail "a policy replaced by one of the same size (the ipcache holds the result): $(head -c 300 "$TMP/replace.err")"
 fi
 
+# ---- 5. a new endpoint when the policy no longer compiles ---------------
+log "5: ipcache filled to the last entry; e4 appears, selected by an ingress default-deny policy"
+cat >"$TMP/e4.yaml" <<EOF
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: e4-deny
+spec:
+  endpointSelector:
+    matchLabels:
+      endpoint: $(endpoint_ns 4)
+  ingress:
+  - {}
+EOF
+"$CLI" policy import "$TMP/e4.yaml" >/dev/null || fail "policy import (e4-deny)"
+# fill_policy NAME COUNT: a policy for e3 with COUNT /32s in 172.16.0.0/16
+fill_policy() {
+	jq -n --arg name "$1" --arg ep "$E3" --argjson n "$2" '{
+		apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy",
+		metadata: {name: $name},
+		spec: {endpointSelector: {matchLabels: {endpoint: $ep}},
+		       egress: [{toCIDR: [range($n) |
+				"172.16.\(. / 250 | floor).\(. % 250 + 1)/32"]}]}}'
+}
+# The refusal of a too large policy names how many addresses the endpoints take.
+fill_policy fill 1000 >"$TMP/fill.json"
+n_local=$("$CLI" policy import "$TMP/fill.json" 2>&1 >/dev/null |
+	sed -n 's/.*: \([0-9]*\) endpoint and host addresses.*/\1/p')
+room=$((16384 - 16000 - ${n_local:-16384}))
+log "endpoint and host addresses: $n_local; room left: $room"
+if [ "$room" -gt 0 ]; then
+	fill_policy fill "$room" >"$TMP/fill.json"
+	"$CLI" policy import "$TMP/fill.json" >/dev/null || fail "fill the ipcache"
+fi
+endpoint_create 4
+E4=$(endpoint_ns 4)
+wait_for "e4 listed" 10 output_is 4 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
+sleep 1
+check_eq "e4 under ingress default deny: e1's ping unanswered" 0 \
+	"$(ip netns exec "$E1" ping -c1 -W1 10.201.0.4 2>/dev/null | grep -c 'bytes from')"
+log "agent: $(grep -m1 'no longer fit' "$TMP/agent.log" | cut -c1-200)"
+"$CLI" policy delete fill e4-deny >/dev/null 2>&1
+
 # ---- 4. toFQDNs through an agent restart --------------------------------
 log "4: e1 resolves real.netobs.test (TTL 600 s) and reaches it; the agent restarts"
 "$CLI" policy delete --all >/dev/null
@@ -233,7 +280,7 @@ wait_for "the answer opens real.netobs.test" 5 output_is 200 curl_code http://10
 check_eq "before the restart: real.netobs.test reachable" 200 "$(curl_code http://10.202.0.10/ok)"
 agent_stop
 agent_start --idle-timeout 2 || exit 1
-wait_for "endpoints listed again" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
+wait_for "endpoints listed again" 10 output_is 4 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
 sleep 1
 check_eq "after the restart, within the answer's TTL: real.netobs.test still reachable" 200 \
 	"$(curl_code http://10.202.0.10/ok)"
