@@ -214,13 +214,37 @@ static void agent_flow_peer(struct agent *a, const struct flow_entry *e, bool lo
  * The dropped packets of a flow are an entry of their own, keyed with
  * NETOBS_KEY_F_DROPPED: its records are the drops, whatever else changed.
  */
-static void agent_flow_policy(const struct agent *a, const struct flow_entry *e,
+static bool policy_verdict_is_drop(uint8_t verdict)
+{
+	return verdict == NETOBS_PV_DENIED || verdict == NETOBS_PV_DENY;
+}
+
+static void agent_flow_policy(const struct agent *a, struct flow_entry *e,
 			      const struct netobs_flow_stats *totals, struct netobs_flow_record *f)
 {
+	uint8_t verdict = totals->verdict, match = totals->match_type;
+	uint16_t policy_id = totals->policy_id;
+
+	if (!(e->key.key_flags & NETOBS_KEY_F_DROPPED)) {
+		if (!policy_verdict_is_drop(verdict)) {
+			e->fwd_verdict = verdict;
+			e->fwd_match_type = match;
+			e->fwd_policy_id = policy_id;
+		} else {
+			/* Denied since: the datapath caches the drop in the
+			 * forwarded entry too (so its next packets are not
+			 * judged again), but this entry's packets were all
+			 * forwarded, and the drops are the DROPPED entry's. It
+			 * keeps the verdict its packets went through with. */
+			verdict = e->fwd_verdict;
+			match = e->fwd_match_type;
+			policy_id = e->fwd_policy_id;
+		}
+	}
 	/* a verdict of a newer datapath than this agent: not one it can name */
-	f->policy_verdict = totals->verdict < NETOBS_PV__MAX ? totals->verdict : NETOBS_PV_NONE;
-	f->policy_match_type = totals->match_type;
-	f->policy = agent_policy_ref(a, totals->policy_id);
+	f->policy_verdict = verdict < NETOBS_PV__MAX ? verdict : NETOBS_PV_NONE;
+	f->policy_match_type = match;
+	f->policy = agent_policy_ref(a, policy_id);
 	if (e->key.key_flags & NETOBS_KEY_F_DROPPED) {
 		f->verdict = NETOBS_VERDICT_DROPPED;
 		/* Only policy drops have an entry: a rule's DENY says so, any

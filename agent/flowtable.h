@@ -36,6 +36,11 @@ struct flow_entry {
 	uint32_t dst_id;
 	uint8_t src_identity;
 	uint8_t dst_identity;
+	/* The policy verdict its packets were last forwarded with (agent.c
+	 * agent_flow_policy(): a forwarded entry's records never show a drop). */
+	uint8_t fwd_verdict;
+	uint8_t fwd_match_type;
+	uint16_t fwd_policy_id;
 };
 
 struct flow_table {
