@@ -194,8 +194,14 @@ static int map_view_sort(struct map_view *v)
  * Make the map at fd hold next's entries where it held prev's: update what
  * is new or changed, then delete what next lacks. 0 or -errno (err).
  */
+/* One pass of a map's diff: the new and changed entries, or the ones gone. */
+enum map_pass {
+	MAP_PASS_WRITE,
+	MAP_PASS_DELETE,
+};
+
 static int map_write_diff(int fd, const char *map, struct map_view *prev, struct map_view *next,
-			  size_t *changes, char *err, size_t errlen)
+			  enum map_pass pass, size_t *changes, char *err, size_t errlen)
 {
 	size_t i = 0, j = 0;
 	int rc = 0;
@@ -205,7 +211,7 @@ static int map_write_diff(int fd, const char *map, struct map_view *prev, struct
 		snprintf(err, errlen, "out of memory writing %s", map);
 		goto out;
 	}
-	for (j = 0; j < next->n; j++) {
+	for (j = 0; pass == MAP_PASS_WRITE && j < next->n; j++) {
 		const char *e = next->sorted[j];
 		int cmp = 1;
 
@@ -224,7 +230,7 @@ static int map_write_diff(int fd, const char *map, struct map_view *prev, struct
 		}
 		(*changes)++;
 	}
-	for (i = j = 0; i < prev->n; i++) {
+	for (i = j = 0; pass == MAP_PASS_DELETE && i < prev->n; i++) {
 		const char *e = prev->sorted[i];
 		int cmp = 1;
 
@@ -271,27 +277,43 @@ static int maps_write(struct agent *a, const struct policy_compiled *prev,
 		      const struct policy_compiled *next, size_t *changes, char *err, size_t errlen)
 {
 	struct netobs *skel = a->dp.skel;
-	struct map_view pv, nv;
+	struct {
+		const char *name;
+		int fd;
+		struct map_view prev, next;
+	} maps[] = {
+		{"policy_ipcache", bpf_map__fd(skel->maps.policy_ipcache),
+		 VIEW(prev->ipcache, prev->n_ipcache, struct policy_compiled_ipcache),
+		 VIEW(next->ipcache, next->n_ipcache, struct policy_compiled_ipcache)},
+		{"policy_rules", bpf_map__fd(skel->maps.policy_rules),
+		 VIEW(prev->rules, prev->n_rules, struct policy_compiled_rule),
+		 VIEW(next->rules, next->n_rules, struct policy_compiled_rule)},
+		{"policy_endpoints", bpf_map__fd(skel->maps.policy_endpoints),
+		 ENDPOINT_VIEW(prev->endpoints, prev->n_endpoints),
+		 ENDPOINT_VIEW(next->endpoints, next->n_endpoints)},
+	};
+	const int n = (int)(sizeof(maps) / sizeof(maps[0]));
 	int rc;
 
-	/* Peers and rules before the endpoints that use them: an endpoint put
-	 * under enforcement finds its rules there already. */
-	pv = VIEW(prev->ipcache, prev->n_ipcache, struct policy_compiled_ipcache);
-	nv = VIEW(next->ipcache, next->n_ipcache, struct policy_compiled_ipcache);
-	rc = map_write_diff(bpf_map__fd(skel->maps.policy_ipcache), "policy_ipcache", &pv, &nv,
-			    changes, err, errlen);
-	if (rc)
-		return rc;
-	pv = VIEW(prev->rules, prev->n_rules, struct policy_compiled_rule);
-	nv = VIEW(next->rules, next->n_rules, struct policy_compiled_rule);
-	rc = map_write_diff(bpf_map__fd(skel->maps.policy_rules), "policy_rules", &pv, &nv, changes,
-			    err, errlen);
-	if (rc)
-		return rc;
-	pv = ENDPOINT_VIEW(prev->endpoints, prev->n_endpoints);
-	nv = ENDPOINT_VIEW(next->endpoints, next->n_endpoints);
-	return map_write_diff(bpf_map__fd(skel->maps.policy_endpoints), "policy_endpoints", &pv,
-			      &nv, changes, err, errlen);
+	/* New entries first, peers and rules before the endpoints that use
+	 * them (an endpoint put under enforcement finds its rules there
+	 * already); then the old ones go, endpoints first (an endpoint taken
+	 * out of enforcement never sits in default deny without its rules).
+	 * The maps hold twice what one compile may use (bpf/lib/maps.h), so
+	 * writing before deleting never runs out of room. */
+	for (int i = 0; i < n; i++) {
+		rc = map_write_diff(maps[i].fd, maps[i].name, &maps[i].prev, &maps[i].next,
+				    MAP_PASS_WRITE, changes, err, errlen);
+		if (rc)
+			return rc;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		rc = map_write_diff(maps[i].fd, maps[i].name, &maps[i].prev, &maps[i].next,
+				    MAP_PASS_DELETE, changes, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool any_policy,
@@ -311,6 +333,14 @@ int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool 
 			/* Back to what the generation in force was judged with. */
 			if (maps_write(a, next, &p->compiled, &undone, again, sizeof(again)))
 				log_error("cannot restore the policy maps either: %s", again);
+			/* Flows judged while the maps were half written cached
+			 * verdicts at this generation: a new one judges them again. */
+			if (changes && __atomic_load_n(gen, __ATOMIC_ACQUIRE)) {
+				if (p->generation < a->dp.policy_gen_floor)
+					p->generation = a->dp.policy_gen_floor;
+				policy_conns_seed(a);
+				__atomic_store_n(gen, ++p->generation, __ATOMIC_RELEASE);
+			}
 			return rc;
 		}
 		/* Last: flows are judged again against whole maps. A generation is

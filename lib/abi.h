@@ -25,6 +25,8 @@
  * bpf_map__set_max_entries() before load. */
 #define NETOBS_FLOW_MAP_DEFAULT_ENTRIES 65536
 #define NETOBS_RINGBUF_BYTES		(1U << 20)
+/* What one compiled policy may use of each policy map; the maps hold twice
+ * that, as the agent writes a new policy before it deletes the old one. */
 #define NETOBS_POLICY_ENDPOINTS_MAX	1024	   /* policy_endpoints */
 #define NETOBS_POLICY_IPCACHE_MAX	16384	   /* policy_ipcache */
 #define NETOBS_POLICY_RULES_MAX		65536	   /* policy_rules */

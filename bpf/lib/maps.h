@@ -73,6 +73,8 @@ struct {
 
 /*
  * Policy enforcement (lib/abi.h, "Policy enforcement"; lib/policy.h in bpf/).
+ * The policy maps hold twice what one compile may use (NETOBS_POLICY_*_MAX):
+ * the agent writes a new policy's entries before it deletes the old ones.
  * The agent writes these from the compiled policy (agent/policy_maps.c),
  * then bumps netobs_policy_gen so every flow is judged again. 0: no policy
  * is loaded; the datapath then judges nothing and only reads this word.
@@ -81,14 +83,14 @@ __u32 netobs_policy_gen;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, NETOBS_POLICY_ENDPOINTS_MAX);
+	__uint(max_entries, 2 * NETOBS_POLICY_ENDPOINTS_MAX);
 	__type(key, __u32);
 	__type(value, struct netobs_policy_endpoint);
 } policy_endpoints SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, NETOBS_POLICY_IPCACHE_MAX);
+	__uint(max_entries, 2 * NETOBS_POLICY_IPCACHE_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct netobs_ipcache_key);
 	__type(value, struct netobs_ipcache_value);
@@ -96,7 +98,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, NETOBS_POLICY_RULES_MAX);
+	__uint(max_entries, 2 * NETOBS_POLICY_RULES_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct netobs_policy_key);
 	__type(value, struct netobs_policy_rule);
