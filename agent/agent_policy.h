@@ -39,6 +39,12 @@ const struct netobs_policy_ref *agent_policy_ref(const struct agent *a, uint16_t
 /* The endpoints changed (added, removed, addresses): compile and write again. */
 void agent_policy_endpoints_changed(struct agent *a);
 
+/* A DNS record: an answer an endpoint asked for feeds toFQDNs (policy_fqdn.c). */
+struct flow_entry;
+struct netobs_l7;
+void agent_policy_fqdn_answer(struct agent *a, const struct flow_entry *e,
+			      const struct netobs_l7 *l7);
+
 /*
  * DNS answers came or expired: with a toFQDNs rule loaded, compile again.
  * harvest: also release addresses kept past their answer for connections

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "agent_policy.h"
 #include "l7.h"
 #include "l7_tracker.h"
 #include "log.h"
@@ -91,6 +92,7 @@ static void l7_report(void *ctx, const struct l7_report *report)
 		ts = a->l7_now_ns;
 	agent_flow_record(a, e, &none, NETOBS_FLOW_EVENT_UPDATE, 0, NETOBS_END_NONE, ts, &rec);
 	rec.flow.l7 = report->l7;
+	agent_policy_fqdn_answer(a, e, report->l7);
 	a->stats.l7_records++;
 	agent_emit(a, &rec);
 }

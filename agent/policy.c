@@ -115,6 +115,7 @@ int agent_policy_init(struct agent *a, char *err, size_t errlen)
 	}
 	if (!p->policies.set.n_policies)
 		return 0;
+	agent_policy_fqdn_load(a);
 	/* The endpoints are not scanned yet: this fills the maps' rules for
 	 * whatever the policies need without them; the first scan fills the rest. */
 	rc = agent_policy_compile(a, &p->policies, &next, &perr);
@@ -144,7 +145,7 @@ void agent_policy_free(struct agent *a)
 	policy_imported_free(&p->policies);
 	policy_endpoint_configs_free(p);
 	policy_compiled_free(&p->compiled);
-	free(p->fqdn_selected);
+	agent_policy_fqdn_free(p);
 	for (uint32_t i = 0; i <= POLICY_ID_MAX; i++)
 		free(p->refs[i]);
 	free(p->refs);

@@ -65,19 +65,21 @@ struct agent_policy {
 	uint64_t compiled_revision;
 	uint32_t generation;	   /* netobs_policy_gen counter: only grows */
 	uint64_t compile_failures; /* endpoint changes whose compile failed (maps kept) */
-	/* toFQDNs: the addresses the maps select, and the name cache's change
-	 * count they were collected at. */
-	struct policy_fqdn_addr *fqdn_selected;
-	size_t n_fqdn_selected;
+	/* toFQDNs (policy_fqdn.c): the answers endpoints got, and their change
+	 * count the maps were compiled at. */
+	struct fqdn_cache *fqdn;
 	uint64_t fqdn_changes_seen;
 };
 
-/* ---- policy_fqdn.c: toFQDNs addresses from the DNS answers seen */
-/* The (name, address) pairs the set's toFQDNs selectors match: from the
- * unexpired answers, and those selected before whose address a tracked flow
- * still uses. *out is the caller's to free. 0 or -ENOMEM. */
+/* ---- policy_fqdn.c: toFQDNs addresses from the DNS answers endpoints got */
+struct fqdn_cache;
+/* The (name, address) pairs the set's toFQDNs selectors match. *out is the
+ * caller's to free. 0 or -ENOMEM. */
 int agent_policy_fqdn_collect(struct agent *a, const struct policy_set *set,
 			      struct policy_fqdn_addr **out, size_t *n);
+/* At start: the pairs a previous agent kept (the file beside the state file). */
+void agent_policy_fqdn_load(struct agent *a);
+void agent_policy_fqdn_free(struct agent_policy *p);
 
 /* ---- policy_state.c: the imported set and the state file */
 void policy_imported_init(struct policy_imported *pi);

@@ -137,14 +137,8 @@ int agent_policy_compile(struct agent *a, const struct policy_imported *policies
 	rc = policy_compile(&in, out, err);
 	free(fqdn_in);
 	compile_scratch_free(&s);
-	if (rc) {
-		free(selected);
-		return rc;
-	}
-	free(p->fqdn_selected);
-	p->fqdn_selected = selected;
-	p->n_fqdn_selected = n_selected;
-	return 0;
+	free(selected);
+	return rc;
 }
 
 const struct policy_compiled_endpoint *agent_policy_compiled_endpoint(const struct agent_policy *p,

@@ -248,8 +248,3 @@ const struct l7_stats *l7_tracker_stats(const struct l7_tracker *t)
 {
 	return &t->stats;
 }
-
-const struct name_cache *l7_tracker_name_cache(const struct l7_tracker *t)
-{
-	return &t->names;
-}

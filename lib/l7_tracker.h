@@ -129,5 +129,3 @@ unsigned int l7_tracker_names(const struct l7_tracker *t, int family, const uint
 			      uint64_t now_ns, struct netobs_names *out);
 
 const struct l7_stats *l7_tracker_stats(const struct l7_tracker *t);
-/* The names learned from DNS answers (toFQDNs policy reads them). */
-const struct name_cache *l7_tracker_name_cache(const struct l7_tracker *t);

@@ -139,7 +139,6 @@ bool name_cache_learn(struct name_cache *cache, int family, const uint8_t addr[1
 		/* Full: the least recently learned pair makes room. */
 		name_cache_remove(cache, cache->lru_tail);
 		cache->evicted++;
-		cache->changes++;
 	}
 	idx = cache->free_head;
 	e = &cache->entries[idx];
@@ -154,7 +153,6 @@ bool name_cache_learn(struct name_cache *cache, int family, const uint8_t addr[1
 	cache->buckets[bucket] = idx;
 	lru_push_head(cache, idx);
 	cache->count++;
-	cache->changes++;
 	return true;
 }
 
@@ -198,18 +196,6 @@ void name_cache_expire(struct name_cache *cache, uint64_t now_ns)
 		if (cache->entries[idx].in_use && cache->entries[idx].expires_ns <= now_ns) {
 			name_cache_remove(cache, idx);
 			cache->expired++;
-			cache->changes++;
 		}
-	}
-}
-
-void name_cache_foreach(const struct name_cache *cache, uint64_t now_ns, name_cache_fn fn,
-			void *ctx)
-{
-	for (uint32_t idx = 0; cache->count && idx < cache->capacity; idx++) {
-		const struct name_cache_entry *e = &cache->entries[idx];
-
-		if (e->in_use && e->expires_ns > now_ns)
-			fn(e, ctx);
 	}
 }

@@ -44,9 +44,6 @@ struct name_cache {
 	uint64_t hash_key[2];
 	uint64_t evicted; /* live entries pushed out by a full pool */
 	uint64_t expired; /* entries that reached their TTL */
-	/* Bumped whenever a pair comes or goes (not when one is refreshed):
-	 * toFQDNs policy compiles again when it moved (agent/policy_fqdn.c). */
-	uint64_t changes;
 };
 
 /* capacity entries and a random hash key: 0 or -errno. */
@@ -68,8 +65,3 @@ unsigned int name_cache_lookup(const struct name_cache *cache, int family, const
 
 /* Free every entry whose TTL has passed (call now and then, e.g. per harvest). */
 void name_cache_expire(struct name_cache *cache, uint64_t now_ns);
-
-/* Every unexpired pair, in no particular order. */
-typedef void (*name_cache_fn)(const struct name_cache_entry *entry, void *ctx);
-void name_cache_foreach(const struct name_cache *cache, uint64_t now_ns, name_cache_fn fn,
-			void *ctx);

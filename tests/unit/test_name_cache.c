@@ -148,45 +148,6 @@ START_TEST(test_rejects)
 }
 END_TEST
 
-static void count_entry(const struct name_cache_entry *e, void *ctx)
-{
-	unsigned int *n = ctx;
-
-	(void)e;
-	(*n)++;
-}
-
-/* toFQDNs compiles again when a pair comes or goes, not when one is refreshed. */
-START_TEST(test_changes_and_foreach)
-{
-	struct name_cache cache;
-	unsigned int n = 0;
-	uint64_t c;
-
-	ck_assert_int_eq(name_cache_init(&cache, 2), 0);
-	c = cache.changes;
-	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "a.test.", 10, T0));
-	ck_assert_uint_eq(cache.changes, c + 1);
-	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 1), "a.test.", 10,
-				   T0 + SEC));
-	ck_assert_uint_eq(cache.changes, c + 1); /* refreshed: no change */
-	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 2), "b.test.", 60, T0));
-	ck_assert_uint_eq(cache.changes, c + 2);
-	name_cache_foreach(&cache, T0, count_entry, &n);
-	ck_assert_uint_eq(n, 2);
-	/* a third pair evicts one: one came, one went */
-	ck_assert(name_cache_learn(&cache, NETOBS_FAMILY_IPV4, v4(10, 0, 0, 3), "c.test.", 60, T0));
-	ck_assert_uint_eq(cache.changes, c + 4);
-	/* a.test. expired by T0 + 20 s (10 s TTL, learned again at T0 + 1 s) if still there */
-	n = 0;
-	name_cache_foreach(&cache, T0 + 70 * SEC, count_entry, &n);
-	ck_assert_uint_eq(n, 0); /* foreach skips expired pairs */
-	name_cache_expire(&cache, T0 + 70 * SEC);
-	ck_assert_uint_eq(cache.changes, c + 6);
-	name_cache_free(&cache);
-}
-END_TEST
-
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("name_cache");
@@ -196,7 +157,6 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_ttl_floor_cap_and_expiry);
 	tcase_add_test(tc, test_flood_is_bounded);
 	tcase_add_test(tc, test_rejects);
-	tcase_add_test(tc, test_changes_and_foreach);
 	suite_add_tcase(s, tc);
 	return s;
 }
