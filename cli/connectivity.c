@@ -513,37 +513,15 @@ static int run_actions(struct ct_command *c, const struct ct_test_def *d,
 static int run_policy_test(struct ct_command *c, const struct ct_test_def *d,
 			   struct ct_test_result *res, struct ct_run *run)
 {
-	struct ct_action_spec specs[CT_ACTIONS_MAX];
 	char err[512];
 	int ret = 0;
 
-	if (!c->agent_present || c->agent_lost) {
+	if (ct_policy_skip_reason(c->g, d, &c->topology, &c->run_options,
+				  !c->agent_present ? "no agent"
+				  : c->agent_lost   ? "the agent stopped answering"
+						    : NULL,
+				  res->message, sizeof(res->message))) {
 		res->status = CT_TEST_SKIPPED;
-		snprintf(res->message, sizeof(res->message),
-			 "needs a running agent to enforce its policy (%s at %s)",
-			 c->agent_lost ? "the agent stopped answering" : "no agent", run->socket);
-		return 0;
-	}
-	if (!ct_policy_actions(d, &c->topology, &c->run_options, specs)) {
-		res->status = CT_TEST_SKIPPED;
-		if (!c->run_options.external_ip)
-			snprintf(res->message, sizeof(res->message),
-				 "--external-ip IP not given (its policy's target must be outside "
-				 "the topology)");
-		else
-			snprintf(res->message, sizeof(res->message),
-				 "--external-ip %.64s is not an IP address",
-				 c->run_options.external_ip);
-		return 0;
-	}
-	if ((d->scenario == CT_SCENARIO_POLICY_DENY_CIDR ||
-	     d->scenario == CT_SCENARIO_POLICY_TO_FQDNS) &&
-	    ct_policy_endpoint_of(c->g, c->run_options.external_ip, err, sizeof(err))) {
-		res->status = CT_TEST_SKIPPED;
-		snprintf(res->message, sizeof(res->message),
-			 "--external-ip %.64s is endpoint %.64s's address: CIDR rules and toFQDNs "
-			 "never select endpoints (as in Cilium); give an address outside them",
-			 c->run_options.external_ip, err);
 		return 0;
 	}
 	if (c->verbose)

@@ -401,6 +401,40 @@ bool ct_policy_endpoint_of(const struct cli_globals *g, const char *ip, char *na
 	return found;
 }
 
+bool ct_policy_skip_reason(const struct cli_globals *g, const struct ct_test_def *d,
+			   const struct ct_topology *t, const struct ct_run_options *o,
+			   const char *no_agent, char *why, size_t len)
+{
+	struct ct_action_spec specs[CT_ACTIONS_MAX];
+	char endpoint[64];
+
+	if (no_agent) {
+		snprintf(why, len, "needs a running agent to enforce its policy (%s at %s)",
+			 no_agent, cli_socket_path(g));
+		return true;
+	}
+	if (!ct_policy_actions(d, t, o, specs)) {
+		if (!o->external_ip)
+			snprintf(why, len,
+				 "--external-ip IP not given (its policy's target must be "
+				 "outside the topology)");
+		else
+			snprintf(why, len, "--external-ip %.64s is not an IP address",
+				 o->external_ip);
+		return true;
+	}
+	if ((d->scenario == CT_SCENARIO_POLICY_DENY_CIDR ||
+	     d->scenario == CT_SCENARIO_POLICY_TO_FQDNS) &&
+	    ct_policy_endpoint_of(g, o->external_ip, endpoint, sizeof(endpoint))) {
+		snprintf(why, len,
+			 "--external-ip %.64s is endpoint %.64s's address: CIDR rules and toFQDNs "
+			 "never select endpoints (as in Cilium); give an address outside them",
+			 o->external_ip, endpoint);
+		return true;
+	}
+	return false;
+}
+
 int ct_policy_remove_leftovers(const struct cli_globals *g)
 {
 	struct cli_conn conn;

@@ -157,6 +157,16 @@ bool ct_policy_wait_compiled(const struct cli_globals *g, struct ct_policy_appli
 bool ct_policy_endpoint_of(const struct cli_globals *g, const char *ip, char *name, size_t len);
 
 /*
+ * Should policy test d be skipped (no_agent: why there is no agent, NULL
+ * when there is one)?
+ * Then why into why: no agent, --external-ip missing or no address, or an
+ * endpoint's address.
+ */
+bool ct_policy_skip_reason(const struct cli_globals *g, const struct ct_test_def *d,
+			   const struct ct_topology *t, const struct ct_run_options *o,
+			   const char *no_agent, char *why, size_t len);
+
+/*
  * Delete every policy whose name is a policy scenario's (a run killed
  * before it could): `netobs connectivity cleanup`. The number deleted, or
  * -1 when the agent could not be asked.
