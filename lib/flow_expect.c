@@ -323,14 +323,20 @@ static const char *policy_name_of(const struct netobs_flow_record *f)
 	return f->policy && f->policy->name[0] ? f->policy->name : NULL;
 }
 
-/* A drop of the connection followed: with the reason, direction and policy e asks for? */
+/*
+ * A drop of the client's SYN on the connection followed (the dropped
+ * packets' own flow entry: its flags seen hold the SYN), with the reason,
+ * direction and policy e asks for?
+ */
 static bool drop_matches(struct flow_walk *w, const struct netobs_flow_record *f,
 			 enum flow_side side)
 {
 	const struct flow_expect *e = w->e;
 	const char *policy = policy_name_of(f);
 
-	if (f->verdict != NETOBS_VERDICT_DROPPED || !same_connection(w, &f->key, side))
+	if (f->verdict != NETOBS_VERDICT_DROPPED || side != FLOW_SIDE_FORWARD ||
+	    !same_connection(w, &f->key, side) ||
+	    !((f->tcp_flags | f->tcp_flags_seen) & NETOBS_TCP_SYN))
 		return false;
 	if (e->drop_reason && f->drop_reason != e->drop_reason) {
 		snprintf(w->near_miss, sizeof(w->near_miss), "a drop with reason %s",

@@ -146,6 +146,19 @@ START_TEST(test_denied_reason_direction_policy)
 	ck_assert_str_eq(r.reason, "no drop with reason POLICY_DENY by other of the connection "
 				   "from 10.0.0.1 to 10.0.0.2:7000 (a drop by ct-deny)");
 
+	/* A drop of the server's packet, or of a client packet without SYN, is not the SYN's. */
+	records_init(&b);
+	add_tcp(&b, true, NETOBS_TCP_SYN);
+	add_tcp(&b, false, NETOBS_TCP_SYN | NETOBS_TCP_ACK)->verdict = NETOBS_VERDICT_DROPPED;
+	e = expect_of(&b, FLOW_EXPECT_TCP_DENIED);
+	ck_assert(!flow_expect_check(&e, b.rec, b.n, &r));
+	ck_assert_uint_eq(r.steps, 1);
+	records_init(&b);
+	add_tcp(&b, true, NETOBS_TCP_SYN);
+	add_tcp(&b, true, NETOBS_TCP_ACK)->verdict = NETOBS_VERDICT_DROPPED;
+	ck_assert(!flow_expect_check(&e, b.rec, b.n, &r));
+	ck_assert_str_eq(r.reason, "no drop of the connection from 10.0.0.1 to 10.0.0.2:7000");
+
 	/* A drop without a reason (not a policy's) is not the policy's drop. */
 	records_init(&b);
 	add_denied_syn(&b, NETOBS_DROP_NONE, NULL);
