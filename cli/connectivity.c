@@ -389,12 +389,9 @@ static int attempt_action(struct ct_command *c, struct ct_action_spec *s,
 	res->passed = res->warned = false;
 	res->validation =
 		c->mode == CT_FLOW_VALIDATION_DISABLED ? CT_VALIDATION_DISABLED : CT_VALIDATION_OFF;
-	if (s->wait_policy_compiled && c->agent_present && !c->agent_lost &&
-	    !ct_policy_wait_compiled(c->g, &c->policy, CT_POLICY_COMPILE_WAIT_MS,
-				     &stop_requested) &&
-	    c->verbose)
-		fprintf(stderr, "the agent's policy generation did not move within %u ms\n",
-			CT_POLICY_COMPILE_WAIT_MS);
+	if (c->agent_present && !c->agent_lost)
+		ct_policy_before_action(c->g, &c->policy, s, CT_POLICY_COMPILE_WAIT_MS,
+					&stop_requested, c->verbose);
 	s->expect.since_ns = cli_realtime_ns();
 	if (ct_in_node(&c->topology, s->src, probe_in_node, &call) < 0) {
 		cli_error("could not enter or leave the network namespace of %s: %s; stopping",

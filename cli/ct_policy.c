@@ -134,6 +134,7 @@ unsigned int ct_policy_actions(const struct ct_test_def *d, const struct ct_topo
 			return 0;
 		action_dns(&specs[0], t, CT_FQDN_ALLOWED_NAME, ext_family, "client-dns-external",
 			   o);
+		specs[0].note_policy_generation = true;
 		ct_action_external(&specs[1], t, PROBE_ICMP, o->external_ip, o);
 		specs[1].wait_policy_compiled = true;
 		action_dns(&specs[2], t, CT_FQDN_DENIED_NAME, ext_family, "client-dns-denied", o);
@@ -346,22 +347,31 @@ int ct_policy_remove(const struct cli_globals *g, struct ct_policy_applied *appl
 	return ret;
 }
 
-bool ct_policy_wait_compiled(const struct cli_globals *g, struct ct_policy_applied *applied,
-			     uint32_t max_ms, volatile sig_atomic_t *stop)
+void ct_policy_before_action(const struct cli_globals *g, struct ct_policy_applied *applied,
+			     const struct ct_action_spec *s, uint32_t max_ms,
+			     volatile sig_atomic_t *stop, bool verbose)
 {
 	struct timespec pause = {.tv_nsec = CT_POLICY_POLL_MS * 1000000L};
 	uint32_t waited;
 	int64_t gen;
 
+	if (s->note_policy_generation) {
+		gen = policy_generation(g);
+		applied->generation = gen > 0 ? (uint64_t)gen : 0;
+	}
+	if (!s->wait_policy_compiled)
+		return;
 	for (waited = 0; waited <= max_ms && !*stop; waited += CT_POLICY_POLL_MS) {
 		gen = policy_generation(g);
 		if (gen > 0 && (uint64_t)gen > applied->generation) {
 			applied->generation = (uint64_t)gen;
-			return true;
+			return;
 		}
 		nanosleep(&pause, NULL);
 	}
-	return false;
+	if (verbose && !*stop)
+		fprintf(stderr, "the agent's policy generation did not move within %u ms\n",
+			max_ms);
 }
 
 bool ct_policy_endpoint_of(const struct cli_globals *g, const char *ip, char *name, size_t len)

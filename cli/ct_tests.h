@@ -68,12 +68,13 @@ struct ct_action_spec {
 	char target[192];      /* what the probe is given */
 	char dns_server[64];
 	struct probe_options probe;
-	enum probe_result expected; /* the result that makes it pass */
-	bool validate;		    /* flow validation applies */
-	bool wait_policy_compiled;  /* first let the agent compile the last DNS answer in */
-	char policy_name[64];	    /* expect.policy_name points here */
-	char dns_name[64];	    /* expect.dns_query points here when not a constant */
-	struct flow_expect expect;  /* since_ns is set just before the probe */
+	enum probe_result expected;  /* the result that makes it pass */
+	bool validate;		     /* flow validation applies */
+	bool note_policy_generation; /* a DNS action: the agent's policy generation before it */
+	bool wait_policy_compiled;   /* first let the agent compile that DNS answer in */
+	char policy_name[64];	     /* expect.policy_name points here */
+	char dns_name[64];	     /* expect.dns_query points here when not a constant */
+	struct flow_expect expect;   /* since_ns is set just before the probe */
 };
 
 #define CT_POLICY_PORT_DENIED 80 /* policy-deny-port, policy-deny-cidr */
@@ -123,7 +124,8 @@ unsigned int ct_policy_actions(const struct ct_test_def *d, const struct ct_topo
 struct ct_policy_applied {
 	char name[64];		 /* the policy imported; "" none */
 	char audit_endpoint[32]; /* whose PolicyAuditMode was set to Enabled; "" none */
-	uint64_t generation;	 /* the datapath's policy generation after the import */
+	/* The agent's policy generation after the import, then before the DNS action. */
+	uint64_t generation;
 };
 
 /* The policy name of scenario d: "netobs-ct-" and the test's name. */
@@ -143,11 +145,15 @@ int ct_policy_remove(const struct cli_globals *g, struct ct_policy_applied *appl
 		     size_t errlen);
 
 /*
- * Wait (at most max_ms, or until *stop) until the agent's policy generation
- * is past applied->generation: it compiled in a DNS answer. true when it did.
+ * Before action s of a policy test: note the agent's policy generation
+ * (s->note_policy_generation), or wait (at most max_ms, or until *stop)
+ * until it is past the noted one: the agent compiled in the DNS answer of
+ * the action that noted it (s->wait_policy_compiled). verbose: say when the
+ * wait ran out.
  */
-bool ct_policy_wait_compiled(const struct cli_globals *g, struct ct_policy_applied *applied,
-			     uint32_t max_ms, volatile sig_atomic_t *stop);
+void ct_policy_before_action(const struct cli_globals *g, struct ct_policy_applied *applied,
+			     const struct ct_action_spec *s, uint32_t max_ms,
+			     volatile sig_atomic_t *stop, bool verbose);
 
 /*
  * Is ip an address of one of the agent's endpoints? Then its name into

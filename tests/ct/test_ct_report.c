@@ -358,7 +358,7 @@ START_TEST(policy_actions)
 	ck_assert_str_eq(specs[0].expect.dns_query, "external.netobs-ct.test.");
 	ck_assert_str_eq(specs[0].probe.server, "10.9.0.20");
 	ck_assert_int_eq(specs[0].probe.qtype, 1);
-	ck_assert(!specs[0].wait_policy_compiled);
+	ck_assert(specs[0].note_policy_generation && !specs[0].wait_policy_compiled);
 	ck_assert(specs[1].wait_policy_compiled);
 	ck_assert_str_eq(specs[1].target, "10.248.0.2");
 	ck_assert_str_eq(specs[2].target, "denied.netobs-ct.test.");
