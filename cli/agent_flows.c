@@ -112,6 +112,8 @@ static void record_parts_follow(struct netobs_record *rec, struct netobs_record_
 		return;
 	if (flow->l7)
 		flow->l7 = &storage->l7;
+	if (flow->policy)
+		flow->policy = &storage->policy;
 	if (flow->source_names)
 		flow->source_names = &storage->source_names;
 	if (flow->destination_names)

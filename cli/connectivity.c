@@ -24,6 +24,8 @@
 /* A failed probe's records are there already: fetch them for the report only. */
 #define CT_FAILED_FLOWS_WAIT_MS 300
 #define CT_FETCH_INTERVAL_MS	100
+/* How long policy-to-fqdns waits for the agent to compile a DNS answer in. */
+#define CT_POLICY_COMPILE_WAIT_MS 2000
 
 _Static_assert(sizeof(((struct ct_action_spec *)0)->name) ==
 		       sizeof(((struct ct_action_result *)0)->name),
@@ -60,6 +62,9 @@ struct ct_command {
 	struct ct_link_drops link_drops; /* the links' counters before the tests */
 	bool namespace_lost;		 /* ct_in_node could not come back: stop everything */
 	bool agent_lost;		 /* the agent stopped answering during the run */
+	bool agent_present;		 /* an agent answered at the start: policy tests run */
+	struct ct_policy_applied policy; /* the policy test's, while it runs */
+	struct ct_expected_drops expected_drops; /* the policy tests' denied connections */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -81,8 +86,11 @@ void cli_usage_connectivity(FILE *out)
 		"bridge " CT_BRIDGE "), start echo servers (TCP, UDP, HTTP, HTTPS, DNS), run the "
 		"tests\n"
 		"(ICMP, TCP, UDP, HTTP, HTTPS, DNS; endpoint to endpoint, to and from the host;\n"
-		"IPv4 and IPv6), check each action against the agent's flows, remove it all.\n"
-		"cleanup: remove a topology an earlier run kept (--cleanup=false).\n"
+		"IPv4 and IPv6; policy: default deny, deny by port and CIDR, audit, toFQDNs,\n"
+		"each policy imported into the agent and deleted again), check each action\n"
+		"against the agent's flows, remove it all.\n"
+		"cleanup: remove a topology an earlier run kept (--cleanup=false), and any\n"
+		"netobs-ct-policy-* policy a killed run left in the agent.\n"
 		"\n"
 		"Flags of test:\n"
 		"      --test REGEX          run the tests whose names match (POSIX ERE;\n"
@@ -96,7 +104,8 @@ void cli_usage_connectivity(FILE *out)
 		"      --retry N             retry a failed action N times (default 0)\n"
 		"      --retry-delay DURATION  between retries (default 1s)\n"
 		"      --external-target NAME  run http-external-target against NAME\n"
-		"      --external-ip IP      run icmp-external-ip against IP\n"
+		"      --external-ip IP      run icmp-external-ip, policy-deny-cidr and\n"
+		"                            policy-to-fqdns against IP (not an endpoint's)\n"
 		"      --print-flows         print every action's flows, not only failed ones'\n"
 		"  -v, --verbose             say each step and each action's result\n"
 		"DURATION: 500ms, 2s, 1.5s, 1m (a bare number: seconds)\n"
@@ -380,6 +389,9 @@ static int attempt_action(struct ct_command *c, struct ct_action_spec *s,
 	res->passed = res->warned = false;
 	res->validation =
 		c->mode == CT_FLOW_VALIDATION_DISABLED ? CT_VALIDATION_DISABLED : CT_VALIDATION_OFF;
+	if (c->agent_present && !c->agent_lost)
+		ct_policy_before_action(c->g, &c->policy, s, CT_POLICY_COMPILE_WAIT_MS,
+					&stop_requested, c->verbose);
 	s->expect.since_ns = cli_realtime_ns();
 	if (ct_in_node(&c->topology, s->src, probe_in_node, &call) < 0) {
 		cli_error("could not enter or leave the network namespace of %s: %s; stopping",
@@ -472,7 +484,8 @@ static int run_actions(struct ct_command *c, const struct ct_test_def *d,
 			if (a->passed && !a->warned)
 				break;
 		}
-		/* Copied after the attempt: an external action learns its address there. */
+		/* After the attempt: an external action learns its address there. */
+		ct_expected_drops_add(&c->expected_drops, &specs[i].expect);
 		snprintf(a->source, sizeof(a->source), "%s", specs[i].source);
 		snprintf(a->destination, sizeof(a->destination), "%s", specs[i].destination);
 		if (specs[i].external && *specs[i].dst_addr &&
@@ -488,6 +501,40 @@ static int run_actions(struct ct_command *c, const struct ct_test_def *d,
 		fflush(c->progress);
 	}
 	return 0;
+}
+
+/*
+ * A policy test: its policy imported, its actions, the policy deleted again
+ * whatever happened to them. -1: the run must stop (after the delete).
+ */
+static int run_policy_test(struct ct_command *c, const struct ct_test_def *d,
+			   struct ct_test_result *res, struct ct_run *run)
+{
+	char err[512];
+	int ret = 0;
+
+	if (ct_policy_skip_reason(c->g, d, &c->topology, &c->run_options,
+				  !c->agent_present ? "no agent"
+				  : c->agent_lost   ? "the agent stopped answering"
+						    : NULL,
+				  res->message, sizeof(res->message))) {
+		res->status = CT_TEST_SKIPPED;
+		return 0;
+	}
+	if (c->verbose)
+		fprintf(stderr, "importing policy netobs-ct-%s\n", d->name);
+	if (ct_policy_apply(c->g, d, &c->topology, &c->run_options, &c->policy, err, sizeof(err))) {
+		res->status = CT_TEST_FAILED;
+		snprintf(res->message, sizeof(res->message), "%s", err);
+	} else {
+		ret = run_actions(c, d, res, run->agent, &run->lost_events);
+	}
+	if (ct_policy_remove(c->g, &c->policy, err, sizeof(err))) {
+		res->status = CT_TEST_FAILED;
+		snprintf(res->message, sizeof(res->message), "%s", err);
+		agent_check_still_there(c);
+	}
+	return ret;
 }
 
 static void topology_remove(struct ct_command *c)
@@ -561,9 +608,12 @@ static int run_tests(struct ct_command *c, struct ct_run *run, const struct ct_t
 		} else if (d->scenario == CT_SCENARIO_EXTERNAL_IP && !c->run_options.external_ip) {
 			res->status = CT_TEST_SKIPPED;
 			snprintf(res->message, sizeof(res->message), "--external-ip IP not given");
+		} else if (ct_test_is_policy(d)) {
+			if (run_policy_test(c, d, res, run) < 0)
+				return -1;
 		} else if (d->scenario == CT_SCENARIO_NO_DROPS) {
-			ct_no_drops_check(c->g, &c->topology, &c->link_drops, run->agent,
-					  run_start_ns, res, &run->lost_events);
+			ct_no_drops_check(c->g, &c->topology, &c->link_drops, &c->expected_drops,
+					  run->agent, run_start_ns, res, &run->lost_events);
 		} else if (run_actions(c, d, res, run->agent, &run->lost_events) < 0) {
 			return -1;
 		}
@@ -601,6 +651,10 @@ static int cmd_cleanup(struct ct_command *c)
 			failed);
 		return CLI_EXIT_RUNTIME;
 	}
+	/* Policies of a run killed (SIGKILL) before it could delete them. */
+	if (agent_flows_available(c->g) && ct_policy_remove_leftovers(c->g) < 0)
+		cli_error("could not list the agent's policies; delete any netobs-ct-policy-* "
+			  "with `netobs policy delete NAME`");
 	if (existed)
 		printf("Removed the connectivity test topology: namespaces %sclient, %sclient2, "
 		       "%secho, bridge %s, its servers and %s\n",
@@ -644,6 +698,7 @@ static int cmd_test(struct ct_command *c)
 {
 	struct ct_topology_options topo_options = {
 		.external = c->run_options.external_target || c->run_options.external_ip,
+		.external_ip = c->run_options.external_ip,
 		.verbose = c->verbose,
 	};
 	struct sigaction stop = {.sa_handler = request_stop}, old_int, old_term;
@@ -667,6 +722,7 @@ static int cmd_test(struct ct_command *c)
 	}
 	run.start_ns = cli_realtime_ns();
 	say_validation(c, &run);
+	c->agent_present = run.agent || agent_flows_available(c->g);
 
 	/* No SA_RESTART: a wait in progress ends early; a probe ends by its timeout. */
 	sigaction(SIGINT, &stop, &old_int);

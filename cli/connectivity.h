@@ -36,6 +36,12 @@
 #define CT_STATE_DIR	"/run/netobs/connectivity" /* pid files, the CA, the certificate */
 #define CT_ZONE		"netobs-ct.test."
 #define CT_ECHO_NAME	"echo.netobs-ct.test." /* A and AAAA: the echo endpoint */
+/* Names in the test zone for policy-to-fqdns, given with --external-ip. */
+#define CT_FQDN_ALLOWED_NAME "external.netobs-ct.test." /* --external-ip */
+#define CT_FQDN_DENIED_NAME  "denied.netobs-ct.test."	/* CT_FQDN_DENIED_IPV4/6 */
+/* Documentation addresses (RFC 5737, RFC 3849): routed nowhere, if ever let out. */
+#define CT_FQDN_DENIED_IPV4 "192.0.2.1"
+#define CT_FQDN_DENIED_IPV6 "2001:db8::1"
 
 /* Addresses: the bridge (the host side) is .1 / ::1. */
 #define CT_SUBNET4   "10.247.0.0/24"
@@ -87,11 +93,13 @@ struct ct_topology {
 	pid_t servers[CT_SERVER__COUNT];	  /* 0 when not running */
 	bool reused;   /* it was kept by an earlier run (--cleanup=false) and taken as it was */
 	bool external; /* routes and forwarding for --external-target/--external-ip are set */
+	char external_ip[64]; /* --external-ip: the DNS zone names it for policy-to-fqdns */
 };
 
 struct ct_topology_options {
 	bool external; /* set a default route in the clients and forwarding/masquerade on the host */
-	bool verbose;  /* say each step on stderr */
+	const char *external_ip; /* --external-ip, or NULL */
+	bool verbose;		 /* say each step on stderr */
 };
 
 /*

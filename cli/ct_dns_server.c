@@ -30,9 +30,10 @@ static void zone_address(struct ct_dns_zone *zone, const char *name, const char 
 	r->ttl = CT_DNS_TTL;
 }
 
-void ct_dns_zone_fill(struct ct_dns_zone *zone)
+void ct_dns_zone_fill(struct ct_dns_zone *zone, const char *external_ip)
 {
 	struct ct_dns_zone_record *r;
+	uint8_t addr[16];
 
 	memset(zone, 0, sizeof(*zone));
 	zone->origin = CT_ZONE;
@@ -43,6 +44,14 @@ void ct_dns_zone_fill(struct ct_dns_zone *zone)
 	r->type = 5;
 	r->target = CT_ECHO_NAME;
 	r->ttl = CT_DNS_TTL;
+	/* policy-to-fqdns: one name its policy allows, one it does not, both outside. */
+	if (inet_pton(AF_INET, external_ip, addr) == 1) {
+		zone_address(zone, CT_FQDN_ALLOWED_NAME, external_ip);
+		zone_address(zone, CT_FQDN_DENIED_NAME, CT_FQDN_DENIED_IPV4);
+	} else if (inet_pton(AF_INET6, external_ip, addr) == 1) {
+		zone_address(zone, CT_FQDN_ALLOWED_NAME, external_ip);
+		zone_address(zone, CT_FQDN_DENIED_NAME, CT_FQDN_DENIED_IPV6);
+	}
 }
 
 void ct_dns_serve_datagram(int fd, const struct ct_dns_zone *zone)

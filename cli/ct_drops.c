@@ -2,8 +2,9 @@
 /*
  * no-unexpected-drops, the last test of `netobs connectivity test`: over
  * the whole run, no packet of the topology may have been dropped unless a
- * test expected it (none does before policy exists). Two witnesses: the
- * agent's DROPPED records and the kernel's drop counters of the links.
+ * test expected it (the denied actions of the policy scenarios: their
+ * addresses, server port and drop reason). Two witnesses: the agent's
+ * DROPPED records and the kernel's drop counters of the links.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,15 @@ void ct_link_drops_start(struct ct_link_drops *d, const struct ct_topology *t)
 int ct_drops_count_new(const struct agent_flows *got, uint64_t **seen, size_t *nseen,
 		       uint64_t *count)
 {
+	uint64_t expected_count = 0;
+
+	return ct_drops_count_unexpected(got, NULL, seen, nseen, count, &expected_count);
+}
+
+int ct_drops_count_unexpected(const struct agent_flows *got,
+			      const struct ct_expected_drops *expected, uint64_t **seen,
+			      size_t *nseen, uint64_t *count, uint64_t *expected_count)
+{
 	uint64_t *grown;
 	size_t f, k;
 
@@ -69,18 +79,27 @@ int ct_drops_count_new(const struct agent_flows *got, uint64_t **seen, size_t *n
 		if (k < *nseen)
 			continue;
 		grown[(*nseen)++] = got->recs[f].seq;
-		(*count)++;
+		if (ct_expected_drops_match(expected, &got->recs[f]))
+			(*expected_count)++;
+		else
+			(*count)++;
 	}
 	return 0;
 }
 
+static bool drop_unexpected(const struct netobs_record *rec, void *expected)
+{
+	return !ct_expected_drops_match(expected, rec);
+}
+
 /* no-unexpected-drops: the agent's drops since the run began, and the links' counters. */
 void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
-		       const struct ct_link_drops *d, bool agent, uint64_t run_start_ns,
-		       struct ct_test_result *res, uint64_t *lost)
+		       const struct ct_link_drops *d, const struct ct_expected_drops *expected,
+		       bool agent, uint64_t run_start_ns, struct ct_test_result *res,
+		       uint64_t *lost)
 {
-	char links[128] = "", agent_text[320] = "", err[256];
-	uint64_t agent_drops = 0, grown = 0, after, *seen = NULL;
+	char links[128] = "", agent_text[320] = "", err[256], expected_text[96] = "";
+	uint64_t agent_drops = 0, expected_drops = 0, grown = 0, after, *seen = NULL;
 	size_t nseen = 0;
 	bool counted = false;
 	unsigned int i;
@@ -117,13 +136,16 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 			}
 			if (got.lost > *lost)
 				*lost = got.lost;
-			if (ct_drops_count_new(&got, &seen, &nseen, &agent_drops)) {
+			if (ct_drops_count_unexpected(&got, expected, &seen, &nseen, &agent_drops,
+						      &expected_drops)) {
 				snprintf(agent_text, sizeof(agent_text),
 					 "out of memory counting the agent's drops");
 				agent_flows_free(&got);
 				break;
 			}
-			if (!res->flows.len) { /* keep the first non-empty set to show */
+			/* Shown: the first non-empty set of the unexpected ones. */
+			agent_flows_keep(&got, drop_unexpected, (void *)expected);
+			if (!res->flows.len) {
 				agent_flows_free(&res->flows);
 				res->flows = got;
 			} else {
@@ -132,6 +154,10 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 		}
 	}
 	free(seen);
+	if (expected_drops)
+		snprintf(expected_text, sizeof(expected_text),
+			 " (%llu expected: the policy tests' denied connections)",
+			 (unsigned long long)expected_drops);
 	if (!agent && !counted) {
 		res->status = CT_TEST_SKIPPED;
 		snprintf(res->message, sizeof(res->message),
@@ -141,15 +167,16 @@ void ct_no_drops_check(const struct cli_globals *g, const struct ct_topology *t,
 	if (*agent_text || agent_drops || grown) {
 		res->status = CT_TEST_FAILED;
 		snprintf(res->message, sizeof(res->message),
-			 "%s%s%llu unexpected drops seen by the agent (0 expected)%s%s%s%s",
-			 agent_text, *agent_text ? "; " : "", (unsigned long long)agent_drops,
+			 "%s%s%llu unexpected drops seen by the agent%s%s%s%s%s", agent_text,
+			 *agent_text ? "; " : "", (unsigned long long)agent_drops, expected_text,
 			 grown ? "; kernel drop counters grew: " : "", links,
 			 !agent ? " (no agent: counters only)" : "",
 			 counted ? "" : " (link counters unreadable)");
 		return;
 	}
 	res->status = CT_TEST_PASSED;
-	snprintf(res->message, sizeof(res->message), "%s%s",
-		 agent ? "no drop seen by the agent" : "no agent: link counters only",
+	snprintf(res->message, sizeof(res->message), "%s%s%s",
+		 agent ? "no unexpected drop seen by the agent" : "no agent: link counters only",
+		 expected_text,
 		 counted ? "; link drop counters unchanged" : "; link counters unreadable");
 }

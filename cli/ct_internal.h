@@ -57,8 +57,12 @@ pid_t ct_server_pid_read(enum ct_server_id s);
 /* Is pid alive (not a zombie) and server s (by its process name)? */
 bool ct_server_pid_is(pid_t pid, enum ct_server_id s);
 
-/* The test zone: echo.netobs-ct.test. A/AAAA, www CNAME echo. */
-void ct_dns_zone_fill(struct ct_dns_zone *zone);
+/*
+ * The test zone: echo.netobs-ct.test. A/AAAA, www CNAME echo; with
+ * external_ip (an address; "" none) also CT_FQDN_ALLOWED_NAME for it and
+ * CT_FQDN_DENIED_NAME for a documentation address of its family.
+ */
+void ct_dns_zone_fill(struct ct_dns_zone *zone, const char *external_ip);
 /* Answer one datagram waiting on a UDP socket. */
 void ct_dns_serve_datagram(int fd, const struct ct_dns_zone *zone);
 /* Answer the length-prefixed queries of one TCP connection until it ends. */

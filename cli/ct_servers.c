@@ -511,7 +511,7 @@ static int daemon_prepare(struct ct_daemon *d, const struct ct_topology *t, char
 			return -1;
 	}
 	if (d->desc->proto == CT_PROTO_DNS)
-		ct_dns_zone_fill(&d->zone);
+		ct_dns_zone_fill(&d->zone, t->external_ip);
 	return 0;
 }
 

@@ -80,11 +80,38 @@ static const struct ct_test_def test_table[] = {
 	 CT_SCENARIO_EXTERNAL_TARGET, PROBE_HTTPS, 0, 0, PROBE_OK},
 	{"icmp-external-ip", "ICMP echo from client to --external-ip IP", CT_SCENARIO_EXTERNAL_IP,
 	 PROBE_ICMP, 0, 0, PROBE_OK},
+	{"policy-default-deny-ingress",
+	 "a policy on echo allows ingress only from client on TCP 7000: client connects, "
+	 "client2's SYN is dropped (POLICY_DENIED, INGRESS)",
+	 CT_SCENARIO_POLICY_DEFAULT_DENY, PROBE_TCP, 4, 0, PROBE_OK},
+	{"policy-deny-port",
+	 "a policy on echo allows all ingress but denies TCP 80: HTTP from client is dropped "
+	 "(POLICY_DENY, by the policy), TCP 7000 still connects",
+	 CT_SCENARIO_POLICY_DENY_PORT, PROBE_HTTP, 4, 0, PROBE_OK},
+	{"policy-deny-cidr",
+	 "a policy on client denies egress to --external-ip/32 on TCP 80: the SYN is dropped "
+	 "(POLICY_DENY, EGRESS), ICMP to it still passes",
+	 CT_SCENARIO_POLICY_DENY_CIDR, PROBE_TCP, 0, 0, PROBE_OK},
+	{"policy-audit",
+	 "the default deny of policy-default-deny-ingress with echo in audit mode: client2 "
+	 "connects, its flow has verdict AUDIT",
+	 CT_SCENARIO_POLICY_AUDIT, PROBE_TCP, 4, 0, PROBE_OK},
+	{"policy-to-fqdns",
+	 "a policy on client allows DNS to echo and egress to the address of " CT_FQDN_ALLOWED_NAME
+	 " (--external-ip) only: ICMP to it passes once resolved, TCP to "
+	 "the address of " CT_FQDN_DENIED_NAME " is dropped (POLICY_DENIED, EGRESS)",
+	 CT_SCENARIO_POLICY_TO_FQDNS, PROBE_ICMP, 0, 0, PROBE_OK},
 	{"no-unexpected-drops",
 	 "no drop the tests did not expect: the agent's DROPPED records and the links' kernel "
 	 "drop counters over the run",
 	 CT_SCENARIO_NO_DROPS, PROBE_ICMP, 0, 0, PROBE_OK},
 };
+
+bool ct_test_is_policy(const struct ct_test_def *d)
+{
+	return d->scenario >= CT_SCENARIO_POLICY_DEFAULT_DENY &&
+	       d->scenario <= CT_SCENARIO_POLICY_TO_FQDNS;
+}
 
 const struct ct_test_def *ct_tests(size_t *n)
 {
@@ -132,9 +159,9 @@ static void url_authority(char *buf, size_t len, const char *addr, int family, u
 }
 
 /* The pieces of one action both ends of which are topology nodes. */
-static void action_between(struct ct_action_spec *s, const struct ct_topology *t,
-			   const struct ct_test_def *d, enum ct_node_id src, enum ct_node_id dst,
-			   const struct ct_run_options *o)
+void ct_action_between(struct ct_action_spec *s, const struct ct_topology *t,
+		       const struct ct_test_def *d, enum ct_node_id src, enum ct_node_id dst,
+		       const struct ct_run_options *o)
 {
 	const char *src_addr = ct_node_address(t, src, d->family);
 	const char *dst_addr = ct_node_address(t, dst, d->family);
@@ -222,9 +249,8 @@ static void action_between(struct ct_action_spec *s, const struct ct_topology *t
 }
 
 /* An action from client to something outside the topology. */
-static void action_external(struct ct_action_spec *s, const struct ct_topology *t,
-			    enum probe_kind kind, const char *target_host,
-			    const struct ct_run_options *o)
+void ct_action_external(struct ct_action_spec *s, const struct ct_topology *t, enum probe_kind kind,
+			const char *target_host, const struct ct_run_options *o)
 {
 	const char *client = ct_node_address(t, CT_NODE_CLIENT, 4);
 
@@ -267,26 +293,32 @@ unsigned int ct_test_actions(const struct ct_test_def *d, const struct ct_topolo
 	case CT_SCENARIO_ENDPOINT_TO_ENDPOINT:
 	case CT_SCENARIO_DNS:
 		for (i = 0; i < 2; i++)
-			action_between(&specs[i], t, d, clients[i], CT_NODE_ECHO, o);
+			ct_action_between(&specs[i], t, d, clients[i], CT_NODE_ECHO, o);
 		return 2;
 	case CT_SCENARIO_ENDPOINT_TO_HOST:
 		for (i = 0; i < 2; i++)
-			action_between(&specs[i], t, d, clients[i], CT_NODE_HOST, o);
+			ct_action_between(&specs[i], t, d, clients[i], CT_NODE_HOST, o);
 		return 2;
 	case CT_SCENARIO_HOST_TO_ENDPOINT:
-		action_between(&specs[0], t, d, CT_NODE_HOST, CT_NODE_ECHO, o);
+		ct_action_between(&specs[0], t, d, CT_NODE_HOST, CT_NODE_ECHO, o);
 		return 1;
 	case CT_SCENARIO_EXTERNAL_TARGET:
 		if (!o->external_target)
 			return 0;
-		action_external(&specs[0], t, PROBE_HTTPS, o->external_target, o);
-		action_external(&specs[1], t, PROBE_HTTP, o->external_target, o);
+		ct_action_external(&specs[0], t, PROBE_HTTPS, o->external_target, o);
+		ct_action_external(&specs[1], t, PROBE_HTTP, o->external_target, o);
 		return 2;
 	case CT_SCENARIO_EXTERNAL_IP:
 		if (!o->external_ip)
 			return 0;
-		action_external(&specs[0], t, PROBE_ICMP, o->external_ip, o);
+		ct_action_external(&specs[0], t, PROBE_ICMP, o->external_ip, o);
 		return 1;
+	case CT_SCENARIO_POLICY_DEFAULT_DENY:
+	case CT_SCENARIO_POLICY_DENY_PORT:
+	case CT_SCENARIO_POLICY_DENY_CIDR:
+	case CT_SCENARIO_POLICY_AUDIT:
+	case CT_SCENARIO_POLICY_TO_FQDNS:
+		return ct_policy_actions(d, t, o, specs);
 	default:
 		return 0;
 	}

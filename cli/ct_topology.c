@@ -611,6 +611,8 @@ int ct_topology_up(struct ct_topology *t, const struct ct_topology_options *o, c
 	int ret;
 
 	ct_topology_describe(t);
+	if (o->external_ip)
+		snprintf(t->external_ip, sizeof(t->external_ip), "%s", o->external_ip);
 	if (geteuid() != 0) {
 		snprintf(err, errlen,
 			 "the connectivity test builds network namespaces and a "

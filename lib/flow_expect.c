@@ -36,7 +36,7 @@
 #define ICMP_ECHO_REQUEST     8
 #define ICMPV6_ECHO_REQUEST   128
 #define ICMPV6_ECHO_REPLY     129
-#define FLOW_EXPECT_STEPS_MAX 3
+#define FLOW_EXPECT_STEPS_MAX 4
 
 /* Which way a record goes between the action's two addresses. */
 enum flow_side {
@@ -58,6 +58,8 @@ enum flow_step {
 	STEP_DNS_RESPONSE,
 	STEP_HTTP_REQUEST,
 	STEP_HTTP_RESPONSE,
+	STEP_POLICY_ALLOWED, /* the client's packets' policy-verdict record names the policy */
+	STEP_POLICY_AUDIT,   /* a record of the client's packets has verdict AUDIT */
 };
 
 struct flow_pattern {
@@ -73,6 +75,31 @@ static const struct flow_pattern patterns[] = {
 	[FLOW_EXPECT_DNS] = {2, {STEP_DNS_REQUEST, STEP_DNS_RESPONSE}},
 	[FLOW_EXPECT_HTTP] = {2, {STEP_HTTP_REQUEST, STEP_HTTP_RESPONSE}},
 };
+
+/*
+ * e's pattern: the kind's steps, with the policy steps e asks for right
+ * after the SYN (they are the SYN's own records, at the server's veth).
+ */
+static void pattern_of(const struct flow_expect *e, struct flow_pattern *p)
+{
+	unsigned int i, extra = 0;
+	enum flow_step add[2];
+
+	*p = patterns[e->kind];
+	if (e->kind != FLOW_EXPECT_TCP)
+		return;
+	if (e->policy_name)
+		add[extra++] = STEP_POLICY_ALLOWED;
+	if (e->audit)
+		add[extra++] = STEP_POLICY_AUDIT;
+	if (!extra || p->len + extra > FLOW_EXPECT_STEPS_MAX)
+		return;
+	for (i = p->len - 1; i >= 1; i--)
+		p->steps[i + extra] = p->steps[i];
+	for (i = 0; i < extra; i++)
+		p->steps[1 + i] = add[i];
+	p->len += extra;
+}
 
 static bool kind_known(enum flow_expect_kind kind)
 {
@@ -291,6 +318,64 @@ static bool shows_action_packet(const struct flow_expect *e, const struct netobs
 	return packet_time(rec) >= e->since_ns;
 }
 
+static const char *policy_name_of(const struct netobs_flow_record *f)
+{
+	return f->policy && f->policy->name[0] ? f->policy->name : NULL;
+}
+
+/*
+ * A drop of the client's SYN on the connection followed (the dropped
+ * packets' own flow entry: its flags seen hold the SYN), with the reason,
+ * direction and policy e asks for?
+ */
+static bool drop_matches(struct flow_walk *w, const struct netobs_flow_record *f,
+			 enum flow_side side)
+{
+	const struct flow_expect *e = w->e;
+	const char *policy = policy_name_of(f);
+
+	if (f->verdict != NETOBS_VERDICT_DROPPED || side != FLOW_SIDE_FORWARD ||
+	    !same_connection(w, &f->key, side) ||
+	    !((f->tcp_flags | f->tcp_flags_seen) & NETOBS_TCP_SYN))
+		return false;
+	if (e->drop_reason && f->drop_reason != e->drop_reason) {
+		snprintf(w->near_miss, sizeof(w->near_miss), "a drop with reason %s",
+			 netobs_drop_reason_name(f->drop_reason));
+		return false;
+	}
+	if (e->drop_direction && f->direction != e->drop_direction) {
+		snprintf(w->near_miss, sizeof(w->near_miss), "a drop at %s",
+			 netobs_direction_name(f->direction));
+		return false;
+	}
+	if (e->policy_name && (!policy || strcmp(policy, e->policy_name))) {
+		snprintf(w->near_miss, sizeof(w->near_miss), "a drop by %.90s",
+			 policy ? policy : "no named policy");
+		return false;
+	}
+	return true;
+}
+
+/* The client's packet judged by a rule of e's policy, or let through by audit mode. */
+static bool policy_step_matches(struct flow_walk *w, enum flow_step step,
+				const struct netobs_flow_record *f, enum flow_side side)
+{
+	const char *policy = policy_name_of(f);
+
+	if (side != FLOW_SIDE_FORWARD || !same_connection(w, &f->key, side))
+		return false;
+	if (step == STEP_POLICY_AUDIT)
+		return f->verdict == NETOBS_VERDICT_AUDIT;
+	if (f->policy_verdict != NETOBS_PV_ALLOWED)
+		return false;
+	if (!policy || strcmp(policy, w->e->policy_name)) {
+		snprintf(w->near_miss, sizeof(w->near_miss), "allowed by %.90s",
+			 policy ? policy : "no named policy");
+		return false;
+	}
+	return true;
+}
+
 /* Does rec show step (of the connection followed, once there is one)? */
 static bool step_matches(struct flow_walk *w, enum flow_step step, const struct netobs_record *rec)
 {
@@ -298,7 +383,9 @@ static bool step_matches(struct flow_walk *w, enum flow_step step, const struct 
 	enum flow_side side = record_side(w->e, &f->key);
 
 	if (step == STEP_DROP)
-		return f->verdict == NETOBS_VERDICT_DROPPED && same_connection(w, &f->key, side);
+		return drop_matches(w, f, side);
+	if (step == STEP_POLICY_ALLOWED || step == STEP_POLICY_AUDIT)
+		return !f->l7 && policy_step_matches(w, step, f, side);
 	if (f->l7)
 		return l7_step_matches(w, step, f->l7, side);
 	switch (step) {
@@ -346,7 +433,23 @@ static void step_missing(const struct flow_walk *w, enum flow_step step, char *b
 		snprintf(buf, len, "no FIN or RST between %s and %s", c, sp);
 		break;
 	case STEP_DROP:
-		snprintf(buf, len, "no drop of the connection from %s to %s", c, sp);
+		if (e->drop_reason || e->drop_direction || e->policy_name)
+			snprintf(buf, len, "no drop%s%s%s%s%s%.80s of the connection from %s to %s",
+				 e->drop_reason ? " with reason " : "",
+				 e->drop_reason ? netobs_drop_reason_name(e->drop_reason) : "",
+				 e->drop_direction ? " at " : "",
+				 e->drop_direction ? netobs_direction_name(e->drop_direction) : "",
+				 e->policy_name ? " by " : "", e->policy_name ? e->policy_name : "",
+				 c, sp);
+		else
+			snprintf(buf, len, "no drop of the connection from %s to %s", c, sp);
+		break;
+	case STEP_POLICY_ALLOWED:
+		snprintf(buf, len, "no policy verdict allowing %s to %s by %.80s", c, sp,
+			 e->policy_name);
+		break;
+	case STEP_POLICY_AUDIT:
+		snprintf(buf, len, "no AUDIT verdict of the connection from %s to %s", c, sp);
 		break;
 	case STEP_UDP_REQUEST:
 		snprintf(buf, len, "no UDP datagram from %s to %s", c, sp);
@@ -429,7 +532,7 @@ static void pattern_walk(struct flow_walk *w, const struct flow_pattern *p,
 bool flow_expect_check(const struct flow_expect *e, const struct netobs_record *recs, size_t n,
 		       struct flow_expect_result *r)
 {
-	const struct flow_pattern *p;
+	struct flow_pattern pattern, *p = &pattern;
 	char forbidden[200] = "";
 	struct flow_walk w;
 	size_t i;
@@ -439,7 +542,7 @@ bool flow_expect_check(const struct flow_expect *e, const struct netobs_record *
 		snprintf(r->reason, sizeof(r->reason), "unknown flow pattern %d", (int)e->kind);
 		return false;
 	}
-	p = &patterns[e->kind];
+	pattern_of(e, p);
 	r->wanted = p->len;
 	walk_init(&w, e);
 

@@ -6,7 +6,11 @@
  * socket, so it is unit tested on crafted records. Patterns follow
  * `cilium connectivity test` (docs/connectivity.md):
  *   TCP allowed:  a SYN from the client, a SYN-ACK back, a FIN or RST; no drop
- *   TCP denied:   a SYN from the client, then a drop; no SYN-ACK
+ *   TCP denied:   a SYN from the client, then a drop (with the drop reason,
+ *                 direction and denying policy asked for); no SYN-ACK
+ * and, for actions under a policy, optionally: the allowing policy named in
+ * the policy-verdict record of the client's first packet, or the AUDIT
+ * verdict audit mode gives what it would have dropped.
  *   UDP:          a datagram to the server port and one back; no drop
  *   ICMP:         an echo request and an echo reply; no drop
  *   DNS:          an L7 request for the name and an L7 response with the rcode
@@ -40,6 +44,20 @@ struct flow_expect {
 	int dns_rcode;	       /* DNS: the rcode expected in the response (0 NOERROR, 3 NXDOMAIN) */
 	const char *http_method; /* HTTP: "GET" */
 	unsigned int http_code;	 /* HTTP: the status expected in the response */
+	/*
+	 * Policy (0/NULL/false: not checked). The denied pattern's drop must
+	 * carry drop_reason (enum netobs_drop_reason), be judged in
+	 * drop_direction (enum netobs_traffic_direction, the endpoint's) and,
+	 * with policy_name, name that policy (a deny rule's: *_denied_by).
+	 * The tcp pattern with policy_name wants a policy-verdict record
+	 * (policy_verdict ALLOWED) of the client's packets naming that policy
+	 * (*_allowed_by); with audit, a record of them with verdict AUDIT.
+	 * Each is one more step of the pattern.
+	 */
+	uint16_t drop_reason;
+	uint8_t drop_direction;
+	bool audit;
+	const char *policy_name;
 };
 
 /* The verdict on the records of one action. */

@@ -61,8 +61,9 @@ connectivity_ci_stop() {
 trap 'connectivity_ci_stop; rm -f "$STAMP"' EXIT
 mkdir -p "$CT_DIR/bpffs"
 mount -t bpf bpf "$CT_DIR/bpffs"
+# Its own --state-dir: the policy tests' imports never touch the node's policies.
 build/netobs-agent --socket "$CT_DIR/agent.sock" --bpffs "$CT_DIR/bpffs" \
-	>"$CT_DIR/agent.log" 2>&1 &
+	--state-dir "$CT_DIR/state" >"$CT_DIR/agent.log" 2>&1 &
 CT_AGENT_PID=$!
 for _ in $(seq 100); do
 	build/netobs --socket "$CT_DIR/agent.sock" status >/dev/null 2>&1 && break

@@ -8,7 +8,9 @@
  * from the code under test.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,11 @@ static const char *const all_names[] = {
 	"dns-nxdomain-ipv6",
 	"http-external-target",
 	"icmp-external-ip",
+	"policy-default-deny-ingress",
+	"policy-deny-port",
+	"policy-deny-cidr",
+	"policy-audit",
+	"policy-to-fqdns",
 	"no-unexpected-drops",
 };
 #define N_NAMES (sizeof(all_names) / sizeof(all_names[0]))
@@ -125,7 +132,8 @@ START_TEST(selection_include_exclude)
 	ck_assert_int_eq(ct_selection_add(&s, "!^(dns|http|https|icmp|tcp|udp)-", err, sizeof(err)),
 			 0);
 	selected(&s, out, sizeof(out));
-	ck_assert_str_eq(out, "no-unexpected-drops");
+	ck_assert_str_eq(out, "policy-default-deny-ingress policy-deny-port policy-deny-cidr "
+			      "policy-audit policy-to-fqdns no-unexpected-drops");
 	ct_selection_free(&s);
 }
 END_TEST
@@ -193,8 +201,9 @@ START_TEST(test_list_and_actions)
 		ck_assert_str_eq(defs[i].name, all_names[i]);
 		actions += ct_test_actions(&defs[i], &t, &o, specs);
 	}
-	/* 10 x 2 + 6 x 2 + 6 x 1 + 6 x 2, externals skipped without their options. */
-	ck_assert_uint_eq(actions, 50);
+	/* 10 x 2 + 6 x 2 + 6 x 1 + 6 x 2 + 3 policy tests x 2, externals (and the
+	 * policy tests needing --external-ip) skipped without their options. */
+	ck_assert_uint_eq(actions, 56);
 
 	ck_assert_uint_eq(
 		ct_test_actions(find_test("udp-ipv6-endpoint-to-endpoint"), &t, &o, specs), 2);
@@ -254,6 +263,111 @@ START_TEST(test_list_and_actions)
 		ck_assert_str_eq(specs[1].dst_addr, "192.0.2.7");
 		ck_assert_str_eq(specs[1].src_addr, "10.9.0.10");
 	}
+}
+END_TEST
+
+START_TEST(policy_actions)
+{
+	struct ct_run_options o = {.connect_timeout_ms = 1000, .request_timeout_ms = 3000};
+	struct ct_action_spec specs[CT_ACTIONS_MAX];
+	struct ct_expected_drops expected = {0};
+	struct netobs_record drop = {.kind = NETOBS_RECORD_FLOW};
+	struct probe_attempt a = {0};
+	struct ct_topology t;
+	char name[64];
+
+	test_topology(&t);
+	ck_assert(ct_test_is_policy(find_test("policy-audit")));
+	ck_assert(!ct_test_is_policy(find_test("icmp-external-ip")));
+	ct_policy_name(find_test("policy-deny-port"), name, sizeof(name));
+	ck_assert_str_eq(name, "netobs-ct-policy-deny-port");
+
+	/* Default deny on echo: client allowed by the policy, client2's SYN dropped. */
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-default-deny-ingress"), &t, &o, specs),
+			  2);
+	ck_assert_str_eq(specs[0].name, "client-to-echo");
+	ck_assert_int_eq(specs[0].expect.kind, FLOW_EXPECT_TCP);
+	ck_assert_str_eq(specs[0].expect.policy_name, "netobs-ct-policy-default-deny-ingress");
+	ck_assert_int_eq(specs[0].expected, PROBE_OK);
+	ck_assert_str_eq(specs[1].name, "client2-to-echo");
+	ck_assert_str_eq(specs[1].target, "10.9.0.20:7000");
+	ck_assert_int_eq(specs[1].expected, PROBE_TIMEOUT);
+	ck_assert_int_eq(specs[1].expect.kind, FLOW_EXPECT_TCP_DENIED);
+	ck_assert_uint_eq(specs[1].expect.drop_reason, 133);
+	ck_assert_uint_eq(specs[1].expect.drop_direction, NETOBS_DIR_INGRESS);
+	ck_assert_ptr_null(specs[1].expect.policy_name);
+
+	/* The noted drop is client2 -> echo:7000 with POLICY_DENIED, nothing else. */
+	ct_expected_drops_add(&expected, &specs[0].expect); /* allowed: not a drop */
+	ct_expected_drops_add(&expected, &specs[1].expect);
+	ck_assert_uint_eq(expected.n, 1);
+	drop.flow.verdict = NETOBS_VERDICT_DROPPED;
+	drop.flow.drop_reason = 133;
+	drop.flow.key.family = NETOBS_FAMILY_IPV4;
+	drop.flow.key.proto = IPPROTO_TCP;
+	inet_pton(AF_INET, "10.9.0.11", drop.flow.key.saddr);
+	inet_pton(AF_INET, "10.9.0.20", drop.flow.key.daddr);
+	drop.flow.key.sport = htons(40000);
+	drop.flow.key.dport = htons(7000);
+	ck_assert(ct_expected_drops_match(&expected, &drop));
+	drop.flow.drop_reason = 181;
+	ck_assert(!ct_expected_drops_match(&expected, &drop));
+	drop.flow.drop_reason = 133;
+	drop.flow.key.dport = htons(80);
+	ck_assert(!ct_expected_drops_match(&expected, &drop));
+	drop.flow.key.dport = htons(7000);
+	inet_pton(AF_INET, "10.9.0.10", drop.flow.key.saddr);
+	ck_assert(!ct_expected_drops_match(&expected, &drop));
+
+	/* Deny of TCP 80: HTTP dropped by the policy's deny rule within the connect timeout. */
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-deny-port"), &t, &o, specs), 2);
+	ck_assert_str_eq(specs[0].target, "http://10.9.0.20/");
+	ck_assert_int_eq(specs[0].expect.kind, FLOW_EXPECT_TCP_DENIED);
+	ck_assert_uint_eq(specs[0].expect.port, 80);
+	ck_assert_uint_eq(specs[0].expect.drop_reason, 181);
+	ck_assert_str_eq(specs[0].expect.policy_name, "netobs-ct-policy-deny-port");
+	ck_assert_uint_eq(specs[0].probe.timeout_ms, 1000);
+	ck_assert_str_eq(specs[1].target, "10.9.0.20:7000");
+	ck_assert_int_eq(specs[1].expect.kind, FLOW_EXPECT_TCP);
+
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-audit"), &t, &o, specs), 2);
+	ck_assert_str_eq(specs[0].name, "client2-to-echo");
+	ck_assert(specs[0].expect.audit);
+	ck_assert_int_eq(specs[0].expected, PROBE_OK);
+
+	/* CIDR and FQDN need an outside address. */
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-deny-cidr"), &t, &o, specs), 0);
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-to-fqdns"), &t, &o, specs), 0);
+	o.external_ip = "ext.example";
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-deny-cidr"), &t, &o, specs), 0);
+	o.external_ip = "10.248.0.2";
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-deny-cidr"), &t, &o, specs), 2);
+	ck_assert_str_eq(specs[0].target, "10.248.0.2:80");
+	ck_assert_int_eq(specs[0].probe.kind, PROBE_TCP);
+	ck_assert_int_eq(specs[0].expect.kind, FLOW_EXPECT_TCP_DENIED);
+	ck_assert_uint_eq(specs[0].expect.drop_direction, NETOBS_DIR_EGRESS);
+	ck_assert_uint_eq(specs[0].expect.drop_reason, 181);
+	ck_assert(ct_action_resolve_external(&specs[0], &a));
+	ck_assert_str_eq(specs[0].dst_addr, "10.248.0.2");
+	ck_assert_uint_eq(specs[0].expect.port, 80);
+	ck_assert_str_eq(specs[1].target, "10.248.0.2");
+	ck_assert_int_eq(specs[1].expect.kind, FLOW_EXPECT_ICMP);
+
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-to-fqdns"), &t, &o, specs), 4);
+	ck_assert_str_eq(specs[0].target, "external.netobs-ct.test.");
+	ck_assert_str_eq(specs[0].expect.dns_query, "external.netobs-ct.test.");
+	ck_assert_str_eq(specs[0].probe.server, "10.9.0.20");
+	ck_assert_int_eq(specs[0].probe.qtype, 1);
+	ck_assert(specs[0].note_policy_generation && !specs[0].wait_policy_compiled);
+	ck_assert(specs[1].wait_policy_compiled);
+	ck_assert_str_eq(specs[1].target, "10.248.0.2");
+	ck_assert_str_eq(specs[2].target, "denied.netobs-ct.test.");
+	ck_assert_str_eq(specs[3].target, "192.0.2.1:80");
+	ck_assert_uint_eq(specs[3].expect.drop_reason, 133);
+	o.external_ip = "fd10::2";
+	ck_assert_uint_eq(ct_test_actions(find_test("policy-to-fqdns"), &t, &o, specs), 4);
+	ck_assert_int_eq(specs[0].probe.qtype, 28);
+	ck_assert_str_eq(specs[3].target, "[2001:db8::1]:80");
 }
 END_TEST
 
@@ -444,6 +558,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, selection_include_exclude);
 	tcase_add_test(tc, selection_errors);
 	tcase_add_test(tc, test_list_and_actions);
+	tcase_add_test(tc, policy_actions);
 	tcase_add_test(tc, report_text);
 	tcase_add_test(tc, report_json);
 	tcase_add_test(tc, report_junit);
