@@ -195,6 +195,8 @@ void agent_policy_endpoints_changed(struct agent *a)
 			  "policy",
 			  rc == -ENOMEM ? "out of memory" : perr.message);
 		policy_compiled_free(&next);
+		/* Not open either: a new endpoint a policy selects is denied. */
+		agent_policy_fail_closed(a);
 		return;
 	}
 	rc = agent_policy_maps_apply(a, &next, p->policies.set.n_policies > 0, err, sizeof(err));
@@ -203,6 +205,7 @@ void agent_policy_endpoints_changed(struct agent *a)
 		log_error("the endpoints changed but the policy maps could not be written: %s; "
 			  "the previous policy maps stay in force",
 			  err);
+		agent_policy_fail_closed(a);
 	}
 	policy_compiled_free(&next);
 }

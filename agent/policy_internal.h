@@ -71,6 +71,13 @@ struct agent_policy {
 	uint64_t fqdn_changes_seen;
 };
 
+/*
+ * The policies do not fit the datapath after an endpoint change (the
+ * previous maps stay): every endpoint a policy selects that the maps do not
+ * enforce yet is put in default deny both ways, and not left open.
+ */
+void agent_policy_fail_closed(struct agent *a);
+
 /* ---- policy_fqdn.c: toFQDNs addresses from the DNS answers endpoints got */
 struct fqdn_cache;
 /* The (name, address) pairs the set's toFQDNs selectors match. *out is the

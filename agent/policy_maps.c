@@ -370,3 +370,86 @@ bool agent_policy_enforces(const struct agent *a, uint32_t ifindex)
 {
 	return a->policy && agent_policy_compiled_endpoint(a->policy, ifindex);
 }
+
+/* The labels an endpoint is selected by (what the compiler is given). */
+static size_t endpoint_labels(const struct agent_policy *p, const struct endpoint *ep,
+			      struct policy_label *out, size_t max)
+{
+	const struct policy_endpoint_config *cfg = policy_endpoint_config_find(p, ep->name);
+	size_t n = 0;
+
+	label_set(&out[n++], POLICY_SOURCE_NETOBS, "endpoint", ep->name);
+	if (ep->netns[0])
+		label_set(&out[n++], POLICY_SOURCE_NETOBS, "netns", ep->netns);
+	label_set(&out[n++], POLICY_SOURCE_NETOBS, "interface", ep->ifname);
+	for (uint32_t j = 0; cfg && j < cfg->n_labels && n < max; j++)
+		out[n++] = cfg->labels[j];
+	return n;
+}
+
+/* Does a policy with rules select this endpoint? */
+static bool endpoint_selected(const struct agent_policy *p, const struct endpoint *ep)
+{
+	struct policy_label labels[3 + POLICY_ENDPOINT_LABELS_MAX];
+	size_t n = endpoint_labels(p, ep, labels, sizeof(labels) / sizeof(labels[0]));
+	const struct policy_set *set = &p->policies.set;
+
+	for (uint32_t i = 0; i < set->n_policies; i++)
+		for (uint32_t s = 0; s < set->policies[i].n_specs; s++) {
+			const struct policy_spec *spec = &set->policies[i].specs[s];
+
+			if ((spec->has_ingress || spec->has_egress) &&
+			    policy_selector_matches(&spec->subject, labels, n))
+				return true;
+		}
+	return false;
+}
+
+void agent_policy_fail_closed(struct agent *a)
+{
+	struct agent_policy *p = a->policy;
+	struct policy_compiled_endpoint *grown;
+	unsigned int closed = 0;
+	int fd;
+
+	if (!a->dp.skel || !p->policies.set.n_policies)
+		return;
+	fd = bpf_map__fd(a->dp.skel->maps.policy_endpoints);
+	for (unsigned int i = 0; i < a->endpoints->count; i++) {
+		const struct endpoint *ep = &a->endpoints->eps[i];
+		struct policy_compiled_endpoint deny = {
+			.ifindex = ep->ifindex,
+			.value = {.flags = NETOBS_PEP_INGRESS_RULES |
+					   NETOBS_PEP_INGRESS_DEFAULT_DENY |
+					   NETOBS_PEP_EGRESS_RULES | NETOBS_PEP_EGRESS_DEFAULT_DENY,
+				  .identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + ep->ifindex},
+		};
+
+		if (agent_policy_compiled_endpoint(p, ep->ifindex) || !endpoint_selected(p, ep))
+			continue;
+		grown = realloc(p->compiled.endpoints,
+				(p->compiled.n_endpoints + 1) * sizeof(*grown));
+		if (!grown)
+			break;
+		p->compiled.endpoints = grown;
+		/* Known to the maps' diff from now on: the next compile that
+		 * fits replaces or removes it. */
+		if (bpf_map_update_elem(fd, &deny.ifindex, &deny.value, BPF_ANY)) {
+			log_error("cannot put %s in default deny: %s", ep->name, strerror(errno));
+			continue;
+		}
+		p->compiled.endpoints[p->compiled.n_endpoints++] = deny;
+		log_warn("%s: selected by a policy that does not fit the datapath now; it is in "
+			 "default deny both ways until it does",
+			 ep->name);
+		closed++;
+	}
+	if (closed) {
+		uint32_t *gen = &a->dp.skel->bss->netobs_policy_gen;
+
+		if (p->generation < a->dp.policy_gen_floor)
+			p->generation = a->dp.policy_gen_floor;
+		policy_conns_seed(a);
+		__atomic_store_n(gen, ++p->generation, __ATOMIC_RELEASE);
+	}
+}
