@@ -116,6 +116,8 @@ check_eq "DROPPED record: reason number" 256 "$(jq -r .drop_reason <<<"$rec")"
 check_eq "DROPPED record: event type drop/256" "1/256" "$(jq -r '"\(.event_type.type)/\(.event_type.sub_type)"' <<<"$rec")"
 check_eq "DROPPED record: verdict PREFILTER" PREFILTER "$(jq -r .policy_verdict <<<"$rec")"
 check_eq "DROPPED record: hook xdp" xdp "$(jq -r .hook <<<"$rec")"
+check_true "the DROPPED records validate against the record schema" \
+	bash -c "'$CLI' flows --all -o json --verdict DROPPED | $TRAFFIC validate '$SRC_DIR/docs/schema/record.schema.json' | grep -qv '^0\$'"
 check_true "compact line says Denied by prefilter" grep -q "Denied by prefilter" < <("$CLI" flows --all --verdict DROPPED)
 check_eq "forwarded flow of the listed source: still the 5 sent before" 5 \
 	"$(flows_json --verdict FORWARDED | jq -r --arg s "$LISTED" 'select(.flow.IP.source == $s and .flow.l4.UDP != null) | .flow.stats.packets' | tail -n 1)"
