@@ -247,10 +247,15 @@ static void agent_flow_policy(const struct agent *a, struct flow_entry *e,
 	f->policy = agent_policy_ref(a, policy_id);
 	if (e->key.key_flags & NETOBS_KEY_F_DROPPED) {
 		f->verdict = NETOBS_VERDICT_DROPPED;
-		/* Only policy drops have an entry: a rule's DENY says so, any
-		 * other verdict (default deny, or one not read yet) is DENIED. */
-		f->drop_reason = f->policy_verdict == NETOBS_PV_DENY ? NETOBS_DROP_POLICY_DENY
-								     : NETOBS_DROP_POLICY_DENIED;
+		/* Only policy and prefilter drops have an entry: a rule's DENY
+		 * and the prefilter say so, any other verdict (default deny, or
+		 * one not read yet) is DENIED. */
+		if (f->policy_verdict == NETOBS_PV_PREFILTER)
+			f->drop_reason = NETOBS_DROP_PREFILTER;
+		else if (f->policy_verdict == NETOBS_PV_DENY)
+			f->drop_reason = NETOBS_DROP_POLICY_DENY;
+		else
+			f->drop_reason = NETOBS_DROP_POLICY_DENIED;
 	} else if (f->policy_verdict == NETOBS_PV_AUDIT_DENIED ||
 		   f->policy_verdict == NETOBS_PV_AUDIT_DENY) {
 		f->verdict = NETOBS_VERDICT_AUDIT;

@@ -68,7 +68,8 @@ json_t *agent_policy_endpoint_json(const struct agent *a, const struct endpoint 
 
 /*
  * API requests (docs/api.md): policy_import, policy_get, policy_delete,
- * endpoint_config, endpoint_labels. Returns true when the request was one
+ * endpoint_config, endpoint_labels, and the prefilter's prefilter_update,
+ * prefilter_delete, prefilter_list (agent/prefilter.c). Returns true when the request was one
  * of these (then the reply lines were queued on the client), false
  * otherwise.
  */

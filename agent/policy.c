@@ -76,6 +76,28 @@ void agent_policy_save(struct agent *a)
 			  err);
 }
 
+/* The prefilter list of the state file into the (fresh) map, before any XDP goes on. */
+static int prefilter_init(struct agent *a, char *err, size_t errlen)
+{
+	struct agent_policy *p = a->policy;
+	struct prefilter_list empty;
+	char why[512];
+
+	prefilter_list_init(&empty);
+	if (!p->prefilter.n)
+		return 0;
+	if (agent_prefilter_apply(a, &empty, &p->prefilter, why, sizeof(why))) {
+		snprintf(err, errlen,
+			 "cannot put the prefilter of %s into the datapath: %s; move the file "
+			 "away to start with no prefilter and no policy",
+			 p->state_path, why);
+		return -EIO;
+	}
+	log_info("prefilter: %u CIDR(s) from %s, prefilter revision %llu", p->prefilter.n,
+		 p->state_path, (unsigned long long)p->prefilter.revision);
+	return 0;
+}
+
 int agent_policy_init(struct agent *a, char *err, size_t errlen)
 {
 	struct agent_policy *p = calloc(1, sizeof(*p));
@@ -114,7 +136,7 @@ int agent_policy_init(struct agent *a, char *err, size_t errlen)
 		}
 	}
 	if (!p->policies.set.n_policies)
-		return 0;
+		return prefilter_init(a, err, errlen);
 	agent_policy_fqdn_load(a);
 	/* The endpoints are not scanned yet: this fills the maps' rules for
 	 * whatever the policies need without them; the first scan fills the rest. */
@@ -133,7 +155,7 @@ int agent_policy_init(struct agent *a, char *err, size_t errlen)
 	}
 	log_info("%u policies from %s, revision %llu", p->policies.set.n_policies, p->state_path,
 		 (unsigned long long)p->revision);
-	return 0;
+	return prefilter_init(a, err, errlen);
 }
 
 void agent_policy_free(struct agent *a)
@@ -146,6 +168,7 @@ void agent_policy_free(struct agent *a)
 	policy_endpoint_configs_free(p);
 	policy_compiled_free(&p->compiled);
 	agent_policy_fqdn_free(p);
+	prefilter_list_free(&p->prefilter);
 	for (uint32_t i = 0; i <= POLICY_ID_MAX; i++)
 		free(p->refs[i]);
 	free(p->refs);

@@ -584,6 +584,6 @@ bool agent_policy_request(struct agent *a, struct client *c, const char *kind, c
 	else if (!strcmp(kind, "endpoint_labels"))
 		endpoint_labels(a, c, req);
 	else
-		return false;
+		return agent_prefilter_request(a, c, kind, req);
 	return true;
 }

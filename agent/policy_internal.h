@@ -14,6 +14,7 @@
 
 #include "agent_policy.h"
 #include "policy_compile.h"
+#include "prefilter.h"
 #include "record.h"
 
 struct agent;
@@ -69,6 +70,8 @@ struct agent_policy {
 	 * count the maps were compiled at. */
 	struct fqdn_cache *fqdn;
 	uint64_t fqdn_changes_seen;
+	/* The XDP prefilter's list (agent/prefilter.c), saved in the same file. */
+	struct prefilter_list prefilter;
 };
 
 /*
@@ -131,6 +134,15 @@ int agent_policy_make_ref(struct agent_policy *p, uint16_t id, const struct poli
 json_t *agent_policy_status_json(const struct agent *a);
 /* Write the state file; a failure is logged (the change stays in effect). */
 void agent_policy_save(struct agent *a);
+
+/* ---- prefilter.c */
+/* Make the prefilter map hold next instead of old. 0, or -errno (err; the map holds old). */
+int agent_prefilter_apply(struct agent *a, const struct prefilter_list *old,
+			  const struct prefilter_list *next, char *err, size_t errlen);
+/* prefilter_update, prefilter_delete, prefilter_list: true when kind was one of them. */
+struct client;
+bool agent_prefilter_request(struct agent *a, struct client *c, const char *kind,
+			     const json_t *req);
 
 /* ---- policy_maps.c */
 /*

@@ -126,7 +126,8 @@ static json_t *user_label_json(const struct policy_label *l)
 
 json_t *policy_state_to_json(const struct agent_policy *p)
 {
-	json_t *root, *policies = json_array(), *endpoints = json_object();
+	json_t *root, *policies = json_array(), *endpoints = json_object(),
+		      *prefilter = prefilter_list_to_json(&p->prefilter);
 
 	for (uint32_t i = 0; policies && i < p->policies.set.n_policies; i++) {
 		json_t *doc = policy_to_json(&p->policies.set.policies[i]);
@@ -156,14 +157,15 @@ json_t *policy_state_to_json(const struct agent_policy *p)
 			endpoints = NULL;
 		}
 	}
-	if (!policies || !endpoints) {
+	if (!policies || !endpoints || !prefilter) {
 		json_decref(policies);
 		json_decref(endpoints);
+		json_decref(prefilter);
 		return NULL;
 	}
-	root = json_pack("{s:i, s:I, s:I, s:o, s:o}", "version", POLICY_STATE_VERSION, "revision",
-			 (json_int_t)p->revision, "next_id", (json_int_t)p->next_id, "policies",
-			 policies, "endpoints", endpoints);
+	root = json_pack("{s:i, s:I, s:I, s:o, s:o, s:o}", "version", POLICY_STATE_VERSION,
+			 "revision", (json_int_t)p->revision, "next_id", (json_int_t)p->next_id,
+			 "policies", policies, "endpoints", endpoints, "prefilter", prefilter);
 	return root;
 }
 
@@ -310,6 +312,10 @@ int policy_state_from_json(struct agent_policy *p, const json_t *root, char *err
 		if (rc)
 			return rc;
 	}
+	/* Files written before the prefilter have none: an empty list. */
+	if (json_object_get(root, "prefilter"))
+		return prefilter_list_from_json(&p->prefilter, json_object_get(root, "prefilter"),
+						err, errlen);
 	return 0;
 }
 

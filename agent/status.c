@@ -36,6 +36,8 @@ const char *netobs_counter_name(int counter)
 		[NETOBS_CNT_POLICY_AUDIT] = "policy_audit",
 		[NETOBS_CNT_POLICY_JUDGED] = "policy_judged",
 		[NETOBS_CNT_POLICY_CONN_FULL] = "policy_conn_full",
+		[NETOBS_CNT_PREFILTER_DROPPED] = "prefilter_dropped",
+		[NETOBS_CNT_PREFILTER_DROPPED_BYTES] = "prefilter_dropped_bytes",
 	};
 
 	return counter >= 0 && counter < NETOBS_CNT__MAX && names[counter] ? names[counter]

@@ -33,6 +33,7 @@
 
 #include "abi.h"
 #include "netobs.skel.h"
+#include "bench_prefilter.h"
 
 #define ROUNDS	       5
 #define BENCH_IFINDEX  1 /* lo: the TC test run wants a real device */
@@ -240,6 +241,7 @@ struct series {
 	const struct pkt *pkt;
 	uint32_t repeat; /* 0: the command line's */
 	bool policy;	 /* run with a policy loaded (netobs_policy_gen 1), else none (0) */
+	bool prefilter;	 /* run with the prefilter on (bench_prefilter.h), else off */
 	double ns[ROUNDS];
 	double median, min;
 };
@@ -582,7 +584,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct netobs *skel = NULL;
 	uint64_t drained = 0, events = 0, full = 0, map_full = 0, busy = 0, load_start, load_ns;
-	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data, allowed, denied,
+	struct pkt v4, v6, syn, pure_ack, dns, http_get, http_body, tcp_data, allowed, denied, hit,
 		reply, opening;
 	static const uint8_t dns_query[] = {0x12, 0x34, 0x01, 0x00, 0,	 1,   0,   0,	0,   0,
 					    0,	  0,	7,    'e',  'x', 'a', 'm', 'p', 'l', 'e',
@@ -648,7 +650,11 @@ int main(int argc, char **argv)
 	reply.b[reply.sport_off + 3] = BENCH_DENIED_PORT & 0xff;
 	opening = reply;
 	bench_swap_v4(&opening);
+	hit = v4;
+	bench_prefilter_hit_packet(hit.b);
 	err = bench_policy_setup(skel);
+	if (!err)
+		err = bench_prefilter_setup(skel);
 	if (err) {
 		fprintf(stderr, "Error: writing the policy maps: %s\n", strerror(-err));
 		err = 1;
@@ -687,6 +693,11 @@ int main(int argc, char **argv)
 		 false, &denied, 0, true},
 		{"TC ACK, policy: reply", bpf_program__fd(skel->progs.netobs_tc_ingress), false,
 		 &reply, 0, true},
+		/* Prefilter: cases 14-15, 1025 prefixes listed; a source none holds, one dropped. */
+		{"XDP, prefilter on: miss", bpf_program__fd(skel->progs.netobs_xdp), true, &v4, 0,
+		 false, true},
+		{"XDP, prefilter on: hit (drop)", bpf_program__fd(skel->progs.netobs_xdp), true,
+		 &hit, 0, false, true},
 	};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 
@@ -701,6 +712,7 @@ int main(int argc, char **argv)
 	/* One run each first: creates the flows, so the timed runs take the fast path. */
 	for (i = 0; i < ncases; i++) {
 		skel->bss->netobs_policy_gen = cases[i].policy;
+		skel->bss->netobs_prefilter_enabled = cases[i].prefilter;
 		err = test_run(cases[i].prog_fd, cases[i].xdp, cases[i].pkt, 1, NULL);
 		if (err) {
 			fprintf(stderr, "Error: BPF_PROG_TEST_RUN (%s): %s\n", cases[i].name,
@@ -720,6 +732,7 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			skel->bss->netobs_policy_gen = cases[i].policy;
+			skel->bss->netobs_prefilter_enabled = cases[i].prefilter;
 			err = test_run(cases[i].prog_fd, cases[i].xdp, cases[i].pkt, n, &dur);
 			if (err) {
 				fprintf(stderr, "Error: BPF_PROG_TEST_RUN: %s\n", strerror(-err));
@@ -763,11 +776,15 @@ int main(int argc, char **argv)
 	print_ratio("policy denied / empty TC", &cases[12], &cases[0]);
 	print_ratio("policy reply / empty TC", &cases[13], &cases[0]);
 	print_ratio("policy reply / ACK (TC)", &cases[13], &cases[1]);
+	print_ratio("prefilter miss / XDP (off)", &cases[14], &cases[4]);
+	print_ratio("prefilter hit / XDP (off)", &cases[15], &cases[4]);
+	print_ratio("prefilter hit / empty XDP", &cases[15], &cases[3]);
 	printf("netobs minus empty (median): TC %.0f ns, XDP %.0f ns, TC IPv6+ext %.0f ns\n",
 	       cases[1].median - cases[0].median, cases[4].median - cases[3].median,
 	       cases[2].median - cases[0].median);
 
 	skel->bss->netobs_policy_gen = 0;
+	skel->bss->netobs_prefilter_enabled = 0;
 	err = measure_new_flows(skel, empty_tc, nflows, rb);
 	if (!err)
 		err = measure_policy_new_flows(skel, rb);

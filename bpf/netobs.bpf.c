@@ -5,19 +5,22 @@
  * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer.
  * Without a policy the programs never change a packet's fate: TC returns
  * TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS. With one, TC
- * drops what it denies on an endpoint's veth (lib/policy.h).
+ * drops what it denies on an endpoint's veth (lib/policy.h); with a
+ * prefilter, XDP drops the listed sources (lib/prefilter.h).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
 #include "abi.h"
+#include "lib/account.h"
 #include "lib/counters.h"
 #include "lib/flow.h"
 #include "lib/l7.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/policy.h"
+#include "lib/prefilter.h"
 
 /*
  * Bytes made linear when the headers are not all in the skb's linear part.
@@ -25,34 +28,6 @@
  * options; deeper headers stay TRUNCATED rather than copying more.
  */
 #define NETOBS_PULL_MAX 256
-
-/*
- * Counters that follow from the parse result, then the flow; one place for
- * all hooks. Returns this CPU's copy of the flow entry (NULL on an insert),
- * for the L7 code.
- */
-static __always_inline struct netobs_flow_stats *
-account_packet(const struct parsed_packet *pkt, struct netobs_flow_stats *stats, __u32 packets,
-	       __u64 bytes, __u64 now, const struct policy_decision *d)
-{
-	__u8 flags = pkt->key.key_flags;
-
-	counter_add(NETOBS_CNT_PACKETS, packets);
-	counter_add(NETOBS_CNT_BYTES, bytes);
-	if (flags & NETOBS_KEY_F_TRUNCATED)
-		counter_add(NETOBS_CNT_TRUNCATED, packets);
-	if (flags & NETOBS_KEY_F_MALFORMED)
-		counter_add(NETOBS_CNT_MALFORMED, packets);
-	if (flags & NETOBS_KEY_F_FRAGMENT)
-		counter_add(NETOBS_CNT_FRAGMENTS, packets);
-	if (flags & NETOBS_KEY_F_EXTHDR_LIMIT)
-		counter_add(NETOBS_CNT_EXTHDR_LIMIT, packets);
-	if (pkt->notes & PARSE_NOTE_VLAN_LIMIT)
-		counter_add(NETOBS_CNT_VLAN_LIMIT, packets);
-	if (pkt->notes & PARSE_NOTE_NON_IP)
-		counter_add(NETOBS_CNT_NON_IP, packets);
-	return flow_account(pkt, stats, packets, bytes, now, d);
-}
 
 /* l3_frame (a constant in each program): the frames start at the IP header. */
 static __always_inline void parse_skb(struct __sk_buff *skb, const struct frame_meta *meta,
@@ -206,6 +181,8 @@ int netobs_xdp(struct xdp_md *ctx)
 	/* XDP sees every in-packet tag and never a GSO aggregate. Multi-buffer
 	 * frames are not seen here at all (the program is not xdp.frags). */
 	parse_frame(data, data_end, &meta, &pkt);
+	if (netobs_prefilter_enabled && netobs_prefilter_drop(&pkt, data_end - data, now))
+		return XDP_DROP;
 	stats = account_packet(&pkt, NULL, 1, data_end - data, now, &no_policy);
 	if (pkt.payload_off)
 		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);

@@ -59,6 +59,9 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_endpoints(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_status(int argc, char **argv, struct cli_globals *g);
 int cli_cmd_policy(int argc, char **argv, struct cli_globals *g);
+/* netobs prefilter update|delete|list (cli/prefilter.c). */
+int cli_cmd_prefilter(int argc, char **argv, struct cli_globals *g);
+void cli_usage_prefilter(FILE *out);
 void cli_usage_flows(FILE *out);
 void cli_usage_endpoints(FILE *out);
 /* netobs endpoints config|labels (cli/endpoint_settings.c). */

@@ -23,6 +23,7 @@ static const struct cli_cmd commands[] = {
 	{"status", cli_cmd_status, cli_usage_status},
 	{"probe", cli_cmd_probe, cli_usage_probe},
 	{"policy", cli_cmd_policy, cli_usage_policy},
+	{"prefilter", cli_cmd_prefilter, cli_usage_prefilter},
 	{"connectivity", cli_cmd_connectivity, cli_usage_connectivity},
 	{"version", cmd_version, usage_version},
 	{"help", cmd_help, usage_help},
@@ -43,6 +44,8 @@ static void usage(FILE *out)
 		"              endpoint's namespace (--from); exit 0 only if all succeeded\n"
 		"  policy      validate CiliumNetworkPolicy files (JSON or YAML), no agent;\n"
 		"              import|get|delete the agent's policies\n"
+		"  prefilter   update|delete|list the XDP prefilter: source CIDRs dropped\n"
+		"              before the stack on the --xdp interfaces\n"
 		"  connectivity test|cleanup\n"
 		"              test: build namespaces and servers of its own, run ICMP, TCP,\n"
 		"              UDP, HTTP, HTTPS, DNS tests checked against the agent's flows,\n"
@@ -54,7 +57,8 @@ static void usage(FILE *out)
 		"      --socket PATH    agent socket (default: $%s, else %s)\n"
 		"  -o, --output MODE    flows: compact (default), json, table;\n"
 		"                       endpoints, status: table (default), json;\n"
-		"                       probe, connectivity, policy: text (default), json\n"
+		"                       probe, connectivity, policy, prefilter: text (default),\n"
+		"                       json\n"
 		"  -h, --help           print help\n"
 		"      --version        print the version\n"
 		"\n"

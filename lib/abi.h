@@ -17,7 +17,9 @@
  * 3: NETOBS_EVENT_L7 payload slices; flow_stats.reserved became l7_budget.
  * 4: policy enforcement: flow_stats grew to 48 bytes (policy_gen, verdict,
  *    policy_id, match_type), flow_event to 88 (the same verdict), the key flag
- *    NETOBS_KEY_F_DROPPED, the policy maps.
+ *    NETOBS_KEY_F_DROPPED, the policy maps. Later, without a new version (only
+ *    values appended): verdict NETOBS_PV_PREFILTER, the counters
+ *    NETOBS_CNT_PREFILTER_*, the prefilter map.
  */
 #define NETOBS_ABI_VERSION 4
 
@@ -30,6 +32,7 @@
 #define NETOBS_POLICY_ENDPOINTS_MAX	1024	   /* policy_endpoints */
 #define NETOBS_POLICY_IPCACHE_MAX	16384	   /* policy_ipcache */
 #define NETOBS_POLICY_RULES_MAX		65536	   /* policy_rules */
+#define NETOBS_PREFILTER_MAX		16384	   /* prefilter (IPv4 and IPv6 together) */
 /* policy_conns has the flow map's max_entries: one per allowed flow direction at most. */
 
 /* Hook a packet was seen at, relative to the interface (not the endpoint). */
@@ -120,6 +123,7 @@ enum netobs_policy_verdict {
 	NETOBS_PV_DENY = 5,	    /* a deny rule matched (policy_id): dropped (POLICY_DENY) */
 	NETOBS_PV_AUDIT_DENIED = 6, /* audit mode: would be DENIED, forwarded */
 	NETOBS_PV_AUDIT_DENY = 7,   /* audit mode: would be DENY (policy_id), forwarded */
+	NETOBS_PV_PREFILTER = 8,    /* XDP: the source is in the prefilter map: dropped */
 	NETOBS_PV__MAX,
 };
 
@@ -178,6 +182,8 @@ enum netobs_counter {
 	NETOBS_CNT_POLICY_AUDIT,      /* wire packets policy would have dropped (audit mode) */
 	NETOBS_CNT_POLICY_JUDGED,     /* verdicts judged (flow start on a CPU, generation change) */
 	NETOBS_CNT_POLICY_CONN_FULL,  /* connection insert failed: replies will be judged as new */
+	NETOBS_CNT_PREFILTER_DROPPED, /* wire packets the XDP prefilter dropped (XDP_DROP) */
+	NETOBS_CNT_PREFILTER_DROPPED_BYTES, /* their wire bytes */
 	NETOBS_CNT__MAX,
 };
 
@@ -310,6 +316,22 @@ struct netobs_policy_rule {
 struct netobs_policy_conn {
 	__u32 policy_gen; /* the generation the connection was last allowed at */
 	__u32 reserved;
+};
+
+/*
+ * XDP prefilter (docs/policy.md, "XDP prefilter"). Map "prefilter" (LPM
+ * trie): source prefixes netobs_xdp drops before the stack, on the
+ * interfaces given to --xdp. The key is laid out as struct
+ * netobs_ipcache_key: prefixlen counts the 32 bits of family and pad, then
+ * those of addr. netobs_xdp looks the map up only while the global
+ * netobs_prefilter_enabled (.bss) is non-zero, which the agent sets when
+ * the list is not empty. A dropped packet is accounted in its flow's
+ * NETOBS_KEY_F_DROPPED entry with verdict NETOBS_PV_PREFILTER (policy_gen
+ * 0, no policy_id): its FLOW_NEW reports the drop at once. Only packets
+ * with a whole IP header are judged (bpf/lib/prefilter.h).
+ */
+struct netobs_prefilter_value {
+	__u32 revision; /* the agent's prefilter revision that wrote the prefix (low 32 bits) */
 };
 
 /*

@@ -98,6 +98,7 @@ static const struct enum_name policy_verdict_names[] = {
 	{NETOBS_PV_DENY, "DENY"},
 	{NETOBS_PV_AUDIT_DENIED, "AUDIT_DENIED"},
 	{NETOBS_PV_AUDIT_DENY, "AUDIT_DENY"},
+	{NETOBS_PV_PREFILTER, "PREFILTER"},
 };
 
 /* Hubble's DropReason names (drop_reason_desc). */
@@ -105,6 +106,8 @@ static const struct enum_name drop_reason_names[] = {
 	{NETOBS_DROP_NONE, "DROP_REASON_UNKNOWN"},
 	{NETOBS_DROP_POLICY_DENIED, "POLICY_DENIED"},
 	{NETOBS_DROP_POLICY_DENY, "POLICY_DENY"},
+	/* netobs's own (Hubble has none), named as Cilium's DENIED_BY_LB_SRC_RANGE_CHECK */
+	{NETOBS_DROP_PREFILTER, "DENIED_BY_PREFILTER"},
 };
 
 #define DEFINE_ENUM_NAMES(prefix, table)                                                           \
@@ -135,6 +138,8 @@ const char *netobs_drop_reason_text(int reason)
 		return "Policy denied";
 	case NETOBS_DROP_POLICY_DENY:
 		return "Policy denied by denylist";
+	case NETOBS_DROP_PREFILTER:
+		return "Denied by prefilter"; /* netobs's own, as "Denied by LB src range check" */
 	default:
 		return "drop";
 	}

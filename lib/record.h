@@ -183,12 +183,15 @@ struct netobs_names {
 
 /*
  * Hubble's drop reasons netobs produces (Cilium's numbers; drop_reason_desc
- * in JSON is the name, the compact text Cilium's message).
+ * in JSON is the name, the compact text Cilium's message). Cilium's XDP
+ * prefilter drops without a notification, so it has no number: netobs's
+ * own starts above Cilium's 8-bit range, where none of Cilium's can land.
  */
 enum netobs_drop_reason {
 	NETOBS_DROP_NONE = 0,
 	NETOBS_DROP_POLICY_DENIED = 133, /* "Policy denied": default deny */
 	NETOBS_DROP_POLICY_DENY = 181,	 /* "Policy denied by denylist": a deny rule */
+	NETOBS_DROP_PREFILTER = 256,	 /* netobs's own, "Denied by prefilter": XDP prefilter */
 };
 
 /*
@@ -280,7 +283,8 @@ int netobs_lost_source_from_name(const char *name);
 /* enum netobs_policy_verdict <-> "ALLOWED", "DENY", ... ("NONE" for 0). */
 const char *netobs_policy_verdict_name(int verdict);
 int netobs_policy_verdict_from_name(const char *name);
-/* enum netobs_drop_reason <-> Hubble's "POLICY_DENIED", "POLICY_DENY" ("DROP_REASON_UNKNOWN"). */
+/* enum netobs_drop_reason <-> Hubble's "POLICY_DENIED", "POLICY_DENY", netobs's
+ * "DENIED_BY_PREFILTER" ("DROP_REASON_UNKNOWN"). */
 const char *netobs_drop_reason_name(int reason);
 int netobs_drop_reason_from_name(const char *name);
 /* Cilium's message of a drop reason, Hubble's compact TYPE: "Policy denied"; "drop" unknown. */

@@ -26,19 +26,21 @@ static const struct {
 
 /*
  * NETOBS_KEY_F_DROPPED is not among them: a dropped entry's record says so
- * by its verdict (DROPPED with a policy drop reason), and the decoders
- * restore the flag from it (record_key_restore_dropped()).
+ * by its verdict (DROPPED with a policy or prefilter drop reason), and the
+ * decoders restore the flag from it (record_key_restore_dropped()).
  */
 #define KEY_FLAGS_WRITTEN                                                                          \
 	(NETOBS_KEY_F_TRUNCATED | NETOBS_KEY_F_MALFORMED | NETOBS_KEY_F_FRAGMENT |                 \
 	 NETOBS_KEY_F_EXTHDR_LIMIT)
 
+/* The drops the datapath makes itself: TC policy and the XDP prefilter. */
 static inline bool drop_reason_is_policy(unsigned int reason)
 {
-	return reason == NETOBS_DROP_POLICY_DENIED || reason == NETOBS_DROP_POLICY_DENY;
+	return reason == NETOBS_DROP_POLICY_DENIED || reason == NETOBS_DROP_POLICY_DENY ||
+	       reason == NETOBS_DROP_PREFILTER;
 }
 
-/* The agent accounts policy drops in their own flow entry, keyed with the flag. */
+/* The agent accounts these drops in their own flow entry, keyed with the flag. */
 static inline void record_key_restore_dropped(struct netobs_flow_record *flow)
 {
 	if (flow->verdict == NETOBS_VERDICT_DROPPED && drop_reason_is_policy(flow->drop_reason))

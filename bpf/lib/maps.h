@@ -116,3 +116,18 @@ struct {
 	__type(key, struct netobs_flow_key);
 	__type(value, struct netobs_policy_conn);
 } policy_conns SEC(".maps");
+
+/*
+ * XDP prefilter (lib/abi.h, "XDP prefilter"; lib/prefilter.h). The agent
+ * sets netobs_prefilter_enabled while the map holds a prefix, so XDP
+ * without a prefilter pays this one load and no lookup.
+ */
+__u32 netobs_prefilter_enabled;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, NETOBS_PREFILTER_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct netobs_ipcache_key);
+	__type(value, struct netobs_prefilter_value);
+} prefilter SEC(".maps");

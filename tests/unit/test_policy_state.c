@@ -50,6 +50,7 @@ static void state_free(struct agent_policy *p)
 {
 	policy_imported_free(&p->policies);
 	policy_endpoint_configs_free(p);
+	prefilter_list_free(&p->prefilter);
 	free(p);
 }
 

@@ -113,7 +113,7 @@ static void random_record(struct netobs_record *rec, struct netobs_record_storag
 	memset(parts, 0, sizeof(*parts));
 	/* policy: any verdict, reason and match, sometimes a policy (then jansson's) */
 	if (rnd() % 2) {
-		static const uint16_t reasons[] = {0, 133, 181, 196, 0, 133};
+		static const uint16_t reasons[] = {0, 133, 181, 196, 256, 0, 133};
 
 		f->policy_verdict = (uint8_t)(rnd() % NETOBS_PV__MAX);
 		f->policy_match_type = (uint8_t)(rnd() % 3 ? rnd() % 5 : rnd() % 256);
@@ -127,8 +127,9 @@ static void random_record(struct netobs_record *rec, struct netobs_record_storag
 			f->policy = &parts->policy;
 		}
 	}
-	if (f->verdict == NETOBS_VERDICT_DROPPED && (f->drop_reason == NETOBS_DROP_POLICY_DENIED ||
-						     f->drop_reason == NETOBS_DROP_POLICY_DENY))
+	if (f->verdict == NETOBS_VERDICT_DROPPED &&
+	    (f->drop_reason == NETOBS_DROP_POLICY_DENIED ||
+	     f->drop_reason == NETOBS_DROP_POLICY_DENY || f->drop_reason == NETOBS_DROP_PREFILTER))
 		f->key.key_flags |= NETOBS_KEY_F_DROPPED; /* the agent's dropped entries */
 	if (rnd() % 3 == 0) {
 		parts->destination_names.len = (uint8_t)(rnd() % NETOBS_NAMES_MAX);
