@@ -107,7 +107,11 @@ static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
 		bpf_map_delete_elem(a->dp.flows_fd, &e->key);
 	}
-	policy_conns_forget(a, &e->key);
+	/* Closed (FIN, RST) or gone with its interface: so is the connection.
+	 * Idle: the other direction may still be in use (a server pushing
+	 * after a quiet spell, a stream of answers); the sweep decides. */
+	if (reason != NETOBS_END_IDLE)
+		policy_conns_forget(a, &e->key);
 	agent_flow_record(a, e, &final, NETOBS_FLOW_EVENT_END, 0, reason, now, &rec);
 	harvest_tombstone(a, e, reason, now);
 	flow_table_remove(&a->flows, e);
@@ -398,10 +402,8 @@ void harvest_run(struct agent *a)
 	for (uint32_t i = 0; complete && i < a->flows.capacity; i++) {
 		struct flow_entry *e = &a->flows.entries[i];
 
-		if (e->in_use && e->seen_gen != gen) {
-			policy_conns_forget(a, &e->key);
+		if (e->in_use && e->seen_gen != gen)
 			flow_table_remove(&a->flows, e);
-		}
 	}
 	if (gen % POLICY_CONNS_SWEEP_EVERY == 0)
 		policy_conns_sweep(a);

@@ -7,16 +7,20 @@
  *     it forwarded while a policy was loaded; the agent knows the others
  *     (its flow table, with which side opened each) and writes them in
  *     before the new generation takes effect;
- *   - sweeping: an entry lives as long as the flow entry of the same key,
- *     and the agent deletes it with that entry when the flow ends. When the
- *     flow insert failed after the datapath remembered the connection (a
- *     full flow map), no flow entry will ever end it: the sweep deletes
- *     such orphans, once seen twice in a row (the first time may be the
- *     instant between the two inserts).
+ *   - forgetting: a connection ends with its opening direction's flow
+ *     entry when that one closes (FIN, RST) or its interface goes. A flow
+ *     entry that ends idle leaves the connection to the sweep, as its other
+ *     direction may still be in use (the datapath stamps last_used on every
+ *     reply): the sweep deletes a connection without a flow entry once it
+ *     has not been used for the idle timeout (TCP that never closed: 6 h,
+ *     as Cilium's established TCP; the idle timeout too when the map is
+ *     three quarters full). That also removes connections remembered by a
+ *     judgement whose flow insert then failed (a full flow map).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 
 #include "agent.h"
@@ -53,54 +57,64 @@ void policy_conns_forget(struct agent *a, const struct netobs_flow_key *key)
 	bpf_map_delete_elem(a->dp.policy_conns_fd, key);
 }
 
-static int key_cmp(const void *x, const void *y)
-{
-	return memcmp(x, y, sizeof(struct netobs_flow_key));
-}
+/*
+ * How long a connection without a flow entry may go unused before it is
+ * forgotten: a TCP connection that never closed lives as long as Cilium's
+ * established TCP does (its two sides may be quiet for hours, then speak),
+ * anything else for the idle timeout. When the map fills up, every kind
+ * gets the idle timeout, so room is made before inserts fail.
+ */
+#define POLICY_CONN_TCP_TIMEOUT_S (6 * 3600)
+#define POLICY_CONN_PRESSURE_PCT  75
 
 void policy_conns_sweep(struct agent *a)
 {
 	struct policy_conns_sweep *sw = &a->conns_sweep;
 	struct netobs_flow_key key, next, *prev = NULL;
-	struct netobs_flow_key *found, *doomed;
-	unsigned int nfound = 0, ndoomed = 0;
+	uint32_t now = (uint32_t)(agent_now_boot_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
+	uint32_t idle = (uint32_t)(((uint64_t)a->cfg.idle_timeout_s * 1000000000ULL) >>
+				   NETOBS_POLICY_CONN_TIME_SHIFT) +
+			1;
+	uint32_t tcp = (uint32_t)((POLICY_CONN_TCP_TIMEOUT_S * 1000000000ULL) >>
+				  NETOBS_POLICY_CONN_TIME_SHIFT);
+	struct netobs_policy_conn conn;
+	struct netobs_flow_key *doomed;
+	unsigned int ndoomed = 0, total = 0;
+	bool pressure;
 
 	if (a->dp.policy_conns_fd < 0 || !a->percpu_value)
 		return;
-	found = calloc(POLICY_CONNS_SWEEP_MAX, sizeof(*found));
 	doomed = calloc(POLICY_CONNS_SWEEP_MAX, sizeof(*doomed));
-	if (!found || !doomed) {
-		free(found);
-		free(doomed);
+	if (!doomed)
 		return;
-	}
+	pressure = (uint64_t)sw->last_count * 100 >=
+		   (uint64_t)a->dp.flow_capacity * POLICY_CONN_PRESSURE_PCT;
 	/* Deleted after the walk: a deleted key would restart it. */
 	while (!bpf_map_get_next_key(a->dp.policy_conns_fd, prev, &next)) {
+		uint32_t limit;
+
 		key = next;
 		prev = &key;
-		if (!bpf_map_lookup_elem(a->dp.flows_fd, &key, a->percpu_value) || errno != ENOENT)
+		total++;
+		if (bpf_map_lookup_elem(a->dp.policy_conns_fd, &key, &conn))
 			continue;
-		if (sw->norphans &&
-		    bsearch(&key, sw->orphans, sw->norphans, sizeof(key), key_cmp)) {
-			if (ndoomed < POLICY_CONNS_SWEEP_MAX)
-				doomed[ndoomed++] = key;
-		} else if (nfound < POLICY_CONNS_SWEEP_MAX) {
-			found[nfound++] = key;
-		}
+		limit = key.proto == IPPROTO_TCP && !pressure ? tcp : idle;
+		/* In use (its opening direction's flow entry lives), or used
+		 * lately by either direction: kept. */
+		if ((uint32_t)(now - conn.last_used) <= limit ||
+		    !bpf_map_lookup_elem(a->dp.flows_fd, &key, a->percpu_value) || errno != ENOENT)
+			continue;
+		if (ndoomed < POLICY_CONNS_SWEEP_MAX)
+			doomed[ndoomed++] = key;
 	}
 	for (unsigned int i = 0; i < ndoomed; i++)
 		if (!bpf_map_delete_elem(a->dp.policy_conns_fd, &doomed[i]))
 			sw->deleted++;
+	sw->last_count = total - ndoomed;
 	free(doomed);
-	qsort(found, nfound, sizeof(*found), key_cmp);
-	free(sw->orphans);
-	sw->orphans = found;
-	sw->norphans = nfound;
 }
 
 void policy_conns_free(struct agent *a)
 {
-	free(a->conns_sweep.orphans);
-	a->conns_sweep.orphans = NULL;
-	a->conns_sweep.norphans = 0;
+	(void)a; /* the sweep holds nothing between runs */
 }

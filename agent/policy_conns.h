@@ -8,15 +8,14 @@
 
 struct agent;
 
-/* Orphan candidates kept between two sweeps, at most. */
+/* Connections one sweep forgets at most. */
 #define POLICY_CONNS_SWEEP_MAX 4096
 /* Harvests between two sweeps. */
 #define POLICY_CONNS_SWEEP_EVERY 10
 
 struct policy_conns_sweep {
-	struct netobs_flow_key *orphans; /* sorted: seen without a flow entry last time */
-	unsigned int norphans;
-	uint64_t deleted; /* orphans removed so far */
+	unsigned int last_count; /* connections the last sweep left */
+	uint64_t deleted;	 /* connections it forgot so far */
 };
 
 /* Before a new generation: remember the connections the agent's flow table
@@ -24,6 +23,6 @@ struct policy_conns_sweep {
 void policy_conns_seed(struct agent *a);
 /* The flow entry of this key ended: so did its connection. */
 void policy_conns_forget(struct agent *a, const struct netobs_flow_key *key);
-/* Delete connections whose flow entry has been missing two sweeps in a row. */
+/* Forget connections without a flow entry that went unused too long. */
 void policy_conns_sweep(struct agent *a);
 void policy_conns_free(struct agent *a);

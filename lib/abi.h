@@ -315,8 +315,13 @@ struct netobs_policy_rule {
  */
 struct netobs_policy_conn {
 	__u32 policy_gen; /* the generation the connection was last allowed at */
-	__u32 reserved;
+	/* When a packet last used it: boot clock >> NETOBS_POLICY_CONN_TIME_SHIFT
+	 * (units of about a second), written when it changes. The agent keeps a
+	 * connection while either direction is in use (agent/policy_conns.c). */
+	__u32 last_used;
 };
+
+#define NETOBS_POLICY_CONN_TIME_SHIFT 30
 
 /*
  * XDP prefilter (docs/policy.md, "XDP prefilter"). Map "prefilter" (LPM

@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "abi.h"
+#include "lib/clock.h"
 #include "lib/counters.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
@@ -192,6 +193,15 @@ static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
 	return 1;
 }
 
+/* A connection was used now (its last_used, written only when it moves). */
+static __always_inline void policy_conn_touch(struct netobs_policy_conn *conn)
+{
+	__u32 now = (__u32)(netobs_now_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
+
+	if (conn->last_used != now)
+		conn->last_used = now;
+}
+
 /* Forwarded by the rules (or not enforced): its replies may come back. */
 static __always_inline int policy_verdict_opens(__u8 verdict)
 {
@@ -309,6 +319,7 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 					conn->policy_gen = gen;
 			}
 			if (conn->policy_gen == gen) {
+				policy_conn_touch(conn);
 				out->verdict = NETOBS_PV_REPLY;
 				out->policy_id = 0;
 				out->match_type = NETOBS_MATCH_NONE;
@@ -325,6 +336,7 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 		return 0;
 	forward = *key;
 	fresh.policy_gen = gen;
+	fresh.last_used = (__u32)(netobs_now_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
 	if (bpf_map_update_elem(&policy_conns, &forward, &fresh, BPF_ANY))
 		counter_add(NETOBS_CNT_POLICY_CONN_FULL, 1);
 	return 0;
@@ -342,9 +354,9 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 						  __u32 gen, struct netobs_flow_stats **stats,
 						  struct policy_decision *d)
 {
+	struct netobs_policy_conn *conn = NULL;
 	struct netobs_flow_key rev = {};
 	struct netobs_flow_stats *cached;
-	int answers;
 
 	*stats = bpf_map_lookup_elem(&flows, &pkt->key);
 	cached = *stats;
@@ -359,10 +371,13 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 		 * connection: one lookup on these two paths, never on an
 		 * ALLOWED or UNENFORCED flow's packets. */
 		if (cached->verdict == NETOBS_PV_REPLY || policy_verdict_drops(cached->verdict)) {
-			answers = policy_reverse_key(&pkt->key, &rev) &&
-				  bpf_map_lookup_elem(&policy_conns, &rev);
-			if (answers != (cached->verdict == NETOBS_PV_REPLY))
+			if (policy_reverse_key(&pkt->key, &rev))
+				conn = bpf_map_lookup_elem(&policy_conns, &rev);
+			if (!conn != (cached->verdict != NETOBS_PV_REPLY))
 				goto judge;
+			/* A reply keeps its connection alive. */
+			if (conn)
+				policy_conn_touch(conn);
 		}
 		d->gen = gen;
 		d->verdict = cached->verdict;
