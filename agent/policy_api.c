@@ -127,7 +127,9 @@ static void policy_import(struct agent *a, struct client *c, const json_t *req)
 	struct policy_set incoming;
 	struct policy_imported next;
 	struct policy_error perr;
-	uint16_t *ids = NULL;
+	uint64_t *revisions = NULL;
+	uint16_t *ids = NULL, *fresh = NULL;
+	uint32_t n_new = 0;
 	bool *keep = NULL;
 	json_t *names = NULL;
 	char err[1024];
@@ -172,10 +174,42 @@ static void policy_import(struct agent *a, struct client *c, const json_t *req)
 				   next.set.n_policies + incoming.n_policies, POLICY_DOCUMENTS_MAX);
 		goto out;
 	}
-	if (!rc && agent_policy_pick_ids(p, incoming.n_policies, ids)) {
+	/* A policy imported again unchanged keeps its id and revision (a
+	 * controller that applies the same files every few seconds must not
+	 * use up the ids); only new or changed ones get new ids. */
+	revisions = calloc(incoming.n_policies, sizeof(*revisions));
+	if (!revisions)
+		goto nomem;
+	for (uint32_t i = 0; !rc && i < incoming.n_policies; i++) {
+		uint32_t old = policy_index(&p->policies.set, incoming.policies[i].name);
+		json_t *a_doc, *b_doc;
+
+		if (old == UINT32_MAX)
+			continue;
+		a_doc = policy_to_json(&incoming.policies[i]);
+		b_doc = policy_to_json(&p->policies.set.policies[old]);
+		if (a_doc && b_doc && json_equal(a_doc, b_doc)) {
+			ids[i] = p->policies.ids[old];
+			revisions[i] = p->policies.revisions[old];
+		}
+		json_decref(a_doc);
+		json_decref(b_doc);
+	}
+	for (uint32_t i = 0; !rc && i < incoming.n_policies; i++)
+		n_new += !ids[i];
+	fresh = calloc(n_new + 1, sizeof(*fresh));
+	if (!fresh)
+		goto nomem;
+	if (!rc && n_new && agent_policy_pick_ids(p, n_new, fresh)) {
 		server_reply_error(c, "no policy id left (65535 in use or given out since the "
 				      "agent started); restart the agent");
 		goto out;
+	}
+	for (uint32_t i = 0, f = 0; !rc && i < incoming.n_policies; i++) {
+		if (ids[i])
+			continue;
+		ids[i] = fresh[f++];
+		revisions[i] = p->revision + 1;
 	}
 	for (uint32_t i = 0; !rc && i < incoming.n_policies; i++) {
 		json_t *doc = policy_to_json(&incoming.policies[i]);
@@ -183,7 +217,7 @@ static void policy_import(struct agent *a, struct client *c, const json_t *req)
 		if (!doc)
 			goto nomem;
 		rc = policy_imported_add(&next, incoming.policies[i].origin, doc, ids[i],
-					 p->revision + 1, &perr);
+					 revisions[i], &perr);
 		json_decref(doc);
 		if (!rc)
 			rc = json_array_append_new(names, json_string(incoming.policies[i].name))
@@ -194,6 +228,13 @@ static void policy_import(struct agent *a, struct client *c, const json_t *req)
 		goto nomem;
 	if (rc) {
 		server_reply_error(c, "%s; nothing was imported", perr.message);
+		goto out;
+	}
+	/* Every one unchanged: nothing to apply, no new revision. */
+	if (!n_new) {
+		server_reply(c, json_pack("[{s:{s:I, s:O, s:b}}, {s:{}}]", "policy_import",
+					  "revision", (json_int_t)p->revision, "imported", names,
+					  "unchanged", 1, "done"));
 		goto out;
 	}
 	rc = policy_change_apply(a, &next, err, sizeof(err));
@@ -218,6 +259,8 @@ out:
 	json_decref(names);
 	free(keep);
 	free(ids);
+	free(fresh);
+	free(revisions);
 	policy_set_free(&incoming);
 	policy_imported_free(&next);
 }

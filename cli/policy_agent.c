@@ -103,6 +103,10 @@ static int change_request(const struct cli_globals *g, json_t *request, const ch
 		if (!strcmp(verb, "Deleted") && !n)
 			printf("Nothing to delete; policy revision %lld\n",
 			       (long long)json_integer_value(json_object_get(reply, "revision")));
+		else if (json_is_true(json_object_get(reply, "unchanged")))
+			printf("Unchanged: %zu %s (%s); policy revision %lld\n", n,
+			       n == 1 ? "policy" : "policies", names,
+			       (long long)json_integer_value(json_object_get(reply, "revision")));
 		else
 			printf("%s %zu %s (%s); policy revision %lld\n", verb, n,
 			       n == 1 ? "policy" : "policies", names,
