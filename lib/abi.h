@@ -29,10 +29,10 @@
 #define NETOBS_RINGBUF_BYTES		(1U << 20)
 /* What one compiled policy may use of each policy map; the maps hold twice
  * that, as the agent writes a new policy before it deletes the old one. */
-#define NETOBS_POLICY_ENDPOINTS_MAX	1024	   /* policy_endpoints */
-#define NETOBS_POLICY_IPCACHE_MAX	16384	   /* policy_ipcache */
-#define NETOBS_POLICY_RULES_MAX		65536	   /* policy_rules */
-#define NETOBS_PREFILTER_MAX		16384	   /* prefilter (IPv4 and IPv6 together) */
+#define NETOBS_POLICY_ENDPOINTS_MAX 1024  /* policy_endpoints */
+#define NETOBS_POLICY_IPCACHE_MAX   16384 /* policy_ipcache */
+#define NETOBS_POLICY_RULES_MAX	    65536 /* policy_rules */
+#define NETOBS_PREFILTER_MAX	    16384 /* prefilter (IPv4 and IPv6 together) */
 /* policy_conns has the flow map's max_entries: one per allowed flow direction at most. */
 
 /* Hook a packet was seen at, relative to the interface (not the endpoint). */
@@ -130,10 +130,10 @@ enum netobs_policy_verdict {
 /* Hubble's PolicyMatchType: what part of the rule that decided matched. */
 enum netobs_policy_match {
 	NETOBS_MATCH_NONE = 0,
-	NETOBS_MATCH_L3_ONLY = 1,  /* a peer (endpoint, CIDR, entity), any port */
-	NETOBS_MATCH_L3_L4 = 2,	   /* a peer and a port (or ICMP type) */
-	NETOBS_MATCH_L4_ONLY = 3,  /* a port (or ICMP type), any peer */
-	NETOBS_MATCH_ALL = 4,	   /* any peer, any port (entity all, no ports) */
+	NETOBS_MATCH_L3_ONLY = 1, /* a peer (endpoint, CIDR, entity), any port */
+	NETOBS_MATCH_L3_L4 = 2,	  /* a peer and a port (or ICMP type) */
+	NETOBS_MATCH_L4_ONLY = 3, /* a port (or ICMP type), any peer */
+	NETOBS_MATCH_ALL = 4,	  /* any peer, any port (entity all, no ports) */
 };
 
 /*
@@ -158,28 +158,28 @@ struct netobs_flow_stats {
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
 enum netobs_counter {
-	NETOBS_CNT_PACKETS = 0,	      /* wire packets seen by any hook */
-	NETOBS_CNT_BYTES,	      /* wire bytes seen by any hook */
-	NETOBS_CNT_TRUNCATED,	      /* packet shorter than a header it announced */
-	NETOBS_CNT_MALFORMED,	      /* invalid header field (IHL, doff, ...) */
-	NETOBS_CNT_FRAGMENTS,	      /* non-first IPv4/IPv6 fragments (no L4) */
-	NETOBS_CNT_EXTHDR_LIMIT,      /* IPv6 extension-header walk bound reached */
-	NETOBS_CNT_VLAN_LIMIT,	      /* more VLAN tags than the parser walks */
-	NETOBS_CNT_NON_IP,	      /* packets of other EtherTypes (counted as flows) */
-	NETOBS_CNT_FLOW_MAP_FULL,     /* flow insert failed: map full (E2BIG) */
-	NETOBS_CNT_FLOW_MAP_BUSY,     /* flow insert failed: bucket lock busy (EBUSY) */
-	NETOBS_CNT_FLOW_MAP_ERROR,    /* flow insert failed: any other error */
-	NETOBS_CNT_RINGBUF_FULL,      /* event dropped: ring buffer reserve failed */
-	NETOBS_CNT_EVENTS,	      /* events submitted to the ring buffer */
-	NETOBS_CNT_UNTRACKED_PACKETS, /* wire packets of the FLOW_MAP_* failures: in no flow */
-	NETOBS_CNT_UNTRACKED_BYTES,   /* wire bytes of those packets */
-	NETOBS_CNT_L7_EVENTS,	      /* NETOBS_EVENT_L7 submitted (also in EVENTS) */
-	NETOBS_CNT_L7_BYTES,	      /* payload bytes copied into those events */
-	NETOBS_CNT_L7_TRUNCATED,      /* L7 slices cut at NETOBS_L7_SLICE_MAX */
-	NETOBS_CNT_L7_COPY_ERROR,     /* payload copy failed: no event (should stay 0) */
-	NETOBS_CNT_POLICY_DROPPED,    /* wire packets dropped by policy (TC_ACT_SHOT) */
+	NETOBS_CNT_PACKETS = 0,		 /* wire packets seen by any hook */
+	NETOBS_CNT_BYTES,		 /* wire bytes seen by any hook */
+	NETOBS_CNT_TRUNCATED,		 /* packet shorter than a header it announced */
+	NETOBS_CNT_MALFORMED,		 /* invalid header field (IHL, doff, ...) */
+	NETOBS_CNT_FRAGMENTS,		 /* non-first IPv4/IPv6 fragments (no L4) */
+	NETOBS_CNT_EXTHDR_LIMIT,	 /* IPv6 extension-header walk bound reached */
+	NETOBS_CNT_VLAN_LIMIT,		 /* more VLAN tags than the parser walks */
+	NETOBS_CNT_NON_IP,		 /* packets of other EtherTypes (counted as flows) */
+	NETOBS_CNT_FLOW_MAP_FULL,	 /* flow insert failed: map full (E2BIG) */
+	NETOBS_CNT_FLOW_MAP_BUSY,	 /* flow insert failed: bucket lock busy (EBUSY) */
+	NETOBS_CNT_FLOW_MAP_ERROR,	 /* flow insert failed: any other error */
+	NETOBS_CNT_RINGBUF_FULL,	 /* event dropped: ring buffer reserve failed */
+	NETOBS_CNT_EVENTS,		 /* events submitted to the ring buffer */
+	NETOBS_CNT_UNTRACKED_PACKETS,	 /* wire packets of the FLOW_MAP_* failures: in no flow */
+	NETOBS_CNT_UNTRACKED_BYTES,	 /* wire bytes of those packets */
+	NETOBS_CNT_L7_EVENTS,		 /* NETOBS_EVENT_L7 submitted (also in EVENTS) */
+	NETOBS_CNT_L7_BYTES,		 /* payload bytes copied into those events */
+	NETOBS_CNT_L7_TRUNCATED,	 /* L7 slices cut at NETOBS_L7_SLICE_MAX */
+	NETOBS_CNT_L7_COPY_ERROR,	 /* payload copy failed: no event (should stay 0) */
+	NETOBS_CNT_POLICY_DROPPED,	 /* wire packets dropped by policy (TC_ACT_SHOT) */
 	NETOBS_CNT_POLICY_DROPPED_BYTES, /* their wire bytes */
-	NETOBS_CNT_POLICY_AUDIT,      /* wire packets policy would have dropped (audit mode) */
+	NETOBS_CNT_POLICY_AUDIT,	 /* wire packets policy would have dropped (audit mode) */
 	NETOBS_CNT_POLICY_JUDGED,     /* verdicts judged (flow start on a CPU, generation change) */
 	NETOBS_CNT_POLICY_CONN_FULL,  /* connection insert failed: replies will be judged as new */
 	NETOBS_CNT_PREFILTER_DROPPED, /* wire packets the XDP prefilter dropped (XDP_DROP) */
@@ -245,10 +245,10 @@ struct netobs_policy_endpoint {
 };
 
 /* Identities. Endpoints and CIDRs get theirs from the agent's compiler. */
-#define NETOBS_POLICY_IDENTITY_ANY	     0 /* policy_rules only: any peer */
-#define NETOBS_POLICY_IDENTITY_HOST	     1 /* reserved:host (Cilium's number) */
-#define NETOBS_POLICY_IDENTITY_WORLD	     2 /* reserved:world, no policy_ipcache match */
-#define NETOBS_POLICY_IDENTITY_ENDPOINT_BASE 256	 /* + a small index */
+#define NETOBS_POLICY_IDENTITY_ANY	     0	 /* policy_rules only: any peer */
+#define NETOBS_POLICY_IDENTITY_HOST	     1	 /* reserved:host (Cilium's number) */
+#define NETOBS_POLICY_IDENTITY_WORLD	     2	 /* reserved:world, no policy_ipcache match */
+#define NETOBS_POLICY_IDENTITY_ENDPOINT_BASE 256 /* + a small index */
 #define NETOBS_POLICY_IDENTITY_CIDR_BASE     (1U << 24) /* Cilium's local identities */
 
 /*
@@ -284,11 +284,11 @@ struct netobs_ipcache_value {
  */
 struct netobs_policy_key {
 	__u32 prefixlen;
-	__u32 ifindex;	 /* the endpoint's host-side veth */
-	__u32 identity;	 /* the peer's, or NETOBS_POLICY_IDENTITY_ANY */
-	__u8 direction;	 /* NETOBS_POLICY_DIR_* */
-	__u8 proto;	 /* IPPROTO_* */
-	__be16 port;	 /* destination port, network order; ICMP: type, code */
+	__u32 ifindex;	/* the endpoint's host-side veth */
+	__u32 identity; /* the peer's, or NETOBS_POLICY_IDENTITY_ANY */
+	__u8 direction; /* NETOBS_POLICY_DIR_* */
+	__u8 proto;	/* IPPROTO_* */
+	__be16 port;	/* destination port, network order; ICMP: type, code */
 };
 
 #define NETOBS_POLICY_PREFIX_PEER  72 /* ifindex, identity, direction */
@@ -301,9 +301,9 @@ enum netobs_policy_action {
 };
 
 struct netobs_policy_rule {
-	__u16 policy_id;  /* the agent's id of the policy of the deciding rule */
-	__u8 action;	  /* enum netobs_policy_action */
-	__u8 match_type;  /* enum netobs_policy_match */
+	__u16 policy_id; /* the agent's id of the policy of the deciding rule */
+	__u8 action;	 /* enum netobs_policy_action */
+	__u8 match_type; /* enum netobs_policy_match */
 };
 
 /*

@@ -47,7 +47,7 @@ struct policy_compile_endpoint {
 
 /* An address a DNS answer gave for a name (toFQDNs), still within its TTL. */
 struct policy_compile_fqdn_addr {
-	const char *name; /* lower case, no trailing dot */
+	const char *name;	   /* lower case, no trailing dot */
 	struct policy_prefix addr; /* a host prefix */
 };
 
