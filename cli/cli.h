@@ -210,3 +210,6 @@ static inline uint64_t cli_realtime_ns(void)
 {
 	return cli_clock_ns(CLOCK_REALTIME);
 }
+
+/* "a, b, c" of a JSON array of strings into buf (cut with "..." when longer). */
+void cli_strings_join(const json_t *list, char *buf, size_t len);

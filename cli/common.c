@@ -479,3 +479,21 @@ void cli_format_thousands(unsigned long long v, char *buf, size_t len)
 	}
 	buf[out] = '\0';
 }
+
+void cli_strings_join(const json_t *list, char *buf, size_t len)
+{
+	size_t i, used = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_array_foreach (list, i, v) {
+		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 json_string_value(v) ? json_string_value(v) : "?");
+
+		if (n < 0 || (size_t)n >= len - used) {
+			snprintf(buf + len - 4, 4, "...");
+			return;
+		}
+		used += (size_t)n;
+	}
+}

@@ -55,25 +55,6 @@ static json_t *documents_read(int n_files, char **files)
 	return all;
 }
 
-/* "a, b, c" of a JSON array of strings into buf. */
-static void names_join(const json_t *names, char *buf, size_t len)
-{
-	size_t i, used = 0;
-	json_t *v;
-
-	buf[0] = '\0';
-	json_array_foreach (names, i, v) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 json_string_value(v) ? json_string_value(v) : "?");
-
-		if (n < 0 || (size_t)n >= len - used) {
-			snprintf(buf + len - 4, 4, "...");
-			return;
-		}
-		used += (size_t)n;
-	}
-}
-
 /* Send request, print the one reply object named key with its "revision" and list. */
 static int change_request(const struct cli_globals *g, json_t *request, const char *key,
 			  const char *list, const char *verb)
@@ -99,7 +80,7 @@ static int change_request(const struct cli_globals *g, json_t *request, const ch
 		const json_t *items = json_object_get(reply, list);
 		size_t n = json_array_size(items);
 
-		names_join(items, names, sizeof(names));
+		cli_strings_join(items, names, sizeof(names));
 		if (!strcmp(verb, "Deleted") && !n)
 			printf("Nothing to delete; policy revision %lld\n",
 			       (long long)json_integer_value(json_object_get(reply, "revision")));

@@ -36,25 +36,6 @@ void cli_usage_prefilter(FILE *out)
 		     "See netobs(1) and docs/policy.md.\n");
 }
 
-/* "a, b, c" of a JSON array of strings into buf. */
-static void join(const json_t *list, char *buf, size_t len)
-{
-	size_t i, used = 0;
-	json_t *v;
-
-	buf[0] = '\0';
-	json_array_foreach (list, i, v) {
-		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-				 json_string_value(v) ?: "?");
-
-		if (n < 0 || (size_t)n >= len - used) {
-			snprintf(buf + len - 4, 4, "...");
-			return;
-		}
-		used += (size_t)n;
-	}
-}
-
 /* Send request and return the reply object named key (a new reference), NULL after an error. */
 static json_t *prefilter_request(const struct cli_globals *g, json_t *request, const char *key,
 				 int *ret)
@@ -108,7 +89,7 @@ static int prefilter_change(const struct cli_globals *g, bool del, json_t *cidrs
 				  request, &ret);
 	if (!reply)
 		return ret;
-	join(json_object_get(reply, del ? "deleted" : "updated"), names, sizeof(names));
+	cli_strings_join(json_object_get(reply, del ? "deleted" : "updated"), names, sizeof(names));
 	printf("%s %s; %zu CIDR(s) listed, prefilter revision %lld\n",
 	       del ? "Deleted from the prefilter:" : "Updated the prefilter:", names,
 	       json_array_size(json_object_get(reply, "cidrs")),
@@ -139,7 +120,7 @@ static int prefilter_list(const struct cli_globals *g, bool json)
 	}
 	printf("Revision: %lld\n",
 	       (long long)json_integer_value(json_object_get(reply, "revision")));
-	join(json_object_get(reply, "interfaces"), names, sizeof(names));
+	cli_strings_join(json_object_get(reply, "interfaces"), names, sizeof(names));
 	printf("XDP interfaces: %s\n", names[0] ? names : "(none)");
 	if (!json_array_size(json_object_get(reply, "cidrs")))
 		printf("No CIDR listed.\n");

@@ -158,6 +158,22 @@ __noinline int netobs_policy_decide(const struct netobs_flow_key *key, struct po
 }
 
 /*
+ * The parts of a key for the same interface at the other TC hook: where a
+ * connection's opening direction passed when this packet answers it.
+ */
+static __always_inline void policy_key_other_hook(const struct netobs_flow_key *key,
+						  struct netobs_flow_key *conn)
+{
+	conn->ifindex = key->ifindex;
+	conn->eth_proto = key->eth_proto;
+	conn->vlan_id = key->vlan_id;
+	conn->family = key->family;
+	conn->hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
+							 : NETOBS_HOOK_TC_INGRESS;
+	conn->key_flags = 0;
+}
+
+/*
  * The key of the connection a packet would answer: at the same interface,
  * the other TC hook, addresses and ports swapped; an ICMP echo reply
  * answers the request. 0 when the packet cannot be a reply.
@@ -165,16 +181,10 @@ __noinline int netobs_policy_decide(const struct netobs_flow_key *key, struct po
 static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
 					      struct netobs_flow_key *rev)
 {
+	policy_key_other_hook(key, rev);
 	__builtin_memcpy(rev->saddr, key->daddr, sizeof(rev->saddr));
 	__builtin_memcpy(rev->daddr, key->saddr, sizeof(rev->daddr));
-	rev->ifindex = key->ifindex;
-	rev->eth_proto = key->eth_proto;
-	rev->vlan_id = key->vlan_id;
-	rev->family = key->family;
 	rev->proto = key->proto;
-	rev->hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
-							: NETOBS_HOOK_TC_INGRESS;
-	rev->key_flags = 0;
 	if (key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6) {
 		__u8 type = key->icmp_type;
 
@@ -242,12 +252,7 @@ __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_
 	if (!skb || !key || !conn || inner_off > 0xffff)
 		return 0;
 	__builtin_memset(conn, 0, sizeof(*conn));
-	conn->ifindex = key->ifindex;
-	conn->eth_proto = key->eth_proto;
-	conn->vlan_id = key->vlan_id;
-	conn->family = key->family;
-	conn->hook = key->hook == NETOBS_HOOK_TC_INGRESS ? NETOBS_HOOK_TC_EGRESS
-							 : NETOBS_HOOK_TC_INGRESS;
+	policy_key_other_hook(key, conn);
 	if (key->family == NETOBS_FAMILY_IPV4) {
 		if (bpf_skb_load_bytes(skb, inner_off, hdr, 20) || (hdr[0] >> 4) != 4 ||
 		    (hdr[0] & 0xf) < 5)
