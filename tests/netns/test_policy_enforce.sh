@@ -132,6 +132,11 @@ check_eq "e1 -> e2:80 still allowed" 200 "$(curl_code "$E1" http://10.201.0.2/ok
 check_eq "e1 -> e2:8080 denied by the deny rule" 000 "$(curl_code "$E1" http://10.201.0.2:8080/ok)"
 deny=$(records --drop-reason-desc POLICY_DENY | jq -c 'select(.l4.TCP.destination_port == 8080)' | tail -n 1)
 check_eq "deny drop names the deny policy" no-8080 "$(jq -r '.ingress_denied_by[0].name // empty' <<<"$deny")"
+# The probe says why it failed: the flows the agent saw, and the drop's reason.
+out=$("$CLI" probe tcp 10.201.0.2:8080 --from "$E1" --count 1 --timeout 1s 2>&1); rc=$?
+check_eq "probe into the deny rule fails" 1 "$rc"
+check_true "and names the drop and its reason ($(grep 'drop:' <<<"$out" | head -n 1))" \
+	grep -q "drop: Policy denied by denylist (POLICY_DENY)" <<<"$out"
 
 log "egress: e1 may reach e2:80 only; replies pass, e1 -> e3 does not"
 cat >"$TMP/egress.yaml" <<EOF
