@@ -239,7 +239,8 @@ static __always_inline int policy_icmp_error(const struct netobs_flow_key *key)
  * inner_off (where its quoted IP header starts): the quoted packet went the
  * connection's way (an error about what this endpoint sent quotes endpoint
  * -> peer), at the other TC hook of the same interface. Fills *conn and
- * returns 1 when policy_conns holds that connection, 0 otherwise. Global:
+ * returns 1 when the quoted packet could be read, 0 otherwise (the caller
+ * looks the connection up, as for a reply). Global:
  * verified once; the caller judges a stale one again (its stack, not ours:
  * the BPF stack of all the frames together is bounded).
  */
@@ -287,7 +288,7 @@ __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_
 	default:
 		return 0;
 	}
-	return bpf_map_lookup_elem(&policy_conns, conn) != NULL;
+	return 1;
 }
 
 /*
