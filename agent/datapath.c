@@ -280,13 +280,7 @@ static int datapath_attach_tcx(struct datapath *dp, uint32_t ifindex, int hook, 
 
 static void datapath_tc_link_drop(struct datapath *dp, struct datapath_tc_link *l)
 {
-	if (dp->persistent) {
-		char path[sizeof(dp->pin_dir) + 64];
-
-		snprintf(path, sizeof(path), "%s/links/%u-%s", dp->pin_dir, l->ifindex,
-			 l->hook == NETOBS_HOOK_TC_INGRESS ? "ingress" : "egress");
-		unlink(path);
-	}
+	datapath_link_unpin(dp, l);
 	close(l->fd); /* the link's last reference: the kernel detaches it */
 	*l = dp->tc_links[--dp->ntc_links];
 }

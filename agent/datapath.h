@@ -92,6 +92,8 @@ void datapath_reuse_pinned_maps(struct datapath *dp, const char *bpffs);
 uint32_t datapath_policy_gen_floor(struct datapath *dp);
 /* A pinned link for this hook updated to prog_fd: its fd, or -ENOENT. */
 int datapath_adopt_link(struct datapath *dp, uint32_t ifindex, int hook, int prog_fd);
+/* Remove a link's pin when persistent (before its fd closes). */
+void datapath_link_unpin(struct datapath *dp, const struct datapath_tc_link *l);
 /* Pin a new link when persistent. */
 void datapath_link_made(struct datapath *dp, const struct datapath_tc_link *l);
 /* Pin every link (on) or remove every pin (off). */

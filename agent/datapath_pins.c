@@ -234,6 +234,17 @@ int datapath_adopt_link(struct datapath *dp, uint32_t ifindex, int hook, int pro
 	return fd;
 }
 
+/* A link about to be let go: without its pin, closing its fd detaches it. */
+void datapath_link_unpin(struct datapath *dp, const struct datapath_tc_link *l)
+{
+	char path[sizeof(dp->pin_dir) + 64];
+
+	if (!dp->persistent)
+		return;
+	link_pin_path(dp->pin_dir, l->ifindex, l->hook, path, sizeof(path));
+	unlink(path);
+}
+
 /* A link just made: pinned at once when the datapath is persistent. */
 void datapath_link_made(struct datapath *dp, const struct datapath_tc_link *l)
 {
