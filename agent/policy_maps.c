@@ -52,6 +52,23 @@ static void compile_scratch_free(struct compile_scratch *s)
 	free(s->host_addrs);
 }
 
+/* The labels an endpoint is selected by (what the compiler is given). */
+static size_t endpoint_labels(const struct agent_policy *p, const struct endpoint *ep,
+			      struct policy_label *out, size_t max)
+{
+	const struct policy_endpoint_config *cfg = policy_endpoint_config_find(p, ep->name);
+	size_t n = 0;
+
+	/* netobs:endpoint, netobs:netns (when named), netobs:interface, then the user's. */
+	label_set(&out[n++], POLICY_SOURCE_NETOBS, "endpoint", ep->name);
+	if (ep->netns[0])
+		label_set(&out[n++], POLICY_SOURCE_NETOBS, "netns", ep->netns);
+	label_set(&out[n++], POLICY_SOURCE_NETOBS, "interface", ep->ifname);
+	for (uint32_t j = 0; cfg && j < cfg->n_labels && n < max; j++)
+		out[n++] = cfg->labels[j];
+	return n;
+}
+
 int agent_policy_compile(struct agent *a, const struct policy_imported *policies,
 			 struct policy_compiled *out, struct policy_error *err)
 {
@@ -96,13 +113,9 @@ int agent_policy_compile(struct agent *a, const struct policy_imported *policies
 
 		ce->ifindex = ep->ifindex;
 		ce->labels = &s.labels[n_labels];
-		label_set(&s.labels[n_labels++], POLICY_SOURCE_NETOBS, "endpoint", ep->name);
-		if (ep->netns[0])
-			label_set(&s.labels[n_labels++], POLICY_SOURCE_NETOBS, "netns", ep->netns);
-		label_set(&s.labels[n_labels++], POLICY_SOURCE_NETOBS, "interface", ep->ifname);
-		for (uint32_t j = 0; cfg && j < cfg->n_labels; j++)
-			s.labels[n_labels++] = cfg->labels[j];
-		ce->n_labels = (size_t)(&s.labels[n_labels] - ce->labels);
+		ce->n_labels =
+			endpoint_labels(p, ep, &s.labels[n_labels], 3 + (cfg ? cfg->n_labels : 0));
+		n_labels += ce->n_labels;
 		/* Link-local ones too: a peer may talk from one. */
 		ce->addrs = &s.addrs[n_addrs];
 		for (unsigned int j = 0; j < ep->naddrs; j++)
@@ -369,22 +382,6 @@ int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool 
 bool agent_policy_enforces(const struct agent *a, uint32_t ifindex)
 {
 	return a->policy && agent_policy_compiled_endpoint(a->policy, ifindex);
-}
-
-/* The labels an endpoint is selected by (what the compiler is given). */
-static size_t endpoint_labels(const struct agent_policy *p, const struct endpoint *ep,
-			      struct policy_label *out, size_t max)
-{
-	const struct policy_endpoint_config *cfg = policy_endpoint_config_find(p, ep->name);
-	size_t n = 0;
-
-	label_set(&out[n++], POLICY_SOURCE_NETOBS, "endpoint", ep->name);
-	if (ep->netns[0])
-		label_set(&out[n++], POLICY_SOURCE_NETOBS, "netns", ep->netns);
-	label_set(&out[n++], POLICY_SOURCE_NETOBS, "interface", ep->ifname);
-	for (uint32_t j = 0; cfg && j < cfg->n_labels && n < max; j++)
-		out[n++] = cfg->labels[j];
-	return n;
 }
 
 /* Does a policy with rules select this endpoint? */
