@@ -27,20 +27,30 @@
 #include "log.h"
 #include "policy_conns.h"
 
-void policy_conns_seed(struct agent *a)
+static int ifindex_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+void policy_conns_seed(struct agent *a, uint32_t *ifindexes, size_t n)
 {
 	/* Generation 0: never current, so the datapath judges the opening
 	 * direction again (at the generation then) before its replies count. */
 	struct netobs_policy_conn stale = {0};
 	unsigned int seeded = 0;
 
-	if (a->dp.policy_conns_fd < 0)
+	if (a->dp.policy_conns_fd < 0 || !n)
 		return;
+	qsort(ifindexes, n, sizeof(*ifindexes), ifindex_cmp);
 	for (uint32_t i = 0; i < a->flows.capacity; i++) {
 		const struct flow_entry *e = &a->flows.entries[i];
 
-		if (!e->in_use || e->key.key_flags || e->key.family == NETOBS_FAMILY_NONE ||
-		    e->is_reply != 0 || e->conn_ended ||
+		if (!e->in_use ||
+		    !bsearch(&e->key.ifindex, ifindexes, n, sizeof(*ifindexes), ifindex_cmp) ||
+		    e->key.key_flags || e->key.family == NETOBS_FAMILY_NONE || e->is_reply != 0 ||
+		    e->conn_ended ||
 		    (e->key.hook != NETOBS_HOOK_TC_INGRESS && e->key.hook != NETOBS_HOOK_TC_EGRESS))
 			continue;
 		if (!bpf_map_update_elem(a->dp.policy_conns_fd, &e->key, &stale, BPF_NOEXIST))

@@ -18,9 +18,13 @@ struct policy_conns_sweep {
 	uint64_t deleted;	 /* connections it forgot so far */
 };
 
-/* Before a new generation: remember the connections the agent's flow table
- * says an endpoint opened, for their replies (judged again before use). */
-void policy_conns_seed(struct agent *a);
+/*
+ * Before a new generation that starts enforcing these interfaces (the
+ * datapath remembered no connection of theirs so far): remember the
+ * connections the agent's flow table says they opened, for their replies
+ * (judged again before use). Sorts ifindexes.
+ */
+void policy_conns_seed(struct agent *a, uint32_t *ifindexes, size_t n);
 /* The flow entry of this key ended: so did its connection. */
 void policy_conns_forget(struct agent *a, const struct netobs_flow_key *key);
 /* Forget connections without a flow entry that went unused too long. */

@@ -323,6 +323,27 @@ static int maps_write(struct agent *a, const struct policy_compiled *prev,
 	return 0;
 }
 
+/* Seed the connections of the interfaces next enforces and prev did not. */
+static void seed_newly_enforced(struct agent *a, const struct policy_compiled *prev,
+				const struct policy_compiled *next)
+{
+	uint32_t *ifindexes = calloc(next->n_endpoints + 1, sizeof(*ifindexes));
+	size_t n = 0;
+
+	if (!ifindexes)
+		return;
+	for (size_t i = 0; i < next->n_endpoints; i++) {
+		bool before = false;
+
+		for (size_t j = 0; j < prev->n_endpoints && !before; j++)
+			before = prev->endpoints[j].ifindex == next->endpoints[i].ifindex;
+		if (!before)
+			ifindexes[n++] = next->endpoints[i].ifindex;
+	}
+	policy_conns_seed(a, ifindexes, n);
+	free(ifindexes);
+}
+
 int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool any_policy,
 			    char *err, size_t errlen)
 {
@@ -345,7 +366,6 @@ int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool 
 			if (changes && __atomic_load_n(gen, __ATOMIC_ACQUIRE)) {
 				if (p->generation < a->dp.policy_gen_floor)
 					p->generation = a->dp.policy_gen_floor;
-				policy_conns_seed(a);
 				__atomic_store_n(gen, ++p->generation, __ATOMIC_RELEASE);
 			}
 			return rc;
@@ -360,9 +380,10 @@ int agent_policy_maps_apply(struct agent *a, struct policy_compiled *next, bool 
 			 * caches, too. */
 			if (p->generation < a->dp.policy_gen_floor)
 				p->generation = a->dp.policy_gen_floor;
-			/* The connections endpoints opened so far, for their
-			 * replies under the new rules (agent/policy_conns.c). */
-			policy_conns_seed(a);
+			/* The connections endpoints the maps start enforcing
+			 * opened so far, for their replies under the new rules
+			 * (agent/policy_conns.c). */
+			seed_newly_enforced(a, &p->compiled, next);
 			__atomic_store_n(gen, ++p->generation, __ATOMIC_RELEASE);
 		}
 		/* While a policy is loaded, enforcement outlives the agent. */
@@ -406,7 +427,8 @@ void agent_policy_fail_closed(struct agent *a)
 {
 	struct agent_policy *p = a->policy;
 	struct policy_compiled_endpoint *grown;
-	unsigned int closed = 0;
+	uint32_t closed[ENDPOINT_MAX];
+	size_t nclosed = 0;
 	int fd;
 
 	if (!a->dp.skel || !p->policies.set.n_policies)
@@ -439,14 +461,15 @@ void agent_policy_fail_closed(struct agent *a)
 		log_warn("%s: selected by a policy that does not fit the datapath now; it is in "
 			 "default deny both ways until it does",
 			 ep->name);
-		closed++;
+		if (nclosed < ENDPOINT_MAX)
+			closed[nclosed++] = ep->ifindex;
 	}
-	if (closed) {
+	if (nclosed) {
 		uint32_t *gen = &a->dp.skel->bss->netobs_policy_gen;
 
 		if (p->generation < a->dp.policy_gen_floor)
 			p->generation = a->dp.policy_gen_floor;
-		policy_conns_seed(a);
+		policy_conns_seed(a, closed, nclosed);
 		__atomic_store_n(gen, ++p->generation, __ATOMIC_RELEASE);
 	}
 }
