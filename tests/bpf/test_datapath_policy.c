@@ -11,7 +11,7 @@
  * ingress its EGRESS. Packets go V4_SRC -> V4_DST, so at TC egress the peer
  * is V4_SRC, at TC ingress V4_DST.
  */
-#include "datapath_harness.h"
+#include "policy_harness.h"
 
 #define EP	  TEST_IFINDEX
 #define PEER_ID	  300 /* identity of V4_SRC / V6_SRC */
@@ -23,71 +23,6 @@
 
 #define INGRESS_ENFORCED (NETOBS_PEP_INGRESS_RULES | NETOBS_PEP_INGRESS_DEFAULT_DENY)
 #define EGRESS_ENFORCED	 (NETOBS_PEP_EGRESS_RULES | NETOBS_PEP_EGRESS_DEFAULT_DENY)
-
-/* ---- maps, as the compiler writes them ----------------------------- */
-
-static void policy_gen_set(uint32_t gen)
-{
-	H.skel->bss->netobs_policy_gen = gen;
-}
-
-static void endpoint_set(uint32_t ifindex, uint32_t flags)
-{
-	struct netobs_policy_endpoint v = {
-		.flags = flags, .identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + ifindex};
-
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_endpoints), &ifindex,
-					     &v, BPF_ANY),
-			 0);
-}
-
-static void ipcache_add(int family, const uint8_t *addr, uint8_t len, uint32_t identity)
-{
-	struct netobs_ipcache_key k = {.prefixlen = 32 + len, .family = family};
-	struct netobs_ipcache_value v = {.identity = identity};
-
-	memcpy(k.addr, addr, family == 4 ? 4 : 16);
-	ck_assert_int_eq(
-		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_ipcache), &k, &v, BPF_ANY), 0);
-}
-
-/* prefixlen: NETOBS_POLICY_PREFIX_PEER (any protocol), _PROTO (any port), up to _FULL. */
-static void rule_add(uint32_t identity, uint8_t dir, uint8_t proto, uint16_t port,
-		     uint32_t prefixlen, uint8_t action, uint16_t policy_id, uint8_t match)
-{
-	struct netobs_policy_key k = {
-		.prefixlen = prefixlen,
-		.ifindex = EP,
-		.identity = identity,
-		.direction = dir,
-		.proto = proto,
-		.port = htons(port),
-	};
-	struct netobs_policy_rule v = {
-		.policy_id = policy_id, .action = action, .match_type = match};
-
-	ck_assert_int_eq(
-		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_rules), &k, &v, BPF_ANY), 0);
-}
-
-static void rule_delete_all(void)
-{
-	map_empty(H.skel->maps.policy_rules);
-}
-
-/* ---- packets and results ----------------------------------------------- */
-
-static void build_v4_udp(struct pkt *p, uint16_t sport, uint16_t dport)
-{
-	size_t ip;
-
-	p->len = 0;
-	put_eth(p, ETH_P_IP);
-	ip = put_ipv4(p, IPPROTO_UDP);
-	put_udp(p, sport, dport, 12);
-	put_fill(p, 'u', 12);
-	ipv4_finish(p, ip);
-}
 
 static void build_v4_icmp(struct pkt *p, uint8_t type)
 {
@@ -109,16 +44,6 @@ static void build_v4_tcp_reply(struct pkt *p, uint16_t sport, uint16_t dport, ui
 	memcpy(p->b + 26, V4_DST, 4);
 	memcpy(p->b + 30, V4_SRC, 4);
 	/* the IP checksum is not checked on this path */
-}
-
-static int to_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_egress, p, EP, 1);
-}
-
-static int from_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_ingress, p, EP, 1);
 }
 
 /* This CPU's view of one flow entry, summed, with the verdict of the copy judged last. */

@@ -9,7 +9,7 @@
  * (V6_SRC) when it sends (from_endpoint), the peer V4_DST (V6_DST); a packet
  * of the peer to the endpoint has the addresses swapped.
  */
-#include "datapath_harness.h"
+#include "policy_harness.h"
 
 #define EP	 TEST_IFINDEX
 #define PEER_ID	 300 /* identity of V4_SRC / V6_SRC as a peer */
@@ -20,46 +20,6 @@
 #ifndef IPPROTO_ICMPV6
 #define IPPROTO_ICMPV6 58
 #endif
-
-/* ---- maps, as the compiler writes them ----------------------------- */
-
-static void endpoint_set(uint32_t ifindex, uint32_t flags)
-{
-	struct netobs_policy_endpoint v = {
-		.flags = flags, .identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + ifindex};
-
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_endpoints), &ifindex,
-					     &v, BPF_ANY),
-			 0);
-}
-
-static void ipcache_add(int family, const uint8_t *addr, uint8_t len, uint32_t identity)
-{
-	struct netobs_ipcache_key k = {.prefixlen = 32 + len, .family = family};
-	struct netobs_ipcache_value v = {.identity = identity};
-
-	memcpy(k.addr, addr, family == 4 ? 4 : 16);
-	ck_assert_int_eq(
-		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_ipcache), &k, &v, BPF_ANY), 0);
-}
-
-static void rule_add_full_port(uint32_t identity, uint8_t dir, uint8_t proto, uint16_t port)
-{
-	struct netobs_policy_key k = {
-		.prefixlen = NETOBS_POLICY_PREFIX_FULL,
-		.ifindex = EP,
-		.identity = identity,
-		.direction = dir,
-		.proto = proto,
-		.port = htons(port),
-	};
-	struct netobs_policy_rule v = {.policy_id = POLICY_A,
-				       .action = NETOBS_POLICY_ACTION_ALLOW,
-				       .match_type = NETOBS_MATCH_L3_L4};
-
-	ck_assert_int_eq(
-		bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_rules), &k, &v, BPF_ANY), 0);
-}
 
 /* ---- packets ----------------------------------------------------------- */
 
@@ -75,18 +35,6 @@ static void swap_v6_addresses(struct pkt *p)
 	memcpy(p->b + 14 + 24, V6_SRC, 16);
 }
 
-static void build_v4_udp(struct pkt *p, uint16_t sport, uint16_t dport)
-{
-	size_t ip;
-
-	p->len = 0;
-	put_eth(p, ETH_P_IP);
-	ip = put_ipv4(p, IPPROTO_UDP);
-	put_udp(p, sport, dport, 12);
-	put_fill(p, 'u', 12);
-	ipv4_finish(p, ip);
-}
-
 /* ICMPv6 neighbour discovery (RFC 4861): NS 135 / NA 136 with a target. */
 static void build_v6_ndp(struct pkt *p, uint8_t type)
 {
@@ -98,16 +46,6 @@ static void build_v6_ndp(struct pkt *p, uint8_t type)
 	put_icmp(p, type, 0); /* type, code, checksum, 4 reserved/flag bytes */
 	put_bytes(p, V6_DST, 16);
 	ipv6_finish(p, ip);
-}
-
-static int to_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_egress, p, EP, 1);
-}
-
-static int from_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_ingress, p, EP, 1);
 }
 
 /* ---- cases ------------------------------------------------------------- */
@@ -247,7 +185,8 @@ START_TEST(test_ipv6_neighbour_discovery_passes)
 	/* here the endpoint is V6_DST, the allowed peer V6_SRC */
 	endpoint_set(EP, INGRESS_ENFORCED);
 	ipcache_add(6, V6_SRC, 128, PEER_ID);
-	rule_add_full_port(PEER_ID, NETOBS_POLICY_DIR_INGRESS, IPPROTO_UDP, 53);
+	rule_add(PEER_ID, NETOBS_POLICY_DIR_INGRESS, IPPROTO_UDP, 53, NETOBS_POLICY_PREFIX_FULL,
+		 NETOBS_POLICY_ACTION_ALLOW, POLICY_A, NETOBS_MATCH_L3_L4);
 	H.skel->bss->netobs_policy_gen = 1;
 	/* the peer resolves the endpoint */
 	build_v6_ndp(&p, 135);

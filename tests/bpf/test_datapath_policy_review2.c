@@ -15,19 +15,9 @@
  * TEST_IFINDEX (lo) with address V4_SRC; TC ingress is its egress, TC
  * egress its ingress; the peer is V4_DST.
  */
-#include "datapath_harness.h"
+#include "policy_harness.h"
 
 #define EP TEST_IFINDEX
-
-static void endpoint_set(uint32_t ifindex, uint32_t flags)
-{
-	struct netobs_policy_endpoint v = {
-		.flags = flags, .identity = NETOBS_POLICY_IDENTITY_ENDPOINT_BASE + ifindex};
-
-	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(H.skel->maps.policy_endpoints), &ifindex,
-					     &v, BPF_ANY),
-			 0);
-}
 
 /* The endpoint's UDP datagram V4_SRC:40000 -> V4_DST:53. */
 static void build_v4_udp_request(struct pkt *p)
@@ -58,16 +48,6 @@ static void build_v4_port_unreachable(struct pkt *p)
 	put_fill(p, 'q', 12);
 	ipv4_finish(p, inner);
 	ipv4_finish(p, outer);
-}
-
-static int to_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_egress, p, EP, 1);
-}
-
-static int from_endpoint(const struct pkt *p)
-{
-	return run_tc_action(H.skel->progs.netobs_tc_ingress, p, EP, 1);
 }
 
 /* Control: at the generation the connection was opened at, the error passes. */
