@@ -110,7 +110,7 @@ static __always_inline int observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3
 	now = netobs_now_ns();
 	gen = netobs_policy_gen;
 	if (gen) {
-		policy_packet_verdict(skb, &pkt, gen, &stats, &d);
+		policy_packet_verdict(skb, &pkt, gen, now, &stats, &d);
 		if (policy_verdict_drops(d.verdict)) {
 			/* The forwarded entry (if any: the flow was forwarded at an
 			 * older generation) keeps the verdict, so the next packets

@@ -203,10 +203,10 @@ static __always_inline int policy_reverse_key(const struct netobs_flow_key *key,
 	return 1;
 }
 
-/* A connection was used now (its last_used, written only when it moves). */
-static __always_inline void policy_conn_touch(struct netobs_policy_conn *conn)
+/* A connection was used at now_ns (its last_used, written only when it moves). */
+static __always_inline void policy_conn_touch(struct netobs_policy_conn *conn, __u64 now_ns)
 {
-	__u32 now = (__u32)(netobs_now_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
+	__u32 now = (__u32)(now_ns >> NETOBS_POLICY_CONN_TIME_SHIFT);
 
 	if (conn->last_used != now)
 		conn->last_used = now;
@@ -325,7 +325,7 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 					conn->policy_gen = gen;
 			}
 			if (conn->policy_gen == gen) {
-				policy_conn_touch(conn);
+				policy_conn_touch(conn, netobs_now_ns());
 				out->verdict = NETOBS_PV_REPLY;
 				out->policy_id = 0;
 				out->match_type = NETOBS_MATCH_NONE;
@@ -357,7 +357,8 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
  * judgement.
  */
 static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct parsed_packet *pkt,
-						  __u32 gen, struct netobs_flow_stats **stats,
+						  __u32 gen, __u64 now,
+						  struct netobs_flow_stats **stats,
 						  struct policy_decision *d)
 {
 	struct netobs_policy_conn *conn = NULL;
@@ -383,7 +384,7 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 				goto judge;
 			/* A reply keeps its connection alive. */
 			if (conn)
-				policy_conn_touch(conn);
+				policy_conn_touch(conn, now);
 		}
 		d->gen = gen;
 		d->verdict = cached->verdict;
