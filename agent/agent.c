@@ -51,15 +51,46 @@ uint64_t agent_now_mono_ns(void)
  * one record (time, first_seen, last_seen) convert with the same offset. */
 static uint64_t wall_minus_boot_ns;
 
+/* Reads per sync; the tightest bracket wins. */
+#define CLOCK_SYNC_TRIES 3
+
+/*
+ * The offset from the tightest of n brackets (boot read, wall read, boot
+ * read): the wall read lies between its two boot reads, so their midpoint
+ * is within half the bracket of it. A single wall-then-boot read was off by
+ * however long the thread was preempted between the two, and every record
+ * of the batch took a time that much early (a loaded machine, a sanitizer
+ * build: milliseconds, enough to put a packet's record before the moment a
+ * client asked for "records since").
+ */
+uint64_t agent_wall_minus_boot(const struct clock_bracket *b, unsigned int n)
+{
+	const struct clock_bracket *best = NULL;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (b[i].boot_after < b[i].boot_before)
+			continue;
+		if (!best ||
+		    b[i].boot_after - b[i].boot_before < best->boot_after - best->boot_before)
+			best = &b[i];
+	}
+	if (!best)
+		return b[0].wall - b[0].boot_before;
+	return best->wall - (best->boot_before + (best->boot_after - best->boot_before) / 2);
+}
+
 void agent_clock_sync(void)
 {
-	uint64_t wall, boot;
+	struct clock_bracket b[CLOCK_SYNC_TRIES];
 
 	if (replay_clock.on)
 		return;
-	wall = clock_ns(CLOCK_REALTIME);
-	boot = clock_ns(CLOCK_BOOTTIME);
-	wall_minus_boot_ns = wall - boot;
+	for (unsigned int i = 0; i < CLOCK_SYNC_TRIES; i++) {
+		b[i].boot_before = clock_ns(CLOCK_BOOTTIME);
+		b[i].wall = clock_ns(CLOCK_REALTIME);
+		b[i].boot_after = clock_ns(CLOCK_BOOTTIME);
+	}
+	wall_minus_boot_ns = agent_wall_minus_boot(b, CLOCK_SYNC_TRIES);
 }
 
 uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)

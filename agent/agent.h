@@ -163,6 +163,14 @@ uint64_t agent_now_mono_ns(void);
 uint64_t agent_boot_to_wall_ns(uint64_t boot_ns);
 /* Re-read the wall-clock offset (once per harvest: follows clock steps). */
 void agent_clock_sync(void);
+/* One read of the wall clock between two reads of the boot clock (ns). */
+struct clock_bracket {
+	uint64_t boot_before;
+	uint64_t wall;
+	uint64_t boot_after;
+};
+/* Wall minus boot time from the tightest of n brackets (n >= 1). */
+uint64_t agent_wall_minus_boot(const struct clock_bracket *b, unsigned int n);
 /* Capture replay: from now on every clock reads capture_ns (ns since the
  * Unix epoch), boot time included (see agent.c). */
 void agent_clock_replay_set(uint64_t capture_ns);
