@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -17,6 +18,15 @@
 #include "netobs.skel.h"
 #include "tcfilter.h"
 #include "tcx.h"
+
+/* CPU time of this process (the verifier runs in the loading syscall). */
+static uint64_t datapath_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
 {
@@ -115,13 +125,23 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 		goto err_destroy;
 	}
 	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
+	/* Verifying a program is most of the start (bench/bench_startup.c):
+	 * only TC ingress and egress on Ethernet frames, what every endpoint
+	 * veth needs, load now; the L3 and XDP programs load the first time an
+	 * interface needs them (datapath_late_prog_fd()). A replay runs only
+	 * netobs_tc_ingress. */
+	{
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, dp->skel->obj)
+		{
+			bool now = prog == dp->skel->progs.netobs_tc_ingress ||
+				   (!virtual_clock && prog == dp->skel->progs.netobs_tc_egress);
+
+			bpf_program__set_autoload(prog, now);
+		}
+	}
 	if (virtual_clock) {
-		/* A replay runs only netobs_tc_ingress: the others would cost
-		 * their verification time (most of a replay's start) for nothing. */
-		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress, false);
-		bpf_program__set_autoload(dp->skel->progs.netobs_tc_ingress_l3, false);
-		bpf_program__set_autoload(dp->skel->progs.netobs_tc_egress_l3, false);
-		bpf_program__set_autoload(dp->skel->progs.netobs_xdp, false);
 		/* The same file, the same output: harvest reads the flow map in
 		 * hash order, which a random seed would change run to run. */
 		bpf_map__set_map_flags(dp->skel->maps.flows,
@@ -199,20 +219,81 @@ void datapath_close(struct datapath *dp)
 		rmdir(dp->pin_dir);
 		dp->pin_dir[0] = '\0';
 	}
+	for (unsigned int i = 0; i < DATAPATH_LATE__COUNT; i++) {
+		if (dp->late[i])
+			netobs__destroy(dp->late[i]);
+		dp->late[i] = NULL;
+	}
 	if (dp->skel)
 		netobs__destroy(dp->skel);
 	dp->skel = NULL;
 	dp->flows_fd = dp->counters_fd = dp->events_fd = dp->policy_conns_fd = -1;
 }
 
-/* The program that can parse this interface's frames (docs/datapath.md). */
-static struct bpf_program *datapath_tc_prog(struct datapath *dp, int hook, bool l3_device)
+static const char *const datapath_late_names[DATAPATH_LATE__COUNT] = {
+	[DATAPATH_LATE_TC_INGRESS_L3] = "netobs_tc_ingress_l3",
+	[DATAPATH_LATE_TC_EGRESS_L3] = "netobs_tc_egress_l3",
+	[DATAPATH_LATE_XDP] = "netobs_xdp",
+};
+
+/*
+ * The fd of a program loaded on first use: the same object opened again with
+ * only that program to load and every map, global data included, taken from
+ * the loaded object (bpf_map__reuse_fd), so both share the flows, the
+ * counters and the settings. -errno when it cannot load.
+ */
+static int datapath_late_prog_fd(struct datapath *dp, enum datapath_late_prog which)
 {
+	const char *name = datapath_late_names[which];
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	struct netobs *skel;
+	uint64_t start;
+	int rc;
+
+	if (dp->late[which])
+		return bpf_program__fd(
+			bpf_object__find_program_by_name(dp->late[which]->obj, name));
+	skel = netobs__open();
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), name));
+	}
+	rc = 0;
+	bpf_object__for_each_map(map, skel->obj)
+	{
+		struct bpf_map *loaded =
+			bpf_object__find_map_by_name(dp->skel->obj, bpf_map__name(map));
+
+		rc = loaded ? bpf_map__reuse_fd(map, bpf_map__fd(loaded)) : -ENOENT;
+		if (rc)
+			break;
+	}
+	start = datapath_cpu_ns();
+	if (!rc)
+		rc = netobs__load(skel);
+	if (rc) {
+		log_warn("cannot load %s: %s", name, strerror(-rc));
+		netobs__destroy(skel);
+		return rc;
+	}
+	log_info("loaded %s on first use: %.0f ms of CPU", name, (datapath_cpu_ns() - start) / 1e6);
+	dp->late[which] = skel;
+	return bpf_program__fd(bpf_object__find_program_by_name(skel->obj, name));
+}
+
+int datapath_prog_fd(struct datapath *dp, int hook, bool l3_device)
+{
+	if (hook == NETOBS_HOOK_XDP)
+		return datapath_late_prog_fd(dp, DATAPATH_LATE_XDP);
 	if (l3_device)
-		return hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress_l3
-						      : dp->skel->progs.netobs_tc_egress_l3;
-	return hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress
-					      : dp->skel->progs.netobs_tc_egress;
+		return datapath_late_prog_fd(dp, hook == NETOBS_HOOK_TC_INGRESS
+							 ? DATAPATH_LATE_TC_INGRESS_L3
+							 : DATAPATH_LATE_TC_EGRESS_L3);
+	return bpf_program__fd(hook == NETOBS_HOOK_TC_INGRESS ? dp->skel->progs.netobs_tc_ingress
+							      : dp->skel->progs.netobs_tc_egress);
 }
 
 /* Is the BPF program with this id one of netobs's (name prefix)? */
@@ -262,7 +343,9 @@ static int datapath_attach_tcx(struct datapath *dp, uint32_t ifindex, int hook, 
 	/* First among tcx programs at the time of attach: a program that drops
 	 * (or redirects) cannot hide a packet from netobs. netobs returns
 	 * TC_ACT_UNSPEC (TCX_NEXT), so the others still run after it. */
-	prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook, l3_device));
+	prog_fd = datapath_prog_fd(dp, hook, l3_device);
+	if (prog_fd < 0)
+		return prog_fd;
 	/* A link an agent that enforced policy left: swapped to our program in
 	 * one step, so the hook is never empty, nor doubled. */
 	fd = datapath_adopt_link(dp, ifindex, hook, prog_fd);
@@ -303,9 +386,11 @@ static int datapath_attach_clsact(struct datapath *dp, uint32_t ifindex, int hoo
 	LIBBPF_OPTS(bpf_tc_opts, query, .handle = NETOBS_TC_HANDLE, .priority = NETOBS_TC_PRIORITY);
 	LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = NETOBS_TC_HANDLE,
 		    .priority = NETOBS_TC_PRIORITY,
-		    .prog_fd = bpf_program__fd(datapath_tc_prog(dp, hook, l3_device)));
+		    .prog_fd = datapath_prog_fd(dp, hook, l3_device));
 	int rc;
 
+	if (tc_opts.prog_fd < 0)
+		return tc_opts.prog_fd;
 	rc = bpf_tc_hook_create(&tc_hook);
 	if (rc && rc != -EEXIST)
 		return rc;
@@ -381,10 +466,12 @@ int datapath_detach_tc(struct datapath *dp, uint32_t ifindex, int hook, bool cre
 
 int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex)
 {
-	int prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp);
+	int prog_fd = datapath_prog_fd(dp, NETOBS_HOOK_XDP, false);
 	uint32_t old_id = 0;
 	int rc, old_fd;
 
+	if (prog_fd < 0)
+		return prog_fd;
 	rc = bpf_xdp_attach((int)ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (rc != -EBUSY && rc != -EEXIST)
 		return rc;
@@ -403,9 +490,11 @@ int datapath_attach_xdp(struct datapath *dp, uint32_t ifindex)
 int datapath_detach_xdp(struct datapath *dp, uint32_t ifindex)
 {
 	/* REPLACE with old_prog_fd: never take off a program that is not ours. */
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
-		    .old_prog_fd = bpf_program__fd(dp->skel->progs.netobs_xdp));
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 
+	if (!dp->late[DATAPATH_LATE_XDP])
+		return -ENOENT; /* this agent attached no XDP program */
+	opts.old_prog_fd = datapath_prog_fd(dp, NETOBS_HOOK_XDP, false);
 	return bpf_xdp_detach((int)ifindex, XDP_FLAGS_REPLACE, &opts);
 }
 

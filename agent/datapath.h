@@ -28,8 +28,17 @@ struct datapath_tc_link {
 	int fd;
 };
 
+/* Programs loaded the first time an interface needs them (datapath.c). */
+enum datapath_late_prog {
+	DATAPATH_LATE_TC_INGRESS_L3,
+	DATAPATH_LATE_TC_EGRESS_L3,
+	DATAPATH_LATE_XDP,
+	DATAPATH_LATE__COUNT,
+};
+
 struct datapath {
 	struct netobs *skel;
+	struct netobs *late[DATAPATH_LATE__COUNT]; /* NULL until first use */
 	int flows_fd;
 	int counters_fd;
 	int events_fd;
@@ -59,6 +68,13 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
 int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen);
 void datapath_close(struct datapath *dp);
 
+/*
+ * The program for a hook (NETOBS_HOOK_TC_INGRESS, _TC_EGRESS or _XDP) and a
+ * kind of frame (l3_device: no Ethernet header, the _l3 programs): its fd,
+ * owned by dp, or -errno. Only TC on Ethernet frames loads with the object;
+ * the others load on first use and share every map with it.
+ */
+int datapath_prog_fd(struct datapath *dp, int hook, bool l3_device);
 /* hook: NETOBS_HOOK_TC_INGRESS or NETOBS_HOOK_TC_EGRESS; l3_device: the
  * interface has no Ethernet header (the _l3 programs). A tcx link first
  * (placed before every other tcx program); when the kernel has no tcx, from
