@@ -153,6 +153,18 @@ jq_any() {
 	[ -n "$(jq -c "$@" 2>/dev/null)" ]
 }
 
+# The HTTP status of a GET from inside namespace NS ("000": no answer).
+curl_code() { # curl_code NS URL
+	ip netns exec "$1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
+		--max-time 4 "$2" || true
+}
+# A counter of `netobs status -o json` by name, wherever it sits (0 when absent).
+status_counter() {
+	"$CLI" status -o json | jq -r --arg n "$1" '[.. | objects | .[$n]? | numbers] | first // 0'
+}
+clients() { "$CLI" status -o json | jq .status.clients; }
+prog_name() { bpftool prog show id "$1" -j 2>/dev/null | jq -r .name; }
+
 # flows_json [FLAGS...]: every stored record matching FLAGS, one JSON per line.
 flows_json() { "$CLI" flows --all -o json "$@"; }
 

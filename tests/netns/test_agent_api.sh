@@ -10,7 +10,6 @@ bridge_create
 ip addr add 10.201.0.254/24 dev "${P}br" # a host address: the host identity
 for i in 1 2; do endpoint_create $i; done
 E1=$(endpoint_ns 1) E2=$(endpoint_ns 2) V1=$(endpoint_if 1) V2=$(endpoint_if 2) BR=${P}br
-clients() { "$CLI" status -o json | jq .status.clients; }
 
 # --- Run 1: a named interface (glob), idle timeout, a slow client.
 agent_start --interfaces "${P}b*" --idle-timeout 1 --client-queue 8000 || exit 1

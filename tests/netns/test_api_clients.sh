@@ -10,7 +10,6 @@ CLIENTS="$PYTHON $(dirname "$0")/api_clients.py"
 bridge_create
 for i in 1 2; do endpoint_create $i; done
 E1=$(endpoint_ns 1) V1=$(endpoint_if 1)
-clients() { "$CLI" status -o json | jq .status.clients; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$AGENT_PID/status"; }
 
 # hold_start N: N idle connections, kept by a background client until hold_stop.

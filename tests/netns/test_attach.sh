@@ -22,7 +22,6 @@ foreign_kept() { tc filter show dev "$A" ingress | grep -c 'pref 10 bpf.*bytecod
 # Every netobs program attached in this namespace, one line each: XDP and
 # clsact filters as bpftool net lists them, tcx links by their program;
 # netobs's are told by their program's name, as the agent tells them.
-prog_name() { bpftool prog show id "$1" -j 2>/dev/null | jq -r .name; }
 attached() {
 	local dev where id name
 	while read -r dev where id; do

@@ -10,7 +10,6 @@ for i in 1 2; do endpoint_create $i; done
 E1=$(endpoint_ns 1) E2=$(endpoint_ns 2) V1=$(endpoint_if 1) V2=$(endpoint_if 2)
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 endpoint_field() { "$CLI" endpoints -o json | jq -r "select(.interface==\"$1\") | $2"; }
-clients() { "$CLI" status -o json | jq .status.clients; }
 
 # --- Phase A: harvest every 10 s, so only the ring buffer can be quick.
 agent_start --harvest-interval 10000 || exit 1

@@ -19,20 +19,11 @@ ip netns exec "$E2" "$PYTHON" "$(dirname "$0")/http_server.py" 10.201.0.2 8080 &
 agent_start || exit 1
 wait_for "endpoints listed" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
 
-# curl_code NS URL: the HTTP status, 000 when the connection failed (2 s).
-curl_code() {
-	ip netns exec "$1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
-		--max-time 4 "$2" || true
-}
 wait_for "http servers up" 10 output_is 200 curl_code "$E1" http://10.201.0.2/ok
 wait_for "http 8080 up" 10 output_is 200 curl_code "$E1" http://10.201.0.2:8080/ok
 
 # records [FLAGS...]: flow records as JSON lines
 records() { flows_json "$@" | jq -c 'select(.flow != null) | .flow'; }
-# status_counter NAME: a datapath counter from `netobs status -o json`
-status_counter() {
-	"$CLI" status -o json | jq -r --arg n "$1" '[.. | objects | .[$n]? | numbers] | first // 0'
-}
 
 log "no policy: everything passes, nothing is dropped"
 check_eq "e3 -> e2:80 before any policy" 200 "$(curl_code "$E3" http://10.201.0.2/ok)"

@@ -44,20 +44,16 @@ ip netns exec "$E2" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-i
 	--local=/netobs.test/ --local-ttl=1 --host-record=short.netobs.test,10.202.0.12 \
 	--log-facility="$TMP/dnsmasq-short.log" &
 
-curl_code() {
-	ip netns exec "$E1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
-		--max-time 4 "$1" || true
-}
 resolve() {
 	ip netns exec "$E1" dig +short +time=2 +tries=1 "@${2:-10.201.0.2}" "$1" | tail -n 1
 }
 
 agent_start --end-grace 500ms || exit 1
 wait_for "endpoints listed" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
-wait_for "outside servers up" 10 output_is 200 curl_code http://10.202.0.10/ok
-wait_for "outside servers up" 10 output_is 200 curl_code http://10.202.0.11/ok
-wait_for "outside servers up" 10 output_is 200 curl_code http://10.202.0.12/ok
-check_eq "no policy: e1 reaches the other outside address" 200 "$(curl_code http://10.202.0.11/ok)"
+wait_for "outside servers up" 10 output_is 200 curl_code "$E1" http://10.202.0.10/ok
+wait_for "outside servers up" 10 output_is 200 curl_code "$E1" http://10.202.0.11/ok
+wait_for "outside servers up" 10 output_is 200 curl_code "$E1" http://10.202.0.12/ok
+check_eq "no policy: e1 reaches the other outside address" 200 "$(curl_code "$E1" http://10.202.0.11/ok)"
 
 cat >"$TMP/fqdn.yaml" <<EOF
 apiVersion: cilium.io/v2
@@ -86,20 +82,20 @@ spec:
 EOF
 "$CLI" policy import "$TMP/fqdn.yaml" >/dev/null
 # A fresh agent has not seen these answers: nothing is selected yet.
-check_eq "before any answer: web's address denied" 000 "$(curl_code http://10.202.0.10/ok)"
+check_eq "before any answer: web's address denied" 000 "$(curl_code "$E1" http://10.202.0.10/ok)"
 
 check_eq "the DNS server may be asked (toEndpoints, UDP 53)" 10.202.0.10 "$(resolve web.netobs.test)"
 # The agent turns the answer into policy as it reads it; give it that moment.
-wait_for "web's address allowed" 5 output_is 200 curl_code http://10.202.0.10/ok
-check_eq "after the answer: web's address allowed" 200 "$(curl_code http://10.202.0.10/ok)"
+wait_for "web's address allowed" 5 output_is 200 curl_code "$E1" http://10.202.0.10/ok
+check_eq "after the answer: web's address allowed" 200 "$(curl_code "$E1" http://10.202.0.10/ok)"
 allowed=$(flows_json | jq -c 'select(.flow.IP.destination == "10.202.0.10" and .flow.policy_verdict == "ALLOWED") | .flow' | tail -n 1)
 check_eq "allowed by the toFQDNs policy" e1-to-web "$(jq -r '.egress_allowed_by[0].name // empty' <<<"$allowed")"
-check_eq "other port of web's address still denied" 000 "$(curl_code http://10.202.0.10:8080/ok)"
+check_eq "other port of web's address still denied" 000 "$(curl_code "$E1" http://10.202.0.10:8080/ok)"
 
 check_eq "other.netobs.test resolves" 10.202.0.11 "$(resolve other.netobs.test)"
 sleep 0.5
 check_eq "an answer for a name no selector matches opens nothing" 000 \
-	"$(curl_code http://10.202.0.11/ok)"
+	"$(curl_code "$E1" http://10.202.0.11/ok)"
 drop=$(flows_json --verdict DROPPED | jq -c 'select(.flow.IP.destination == "10.202.0.11") | .flow' | tail -n 1)
 check_eq "that drop is EGRESS default deny" EGRESS/POLICY_DENIED \
 	"$(jq -r '"\(.traffic_direction)/\(.drop_reason_desc)"' <<<"$drop")"
@@ -122,7 +118,7 @@ for _ in range(int(sys.argv[1])):
     print(get(), flush=True)
     time.sleep(1)
 EOF
-wait_for "short's address allowed" 5 output_is 200 curl_code http://10.202.0.12/ok
+wait_for "short's address allowed" 5 output_is 200 curl_code "$E1" http://10.202.0.12/ok
 # 9 requests, one a second, on one connection: well past the 5 s the answer lives.
 check_eq "one connection across the answer's expiry" "200 200 200 200 200 200 200 200 200" \
 	"$(ip netns exec "$E1" "$PYTHON" "$TMP/keepalive.py" 9 2>&1 | paste -sd' ')"
@@ -130,9 +126,9 @@ check_eq "one connection across the answer's expiry" "200 200 200 200 200 200 20
 # polled: each try would be a connection that holds it again.)
 sleep 3
 check_eq "a new connection after the TTL and the old one's end: denied" 000 \
-	"$(curl_code http://10.202.0.12/ok)"
+	"$(curl_code "$E1" http://10.202.0.12/ok)"
 
 "$CLI" policy delete e1-to-web >/dev/null
-check_eq "delete: the other address again" 200 "$(curl_code http://10.202.0.11/ok)"
+check_eq "delete: the other address again" 200 "$(curl_code "$E1" http://10.202.0.11/ok)"
 
 finish

@@ -15,11 +15,6 @@ for i in 1 2 3; do
 done
 ip netns exec "$E2" "$PYTHON" "$(dirname "$0")/http_server.py" 10.201.0.2 80 &
 
-curl_code() {
-	ip netns exec "$1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
-		--max-time 4 "$2" || true
-}
-prog_name() { bpftool prog show id "$1" -j 2>/dev/null | jq -r .name; }
 # netobs's tcx links on the machine (this test's endpoints are the only ones).
 tcx_links() {
 	local n=0 id

@@ -51,15 +51,10 @@ ip -n "$E1" route add 10.202.0.0/24 via 10.201.0.3
 ip netns exec "$X" "$PYTHON" "$(dirname "$0")/http_server.py" 10.202.0.11 80 &
 ip netns exec "$X" "$PYTHON" "$(dirname "$0")/http_server.py" 10.202.0.10 80 &
 
-curl_code() {
-	ip netns exec "$E1" curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 \
-		--max-time 4 "$1" || true
-}
-
 # A flow with no packet for 2 s ends: the idle expiry of case 1 within the test.
 agent_start --idle-timeout 2 || exit 1
 wait_for "endpoints listed" 10 output_is 3 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
-wait_for "outside server up" 10 output_is 200 curl_code http://10.202.0.11/ok
+wait_for "outside server up" 10 output_is 200 curl_code "$E1" http://10.202.0.11/ok
 
 # ---- 1. replies of a connection whose opening side is quiet -------------
 log "1: e1 asks e2 once over UDP; e2 answers for 6 s (past the 2 s idle timeout)"
@@ -156,7 +151,7 @@ check_eq "the server's first words after a quiet spell reach e1" push "$got"
 
 # ---- 2. toFQDNs from an answer nobody asked for ------------------------
 log "2: e1 sends a forged DNS response to e2:53 (allowed) naming 10.202.0.11"
-check_eq "before: 10.202.0.11 denied to e1" 000 "$(curl_code http://10.202.0.11/ok)"
+check_eq "before: 10.202.0.11 denied to e1" 000 "$(curl_code "$E1" http://10.202.0.11/ok)"
 cat >"$TMP/forge.py" <<'EOF'
 import socket, struct, sys
 name, addr = sys.argv[1], socket.inet_aton(sys.argv[2])
@@ -169,7 +164,7 @@ EOF
 ip netns exec "$E1" "$PYTHON" "$TMP/forge.py" web.netobs.test 10.202.0.11 10.201.0.2
 sleep 1 # the agent compiles answers in as it reads them (harvest, 200 ms)
 check_eq "after the forged answer: 10.202.0.11 still denied to e1" 000 \
-	"$(curl_code http://10.202.0.11/ok)"
+	"$(curl_code "$E1" http://10.202.0.11/ok)"
 "$CLI" policy delete e1 >/dev/null
 
 # ---- 3. replacing a policy near the ipcache's capacity -----------------
@@ -276,13 +271,13 @@ EOF
 "$CLI" policy import "$TMP/fqdn.yaml" >/dev/null || fail "policy import (fqdn)"
 wait_for "dnsmasq answers" 5 output_is 10.202.0.10 bash -c \
 	"ip netns exec $E1 dig +short +time=1 +tries=1 @10.201.0.2 real.netobs.test | tail -n 1"
-wait_for "the answer opens real.netobs.test" 5 output_is 200 curl_code http://10.202.0.10/ok
-check_eq "before the restart: real.netobs.test reachable" 200 "$(curl_code http://10.202.0.10/ok)"
+wait_for "the answer opens real.netobs.test" 5 output_is 200 curl_code "$E1" http://10.202.0.10/ok
+check_eq "before the restart: real.netobs.test reachable" 200 "$(curl_code "$E1" http://10.202.0.10/ok)"
 agent_stop
 agent_start --idle-timeout 2 || exit 1
 wait_for "endpoints listed again" 10 output_is 4 bash -c "'$CLI' endpoints -o json | jq -s 'length'"
 sleep 1
 check_eq "after the restart, within the answer's TTL: real.netobs.test still reachable" 200 \
-	"$(curl_code http://10.202.0.10/ok)"
+	"$(curl_code "$E1" http://10.202.0.10/ok)"
 
 finish

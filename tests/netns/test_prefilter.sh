@@ -99,9 +99,6 @@ round() {
 	fi
 }
 
-status_counter() {
-	"$CLI" status -o json | jq -r --arg n "$1" '[.. | objects | .[$n]? | numbers] | first // 0'
-}
 # drop_record: the newest DROPPED record of LISTED -> SERVER:PORT
 drop_record() {
 	flows_json --verdict DROPPED --drop-reason-desc DENIED_BY_PREFILTER |
