@@ -99,6 +99,7 @@ static const struct netobs_record *deliver(struct agent *a, struct netobs_flow_e
 
 	a->rb_budget = 8;
 	ck_assert_int_eq(events_ring_buffer_cb(a, &ev, sizeof(ev)), 0);
+	events_flush(a); /* flow events are handled in batches */
 	ck_assert_uint_eq(ncaptured, before + 1);
 	return &captured[ncaptured - 1];
 }

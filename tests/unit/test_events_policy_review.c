@@ -88,6 +88,7 @@ START_TEST(test_forwarded_entry_record_after_a_later_drop)
 	ev.policy_id = 3;
 	a->rb_budget = 8;
 	ck_assert_int_eq(events_ring_buffer_cb(a, &ev, sizeof(ev)), 0);
+	events_flush(a); /* flow events are handled in batches */
 	ck_assert_uint_eq(captured.flow.verdict, NETOBS_VERDICT_FORWARDED);
 	e = flow_table_lookup(&a->flows, &ev.key);
 	ck_assert_ptr_nonnull(e);
