@@ -35,10 +35,9 @@ static void events_flow_new(struct agent *a, const struct netobs_flow_event *ev)
 	};
 
 	events_take_verdict(&first, ev);
-
-	/* Harvest got there first (the event waited in the ring): already reported. */
-	if (flow_table_lookup(&a->flows, &ev->key))
-		return;
+	/* If harvest got there first (the event waited in the ring), the
+	 * flow is tracked and reported already: agent_flow_new() makes no
+	 * record (and its insert is the one lookup). */
 	agent_flow_new(a, &ev->key, &first, true, ev->tcp_flags, ev->hdr.ts_ns);
 }
 
@@ -115,7 +114,8 @@ static void events_batch_prefetch(const struct agent *a, const struct events_bat
 
 		bucket[i] = flow_table_bucket(flows, key);
 		__builtin_prefetch(&flows->buckets[bucket[i]]);
-		__builtin_prefetch(&ended->buckets[flow_table_bucket(ended, key)]);
+		if (ended->count) /* else agent_flow_track() looks nothing up there */
+			__builtin_prefetch(&ended->buckets[flow_table_bucket(ended, key)]);
 		if (flow_key_reverse(key, rev))
 			__builtin_prefetch(&flows->buckets[flow_table_bucket(flows, &rev[0])]);
 	}

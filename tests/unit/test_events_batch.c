@@ -17,7 +17,7 @@ Suite *netobs_test_suite(void);
 
 #define T0_NS	 (1764067940ULL * 1000000000ULL)
 #define NFLOWS	 (3 * EVENTS_BATCH + 5) /* requests; as many replies */
-#define MAX_RECS (2 * NFLOWS + 8)
+#define MAX_RECS (4 * NFLOWS + 8)	/* the flow table's capacity */
 
 static struct netobs_record captured[MAX_RECS];
 static unsigned int ncaptured;
@@ -181,6 +181,45 @@ START_TEST(test_malformed_not_batched)
 }
 END_TEST
 
+/*
+ * A FLOW_NEW of a flow already tracked (harvest found it while its event
+ * waited in the ring) makes no second NEW record and is no full table;
+ * one whose table is full is counted as such.
+ */
+START_TEST(test_flow_new_of_tracked_flow)
+{
+	struct agent *a = agent_new();
+	struct netobs_flow_event ev = udp_new(0, false, 0);
+	struct netobs_flow_stats first = {.packets = 1, .bytes = 60};
+	struct flow_entry *e;
+
+	first.first_seen_ns = first.last_seen_ns = ev.hdr.ts_ns;
+	e = agent_flow_new(a, &ev.key, &first, false, 0, ev.hdr.ts_ns); /* as harvest does */
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(ncaptured, 1);
+	take(a, &ev, sizeof(ev));
+	events_flush(a);
+	ck_assert_uint_eq(ncaptured, 1);
+	ck_assert_uint_eq(a->flows.count, 1);
+	ck_assert_uint_eq(a->stats.flow_table_full, 0);
+
+	/* Fill the table: the next new flow finds no room. */
+	for (unsigned int i = 1; a->flows.count < a->flows.capacity; i++) {
+		struct netobs_flow_event fill = udp_new(i, false, i);
+
+		take(a, &fill, sizeof(fill));
+		events_flush(a);
+	}
+	ck_assert_uint_eq(a->stats.flow_table_full, 0);
+	ev = udp_new(4 * NFLOWS + 1, false, 0);
+	take(a, &ev, sizeof(ev));
+	events_flush(a);
+	ck_assert_uint_eq(a->stats.flow_table_full, 1);
+	ck_assert_uint_eq(ncaptured, a->flows.capacity);
+	agent_free(a);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("events_batch");
@@ -189,6 +228,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_batches_keep_order_and_pairing);
 	tcase_add_test(tc, test_l7_event_hands_over_the_batch);
 	tcase_add_test(tc, test_malformed_not_batched);
+	tcase_add_test(tc, test_flow_new_of_tracked_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }
