@@ -73,6 +73,10 @@ mkdir -p "$BPFFS"
 mount -t bpf bpf "$BPFFS"
 ip netns add "$NS"
 ip link add "$HOST_IF" type veth peer name eth0 netns "$NS"
+# Nothing but the flood on the pair: no IPv6 (router solicitations, MLD),
+# no ARP (the host's rate-limited ICMP errors find the peer's MAC here).
+sysctl -qw "net.ipv6.conf.$HOST_IF.disable_ipv6=1"
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 ip addr add 10.251.0.1/24 dev "$HOST_IF"
 ip link set "$HOST_IF" up
 ip -n "$NS" addr add 10.251.0.2/24 dev eth0
@@ -80,6 +84,8 @@ ip -n "$NS" link set eth0 up
 ip -n "$NS" link set lo up
 HOST_MAC=$(cat /sys/class/net/$HOST_IF/address)
 NS_MAC=$(ip netns exec "$NS" cat /sys/class/net/eth0/address)
+ip neigh replace 10.251.0.2 lladdr "$NS_MAC" dev "$HOST_IF" nud permanent
+ip -n "$NS" neigh replace 10.251.0.1 lladdr "$HOST_MAC" dev eth0 nud permanent
 
 # One trafgen config per variant: UDP 10.251.0.2 -> 10.251.0.1:9 (no
 # listener: the host drops them after the hook, now and then answering with
