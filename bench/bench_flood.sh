@@ -28,6 +28,8 @@
 set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench_lib.sh
+. "$SRC_DIR/bench/bench_lib.sh"
 BUILD=${1:-$SRC_DIR/build-rel}
 AGENT=$BUILD/netobs-agent
 CLI=$BUILD/netobs
@@ -61,31 +63,15 @@ watch_stop() {
 
 cleanup() {
 	watch_stop
-	ip netns del "$NS" 2>/dev/null || true
-	ip link del "$HOST_IF" 2>/dev/null || true
-	mountpoint -q "$BPFFS" && umount "$BPFFS"
+	veth_pair_delete "$NS" "$HOST_IF"
+	bpffs_private_remove "$BPFFS"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$BPFFS"
-mount -t bpf bpf "$BPFFS"
-ip netns add "$NS"
-ip link add "$HOST_IF" type veth peer name eth0 netns "$NS"
-# Nothing but the flood on the pair: no IPv6 (router solicitations, MLD),
-# no ARP (the host's rate-limited ICMP errors find the peer's MAC here).
-sysctl -qw "net.ipv6.conf.$HOST_IF.disable_ipv6=1"
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-ip addr add 10.251.0.1/24 dev "$HOST_IF"
-ip link set "$HOST_IF" up
-ip -n "$NS" addr add 10.251.0.2/24 dev eth0
-ip -n "$NS" link set eth0 up
-ip -n "$NS" link set lo up
-HOST_MAC=$(cat /sys/class/net/$HOST_IF/address)
-NS_MAC=$(ip netns exec "$NS" cat /sys/class/net/eth0/address)
-ip neigh replace 10.251.0.2 lladdr "$NS_MAC" dev "$HOST_IF" nud permanent
-ip -n "$NS" neigh replace 10.251.0.1 lladdr "$HOST_MAC" dev eth0 nud permanent
+bpffs_private "$BPFFS"
+veth_pair_create "$NS" "$HOST_IF" 10.251.0
 
 # One trafgen config per variant: UDP 10.251.0.2 -> 10.251.0.1:9 (no
 # listener: the host drops them after the hook, now and then answering with
@@ -106,8 +92,6 @@ EOF
 rx_packets() { cat /sys/class/net/$HOST_IF/statistics/rx_packets; }
 tx_dropped_ns() { ip netns exec "$NS" cat /sys/class/net/eth0/statistics/tx_dropped; }
 now_ns() { date +%s%N; }
-# utime + stime in clock ticks
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 watch_start() {
 	case $1 in
@@ -127,14 +111,7 @@ watch_start() {
 		"$AGENT" --socket "$NETOBS_SOCKET" --bpffs "$BPFFS" --state-dir "$TMP/state" \
 			--harvest-interval 200 >"$TMP/agent.log" 2>&1 &
 		WATCH_PID=$!
-		for _ in $(seq 200); do
-			if "$CLI" endpoints -o json 2>/dev/null |
-				jq -e --arg i "$HOST_IF" 'select(.interface == $i and .state == "ready")' >/dev/null; then
-				return 0
-			fi
-			kill -0 "$WATCH_PID" 2>/dev/null || break
-			sleep 0.05
-		done
+		agent_wait_attached "$CLI" "$HOST_IF" "$WATCH_PID" && return 0
 		echo "Error: agent did not attach to $HOST_IF:" >&2; cat "$TMP/agent.log" >&2
 		return 1
 		;;

@@ -14,24 +14,13 @@ SEND=$BIN_DIR/bench/newflows_send
 
 NS=${P}e1
 HOST_IF=${P}v1
-ip netns add "$NS"
-ip link add "$HOST_IF" type veth peer name eth0 netns "$NS"
-# Only the burst on the pair: no IPv6 (router solicitations, MLD), no ARP.
-sysctl -qw "net.ipv6.conf.$HOST_IF.disable_ipv6=1"
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
-ip addr add 10.203.0.1/24 dev "$HOST_IF"
-ip link set "$HOST_IF" up
-ip -n "$NS" addr add 10.203.0.2/24 dev eth0
-ip -n "$NS" link set eth0 up
-HOST_MAC=$(cat "/sys/class/net/$HOST_IF/address")
-NS_MAC=$(ip netns exec "$NS" cat /sys/class/net/eth0/address)
-ip neigh replace 10.203.0.2 lladdr "$NS_MAC" dev "$HOST_IF" nud permanent
-ip -n "$NS" neigh replace 10.203.0.1 lladdr "$HOST_MAC" dev eth0 nud permanent
+# shellcheck source=../../bench/bench_lib.sh
+. "$SRC_DIR/bench/bench_lib.sh"
+veth_pair_create "$NS" "$HOST_IF" 10.203.0
 
 # The flow map holds the burst with room (the default, 65536, would be 61% full).
 agent_start --flow-map-size 131072 || exit 1
-wait_for "endpoint $HOST_IF attached" 10 bash -c \
-	"\"$CLI\" endpoints -o json | jq -e 'select(.interface == \"$HOST_IF\" and .state == \"ready\")'"
+agent_wait_attached "$CLI" "$HOST_IF" "$AGENT_PID" || { fail "endpoint $HOST_IF attached"; exit 1; }
 
 "$CLI" flows -f -o json >"$TMP/follow.json" 2>"$TMP/follow.err" &
 FOLLOW_PID=$!

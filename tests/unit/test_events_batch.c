@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "events_agent.h"
 
 Suite *netobs_test_suite(void);
 
@@ -32,32 +33,11 @@ static void capture_record(struct agent *a, const struct netobs_record *rec)
 /* An agent with one veth endpoint (ifindex 7) and no datapath. */
 static struct agent *agent_new(void)
 {
-	struct agent *a = calloc(1, sizeof(*a));
-	struct endpoint *ep;
+	static const struct events_agent_endpoint batch = {7, ENDPOINT_KIND_VETH, "lxc-batch",
+							   "batch"};
 
-	ck_assert_ptr_nonnull(a);
-	a->endpoints = calloc(1, sizeof(*a->endpoints));
-	ck_assert_ptr_nonnull(a->endpoints);
-	ep = &a->endpoints->eps[a->endpoints->count++];
-	ep->id = ep->ifindex = 7;
-	ep->kind = ENDPOINT_KIND_VETH;
-	strcpy(ep->ifname, "lxc-batch");
-	strcpy(ep->name, "batch");
-	ck_assert_int_eq(flow_table_init(&a->flows, 4 * NFLOWS), 0);
-	ck_assert_int_eq(flow_table_init(&a->ended, 4 * NFLOWS), 0);
-	a->dp.flows_fd = -1;
-	a->replay_emit = capture_record;
-	agent_clock_replay_set(T0_NS);
 	ncaptured = 0;
-	return a;
-}
-
-static void agent_free(struct agent *a)
-{
-	flow_table_free(&a->flows);
-	flow_table_free(&a->ended);
-	free(a->endpoints);
-	free(a);
+	return events_agent_new(&batch, 4 * NFLOWS, capture_record, T0_NS);
 }
 
 /* Flow i: UDP 10.0.0.1:(20000 + i) -> 10.0.0.2:53 as the endpoint sends it
@@ -92,6 +72,13 @@ static void take(struct agent *a, const void *ev, size_t size)
 	ck_assert_int_eq(events_ring_buffer_cb(a, (void *)ev, size), 0);
 }
 
+static void take_udp_new(struct agent *a, unsigned int i, bool reply, unsigned int n)
+{
+	struct netobs_flow_event ev = udp_new(i, reply, n);
+
+	take(a, &ev, sizeof(ev));
+}
+
 /*
  * Every request, then every reply, over several batches (the last one part
  * full): one NEW record per event, in event order, requests not replies and
@@ -103,14 +90,10 @@ START_TEST(test_batches_keep_order_and_pairing)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < NFLOWS; i++) {
-		struct netobs_flow_event ev = udp_new(i, false, n++);
-
-		take(a, &ev, sizeof(ev));
+		take_udp_new(a, i, false, n++);
 	}
 	for (unsigned int i = 0; i < NFLOWS; i++) {
-		struct netobs_flow_event ev = udp_new(i, true, n++);
-
-		take(a, &ev, sizeof(ev));
+		take_udp_new(a, i, true, n++);
 	}
 	/* Whole batches were handled as they filled; the rest waits. */
 	ck_assert_uint_eq(ncaptured, (2 * NFLOWS) / EVENTS_BATCH * EVENTS_BATCH);
@@ -138,7 +121,7 @@ START_TEST(test_batches_keep_order_and_pairing)
 		ck_assert_ptr_nonnull(r);
 		ck_assert(e->answered && r->answered);
 	}
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -150,9 +133,7 @@ START_TEST(test_l7_event_hands_over_the_batch)
 	struct netobs_l7_event l7;
 
 	for (unsigned int i = 0; i < 3; i++) {
-		struct netobs_flow_event ev = udp_new(i, false, i);
-
-		take(a, &ev, sizeof(ev));
+		take_udp_new(a, i, false, i);
 	}
 	ck_assert_uint_eq(ncaptured, 0);
 	memset(&l7, 0, sizeof(l7));
@@ -162,7 +143,7 @@ START_TEST(test_l7_event_hands_over_the_batch)
 	take(a, &l7, sizeof(l7)); /* no L7 tracker: only its place in the order counts */
 	ck_assert_uint_eq(ncaptured, 3);
 	ck_assert_uint_eq(a->ev_batch.n, 0);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -177,7 +158,7 @@ START_TEST(test_malformed_not_batched)
 	events_flush(a);
 	ck_assert_uint_eq(ncaptured, 0);
 	ck_assert_uint_eq(a->stats.events_malformed, 1);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -205,9 +186,7 @@ START_TEST(test_flow_new_of_tracked_flow)
 
 	/* Fill the table: the next new flow finds no room. */
 	for (unsigned int i = 1; a->flows.count < a->flows.capacity; i++) {
-		struct netobs_flow_event fill = udp_new(i, false, i);
-
-		take(a, &fill, sizeof(fill));
+		take_udp_new(a, i, false, i);
 		events_flush(a);
 	}
 	ck_assert_uint_eq(a->stats.flow_table_full, 0);
@@ -216,7 +195,7 @@ START_TEST(test_flow_new_of_tracked_flow)
 	events_flush(a);
 	ck_assert_uint_eq(a->stats.flow_table_full, 1);
 	ck_assert_uint_eq(ncaptured, a->flows.capacity);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
