@@ -87,13 +87,8 @@ struct agent_stats {
  * stamped with the previous record's time (agent_emit()); more is a clock step. */
 #define RECORD_REORDER_MAX_NS (5ULL * 1000000000ULL)
 
-/* Ring-buffer events handled per wakeup before the loop runs other work:
- * the followers are pumped once per loop iteration, up to 8 writes of
- * 256 KiB (server.c), about 2000 records of 1 KiB. A wakeup making more
- * records than that outran a follower that kept up otherwise, by the
- * difference on every iteration of a flood, until the store overwrote
- * what it had not read (lost_events). */
-#define EVENTS_PER_WAKEUP 1024
+/* Ring-buffer events handled per wakeup before the loop runs other work. */
+#define EVENTS_PER_WAKEUP 4096
 
 /* Flow events taken from the ring and handled together (events.c): their
  * flow table buckets are fetched from memory for all of them at once. */
