@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Turning datapath observations into records. */
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,14 @@ uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
 	return boot_ns ? wall_minus_boot_ns + boot_ns : 0;
 }
 
+/* An interface name between two NETOBS_IFNAME_MAX arrays: a copy of the
+ * array, not snprintf("%s") (a record per event made that a cost). */
+static void ifname_copy(char dst[NETOBS_IFNAME_MAX], const char src[NETOBS_IFNAME_MAX])
+{
+	memcpy(dst, src, NETOBS_IFNAME_MAX);
+	dst[NETOBS_IFNAME_MAX - 1] = '\0';
+}
+
 static void agent_record_evicting(void *ctx, const struct netobs_record *rec)
 {
 	server_record_evicting(ctx, rec);
@@ -170,7 +179,10 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 	struct endpoint *ep;
 
 	if (!e) {
-		a->stats.flow_table_full++;
+		/* EEXIST: already tracked (harvest found it before its
+		 * FLOW_NEW came out of the ring), already reported. */
+		if (errno != EEXIST)
+			a->stats.flow_table_full++;
 		return NULL;
 	}
 	/* As if found by the latest harvest: if the next one does not find it
@@ -178,13 +190,14 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 	e->seen_gen = a->harvest_gen;
 	ep = endpoints_find_by_ifindex(a->endpoints, key->ifindex);
 	if (ep)
-		snprintf(e->ifname, sizeof(e->ifname), "%s", ep->ifname);
+		ifname_copy(e->ifname, ep->ifname);
 	else if (!if_indextoname(key->ifindex, e->ifname))
 		snprintf(e->ifname, sizeof(e->ifname), "if%u", key->ifindex);
 	/* Remember which way the interface faces: it may be gone by the end. */
 	e->iface_kind = ep ? ep->kind : ENDPOINT_KIND_INTERFACE;
 
-	tomb = flow_table_lookup(&a->ended, key);
+	/* Most floods of new flows come with no connection ended: no lookup. */
+	tomb = a->ended.count ? flow_table_lookup(&a->ended, key) : NULL;
 	if (tomb && (first->tcp_flags & NETOBS_TCP_SYN)) {
 		flow_table_remove(&a->ended, tomb); /* the ports were reused: a new connection */
 	} else if (tomb) {
@@ -310,7 +323,7 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->bytes = totals->bytes;
 	f->first_seen_ns = agent_boot_to_wall_ns(totals->first_seen_ns);
 	f->last_seen_ns = agent_boot_to_wall_ns(totals->last_seen_ns);
-	snprintf(f->ifname, sizeof(f->ifname), "%s", e->ifname);
+	ifname_copy(f->ifname, e->ifname);
 	f->tcp_flags = tcp_flags;
 	f->tcp_flags_seen = totals->tcp_flags;
 	f->event = event;

@@ -90,6 +90,15 @@ struct agent_stats {
 /* Ring-buffer events handled per wakeup before the loop runs other work. */
 #define EVENTS_PER_WAKEUP 4096
 
+/* Flow events taken from the ring and handled together (events.c): their
+ * flow table buckets are fetched from memory for all of them at once. */
+#define EVENTS_BATCH 64
+
+struct events_batch {
+	struct netobs_flow_event ev[EVENTS_BATCH];
+	unsigned int n;
+};
+
 struct agent {
 	struct agent_config cfg;
 	uv_loop_t *loop;
@@ -128,6 +137,7 @@ struct agent {
 	struct policy_conns_sweep conns_sweep; /* agent/policy_conns.c */
 
 	unsigned int rb_budget; /* events left in this wakeup */
+	struct events_batch ev_batch;
 
 	uint64_t counters[NETOBS_CNT__MAX];
 	uint64_t ringbuf_full_reported;
@@ -212,7 +222,16 @@ void harvest_end_interface(struct agent *a, uint32_t ifindex);
 double agent_records_per_second(const struct agent *a);
 
 /* events.c: ring-buffer consumer */
+/* libbpf's callback: takes one event. Flow events wait in a->ev_batch
+ * until EVENTS_BATCH of them are there, an L7 event comes, or the consume
+ * ends (events_consume(), events_drain(); a caller of its own calls
+ * events_flush()). */
 int events_ring_buffer_cb(void *ctx, void *data, size_t size);
+/* Handle the flow events taken so far, in the order they came. */
+void events_flush(struct agent *a);
+/* Handle at most budget events waiting in the ring (a flood must not keep
+ * the loop here), every one of them before returning. */
+void events_consume(struct agent *a, unsigned int budget);
 /* Read every event waiting in the ring now (before a harvest: their records
  * are older than the harvest's). */
 void events_drain(struct agent *a);

@@ -481,8 +481,7 @@ static void on_ring_buffer(uv_poll_t *p, int status, int events)
 	 * new flows it would never return. events_ring_buffer_cb() stops it
 	 * after a budget; the poll is level-triggered, so the loop comes back
 	 * for the rest after running timers and clients. */
-	a->rb_budget = EVENTS_PER_WAKEUP;
-	ring_buffer__consume(a->rb);
+	events_consume(a, EVENTS_PER_WAKEUP);
 	/* A DNS answer for a toFQDNs name: into the maps before the client
 	 * connects, as far as the agent can be that quick. */
 	agent_policy_fqdn_check(a, false);

@@ -19,6 +19,7 @@ PACKAGES=(
 	# netobs connectivity test: its topology over netlink (libnl-route), its CA and HTTPS
 	# server (libssl), the masquerade rule of --external-* (the nft binary)
 	libnl-route-3-dev libssl-dev nftables
+	netsniff-ng # trafgen: bench/bench_flood.sh and bench_newflows.sh send fixed floods through a veth
 )
 
 [ "$(id -u)" = 0 ] || { echo "scripts/deps.sh: run as root (it installs packages)" >&2; exit 1; }

@@ -12,8 +12,8 @@
 #define TC    NETOBS_HOOK_TC_INGRESS
 #define SPORT 40001
 #define DPORT 80
-/* A storm larger than the ring buffer holds (1 MiB / 88 bytes ~ 11900):
- * one event per packet would overflow it. */
+/* A storm of SYNs: one event per packet would be STORM events, not one
+ * per CPU. */
 #define STORM 100000U
 
 static cpu_set_t allowed_cpus;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "events_agent.h"
 #include "status.h"
 
 Suite *netobs_test_suite(void);
@@ -33,32 +34,11 @@ static void capture_record(struct agent *a, const struct netobs_record *rec)
 /* An agent with echo's veth (ifindex 7) as its one endpoint and no datapath. */
 static struct agent *agent_new(void)
 {
-	struct agent *a = calloc(1, sizeof(*a));
-	struct endpoint *echo;
+	static const struct events_agent_endpoint echo = {7, ENDPOINT_KIND_VETH, "lxc-echo",
+							  "echo"};
 
-	ck_assert_ptr_nonnull(a);
-	a->endpoints = calloc(1, sizeof(*a->endpoints));
-	ck_assert_ptr_nonnull(a->endpoints);
-	echo = &a->endpoints->eps[a->endpoints->count++];
-	echo->id = echo->ifindex = 7;
-	echo->kind = ENDPOINT_KIND_VETH;
-	strcpy(echo->ifname, "lxc-echo");
-	strcpy(echo->name, "echo");
-	ck_assert_int_eq(flow_table_init(&a->flows, 64), 0);
-	ck_assert_int_eq(flow_table_init(&a->ended, 64), 0);
-	a->dp.flows_fd = -1; /* no map: TCP_FLAGS events use what was reported */
-	a->replay_emit = capture_record;
-	agent_clock_replay_set(T0_NS); /* boot time is wall time: records keep event times */
 	ncaptured = 0;
-	return a;
-}
-
-static void agent_free(struct agent *a)
-{
-	flow_table_free(&a->flows);
-	flow_table_free(&a->ended);
-	free(a->endpoints);
-	free(a);
+	return events_agent_new(&echo, 64, capture_record, T0_NS);
 }
 
 /*
@@ -99,6 +79,7 @@ static const struct netobs_record *deliver(struct agent *a, struct netobs_flow_e
 
 	a->rb_budget = 8;
 	ck_assert_int_eq(events_ring_buffer_cb(a, &ev, sizeof(ev)), 0);
+	events_flush(a); /* flow events are handled in batches */
 	ck_assert_uint_eq(ncaptured, before + 1);
 	return &captured[ncaptured - 1];
 }
@@ -134,7 +115,7 @@ START_TEST(test_dropped_syn_is_a_drop_record)
 	ck_assert_uint_eq(rec->flow.verdict, NETOBS_VERDICT_DROPPED);
 	ck_assert_uint_eq(rec->flow.drop_reason, NETOBS_DROP_POLICY_DENY);
 	ck_assert_uint_eq(rec->flow.policy_match_type, NETOBS_MATCH_L3_ONLY);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -194,7 +175,7 @@ START_TEST(test_dropped_entry_is_its_own_direction)
 	ck_assert_uint_eq(rec->flow.key.key_flags, NETOBS_KEY_F_DROPPED);
 	ck_assert_uint_eq(drop->conn_ended, NETOBS_END_NONE);
 	ck_assert_uint_eq(a->ended.count, 0);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -244,7 +225,7 @@ START_TEST(test_verdict_follows_the_stats)
 	agent_flow_record(a, e, &merged, NETOBS_FLOW_EVENT_UPDATE, 0, NETOBS_END_NONE, T0_NS, &rec);
 	ck_assert_uint_eq(rec.flow.policy_verdict, NETOBS_PV_NONE);
 	ck_assert_uint_eq(rec.flow.verdict, NETOBS_VERDICT_FORWARDED);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 

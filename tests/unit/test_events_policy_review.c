@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "events_agent.h"
 
 Suite *netobs_test_suite(void);
 
@@ -30,31 +31,9 @@ static void capture_record(struct agent *a, const struct netobs_record *rec)
 /* An agent with one endpoint (ifindex 7) and no datapath. */
 static struct agent *agent_new(void)
 {
-	struct agent *a = calloc(1, sizeof(*a));
-	struct endpoint *ep;
+	static const struct events_agent_endpoint web = {7, ENDPOINT_KIND_VETH, "lxc-web", "web"};
 
-	ck_assert_ptr_nonnull(a);
-	a->endpoints = calloc(1, sizeof(*a->endpoints));
-	ck_assert_ptr_nonnull(a->endpoints);
-	ep = &a->endpoints->eps[a->endpoints->count++];
-	ep->id = ep->ifindex = 7;
-	ep->kind = ENDPOINT_KIND_VETH;
-	strcpy(ep->ifname, "lxc-web");
-	strcpy(ep->name, "web");
-	ck_assert_int_eq(flow_table_init(&a->flows, 64), 0);
-	ck_assert_int_eq(flow_table_init(&a->ended, 64), 0);
-	a->dp.flows_fd = -1;
-	a->replay_emit = capture_record;
-	agent_clock_replay_set(T0_NS);
-	return a;
-}
-
-static void agent_free(struct agent *a)
-{
-	flow_table_free(&a->flows);
-	flow_table_free(&a->ended);
-	free(a->endpoints);
-	free(a);
+	return events_agent_new(&web, 64, capture_record, T0_NS);
 }
 
 START_TEST(test_forwarded_entry_record_after_a_later_drop)
@@ -88,6 +67,7 @@ START_TEST(test_forwarded_entry_record_after_a_later_drop)
 	ev.policy_id = 3;
 	a->rb_budget = 8;
 	ck_assert_int_eq(events_ring_buffer_cb(a, &ev, sizeof(ev)), 0);
+	events_flush(a); /* flow events are handled in batches */
 	ck_assert_uint_eq(captured.flow.verdict, NETOBS_VERDICT_FORWARDED);
 	e = flow_table_lookup(&a->flows, &ev.key);
 	ck_assert_ptr_nonnull(e);
@@ -113,7 +93,7 @@ START_TEST(test_forwarded_entry_record_after_a_later_drop)
 		      "verdict FORWARDED with policy_verdict %u (DENIED): the drop verdict of the "
 		      "DROPPED entry's packets",
 		      rec.flow.policy_verdict);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 

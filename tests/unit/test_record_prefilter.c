@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "events_agent.h"
 #include "filter.h"
 #include "print.h"
 
@@ -34,32 +35,11 @@ static void capture_record(struct agent *a, const struct netobs_record *rec)
 /* An agent watching eth0 (ifindex 3) with XDP, no datapath. */
 static struct agent *agent_new(void)
 {
-	struct agent *a = calloc(1, sizeof(*a));
-	struct endpoint *eth0;
+	static const struct events_agent_endpoint eth0 = {3, ENDPOINT_KIND_INTERFACE, "eth0",
+							  "eth0"};
 
-	ck_assert_ptr_nonnull(a);
-	a->endpoints = calloc(1, sizeof(*a->endpoints));
-	ck_assert_ptr_nonnull(a->endpoints);
-	eth0 = &a->endpoints->eps[a->endpoints->count++];
-	eth0->id = eth0->ifindex = 3;
-	eth0->kind = ENDPOINT_KIND_INTERFACE;
-	strcpy(eth0->ifname, "eth0");
-	strcpy(eth0->name, "eth0");
-	ck_assert_int_eq(flow_table_init(&a->flows, 64), 0);
-	ck_assert_int_eq(flow_table_init(&a->ended, 64), 0);
-	a->dp.flows_fd = -1;
-	a->replay_emit = capture_record;
-	agent_clock_replay_set(T0_NS);
 	ncaptured = 0;
-	return a;
-}
-
-static void agent_free(struct agent *a)
-{
-	flow_table_free(&a->flows);
-	flow_table_free(&a->ended);
-	free(a->endpoints);
-	free(a);
+	return events_agent_new(&eth0, 64, capture_record, T0_NS);
 }
 
 /* 192.0.2.9:5000 -> 198.51.100.1:53 UDP received on eth0 at XDP. */
@@ -94,6 +74,7 @@ static struct netobs_record deliver(struct agent *a, struct netobs_flow_event ev
 
 	a->rb_budget = 8;
 	ck_assert_int_eq(events_ring_buffer_cb(a, &ev, sizeof(ev)), 0);
+	events_flush(a); /* flow events are handled in batches */
 	ck_assert_uint_eq(ncaptured, before + 1);
 	return captured;
 }
@@ -131,7 +112,7 @@ START_TEST(test_prefilter_drop_record)
 	ck_assert_int_eq(netobs_record_scan_line(line, strlen(line), &back, &storage), 1);
 	ck_assert(!memcmp(&back.flow.key, &rec.flow.key, sizeof(rec.flow.key)));
 	ck_assert_uint_eq(back.flow.drop_reason, 256);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -158,7 +139,7 @@ START_TEST(test_compact_line)
 	fclose(out);
 	ck_assert_msg(strstr(text, "Denied by prefilter DROPPED"), "%s", text);
 	free(text);
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
@@ -186,7 +167,7 @@ START_TEST(test_filter_selects_prefilter_drops)
 	ck_assert(netobs_filter_set_match(&set, &drop));
 	ck_assert(!netobs_filter_set_match(&set, &policy_drop));
 	ck_assert(!netobs_filter_set_match(&set, &forwarded));
-	agent_free(a);
+	events_agent_free(a);
 }
 END_TEST
 
