@@ -3,8 +3,8 @@
  * The CLI's fast record decoder (lib/record_json_scan.c) against the full
  * one: for random records of every shape the writer makes, a line the scan
  * accepts must decode to exactly the record json_loadb() and
- * netobs_record_from_json_into() make of it; L7 records and lines in forms
- * the writer does not make are left to the full decoder.
+ * netobs_record_from_json_into() make of it, L7 part included; policy lists
+ * and lines in forms the writer does not make are left to the full decoder.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -42,6 +42,55 @@ static void random_text(char *out, size_t size)
 			break;
 		memcpy(out + len, p, l + 1);
 		len += l;
+	}
+}
+
+/* DNS or HTTP, request or response, every member present or not. */
+static void random_l7(struct netobs_l7 *l7)
+{
+	static const uint16_t types[] = {1, 28, 5, 33, 16, 255, 65280, 12};
+
+	memset(l7, 0, sizeof(*l7));
+	l7->type = (uint8_t)(rnd() % 2 ? NETOBS_L7_REQUEST : NETOBS_L7_RESPONSE);
+	l7->latency_ns = rnd() % 2 ? (uint64_t)rnd() << (rnd() % 32) : 0;
+	l7->flags = (uint8_t)(rnd() % 4 == 0 ? NETOBS_L7_F_UNANSWERED : 0);
+	if (rnd() % 2) {
+		struct netobs_l7_dns *dns = &l7->dns;
+
+		l7->kind = NETOBS_L7_DNS;
+		random_text(dns->query, sizeof(dns->query));
+		dns->ttl = rnd() % 2 ? rnd() : 0;
+		dns->rcode = (uint16_t)(rnd() % 3 ? 0 : rnd() % 4096);
+		dns->ips_len = (uint8_t)(rnd() % 4 ? rnd() % 4 : DNS_IPS_MAX);
+		for (int i = 0; i < dns->ips_len; i++) {
+			dns->ips[i].family = rnd() % 2 ? AF_INET : AF_INET6;
+			for (int b = 0; b < 16; b++)
+				dns->ips[i].addr[b] = dns->ips[i].family == AF_INET && b >= 4
+							      ? 0
+							      : (uint8_t)rnd();
+		}
+		dns->cnames_len = (uint8_t)(rnd() % 3);
+		for (int i = 0; i < dns->cnames_len; i++)
+			random_text(dns->cnames[i], sizeof(dns->cnames[i]));
+		dns->qtypes_len = (uint8_t)(rnd() % 3);
+		for (int i = 0; i < dns->qtypes_len; i++)
+			dns->qtypes[i] = types[rnd() % 8];
+		dns->rrtypes_len = (uint8_t)(rnd() % 3);
+		for (int i = 0; i < dns->rrtypes_len; i++)
+			dns->rrtypes[i] = types[rnd() % 8];
+	} else {
+		struct netobs_l7_http *http = &l7->http;
+
+		l7->kind = NETOBS_L7_HTTP;
+		http->code = rnd() % 2 ? rnd() % 1000 : 0;
+		random_text(http->method, sizeof(http->method));
+		random_text(http->url, sizeof(http->url));
+		random_text(http->protocol, sizeof(http->protocol));
+		http->headers_len = (uint8_t)(rnd() % 4);
+		for (int i = 0; i < http->headers_len; i++) {
+			random_text(http->headers[i].key, sizeof(http->headers[i].key));
+			random_text(http->headers[i].value, sizeof(http->headers[i].value));
+		}
 	}
 }
 
@@ -137,11 +186,8 @@ static void random_record(struct netobs_record *rec, struct netobs_record_storag
 			random_text(parts->destination_names.name[i], 64);
 		f->destination_names = &parts->destination_names;
 	}
-	if (rnd() % 10 == 0) {
-		parts->l7.type = NETOBS_L7_REQUEST;
-		parts->l7.kind = NETOBS_L7_HTTP;
-		strcpy(parts->l7.http.method, "GET");
-		strcpy(parts->l7.http.url, "http://a.example/x");
+	if (rnd() % 5 == 0) {
+		random_l7(&parts->l7);
 		f->l7 = &parts->l7;
 		f->event = 0;
 		f->tcp_flags_seen = 0;
@@ -168,7 +214,7 @@ START_TEST(test_scan_agrees_with_full_decoder)
 {
 	static struct netobs_record_storage parts, full_parts, scan_parts;
 	struct netobs_record rec, full, scanned;
-	unsigned int accepted = 0, plain = 0, policy = 0, dropped = 0;
+	unsigned int accepted = 0, plain = 0, policy = 0, dropped = 0, l7 = 0, dns = 0;
 	char line[16384], err[256];
 
 	for (int i = 0; i < 20000; i++) {
@@ -186,18 +232,25 @@ START_TEST(test_scan_agrees_with_full_decoder)
 			"%s: %s", err, line);
 		json_decref(obj);
 		if (!netobs_record_scan_line(line, (size_t)len, &scanned, &scan_parts)) {
-			/* only L7 records and policy lists are left to the full decoder */
-			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW &&
-					      (rec.flow.l7 || line_has_policy(line)),
+			/* only policy lists are left to the full decoder */
+			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW && line_has_policy(line),
 				      "not scanned: %s", line);
 			continue;
 		}
 		ck_assert_msg(!line_has_policy(line), "scanned a policy list: %s", line);
-		ck_assert_msg(!(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7), "scanned L7: %s",
-			      line);
 		accepted++;
 		plain += rec.kind == NETOBS_RECORD_FLOW;
 		if (scanned.kind == NETOBS_RECORD_FLOW) {
+			/* both clear their L7 storage first: the whole part compares */
+			ck_assert(!scanned.flow.l7 == !full.flow.l7);
+			if (full.flow.l7) {
+				l7 += 1;
+				ck_assert_msg(!memcmp(scanned.flow.l7, full.flow.l7,
+						      sizeof(*full.flow.l7)),
+					      "L7 differs: %s", line);
+				dns += full.flow.l7->kind == NETOBS_L7_DNS;
+				scanned.flow.l7 = full.flow.l7 = NULL;
+			}
 			policy += scanned.flow.policy_verdict != NETOBS_PV_NONE;
 			dropped += !!(scanned.flow.key.key_flags & NETOBS_KEY_F_DROPPED);
 			/* what was written comes back, the dropped flag included */
@@ -218,6 +271,8 @@ START_TEST(test_scan_agrees_with_full_decoder)
 	ck_assert_uint_gt(plain, 12000);
 	ck_assert_uint_gt(policy, 3000);
 	ck_assert_uint_gt(dropped, 500);
+	ck_assert_uint_gt(l7, 2000);
+	ck_assert_uint_gt(dns, 1000);
 }
 END_TEST
 
@@ -260,6 +315,30 @@ START_TEST(test_scan_leaves_other_forms)
 		"{\"flow\":{\"traffic_direction\":\"INGRESS\",\"policy_verdict\":\"ALLOWED\","
 		"\"ingress_allowed_by\":[{\"name\":\"a\",\"kind\":\"k\"}],\"hook\":\"tc-ingress\","
 		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: latency_ns as a number (the writer makes a string) */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"latency_ns\":5,"
+		"\"http\":{}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: dns twice (jansson keeps the second) */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{\"ttl\":1},"
+		"\"dns\":{}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: a header with a member the decoder does not read */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"http\":{\"headers\":"
+		"[{\"key\":\"a\",\"x\":1}]}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:"
+		"00:00Z\"}",
+		/* L7 errors: both dns and http; l7 on an L3_L4 record; Type L7 without l7;
+		 * an L7 record with a flow event; a header without its key */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{},\"http\":{}},"
+		"\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		"{\"flow\":{\"Type\":\"L3_L4\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:"
+		"00:00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"http\":{\"headers\":"
+		"[{\"value\":\"a\"}]}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
 		/* not JSON */
 		"{\"flow\":{",
 	};
@@ -271,6 +350,46 @@ START_TEST(test_scan_leaves_other_forms)
 }
 END_TEST
 
+/*
+ * Times of one second in the writer's form read only their nanoseconds
+ * (the second is kept); other forms of the same second, before and after
+ * a kept one, still read as the full decoder reads them.
+ */
+START_TEST(test_scan_times_of_one_second)
+{
+	static struct netobs_record_storage parts;
+	static const char *const times[] = {
+		"2026-03-29T00:59:59.999999999Z",      "2026-03-29T01:00:00.123456789Z",
+		"2026-03-29T01:00:00.987654321Z",      "2026-03-29T01:00:00.5Z",
+		"2026-03-29T01:00:00.000000001+01:00", "2026-03-29t01:00:00.000000002Z",
+		"2026-03-29T01:00:00.000000003Z",      "2026-03-29T01:00:00.1234567891Z",
+		"2026-03-29T01:00:00.000000004Z",      "2026-03-29T01:00:01.000000000Z",
+	};
+	struct netobs_record scanned, full;
+	char line[512], err[256];
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		json_t *obj;
+		int n = snprintf(line, sizeof(line),
+				 "{\"lost_events\":{\"source\":\"NETOBS_FLOW_MAP\","
+				 "\"num_events_lost\":\"1\"},\"time\":\"%s\"}",
+				 times[i]);
+
+		obj = json_loadb(line, (size_t)n, 0, NULL);
+		ck_assert_ptr_nonnull(obj);
+		ck_assert(!netobs_record_from_json_into(obj, &full, NULL, err, sizeof(err)));
+		json_decref(obj);
+		ck_assert_msg(netobs_record_scan_line(line, (size_t)n, &scanned, &parts), "%s",
+			      line);
+		ck_assert_msg(scanned.time_ns == full.time_ns, "%s: %llu, not %llu", times[i],
+			      (unsigned long long)scanned.time_ns,
+			      (unsigned long long)full.time_ns);
+	}
+	/* and the value itself, independently of both decoders */
+	ck_assert_uint_eq(full.time_ns, 1774746001000000000ULL);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("record_scan");
@@ -278,6 +397,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_scan_agrees_with_full_decoder);
 	tcase_add_test(tc, test_scan_leaves_other_forms);
+	tcase_add_test(tc, test_scan_times_of_one_second);
 	suite_add_tcase(s, tc);
 	return s;
 }
