@@ -75,11 +75,11 @@ static bool ip_member(struct scan *s, const char *key, void *ctx)
 {
 	struct flow_scan *f = ctx;
 
-	if (!strcmp(key, "source"))
+	if (KEY_IS(key, "source"))
 		return scan_string(s, f->ip_src, sizeof(f->ip_src));
-	if (!strcmp(key, "destination"))
+	if (KEY_IS(key, "destination"))
 		return scan_string(s, f->ip_dst, sizeof(f->ip_dst));
-	if (!strcmp(key, "ipVersion"))
+	if (KEY_IS(key, "ipVersion"))
 		return scan_string(s, f->ip_version, sizeof(f->ip_version));
 	return scan_fail(s);
 }
@@ -91,7 +91,7 @@ static bool l4_inner_member(struct scan *s, const char *key, void *ctx)
 	bool ports = proto_has_ports(f->l4_proto);
 	uint64_t v;
 
-	if (ports && (!strcmp(key, "source_port") || !strcmp(key, "destination_port"))) {
+	if (ports && (KEY_IS(key, "source_port") || KEY_IS(key, "destination_port"))) {
 		if (!scan_uint(s, 65535, &v))
 			return false;
 		if (key[0] == 's')
@@ -100,7 +100,7 @@ static bool l4_inner_member(struct scan *s, const char *key, void *ctx)
 			k->dport = htons((uint16_t)v);
 		return true;
 	}
-	if (!ports && (!strcmp(key, "type") || !strcmp(key, "code"))) {
+	if (!ports && (KEY_IS(key, "type") || KEY_IS(key, "code"))) {
 		if (!scan_uint(s, 255, &v))
 			return false;
 		if (key[0] == 't')
@@ -110,7 +110,7 @@ static bool l4_inner_member(struct scan *s, const char *key, void *ctx)
 		return true;
 	}
 	/* a repeated "flags" replaces the first in jansson, it does not add to it */
-	if (f->l4_proto == IPPROTO_TCP && !strcmp(key, "flags") && !f->has_l4_flags) {
+	if (f->l4_proto == IPPROTO_TCP && KEY_IS(key, "flags") && !f->has_l4_flags) {
 		f->has_l4_flags = true;
 		return scan_tcp_flags(s, &f->rec->flow.tcp_flags);
 	}
@@ -139,7 +139,7 @@ static bool peer_member(struct scan *s, const char *key, void *ctx)
 	uint64_t v;
 	int depth = 1;
 
-	if (!strcmp(key, "ID") || !strcmp(key, "identity")) {
+	if (KEY_IS(key, "ID") || KEY_IS(key, "identity")) {
 		if (!scan_uint(s, UINT32_MAX, &v))
 			return false;
 		if (key[1] == 'D')
@@ -148,9 +148,9 @@ static bool peer_member(struct scan *s, const char *key, void *ctx)
 			peer->identity = (uint32_t)v;
 		return true;
 	}
-	if (!strcmp(key, "labels"))
+	if (KEY_IS(key, "labels"))
 		return scan_peek(s, '[') ? skip_value(s, depth) : scan_fail(s);
-	if (!strcmp(key, "pod_name"))
+	if (KEY_IS(key, "pod_name"))
 		return scan_string(s, peer->name, sizeof(peer->name));
 	return scan_fail(s);
 }
@@ -160,13 +160,13 @@ static bool interface_member(struct scan *s, const char *key, void *ctx)
 	struct netobs_flow_record *flow = ctx;
 	uint64_t v;
 
-	if (!strcmp(key, "index")) {
+	if (KEY_IS(key, "index")) {
 		if (!scan_uint(s, UINT32_MAX, &v))
 			return false;
 		flow->key.ifindex = (uint32_t)v;
 		return true;
 	}
-	if (!strcmp(key, "name"))
+	if (KEY_IS(key, "name"))
 		return scan_string(s, flow->ifname, sizeof(flow->ifname));
 	return scan_fail(s);
 }
@@ -176,15 +176,15 @@ static bool stats_member(struct scan *s, const char *key, void *ctx)
 	struct flow_scan *f = ctx;
 	struct netobs_flow_record *flow = &f->rec->flow;
 
-	if (!strcmp(key, "packets"))
+	if (KEY_IS(key, "packets"))
 		return scan_uint_string(s, &flow->packets);
-	if (!strcmp(key, "bytes"))
+	if (KEY_IS(key, "bytes"))
 		return scan_uint_string(s, &flow->bytes);
-	if (!strcmp(key, "first_seen"))
+	if (KEY_IS(key, "first_seen"))
 		return scan_time(s, &flow->first_seen_ns);
-	if (!strcmp(key, "last_seen"))
+	if (KEY_IS(key, "last_seen"))
 		return scan_time(s, &flow->last_seen_ns);
-	if (!strcmp(key, "tcp_flags") && !f->has_stats_tcp_flags) { /* as l4's "flags" */
+	if (KEY_IS(key, "tcp_flags") && !f->has_stats_tcp_flags) { /* as l4's "flags" */
 		f->has_stats_tcp_flags = true;
 		return scan_tcp_flags(s, &flow->tcp_flags_seen);
 	}
@@ -218,9 +218,9 @@ static bool ethernet_member(struct scan *s, const char *key, void *ctx)
 {
 	struct flow_scan *f = ctx;
 
-	if (!strcmp(key, "source"))
+	if (KEY_IS(key, "source"))
 		return scan_string(s, f->eth_src, sizeof(f->eth_src));
-	if (!strcmp(key, "destination"))
+	if (KEY_IS(key, "destination"))
 		return scan_string(s, f->eth_dst, sizeof(f->eth_dst));
 	return scan_fail(s);
 }
@@ -301,18 +301,25 @@ static const char *const flow_members[FM_COUNT] = {
 
 /*
  * Which member key is, FM_COUNT if none. Members come in the writer's
- * order, so the search starts after the previous one: most keys match at
- * the first compare (a linear search from the top cost the CLI more than
+ * order, so the search starts after the previous one, and a name is
+ * compared only when its length and first letter are the key's: most keys
+ * cost one compare (a strcmp() walk from the top cost the CLI more than
  * any other part of the scan).
  */
 static unsigned int flow_member_find(const struct flow_scan *f, const char *key)
 {
+	static __thread uint8_t lengths[FM_COUNT];
 	unsigned int start = f->last_member + 1;
+	size_t len = strlen(key);
 
+	if (!lengths[0])
+		for (unsigned int i = 0; i < FM_COUNT; i++)
+			lengths[i] = (uint8_t)strlen(flow_members[i]);
 	for (unsigned int n = 0; n < FM_COUNT; n++) {
 		unsigned int i = (start + n) % FM_COUNT;
 
-		if (!strcmp(key, flow_members[i]))
+		if (lengths[i] == len && key[0] == flow_members[i][0] &&
+		    !memcmp(key, flow_members[i], len))
 			return i;
 	}
 	return FM_COUNT;
@@ -377,12 +384,13 @@ static bool flow_member(struct scan *s, const char *key, void *ctx)
 	case FM_EVENT_TYPE:
 	case FM_SUMMARY:
 		return skip_value(s, depth);
-	case FM_TYPE: /* checked at the end */
+	case FM_TYPE:			       /* checked at the end */
+		memset(text, 0, sizeof(text)); /* for KEY_IS(), which reads past the NUL */
 		if (!scan_string(s, text, sizeof(text)))
 			return false;
-		if (!strcmp(text, "L7"))
+		if (KEY_IS(text, "L7"))
 			f->type_l7 = true;
-		else if (strcmp(text, "L3_L4"))
+		else if (!KEY_IS(text, "L3_L4"))
 			return scan_fail(s);
 		return true;
 	case FM_UUID:
@@ -558,15 +566,15 @@ static bool lost_member(struct scan *s, const char *key, void *ctx)
 	struct lost_scan *l = ctx;
 	uint64_t v;
 
-	if (!strcmp(key, "source") && !l->source) {
+	if (KEY_IS(key, "source") && !l->source) {
 		l->source = true;
 		return scan_enum(s, netobs_lost_source_from_name, &l->rec->lost.source);
 	}
-	if (!strcmp(key, "num_events_lost") && !l->count) {
+	if (KEY_IS(key, "num_events_lost") && !l->count) {
 		l->count = true;
 		return scan_uint_string(s, &l->rec->lost.count);
 	}
-	if (!strcmp(key, "cpu")) {
+	if (KEY_IS(key, "cpu")) {
 		if (!scan_uint(s, INT32_MAX, &v))
 			return false;
 		l->rec->lost.cpu = (int32_t)v;
@@ -585,7 +593,7 @@ int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *
 			      .last_member = FM_COUNT - 1};
 	struct lost_scan l = {.rec = rec};
 	bool has_time = false, has_node = false, has_body = false;
-	char key[32];
+	char key[SCAN_KEY_MAX] = ""; /* as scan_object()'s, for KEY_IS() */
 	int depth = 1;
 
 	memset(rec, 0, sizeof(*rec));
@@ -594,7 +602,7 @@ int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *
 	do {
 		if (!scan_key(&s, key, sizeof(key)))
 			return 0;
-		if ((!strcmp(key, "flow") || !strcmp(key, "lost_events")) && !has_body) {
+		if ((KEY_IS(key, "flow") || KEY_IS(key, "lost_events")) && !has_body) {
 			has_body = true;
 			if (key[0] == 'f') {
 				rec->kind = NETOBS_RECORD_FLOW;
@@ -607,11 +615,11 @@ int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *
 				if (!scan_object(&s, lost_member, &l) || !l.source || !l.count)
 					return 0;
 			}
-		} else if (!strcmp(key, "time") && !has_time) {
+		} else if (KEY_IS(key, "time") && !has_time) {
 			has_time = true;
 			if (!scan_time(&s, &rec->time_ns))
 				return 0;
-		} else if (!strcmp(key, "node_name") && !has_node) {
+		} else if (KEY_IS(key, "node_name") && !has_node) {
 			has_node = true;
 			if (!skip_value(&s, depth))
 				return 0;

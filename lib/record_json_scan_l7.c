@@ -136,10 +136,10 @@ static bool header_member(struct scan *s, const char *key, void *ctx)
 {
 	struct header_scan *h = ctx;
 
-	if (!strcmp(key, "key"))
+	if (KEY_IS(key, "key"))
 		return first_time(s, &h->seen, 0) &&
 		       scan_string(s, h->header->key, sizeof(h->header->key));
-	if (!strcmp(key, "value"))
+	if (KEY_IS(key, "value"))
 		return first_time(s, &h->seen, 1) &&
 		       scan_string(s, h->header->value, sizeof(h->header->value));
 	return scan_fail(s);
