@@ -524,8 +524,8 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		uv_close((uv_handle_t *)&a->server, NULL);
 		return rc;
 	}
-	uv_check_init(a->loop, &a->followers_check);
-	a->followers_check.data = a;
+	uv_prepare_init(a->loop, &a->followers_wake);
+	a->followers_wake.data = a;
 	a->server_listening = true;
 	return 0;
 }
@@ -537,7 +537,7 @@ void server_stop(struct agent *a)
 	record_lines_free(&a->lines); /* pending writes hold copies */
 	linebuf_free_spare();
 	if (a->server_listening) {
-		uv_close((uv_handle_t *)&a->followers_check, NULL);
+		uv_close((uv_handle_t *)&a->followers_wake, NULL);
 		uv_close((uv_handle_t *)&a->server, NULL);
 		unlink(a->cfg.socket_path);
 		a->server_listening = false;

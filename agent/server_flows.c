@@ -174,28 +174,34 @@ void server_record_evicting(struct agent *a, const struct netobs_record *rec)
 	}
 }
 
-/* A record was stored: followers that are not busy writing take it now;
- * busy ones take it with their next batch. */
-static void followers_check_cb(uv_check_t *check)
+/* Records were stored: followers that are not busy writing take them now;
+ * busy ones take them with their next batch. */
+static void followers_wake_cb(uv_prepare_t *prepare)
 {
-	struct agent *a = check->data;
+	struct agent *a = prepare->data;
 
-	uv_check_stop(check);
+	uv_prepare_stop(prepare);
 	for (struct client *c = a->clients; c; c = c->next)
 		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing)
 			client_pump(c);
 }
 
-/* Followers take new records once per loop iteration, after its callbacks
- * made them (a ring-buffer wakeup makes thousands): one write for the lot,
- * not one per record. */
+/*
+ * Followers take new records once per loop iteration, after the callbacks
+ * that made them (a ring-buffer wakeup makes thousands): one write for the
+ * lot, not one per record. A prepare handle runs before the loop waits:
+ * records made in a timer (the harvest) or an idle callback go out in the
+ * same iteration, those made in an I/O callback at the start of the next.
+ * (A check handle, which runs after the wait, left records made before it
+ * waiting for some other event.)
+ */
 void server_wake_followers(struct agent *a)
 {
 	if (!a->server_listening)
 		return;
 	for (struct client *c = a->clients; c; c = c->next) {
 		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing) {
-			uv_check_start(&a->followers_check, followers_check_cb);
+			uv_prepare_start(&a->followers_wake, followers_wake_cb);
 			return;
 		}
 	}
