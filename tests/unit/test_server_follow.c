@@ -93,12 +93,50 @@ START_TEST(test_follower_gets_records_made_in_a_timer)
 }
 END_TEST
 
+/*
+ * Without a content filter the server matches records by their time alone
+ * (client_wants()): since and until still bound the reply, and lost-events
+ * records outside the window are left out too.
+ */
+START_TEST(test_time_window_without_content_filter)
+{
+	struct server_fixture *f = fixture_start();
+	struct exchange *x = malloc(sizeof(*x));
+	struct netobs_record rec;
+
+	ck_assert_ptr_nonnull(x);
+	for (uint64_t t = 1000; t < 1006; t++) {
+		make_flow(&rec, t);
+		rec.flow.key.sport = htons((uint16_t)(42000 + t - 1000));
+		agent_emit(&f->a, &rec);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = NETOBS_RECORD_LOST_EVENTS;
+	rec.time_ns = 999;
+	rec.lost.cpu = -1;
+	rec.lost.count = 7;
+	agent_emit(&f->a, &rec);
+	exchange(f, x,
+		 "{\"request\":\"flows\",\"all\":true,\"filter\":{\"since\":\"1002\","
+		 "\"until\":\"1004\"}}\n");
+	/* 1002, 1003 and 1004: source ports 42002-42004, nothing else */
+	ck_assert_uint_eq(count_lines_with(x->reply, "\"flow\""), 3);
+	ck_assert_uint_eq(count_lines_with(x->reply, "\"source_port\":42002"), 1);
+	ck_assert_uint_eq(count_lines_with(x->reply, "\"source_port\":42004"), 1);
+	ck_assert_uint_eq(count_lines_with(x->reply, "lost_events"), 0);
+	ck_assert_uint_eq(count_lines_with(x->reply, "\"done\":{\"count\":3}"), 1);
+	free(x);
+	fixture_stop(f);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("server_follow");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_follower_gets_records_made_in_a_timer);
+	tcase_add_test(tc, test_time_window_without_content_filter);
 	suite_add_tcase(s, tc);
 	return s;
 }
