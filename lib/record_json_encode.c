@@ -231,6 +231,24 @@ APPEND void member_string(struct json_text *t, const char *key, const char *valu
 	put_string(t, value);
 }
 
+/* A string the encoder knows needs no escape (an enum's name, an address),
+ * copied as it is; NULL is refused as put_string() refuses it. */
+APPEND void member_name(struct json_text *t, const char *key, const char *value)
+{
+	size_t n;
+
+	if (!value) {
+		if (!t->err)
+			t->err = -EINVAL;
+		return;
+	}
+	n = strlen(value);
+	put_key(t, key);
+	put_char(t, '"');
+	put(t, value, n);
+	put_char(t, '"');
+}
+
 APPEND void member_int(struct json_text *t, const char *key, int64_t value)
 {
 	put_key(t, key);
@@ -550,7 +568,7 @@ static void member_l7(struct json_text *t, const struct netobs_l7 *l7)
 {
 	put_key(t, "l7");
 	open_object(t);
-	member_string(t, "type", netobs_l7_type_name(l7->type));
+	member_name(t, "type", netobs_l7_type_name(l7->type));
 	if (l7->latency_ns)
 		member_u64_string(t, "latency_ns", l7->latency_ns);
 	/* Only when set: Hubble's readers never see a key they do not know. */
@@ -631,7 +649,7 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_time(t, "time", rec->time_ns);
 	member_uuid(t, node_name, rec->seq);
 	if (flow->verdict != NETOBS_VERDICT_UNKNOWN)
-		member_string(t, "verdict", netobs_verdict_name(flow->verdict));
+		member_name(t, "verdict", netobs_verdict_name(flow->verdict));
 	if (flow->drop_reason) /* Hubble's deprecated number, next to its name below */
 		member_int(t, "drop_reason", flow->drop_reason);
 	if (key->family == NETOBS_FAMILY_NONE)
@@ -643,31 +661,31 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 		netobs_addr_format(key->family, key->daddr, dst, sizeof(dst));
 		put_key(t, "IP");
 		open_object(t);
-		member_string(t, "source", src);
-		member_string(t, "destination", dst);
-		member_string(t, "ipVersion", key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6");
+		member_name(t, "source", src);
+		member_name(t, "destination", dst);
+		member_name(t, "ipVersion", key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6");
 		close_object(t);
 		member_l4(t, flow);
 	}
 	member_peer(t, "source", &flow->src);
 	member_peer(t, "destination", &flow->dst);
-	member_string(t, "Type", flow->l7 ? "L7" : "L3_L4");
+	member_name(t, "Type", flow->l7 ? "L7" : "L3_L4");
 	if (node_name[0])
 		member_string(t, "node_name", node_name);
 	if (flow->direction != NETOBS_DIR_UNKNOWN)
-		member_string(t, "traffic_direction", netobs_direction_name(flow->direction));
+		member_name(t, "traffic_direction", netobs_direction_name(flow->direction));
 	if (flow->policy_match_type)
 		member_int(t, "policy_match_type", flow->policy_match_type);
 	if (flow->obs_point != NETOBS_OBS_UNKNOWN)
-		member_string(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
+		member_name(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
 	/* a trace's reason: an L7 record is no trace (Hubble leaves it out too) */
 	if (!flow->l7)
-		member_string(t, "trace_reason",
-			      netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
+		member_name(t, "trace_reason",
+			    netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
 	/* a reason without a name is the number alone: the decoder reads it back as is */
 	if (flow->drop_reason && netobs_drop_reason_from_name(netobs_drop_reason_name(
 					 flow->drop_reason)) == flow->drop_reason)
-		member_string(t, "drop_reason_desc", netobs_drop_reason_name(flow->drop_reason));
+		member_name(t, "drop_reason_desc", netobs_drop_reason_name(flow->drop_reason));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
 	if (flow->is_reply >= 0) {
 		put_key(t, "is_reply");
@@ -694,15 +712,14 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_string(t, "Summary", summary);
 	member_policy_list(t, flow);
 	if (flow->policy_verdict != NETOBS_PV_NONE)
-		member_string(t, "policy_verdict",
-			      netobs_policy_verdict_name(flow->policy_verdict));
+		member_name(t, "policy_verdict", netobs_policy_verdict_name(flow->policy_verdict));
 	if (!flow->l7) {
 		member_stats(t, flow);
-		member_string(t, "flow_event", netobs_flow_event_name(flow->event));
+		member_name(t, "flow_event", netobs_flow_event_name(flow->event));
 		if (flow->event == NETOBS_FLOW_EVENT_END && flow->end_reason != NETOBS_END_NONE)
-			member_string(t, "end_reason", netobs_end_reason_name(flow->end_reason));
+			member_name(t, "end_reason", netobs_end_reason_name(flow->end_reason));
 	}
-	member_string(t, "hook", netobs_hook_name(key->hook));
+	member_name(t, "hook", netobs_hook_name(key->hook));
 	if (key->vlan_id)
 		member_int(t, "vlan_id", key->vlan_id);
 	if (key->key_flags & KEY_FLAGS_WRITTEN) {
