@@ -130,6 +130,47 @@ START_TEST(test_time_window_without_content_filter)
 }
 END_TEST
 
+/* Each record's line is written once: two followers and then a reader of
+ * the same records share it (struct record_lines). */
+START_TEST(test_line_written_once_for_every_client)
+{
+	struct server_fixture *f = fixture_start();
+	struct exchange *x = calloc(3, sizeof(*x));
+	struct netobs_record rec;
+	pthread_t threads[2];
+
+	ck_assert_ptr_nonnull(x);
+	for (int i = 0; i < 2; i++)
+		exchange_start(f, &x[i], "{\"request\":\"flows\",\"last\":0,\"follow\":true}\n",
+			       "\"source_port\":43009", &threads[i]);
+	for (int i = 0; i < 500 && f->a.nclients < 2; i++) {
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+	for (int i = 0; i < 20; i++) { /* both read their request: they follow */
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+	for (int i = 0; i < 10; i++) {
+		make_flow(&rec, 6000 + (uint64_t)i);
+		rec.flow.key.sport = htons((uint16_t)(43000 + i));
+		agent_emit(&f->a, &rec);
+	}
+	for (int i = 0; i < 2; i++) {
+		run_until(f, &x[i].done);
+		pthread_join(threads[i], NULL);
+		ck_assert_uint_eq(count_lines_with(x[i].reply, "\"flow\""), 10);
+	}
+	exchange(f, &x[2], "{\"request\":\"flows\",\"all\":true}\n");
+	ck_assert_uint_eq(count_lines_with(x[2].reply, "\"flow\""), 10);
+	/* ten lines encoded, for three clients */
+	ck_assert_uint_eq(f->a.lines.encoded, 10);
+	ck_assert_uint_eq(f->a.lines.reused, 20);
+	free(x);
+	fixture_stop(f);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("server_follow");
@@ -137,6 +178,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_follower_gets_records_made_in_a_timer);
 	tcase_add_test(tc, test_time_window_without_content_filter);
+	tcase_add_test(tc, test_line_written_once_for_every_client);
 	suite_add_tcase(s, tc);
 	return s;
 }
