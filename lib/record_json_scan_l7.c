@@ -28,6 +28,16 @@ static bool first_time(struct scan *s, uint32_t *seen, unsigned int bit)
 	return true;
 }
 
+/* Which of names[0..n) key is; n if none. */
+static unsigned int member_index(const char *key, const char *const *names, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && strcmp(key, names[i]); i++)
+		;
+	return i;
+}
+
 struct dns_types_scan {
 	uint16_t *types;
 };
@@ -92,8 +102,7 @@ static bool dns_member(struct scan *s, const char *key, void *ctx)
 	size_t count;
 	uint64_t v;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && strcmp(key, names[i]); i++)
-		;
+	i = member_index(key, names, sizeof(names) / sizeof(names[0]));
 	if (!first_time(s, &d->seen, i))
 		return false;
 	switch (i) {
@@ -167,8 +176,7 @@ static bool http_member(struct scan *s, const char *key, void *ctx)
 	size_t count;
 	uint64_t v;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]) && strcmp(key, names[i]); i++)
-		;
+	i = member_index(key, names, sizeof(names) / sizeof(names[0]));
 	if (!first_time(s, &h->seen, i))
 		return false;
 	switch (i) {
@@ -217,8 +225,7 @@ static bool l7_member(struct scan *s, const char *key, void *ctx)
 	unsigned int i;
 	bool on;
 
-	for (i = 0; i < L7_MEMBERS && strcmp(key, names[i]); i++)
-		;
+	i = member_index(key, names, L7_MEMBERS);
 	if (!first_time(s, &l->seen, i))
 		return false;
 	switch (i) {

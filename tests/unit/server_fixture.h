@@ -106,6 +106,16 @@ static inline void exchange_start(struct server_fixture *f, struct exchange *x, 
 	ck_assert_int_eq(pthread_create(thread, NULL, client_thread, x), 0);
 }
 
+/* Run the loop without waiting for about ms milliseconds (the client
+ * thread reads its request, a write completes). */
+static inline void run_for(struct server_fixture *f, int ms)
+{
+	for (int i = 0; i < ms; i++) {
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+}
+
 /* Run the loop until flag is set (at most 5 s). */
 static inline void run_until(struct server_fixture *f, atomic_bool *flag)
 {

@@ -13,23 +13,11 @@
 #include <time.h>
 
 #include "print.h"
+#include "print_capture.h"
 #include "print_reference.h"
 #include "random_record.h"
 
 Suite *netobs_test_suite(void);
-
-static char *capture(void (*print)(FILE *, const struct netobs_record *),
-		     const struct netobs_record *rec)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	ck_assert_ptr_nonnull(out);
-	print(out, rec);
-	fclose(out);
-	return text;
-}
 
 static void assert_same_text(const struct netobs_record *rec)
 {

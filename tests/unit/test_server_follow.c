@@ -66,10 +66,7 @@ START_TEST(test_follower_gets_records_made_in_a_timer)
 		usleep(1000);
 	}
 	ck_assert_ptr_nonnull(run.f->a.clients);
-	for (int i = 0; i < 20; i++) {
-		uv_run(&run.f->loop, UV_RUN_NOWAIT);
-		usleep(1000);
-	}
+	run_for(run.f, 20);
 
 	ck_assert_int_eq(uv_async_init(&run.f->loop, &done, done_cb), 0);
 	x->notify = &done;
@@ -147,10 +144,7 @@ START_TEST(test_line_written_once_for_every_client)
 		uv_run(&f->loop, UV_RUN_NOWAIT);
 		usleep(1000);
 	}
-	for (int i = 0; i < 20; i++) { /* both read their request: they follow */
-		uv_run(&f->loop, UV_RUN_NOWAIT);
-		usleep(1000);
-	}
+	run_for(f, 20); /* both read their request: they follow */
 	for (int i = 0; i < 10; i++) {
 		make_flow(&rec, 6000 + (uint64_t)i);
 		rec.flow.key.sport = htons((uint16_t)(43000 + i));

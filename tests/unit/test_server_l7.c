@@ -127,10 +127,7 @@ START_TEST(test_eviction_loss_counts_l7_matches)
 		       "\"protocol\":[\"dns\"]}}}\n",
 		       "\"query\":\"last.example.\"", &thread);
 	run_until(f, &x->got_first);
-	for (int i = 0; i < 20; i++) { /* let its write complete: it follows now */
-		uv_run(&f->loop, UV_RUN_NOWAIT);
-		usleep(1000);
-	}
+	run_for(f, 20); /* let its write complete: it follows now */
 
 	/* No loop run from here on: the follower takes new records once per
 	 * loop iteration (server_wake_followers()), so it is behind all of
