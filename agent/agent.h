@@ -121,7 +121,7 @@ struct agent {
 	uv_timer_t rescan_timer;
 	uv_signal_t stop_signals[4]; /* SIGINT, SIGTERM, SIGHUP, SIGQUIT: each stops cleanly */
 	uv_pipe_t server;
-	uv_check_t followers_check; /* wakes idle followers once per loop iteration */
+	uv_prepare_t followers_wake; /* wakes idle followers once per loop iteration */
 	bool server_listening;
 	struct client *clients;
 	unsigned int nclients;

@@ -16,6 +16,9 @@
  * callback before the next read), and the filter is allocated by a flows
  * request. --max-clients bounds how many there are, --request-timeout how
  * long one may sit without a complete request.
+ *
+ * This file has the socket, requests and writes; flows replies and
+ * followers are in agent/server_flows.c.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -35,6 +38,7 @@
 #include "linebuf.h"
 #include "log.h"
 #include "agent_policy.h"
+#include "server_client.h"
 #include "status.h"
 
 /* After an error line the agent keeps reading (and dropping) what the client
@@ -46,44 +50,6 @@
 /* How often a half-closed client is checked for having closed completely. */
 #define CLIENT_HANGUP_CHECK_MS 1000
 
-/* A reply goes out in writes of about this much (a line more at most), */
-#define PUMP_MAX_BYTES (256 * 1024)
-/* and at most this many of them before the loop serves others. */
-#define PUMP_WRITES_AT_ONCE 8
-
-enum client_state {
-	CLIENT_READING_REQUEST = 0,
-	CLIENT_SENDING_HISTORY, /* stored records, a batch per completed write */
-	CLIENT_FOLLOWING,	/* new records as they are made */
-	CLIENT_FINISHING,	/* last write queued; close when it completes */
-};
-
-struct client {
-	uv_pipe_t pipe;
-	uv_timer_t request_timer; /* --request-timeout: runs until a request is complete */
-	struct agent *agent;
-	struct client *next;
-	char *request; /* NULL until bytes arrive, freed once handled */
-	size_t request_len;
-	size_t request_cap;
-	enum client_state state;
-	struct netobs_filter_set *filter; /* a flows request's; NULL before */
-	uint64_t cursor;		  /* next sequence number to consider */
-	uint64_t end_seq;		  /* last sequence number of a non-follow reply */
-	uint64_t limit;			  /* records still to send (--first N) */
-	uint64_t sent;
-	bool follow;
-	bool filter_reads_parts; /* the filter looks at more than times: match full records */
-	bool closing;
-	bool rejected; /* over --max-clients: told so, not counted in nclients */
-	bool linger;   /* an error reply: read until the client closes, then close */
-	bool read_eof; /* the client has shut down its side */
-	uv_shutdown_t shutdown_req;
-	unsigned int open_handles; /* pipe and timer: freed when both are closed */
-	bool writing;		   /* a write is in flight: the next batch waits for it */
-	uint64_t lost_evicted;	   /* matching records the store overwrote before we sent them */
-};
-
 struct write_req {
 	uv_write_t req;
 	struct client *client;
@@ -92,8 +58,6 @@ struct write_req {
 	size_t lines;
 	bool close_after;
 };
-
-static void client_pump(struct client *c);
 
 static void client_closed_cb(uv_handle_t *handle)
 {
@@ -115,7 +79,7 @@ static void client_closed_cb(uv_handle_t *handle)
 	free(c);
 }
 
-static void client_close(struct client *c)
+void client_close(struct client *c)
 {
 	if (c->closing)
 		return;
@@ -126,9 +90,7 @@ static void client_close(struct client *c)
 
 static void client_write_cb(uv_write_t *req, int status);
 
-/* A batch written at once if the socket takes all of it: true, and lb's
- * buffer kept for the next batch; false with lb holding what is left. */
-static bool client_write_now(struct client *c, struct linebuf *lb)
+bool client_write_now(struct client *c, struct linebuf *lb)
 {
 	uv_buf_t buf = uv_buf_init(lb->data, (unsigned int)lb->len);
 	int n = uv_try_write((uv_stream_t *)&c->pipe, &buf, 1);
@@ -144,8 +106,7 @@ static bool client_write_now(struct client *c, struct linebuf *lb)
 	return false;
 }
 
-/* Queue a buffer of lines; takes ownership of lb->data. */
-static void client_write(struct client *c, struct linebuf *lb, size_t lines, bool close_after)
+void client_write(struct client *c, struct linebuf *lb, size_t lines, bool close_after)
 {
 	struct write_req *w = calloc(1, sizeof(*w));
 	uv_buf_t buf;
@@ -172,7 +133,7 @@ static void client_write(struct client *c, struct linebuf *lb, size_t lines, boo
 	}
 }
 
-static void client_send_json(struct client *c, json_t *obj, bool close_after)
+void client_send_json(struct client *c, json_t *obj, bool close_after)
 {
 	struct linebuf lb = {};
 
@@ -184,10 +145,7 @@ static void client_send_json(struct client *c, json_t *obj, bool close_after)
 	client_write(c, &lb, 1, close_after);
 }
 
-static void client_send_error(struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void client_send_error(struct client *c, const char *fmt, ...)
+void client_send_error(struct client *c, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -282,284 +240,6 @@ static void client_write_cb(uv_write_t *req, int status)
 	free(w);
 	if (c->state == CLIENT_SENDING_HISTORY || c->state == CLIENT_FOLLOWING)
 		client_pump(c);
-}
-
-static void client_finish(struct client *c)
-{
-	c->state = CLIENT_FINISHING;
-	client_send_json(c, json_pack("{s:{s:I}}", "done", "count", (json_int_t)c->sent), true);
-}
-
-/*
- * Where the records this file filters and encodes get their L7 part and
- * names (record_store_get_full()). One is enough: the loop is single-
- * threaded and every use below is done with a record before it gets the
- * next; evictions use the store's own scratch.
- */
-static struct record_store_scratch record_scratch;
-
-/* The stored record seq as the client's filter needs it: full (parts
- * unpacked) when it looks at more than times. NULL if gone. */
-static const struct netobs_record *client_record(const struct client *c, uint64_t seq)
-{
-	struct record_store *store = &c->agent->store;
-
-	return c->filter_reads_parts ? record_store_get_full(store, seq, &record_scratch)
-				     : record_store_get(store, seq);
-}
-
-/* Records in [from, to) that match the client's filter. */
-static uint64_t client_count_matching(const struct client *c, uint64_t from, uint64_t to)
-{
-	uint64_t n = 0;
-
-	for (uint64_t seq = from; seq < to; seq++) {
-		const struct netobs_record *rec = client_record(c, seq);
-
-		if (rec && netobs_filter_set_match(c->filter, rec))
-			n++;
-	}
-	return n;
-}
-
-/*
- * Send the next batch from the client's cursor; when it is caught up, a
- * follower waits for new records and any other reply finishes.
- */
-static bool client_pump_once(struct client *c, bool may_write_now)
-{
-	struct agent *a = c->agent;
-	uint64_t oldest = record_store_oldest_seq(&a->store);
-	uint64_t newest = record_store_newest_seq(&a->store);
-	uint64_t end = c->follow ? newest : c->end_seq;
-	struct linebuf lb;
-	size_t lines = 0;
-
-	if (c->writing || c->closing)
-		return false;
-	linebuf_take_spare(&lb);
-	if (c->cursor < oldest && c->cursor <= end) {
-		/* The store overwrote records before this reader got them (a burst
-		 * larger than the store during one write); server_record_evicting()
-		 * counted those that matched its filter. */
-		c->cursor = oldest;
-		if (c->lost_evicted) {
-			a->stats.lost_store += c->lost_evicted;
-			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
-						       NETOBS_LOST_HUBBLE_RING_BUFFER,
-						       c->lost_evicted))
-				goto fail;
-			c->lost_evicted = 0;
-			lines++;
-		}
-	}
-	if (c->state == CLIENT_FOLLOWING && c->cursor <= newest &&
-	    newest - c->cursor >= a->cfg.client_queue) {
-		/* Too far behind: skip ahead to the newest --client-queue records,
-		 * and say exactly how many of the skipped ones it wanted. (Only once
-		 * following: the stored history a reply asked for is not a backlog.) */
-		uint64_t resume = newest + 1 - a->cfg.client_queue;
-		uint64_t lost = client_count_matching(c, c->cursor, resume);
-
-		c->cursor = resume;
-		if (lost) {
-			a->stats.lost_client_queue += lost;
-			if (linebuf_append_lost_events(&lb, a->cfg.node_name,
-						       NETOBS_LOST_OBSERVER_EVENTS_QUEUE, lost))
-				goto fail;
-			lines++;
-		}
-	}
-	while (c->cursor <= end && c->limit && lb.len < PUMP_MAX_BYTES) {
-		uint64_t seq = c->cursor++;
-		const struct netobs_record *rec = client_record(c, seq);
-		const char *line;
-		size_t len;
-
-		if (!rec || !netobs_filter_set_match(c->filter, rec))
-			continue;
-		/* Each record's line is written once, whichever client reads it first. */
-		line = record_lines_get(&a->lines, &a->store, seq, a->cfg.node_name,
-					&record_scratch, &len);
-		if (!line) {
-			if (errno == ENOENT)
-				continue; /* its parts did not unpack: counted, not sent */
-			log_warn("cannot encode record %llu for a client: %s",
-				 (unsigned long long)seq, strerror(errno));
-			goto fail;
-		}
-		if (linebuf_append_lines(&lb, line, len))
-			goto fail;
-		lines++;
-		c->limit--;
-		c->sent++;
-	}
-	if (lines) {
-		if (may_write_now && client_write_now(c, &lb))
-			return true;
-		client_write(c, &lb, lines, false);
-		return false;
-	}
-	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
-	if (c->follow) {
-		c->state = CLIENT_FOLLOWING; /* caught up: server_wake_followers() wakes it */
-		return false;
-	}
-	client_finish(c);
-	return false;
-fail:
-	linebuf_keep_spare(lb.data, lb.cap, 2 * PUMP_MAX_BYTES);
-	client_close(c);
-	return false;
-}
-
-/*
- * Send batches while the socket takes them whole, PUMP_WRITES_AT_ONCE at
- * most (then the loop serves others, and the last batch's write callback
- * goes on): a reader that keeps up gets a batch per write(2), not one per
- * loop iteration.
- */
-static void client_pump(struct client *c)
-{
-	for (unsigned int i = 0; i < PUMP_WRITES_AT_ONCE; i++)
-		if (!client_pump_once(c, i + 1 < PUMP_WRITES_AT_ONCE))
-			return;
-}
-
-/* The store is about to overwrite rec: every reader that still wanted it
- * loses it, and counts it if it matches its filter, so the loss it is told
- * about is exact. */
-void server_record_evicting(struct agent *a, const struct netobs_record *rec)
-{
-	for (struct client *c = a->clients; c; c = c->next) {
-		if ((c->state != CLIENT_SENDING_HISTORY && c->state != CLIENT_FOLLOWING) ||
-		    c->cursor > rec->seq || (!c->follow && rec->seq > c->end_seq) || !c->limit)
-			continue;
-		if (netobs_filter_set_match(c->filter, rec))
-			c->lost_evicted++;
-	}
-}
-
-/* A record was stored: followers that are not busy writing take it now;
- * busy ones take it with their next batch. */
-static void followers_check_cb(uv_check_t *check)
-{
-	struct agent *a = check->data;
-
-	uv_check_stop(check);
-	for (struct client *c = a->clients; c; c = c->next)
-		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing)
-			client_pump(c);
-}
-
-/* Followers take new records once per loop iteration, after its callbacks
- * made them (a ring-buffer wakeup makes thousands): one write for the lot,
- * not one per record. */
-void server_wake_followers(struct agent *a)
-{
-	if (!a->server_listening)
-		return;
-	for (struct client *c = a->clients; c; c = c->next) {
-		if (c->state == CLIENT_FOLLOWING && !c->writing && !c->closing) {
-			uv_check_start(&a->followers_check, followers_check_cb);
-			return;
-		}
-	}
-}
-
-static bool json_get_count(json_t *req, const char *name, uint64_t *out, bool *present)
-{
-	json_t *v = json_object_get(req, name);
-
-	*present = v != NULL;
-	if (!v)
-		return true;
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return false;
-	*out = (uint64_t)json_integer_value(v);
-	return true;
-}
-
-static void client_start_flows(struct client *c, json_t *req)
-{
-	struct agent *a = c->agent;
-	uint64_t last = 20, first = 0;
-	bool has_last, has_first, all = false;
-	const char *key;
-	json_t *v, *filter;
-	char err[256];
-
-	json_object_foreach (req, key, v) {
-		if (strcmp(key, "request") && strcmp(key, "last") && strcmp(key, "first") &&
-		    strcmp(key, "all") && strcmp(key, "follow") && strcmp(key, "filter")) {
-			client_send_error(c, "unknown field '%s' in flows request", key);
-			return;
-		}
-	}
-	if (!json_get_count(req, "last", &last, &has_last) ||
-	    !json_get_count(req, "first", &first, &has_first)) {
-		client_send_error(c, "'last' and 'first' must be non-negative integers");
-		return;
-	}
-	if ((v = json_object_get(req, "all")) && !json_is_boolean(v)) {
-		client_send_error(c, "'all' must be true or false");
-		return;
-	}
-	all = json_is_true(v);
-	if ((v = json_object_get(req, "follow")) && !json_is_boolean(v)) {
-		client_send_error(c, "'follow' must be true or false");
-		return;
-	}
-	c->follow = json_is_true(v);
-	if (has_first + has_last + all > 1) {
-		client_send_error(c, "use only one of 'first', 'last' and 'all'");
-		return;
-	}
-	if (has_first && c->follow) {
-		client_send_error(c, "'first' cannot be combined with 'follow'");
-		return;
-	}
-	c->filter = malloc(sizeof(*c->filter));
-	if (!c->filter) {
-		client_send_error(c, "the agent is out of memory; try again later");
-		return;
-	}
-	netobs_filter_set_init(c->filter);
-	filter = json_object_get(req, "filter");
-	if (filter && netobs_filter_set_from_json(filter, c->filter, err, sizeof(err))) {
-		client_send_error(c, "invalid filter: %s", err);
-		return;
-	}
-	c->filter_reads_parts = !netobs_filter_is_empty(&c->filter->allow) ||
-				!netobs_filter_is_empty(&c->filter->deny);
-	if (!a->lines.slots && record_lines_init(&a->lines, a->store.capacity)) {
-		client_send_error(c, "the agent is out of memory; try again later");
-		return;
-	}
-
-	c->end_seq = record_store_newest_seq(&a->store);
-	c->limit = UINT64_MAX;
-	if (all) {
-		c->cursor = record_store_oldest_seq(&a->store);
-	} else if (has_first) {
-		c->cursor = record_store_oldest_seq(&a->store);
-		c->limit = first;
-	} else {
-		/* The N newest matching: walk back from the newest. */
-		uint64_t seq = c->end_seq + 1, found = 0;
-		uint64_t oldest = record_store_oldest_seq(&a->store);
-
-		while (found < last && seq > oldest) {
-			const struct netobs_record *rec = client_record(c, seq - 1);
-
-			seq--;
-			if (rec && netobs_filter_set_match(c->filter, rec))
-				found++;
-		}
-		c->cursor = seq;
-	}
-	c->state = CLIENT_SENDING_HISTORY;
-	client_pump(c);
 }
 
 static void client_handle_request(struct client *c, const char *line)
@@ -844,8 +524,8 @@ int server_start(struct agent *a, char *err, size_t errlen)
 		uv_close((uv_handle_t *)&a->server, NULL);
 		return rc;
 	}
-	uv_check_init(a->loop, &a->followers_check);
-	a->followers_check.data = a;
+	uv_prepare_init(a->loop, &a->followers_wake);
+	a->followers_wake.data = a;
 	a->server_listening = true;
 	return 0;
 }
@@ -857,7 +537,7 @@ void server_stop(struct agent *a)
 	record_lines_free(&a->lines); /* pending writes hold copies */
 	linebuf_free_spare();
 	if (a->server_listening) {
-		uv_close((uv_handle_t *)&a->followers_check, NULL);
+		uv_close((uv_handle_t *)&a->followers_wake, NULL);
 		uv_close((uv_handle_t *)&a->server, NULL);
 		unlink(a->cfg.socket_path);
 		a->server_listening = false;

@@ -432,6 +432,9 @@ static json_t *flows_request_json(const struct flows_request *req)
 	return msg;
 }
 
+/* stdout's buffer when it is not a terminal (it lives as long as stdout). */
+static char stdout_buffer[256 * 1024];
+
 /* A record decoded: draw it in compact or table output. */
 static void print_record(const struct flows_request *req, const struct netobs_record *rec,
 			 bool *header_printed)
@@ -566,6 +569,13 @@ int cli_cmd_flows(int argc, char **argv, struct cli_globals *g)
 	ret = parse_flows_flags(argc, argv, g, &req);
 	if (ret)
 		return ret;
+	/* Into a pipe or a file, records go out in large writes: stdio's
+	 * default there is a write(2) per 4 KiB, four records. (A terminal
+	 * keeps its line buffering; a follower still flushes when no further
+	 * record is at hand.) Before anything is written, as setvbuf() needs;
+	 * with a buffer of ours: glibc ignores the size of one it allocates. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
 	netobs_print_set_color(req.color);
 	if (req.pcap_path)
 		return flows_from_capture(&req);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Human-readable output: Hubble's compact line and table, plus the Summary
- * text the JSON encoder also uses. Layout decisions are documented in
+ * Human-readable output: Hubble's compact line and table (the Summary
+ * they show is print_summary.c's). Layout decisions are documented in
  * docs/records.md ("Text output").
  */
 #include <arpa/inet.h>
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "print.h"
+#include "print_text.h"
 
 #define HOST_TEXT_MAX (NETOBS_NAMES_MAX * NETOBS_NAME_TEXT_MAX + INET6_ADDRSTRLEN + 16)
 #define SUMMARY_MAX   NETOBS_SUMMARY_MAX
@@ -58,227 +59,6 @@ static const char *verdict_color(int verdict)
 	default:
 		return "";
 	}
-}
-
-/* Bounded appender: output is cut at the buffer's end, never overflows. */
-struct text {
-	char *buf;
-	size_t len;
-	size_t used;
-};
-
-__attribute__((format(printf, 2, 3))) static void text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->used >= t->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		t->used += (size_t)n;
-}
-
-struct code_name {
-	uint8_t value;
-	const char *name;
-};
-
-struct icmp_type_name {
-	uint8_t type;
-	const char *name;
-	const struct code_name *codes; /* NULL: the type uses no code */
-	size_t ncodes;
-};
-
-#define CODES(table) table, sizeof(table) / sizeof(table[0])
-
-/* Names as gopacket prints them, which is what Hubble's Summary shows. */
-static const struct code_name icmp4_unreach_codes[] = {
-	{0, "Net"},
-	{1, "Host"},
-	{2, "Protocol"},
-	{3, "Port"},
-	{4, "FragmentationNeeded"},
-	{5, "SourceRoutingFailed"},
-	{6, "NetUnknown"},
-	{7, "HostUnknown"},
-	{9, "NetAdminProhibited"},
-	{10, "HostAdminProhibited"},
-	{13, "CommAdminProhibited"},
-};
-static const struct code_name icmp4_redirect_codes[] = {
-	{0, "Net"},
-	{1, "Host"},
-	{2, "TOS+Net"},
-	{3, "TOS+Host"},
-};
-static const struct code_name icmp4_time_exceeded_codes[] = {
-	{0, "TTLExceeded"},
-	{1, "FragmentReassemblyTimeExceeded"},
-};
-static const struct code_name icmp4_param_problem_codes[] = {
-	{0, "PointerIndicatesError"},
-	{1, "MissingOption"},
-	{2, "BadLength"},
-};
-static const struct icmp_type_name icmp4_types[] = {
-	{0, "EchoReply", NULL, 0},
-	{3, "DestinationUnreachable", CODES(icmp4_unreach_codes)},
-	{4, "SourceQuench", NULL, 0},
-	{5, "Redirect", CODES(icmp4_redirect_codes)},
-	{8, "EchoRequest", NULL, 0},
-	{9, "RouterAdvertisement", NULL, 0},
-	{10, "RouterSolicitation", NULL, 0},
-	{11, "TimeExceeded", CODES(icmp4_time_exceeded_codes)},
-	{12, "ParameterProblem", CODES(icmp4_param_problem_codes)},
-	{13, "TimestampRequest", NULL, 0},
-	{14, "TimestampReply", NULL, 0},
-};
-
-static const struct code_name icmp6_unreach_codes[] = {
-	{0, "NoRouteToDst"},	   {1, "AdminProhibited"}, {2, "BeyondScopeOfSrc"},
-	{3, "AddressUnreachable"}, {4, "PortUnreachable"}, {5, "SrcAddressFailedPolicy"},
-	{6, "RejectRouteToDst"},
-};
-static const struct code_name icmp6_time_exceeded_codes[] = {
-	{0, "HopLimitExceeded"},
-	{1, "FragmentReassemblyTimeExceeded"},
-};
-static const struct code_name icmp6_param_problem_codes[] = {
-	{0, "ErroneousHeaderField"},
-	{1, "UnrecognizedNextHeader"},
-	{2, "UnrecognizedIPv6Option"},
-};
-static const struct icmp_type_name icmp6_types[] = {
-	{1, "DestinationUnreachable", CODES(icmp6_unreach_codes)},
-	{2, "PacketTooBig", NULL, 0},
-	{3, "TimeExceeded", CODES(icmp6_time_exceeded_codes)},
-	{4, "ParameterProblem", CODES(icmp6_param_problem_codes)},
-	{128, "EchoRequest", NULL, 0},
-	{129, "EchoReply", NULL, 0},
-	{133, "RouterSolicitation", NULL, 0},
-	{134, "RouterAdvertisement", NULL, 0},
-	{135, "NeighborSolicitation", NULL, 0},
-	{136, "NeighborAdvertisement", NULL, 0},
-	{137, "Redirect", NULL, 0},
-};
-
-static const struct {
-	uint16_t type;
-	const char *name;
-} ethertype_names[] = {
-	{0x0800, "IPv4"},
-	{0x0806, "ARP"},
-	{0x8035, "RARP"},
-	{0x86dd, "IPv6"},
-	{0x8847, "MPLS"},
-	{0x8848, "MPLS multicast"},
-	{0x8863, "PPPoE discovery"},
-	{0x8864, "PPPoE session"},
-	{0x888e, "EAPOL"},
-	{0x88cc, "LLDP"},
-	{0x88f7, "PTP"},
-};
-
-static const struct {
-	uint8_t flag;
-	const char *text;
-} key_flag_texts[] = {
-	{NETOBS_KEY_F_TRUNCATED, "truncated"},
-	{NETOBS_KEY_F_MALFORMED, "malformed"},
-	{NETOBS_KEY_F_FRAGMENT, "fragment"},
-	{NETOBS_KEY_F_EXTHDR_LIMIT, "exthdr-limit"},
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static void icmp_summary(struct text *t, const char *family, const struct icmp_type_name *types,
-			 size_t ntypes, uint8_t type, uint8_t code)
-{
-	const struct icmp_type_name *entry = NULL;
-
-	for (size_t i = 0; i < ntypes; i++)
-		if (types[i].type == type)
-			entry = &types[i];
-	if (!entry) {
-		text_add(t, "%s type %u code %u", family, type, code);
-		return;
-	}
-	text_add(t, "%s %s", family, entry->name);
-	if (!entry->codes && !code)
-		return;
-	for (size_t i = 0; i < entry->ncodes; i++) {
-		if (entry->codes[i].value == code) {
-			text_add(t, "(%s)", entry->codes[i].name);
-			return;
-		}
-	}
-	text_add(t, "(Code: %u)", code);
-}
-
-/*
- * The L7 summaries of Hubble's parser (cilium/cilium
- * pkg/hubble/parser/seven/dns.go dnsSummary, http.go httpSummary):
- *   DNS Query example.com. A,AAAA
- *   DNS Answer "1.2.3.4,5.6.7.8" CNAMEs: "a.example." TTL: 300 (Query example.com. A)
- *   DNS Answer RCode: NXDOMAIN TTL: 0 (Query nx.example. A)
- *   HTTP/1.1 GET http://a/path
- *   HTTP/1.1 200 3ms (GET http://a/path)
- * A request no response answered ends in " unanswered" (netobs's own).
- * netobs reads the packets, it is no proxy: the source is "Query", never
- * "Proxy". Hubble spells rcodes as gopacket does ("Non-Existent Domain");
- * netobs as miekg/dns and lib/dns.h do ("NXDOMAIN").
- */
-static void l7_summary(struct text *t, const struct netobs_l7 *l7)
-{
-	char buf[16], addr[INET6_ADDRSTRLEN];
-
-	if (l7->kind == NETOBS_L7_HTTP) {
-		const struct netobs_l7_http *http = &l7->http;
-
-		if (l7->type == NETOBS_L7_REQUEST)
-			text_add(t, "%s %s %s", http->protocol, http->method, http->url);
-		else
-			text_add(t, "%s %u %" PRIu64 "ms (%s %s)", http->protocol, http->code,
-				 l7->latency_ns / 1000000, http->method, http->url);
-		return;
-	}
-	if (l7->kind != NETOBS_L7_DNS)
-		return;
-	if (l7->type == NETOBS_L7_RESPONSE) {
-		const struct netobs_l7_dns *dns = &l7->dns;
-
-		text_add(t, "DNS Answer ");
-		if (dns->rcode) {
-			text_add(t, "RCode: %s", dns_rcode_name(dns->rcode, buf, sizeof(buf)));
-		} else {
-			if (dns->ips_len)
-				text_add(t, "\"");
-			for (unsigned int i = 0; i < dns->ips_len && i < DNS_IPS_MAX; i++) {
-				inet_ntop(dns->ips[i].family, dns->ips[i].addr, addr, sizeof(addr));
-				text_add(t, "%s%s", i ? "," : "", addr);
-			}
-			if (dns->ips_len)
-				text_add(t, "\"");
-			if (dns->cnames_len)
-				text_add(t, "%sCNAMEs: \"", dns->ips_len ? " " : "");
-			for (unsigned int i = 0; i < dns->cnames_len && i < DNS_CNAMES_MAX; i++)
-				text_add(t, "%s%s", i ? "," : "", dns->cnames[i]);
-			if (dns->cnames_len)
-				text_add(t, "\"");
-		}
-		text_add(t, " TTL: %u (Query %s ", dns->ttl, dns->query);
-	} else {
-		text_add(t, "DNS Query %s ", l7->dns.query);
-	}
-	for (unsigned int i = 0; i < l7->dns.qtypes_len && i < DNS_QTYPES_MAX; i++)
-		text_add(t, "%s%s", i ? "," : "",
-			 dns_type_name(l7->dns.qtypes[i], buf, sizeof(buf)));
-	if (l7->type == NETOBS_L7_RESPONSE)
-		text_add(t, ")");
 }
 
 /* Hubble's TYPE column of an L7 record (printer.go GetFlowType): "dns-request", "http-response". */
@@ -331,80 +111,44 @@ static const char *flow_verdict_text(const struct netobs_flow_record *flow)
 	return netobs_verdict_name(flow->verdict);
 }
 
-void netobs_record_summary(const struct netobs_record *rec, char *buf, size_t len)
-{
-	struct text t = {.buf = buf, .len = len};
-	const struct netobs_flow_key *key = &rec->flow.key;
-	char flags[64];
-
-	if (!len)
-		return;
-	buf[0] = '\0';
-	if (rec->kind == NETOBS_RECORD_LOST_EVENTS) {
-		text_add(&t, "%" PRIu64 " events lost (%s)", rec->lost.count,
-			 netobs_lost_source_name(rec->lost.source));
-		return;
-	}
-	if (rec->kind != NETOBS_RECORD_FLOW)
-		return;
-	if (rec->flow.l7) {
-		l7_summary(&t, rec->flow.l7);
-		if (rec->flow.l7->flags & NETOBS_L7_F_UNANSWERED)
-			text_add(&t, " unanswered");
-		return;
-	}
-	if (key->family == NETOBS_FAMILY_NONE) {
-		uint16_t type = ntohs(key->eth_proto);
-
-		text_add(&t, "ethertype 0x%04x", type);
-		for (size_t i = 0; i < ARRAY_SIZE(ethertype_names); i++)
-			if (ethertype_names[i].type == type)
-				text_add(&t, " (%s)", ethertype_names[i].name);
-	} else {
-		switch (key->proto) {
-		case IPPROTO_TCP:
-			netobs_tcp_flags_format(rec->flow.tcp_flags, flags, sizeof(flags));
-			if (flags[0])
-				text_add(&t, "TCP Flags: %s", flags);
-			else
-				text_add(&t, "TCP");
-			break;
-		case IPPROTO_UDP:
-			text_add(&t, "UDP");
-			break;
-		case IPPROTO_SCTP:
-			text_add(&t, "SCTP");
-			break;
-		case IPPROTO_ICMP:
-			icmp_summary(&t, "ICMPv4", icmp4_types, ARRAY_SIZE(icmp4_types),
-				     key->icmp_type, key->icmp_code);
-			break;
-		case IPPROTO_ICMPV6:
-			icmp_summary(&t, "ICMPv6", icmp6_types, ARRAY_SIZE(icmp6_types),
-				     key->icmp_type, key->icmp_code);
-			break;
-		default:
-			text_add(&t, "IP proto %u", key->proto);
-			break;
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(key_flag_texts); i++)
-		if (key->key_flags & key_flag_texts[i].flag)
-			text_add(&t, " [%s]", key_flag_texts[i].text);
-}
-
-/* Hubble's "Jan _2 15:04:05.000", local time. */
+/*
+ * Hubble's "Jan _2 15:04:05.000", local time. The text of the last second
+ * is kept: the records printed in a row share their second, and
+ * localtime_r() and strftime() cost more than the rest of a line. The zone's
+ * offset is the one of that very second (a DST change is a new second), and
+ * a tzset() that changes the zone changes tzname, which drops the kept text.
+ */
 static void format_timestamp(uint64_t ns, char *buf, size_t len)
 {
-	time_t secs = (time_t)(ns / 1000000000ULL);
-	char date[32];
-	struct tm tm;
+	static __thread uint64_t kept_secs = UINT64_MAX;
+	static __thread const char *kept_zone[2];
+	static __thread char kept_date[32];
+	static __thread bool kept_ok;
+	uint64_t secs = ns / 1000000000ULL;
+	unsigned int ms = (unsigned int)(ns % 1000000000ULL / 1000000ULL);
+	struct text t = {.buf = buf, .len = len};
 
-	if (!localtime_r(&secs, &tm) || !strftime(date, sizeof(date), "%b %e %H:%M:%S", &tm)) {
-		snprintf(buf, len, "?");
+	if (secs != kept_secs || kept_zone[0] != tzname[0] || kept_zone[1] != tzname[1]) {
+		time_t when = (time_t)secs;
+		struct tm tm;
+
+		kept_ok = localtime_r(&when, &tm) &&
+			  strftime(kept_date, sizeof(kept_date), "%b %e %H:%M:%S", &tm);
+		/* after localtime_r(): its first call reads the zone (tzset) */
+		kept_zone[0] = tzname[0];
+		kept_zone[1] = tzname[1];
+		kept_secs = secs;
+	}
+	if (!kept_ok) {
+		text_str(&t, "?");
 		return;
 	}
-	snprintf(buf, len, "%s.%03u", date, (unsigned int)(ns % 1000000000ULL / 1000000ULL));
+	text_str(&t, kept_date);
+	text_put(&t, ".", 1);
+	text_put(&t,
+		 (const char[]){(char)('0' + ms / 100), (char)('0' + ms / 10 % 10),
+				(char)('0' + ms % 10)},
+		 3);
 }
 
 static bool record_has_ports(const struct netobs_flow_key *key)
@@ -446,14 +190,19 @@ static void peer_host(const struct netobs_flow_record *flow, bool source, char *
 	char addr[INET6_ADDRSTRLEN];
 	bool bracket;
 
-	if (!peer->name[0] && names && names->len) {
-		struct text t = {.buf = buf, .len = len};
+	struct text t = {.buf = buf, .len = len};
 
+	if (!peer->name[0] && names && names->len) {
 		buf[0] = '\0';
-		for (unsigned int i = 0; i < names->len && i < NETOBS_NAMES_MAX; i++)
-			text_add(&t, "%s%s", i ? "," : "", names->name[i]);
-		if (record_has_ports(key) && port)
-			text_add(&t, ":%u", port);
+		for (unsigned int i = 0; i < names->len && i < NETOBS_NAMES_MAX; i++) {
+			if (i)
+				text_put(&t, ",", 1);
+			text_str(&t, names->name[i]);
+		}
+		if (record_has_ports(key) && port) {
+			text_put(&t, ":", 1);
+			text_u64(&t, port);
+		}
 		return;
 	}
 
@@ -467,28 +216,34 @@ static void peer_host(const struct netobs_flow_record *flow, bool source, char *
 				   sizeof(addr));
 	}
 	bracket = !peer->name[0] && key->family == NETOBS_FAMILY_IPV6;
-	if (record_has_ports(key) && port)
-		snprintf(buf, len, "%s%s%s:%u", bracket ? "[" : "",
-			 peer->name[0] ? peer->name : addr, bracket ? "]" : "", port);
-	else if (peer->name[0] || addr[0])
-		snprintf(buf, len, "%s", peer->name[0] ? peer->name : addr);
-	else
-		snprintf(buf, len, "-");
+	if (record_has_ports(key) && port) {
+		if (bracket)
+			text_put(&t, "[", 1);
+		text_str(&t, peer->name[0] ? peer->name : addr);
+		if (bracket)
+			text_put(&t, "]", 1);
+		text_put(&t, ":", 1);
+		text_u64(&t, port);
+	} else {
+		text_str(&t, peer->name[0] ? peer->name : addr[0] ? addr : "-");
+	}
 }
 
 /* Hubble prints reserved identities by name, others as "ID:n". */
 static void peer_identity(const struct netobs_peer *peer, char *buf, size_t len)
 {
-	if (peer->id)
-		snprintf(buf, len, "(ID:%u)", peer->id);
-	else if (peer->identity == NETOBS_IDENTITY_HOST)
-		snprintf(buf, len, "(host)");
-	else if (peer->identity == NETOBS_IDENTITY_WORLD)
-		snprintf(buf, len, "(world)");
-	else if (peer->identity)
-		snprintf(buf, len, "(ID:%u)", peer->identity);
-	else
-		snprintf(buf, len, "(unknown)");
+	struct text t = {.buf = buf, .len = len};
+
+	if (peer->id || (peer->identity != NETOBS_IDENTITY_HOST &&
+			 peer->identity != NETOBS_IDENTITY_WORLD && peer->identity)) {
+		text_str(&t, "(ID:");
+		text_u64(&t, peer->id ? peer->id : peer->identity);
+		text_put(&t, ")", 1);
+	} else {
+		text_str(&t, peer->identity == NETOBS_IDENTITY_HOST    ? "(host)"
+			     : peer->identity == NETOBS_IDENTITY_WORLD ? "(world)"
+								       : "(unknown)");
+	}
 }
 
 /* "host" and "(identity)" of one side; the identity is "" for a non-IP side
@@ -506,15 +261,17 @@ static void peer_parts(const struct netobs_flow_record *flow, bool source, char 
 /* "new", "tcp-flags", "update", "end(FIN)": why netobs emitted this record. */
 static void flow_event_text(const struct netobs_flow_record *flow, char *buf, size_t len)
 {
+	struct text t = {.buf = buf, .len = len};
+
 	switch (flow->event) {
 	case NETOBS_FLOW_EVENT_NEW:
-		snprintf(buf, len, "new");
+		text_str(&t, "new");
 		break;
 	case NETOBS_FLOW_EVENT_TCP_FLAGS:
-		snprintf(buf, len, "tcp-flags");
+		text_str(&t, "tcp-flags");
 		break;
 	case NETOBS_FLOW_EVENT_UPDATE:
-		snprintf(buf, len, "update");
+		text_str(&t, "update");
 		break;
 	case NETOBS_FLOW_EVENT_END:
 		if (flow->end_reason != NETOBS_END_NONE)
@@ -536,10 +293,28 @@ static void lost_cpu_text(const struct netobs_lost_record *lost, char *buf, size
 		buf[0] = '\0';
 }
 
+/* "host (identity)" of one side of a compact line, in colour if on. */
+static void compact_side(struct text *t, const char *host, const char *id)
+{
+	text_str(t, sgr(SGR_CYAN));
+	text_str(t, host);
+	text_str(t, sgr_reset());
+	if (id[0])
+		text_put(t, " ", 1);
+	text_str(t, sgr(SGR_MAGENTA));
+	text_str(t, id);
+	text_str(t, sgr_reset());
+}
+
+/* Room for every part of a compact line at its longest, colours included. */
+#define COMPACT_LINE_MAX (2 * HOST_TEXT_MAX + SUMMARY_MAX + 512)
+
 void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 {
 	char when[48], src[HOST_TEXT_MAX], dst[HOST_TEXT_MAX], src_id[32], dst_id[32];
 	char summary[SUMMARY_MAX], event[32], cpu[32], type[TYPE_TEXT_MAX];
+	char line[COMPACT_LINE_MAX];
+	struct text t = {.buf = line, .len = sizeof(line)};
 	const struct netobs_flow_record *flow = &rec->flow;
 	const char *arrow = "<>";
 
@@ -565,28 +340,36 @@ void netobs_print_compact(FILE *out, const struct netobs_record *rec)
 		peer_parts(flow, false, dst, sizeof(dst), dst_id, sizeof(dst_id));
 	}
 	netobs_record_summary(rec, summary, sizeof(summary));
-	if (flow->l7) {
-		/* Hubble's line as it is: one message has no flow event or counters */
-		fprintf(out, "%s: %s%s%s%s%s%s%s %s %s%s%s%s%s%s%s %s %s%s%s (%s)\n", when,
-			sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
-			src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(),
-			dst_id[0] ? " " : "", sgr(SGR_MAGENTA), dst_id, sgr_reset(),
-			flow_type_text(flow, type, sizeof(type)), verdict_color(flow->verdict),
-			flow_verdict_text(flow), verdict_color(flow->verdict)[0] ? sgr_reset() : "",
-			summary);
-		return;
-	}
-	flow_event_text(flow, event, sizeof(event));
 	/* Hubble's colours: hosts cyan, identities magenta, the verdict by its meaning */
-	fprintf(out,
-		"%s: %s%s%s%s%s%s%s %s %s%s%s%s%s%s%s %s %s%s%s (%s) %s %" PRIu64 " pkts %" PRIu64
-		" B\n",
-		when, sgr(SGR_CYAN), src, sgr_reset(), src_id[0] ? " " : "", sgr(SGR_MAGENTA),
-		src_id, sgr_reset(), arrow, sgr(SGR_CYAN), dst, sgr_reset(), dst_id[0] ? " " : "",
-		sgr(SGR_MAGENTA), dst_id, sgr_reset(), flow_type_text(flow, type, sizeof(type)),
-		verdict_color(flow->verdict), flow_verdict_text(flow),
-		verdict_color(flow->verdict)[0] ? sgr_reset() : "", summary, event, flow->packets,
-		flow->bytes);
+	text_str(&t, when);
+	text_put(&t, ": ", 2);
+	compact_side(&t, src, src_id);
+	text_put(&t, " ", 1);
+	text_str(&t, arrow);
+	text_put(&t, " ", 1);
+	compact_side(&t, dst, dst_id);
+	text_put(&t, " ", 1);
+	text_str(&t, flow_type_text(flow, type, sizeof(type)));
+	text_put(&t, " ", 1);
+	text_str(&t, verdict_color(flow->verdict));
+	text_str(&t, flow_verdict_text(flow));
+	text_str(&t, verdict_color(flow->verdict)[0] ? sgr_reset() : "");
+	text_put(&t, " (", 2);
+	text_str(&t, summary);
+	text_put(&t, ")", 1);
+	/* an L7 record is one message, Hubble's line as it is: no flow event or counters */
+	if (!flow->l7) {
+		flow_event_text(flow, event, sizeof(event));
+		text_put(&t, " ", 1);
+		text_str(&t, event);
+		text_put(&t, " ", 1);
+		text_u64(&t, flow->packets);
+		text_put(&t, " pkts ", 6);
+		text_u64(&t, flow->bytes);
+		text_put(&t, " B", 2);
+	}
+	text_put(&t, "\n", 1);
+	fwrite(line, 1, text_length(&t), out);
 }
 
 /* Column widths; a longer value pushes the rest of its row right (one space kept). */
@@ -642,13 +425,16 @@ static int format_row(char *line, size_t len, const char *const *cells, const ch
 		if (pad < 0)
 			pad = 0;
 		if (i)
-			text_add(&t, " ");
+			text_put(&t, " ", 1);
 		if (width < 0)
-			text_add(&t, "%*s", pad, "");
-		if (cells[i][0])
-			text_add(&t, "%s%s%s", color, cells[i], color[0] ? sgr_reset() : "");
+			text_spaces(&t, (size_t)pad);
+		if (cells[i][0]) {
+			text_str(&t, color);
+			text_str(&t, cells[i]);
+			text_str(&t, color[0] ? sgr_reset() : "");
+		}
 		if (width > 0)
-			text_add(&t, "%*s", pad, "");
+			text_spaces(&t, (size_t)pad);
 	}
 	used = t.used < len ? t.used : len - 1;
 	while (used > 0 && line[used - 1] == ' ')
@@ -672,10 +458,11 @@ void netobs_print_table_header(FILE *out)
 
 static void print_row(FILE *out, const char *const *cells, const char *const *colors)
 {
-	char line[TABLE_LINE_MAX];
-	int len = format_row(line, sizeof(line), cells, colors);
+	char line[TABLE_LINE_MAX + 1];
+	int len = format_row(line, sizeof(line) - 1, cells, colors);
 
-	fprintf(out, "%.*s\n", len, line);
+	line[len] = '\n';
+	fwrite(line, 1, (size_t)len + 1, out);
 }
 
 void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
@@ -710,8 +497,8 @@ void netobs_print_table_row(FILE *out, const struct netobs_record *rec)
 		event[0] = packets[0] = bytes[0] = '\0';
 	} else {
 		flow_event_text(flow, event, sizeof(event));
-		snprintf(packets, sizeof(packets), "%" PRIu64, flow->packets);
-		snprintf(bytes, sizeof(bytes), "%" PRIu64, flow->bytes);
+		text_u64(&(struct text){.buf = packets, .len = sizeof(packets)}, flow->packets);
+		text_u64(&(struct text){.buf = bytes, .len = sizeof(bytes)}, flow->bytes);
 	}
 	cells[TCOL_TIME] = when;
 	cells[TCOL_SRC] = src;

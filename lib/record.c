@@ -279,18 +279,18 @@ void netobs_tcp_flags_format(uint16_t flags, char *buf, size_t len)
 	if (!len)
 		return;
 	buf[0] = '\0';
+	/* without snprintf: every record's Summary has it (issue 9) */
 	for (int i = 0; i < NETOBS_TCP_FLAG_COUNT; i++) {
-		int n;
+		const char *name = netobs_tcp_flag_names[i].name;
+		size_t sep = used ? 2 : 0, n = strlen(name);
 
 		if (!(flags & netobs_tcp_flag_names[i].flag))
 			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-			     netobs_tcp_flag_names[i].name);
-		if (n < 0 || (size_t)n >= len - used) {
-			buf[used] = '\0'; /* whole names only */
-			return;
-		}
-		used += n;
+		if (sep + n >= len - used)
+			return; /* whole names only */
+		memcpy(buf + used, ", ", sep);
+		memcpy(buf + used + sep, name, n + 1);
+		used += sep + n;
 	}
 }
 

@@ -386,9 +386,10 @@ int netobs_record_from_json_into(const json_t *obj, struct netobs_record *rec,
 /*
  * A record line as netobs_record_json_write() writes it, decoded straight
  * from the text (lib/record_json_scan.c): 1 with rec filled exactly as
- * json_loadb() and netobs_record_from_json_into() would fill it (names
- * pointing into storage); 0 for a line it leaves to them: L7 records, forms
- * the writer does not make, and anything wrong (their errors say what).
+ * json_loadb() and netobs_record_from_json_into() would fill it (L7 part
+ * and names pointing into storage); 0 for a line it leaves to them: policy
+ * lists, forms the writer does not make, and anything wrong (their errors
+ * say what).
  */
 int netobs_record_scan_line(const char *line, size_t len, struct netobs_record *rec,
 			    struct netobs_record_storage *storage);

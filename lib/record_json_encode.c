@@ -23,196 +23,10 @@
 #include "dns.h"
 #include "print.h"
 #include "record.h"
+#include "json_text.h"
 #include "record_json_internal.h"
 
 #define ENDPOINT_LABEL_PREFIX "netobs:endpoint="
-
-/* The text so far: bytes past size are counted, not written (snprintf's way). */
-struct json_text {
-	char *buf;
-	size_t size;
-	size_t len;
-	int err;    /* first error: -EILSEQ (not UTF-8), -EINVAL (a value without a name) */
-	bool first; /* no member yet in the object being written */
-};
-
-static void put(struct json_text *t, const char *s, size_t n)
-{
-	if (t->len < t->size)
-		memcpy(t->buf + t->len, s, n <= t->size - t->len ? n : t->size - t->len);
-	t->len += n;
-}
-
-#define PUT_LITERAL(t, lit) put(t, lit, sizeof(lit) - 1)
-
-static void put_char(struct json_text *t, char c)
-{
-	if (t->len < t->size)
-		t->buf[t->len] = c;
-	t->len++;
-}
-
-static void put_u64(struct json_text *t, uint64_t v)
-{
-	char digits[20];
-	int n = 0;
-
-	do {
-		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(t, digits + sizeof(digits) - n, (size_t)n);
-}
-
-static void put_i64(struct json_text *t, int64_t v)
-{
-	if (v < 0) {
-		put_char(t, '-');
-		put_u64(t, (uint64_t)0 - (uint64_t)v);
-		return;
-	}
-	put_u64(t, (uint64_t)v);
-}
-
-/* Length of the UTF-8 sequence at s, 0 when it is not one (jansson's rules:
- * no overlong forms, no surrogates, nothing past U+10FFFF). */
-static size_t utf8_sequence_len(const unsigned char *s)
-{
-	unsigned int value, n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2)
-		return 0;
-	if (s[0] < 0xe0) {
-		n = 2;
-		value = s[0] & 0x1f;
-	} else if (s[0] < 0xf0) {
-		n = 3;
-		value = s[0] & 0x0f;
-	} else if (s[0] < 0xf5) {
-		n = 4;
-		value = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-			return 0;
-		value = (value << 6) | (s[i] & 0x3f);
-	}
-	if (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff) || (n == 3 && value < 0x800) ||
-	    (n == 4 && value < 0x10000))
-		return 0;
-	return n;
-}
-
-/* A JSON string, escaped as jansson's dump escapes it. */
-static void put_string(struct json_text *t, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s, *run;
-
-	if (!s) {
-		if (!t->err)
-			t->err = -EINVAL;
-		return;
-	}
-	put_char(t, '"');
-	for (;;) {
-		run = p;
-		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		put(t, (const char *)run, (size_t)(p - run));
-		if (!*p)
-			break;
-		if (*p >= 0x80) {
-			size_t n = utf8_sequence_len(p);
-
-			if (!n) {
-				if (!t->err)
-					t->err = -EILSEQ;
-				return;
-			}
-			put(t, (const char *)p, n);
-			p += n;
-			continue;
-		}
-		put_char(t, '\\');
-		switch (*p) {
-		case '"':
-		case '\\':
-			put_char(t, (char)*p);
-			break;
-		case '\b':
-			put_char(t, 'b');
-			break;
-		case '\f':
-			put_char(t, 'f');
-			break;
-		case '\n':
-			put_char(t, 'n');
-			break;
-		case '\r':
-			put_char(t, 'r');
-			break;
-		case '\t':
-			put_char(t, 't');
-			break;
-		default:
-			PUT_LITERAL(t, "u00");
-			put_char(t, hex[*p >> 4]);
-			put_char(t, hex[*p & 0xf]);
-			break;
-		}
-		p++;
-	}
-	put_char(t, '"');
-}
-
-/* `"key":` inside the object being written, after a comma unless first. */
-static void put_key(struct json_text *t, const char *key)
-{
-	if (!t->first)
-		put_char(t, ',');
-	t->first = false;
-	put_char(t, '"');
-	put(t, key, strlen(key));
-	PUT_LITERAL(t, "\":");
-}
-
-static void open_object(struct json_text *t)
-{
-	put_char(t, '{');
-	t->first = true;
-}
-
-static void close_object(struct json_text *t)
-{
-	put_char(t, '}');
-	t->first = false;
-}
-
-static void member_string(struct json_text *t, const char *key, const char *value)
-{
-	put_key(t, key);
-	put_string(t, value);
-}
-
-static void member_int(struct json_text *t, const char *key, int64_t value)
-{
-	put_key(t, key);
-	put_i64(t, value);
-}
-
-/* 64-bit counters are strings, as protojson writes them. */
-static void member_u64_string(struct json_text *t, const char *key, uint64_t value)
-{
-	put_key(t, key);
-	put_char(t, '"');
-	put_u64(t, value);
-	put_char(t, '"');
-}
 
 /* RFC 3339 with nanoseconds; the date of the last second asked for is kept:
  * a record's times, and the records served in a row, share it. */
@@ -518,7 +332,7 @@ static void member_l7(struct json_text *t, const struct netobs_l7 *l7)
 {
 	put_key(t, "l7");
 	open_object(t);
-	member_string(t, "type", netobs_l7_type_name(l7->type));
+	member_name(t, "type", netobs_l7_type_name(l7->type));
 	if (l7->latency_ns)
 		member_u64_string(t, "latency_ns", l7->latency_ns);
 	/* Only when set: Hubble's readers never see a key they do not know. */
@@ -599,7 +413,7 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_time(t, "time", rec->time_ns);
 	member_uuid(t, node_name, rec->seq);
 	if (flow->verdict != NETOBS_VERDICT_UNKNOWN)
-		member_string(t, "verdict", netobs_verdict_name(flow->verdict));
+		member_name(t, "verdict", netobs_verdict_name(flow->verdict));
 	if (flow->drop_reason) /* Hubble's deprecated number, next to its name below */
 		member_int(t, "drop_reason", flow->drop_reason);
 	if (key->family == NETOBS_FAMILY_NONE)
@@ -611,31 +425,31 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 		netobs_addr_format(key->family, key->daddr, dst, sizeof(dst));
 		put_key(t, "IP");
 		open_object(t);
-		member_string(t, "source", src);
-		member_string(t, "destination", dst);
-		member_string(t, "ipVersion", key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6");
+		member_name(t, "source", src);
+		member_name(t, "destination", dst);
+		member_name(t, "ipVersion", key->family == NETOBS_FAMILY_IPV4 ? "IPv4" : "IPv6");
 		close_object(t);
 		member_l4(t, flow);
 	}
 	member_peer(t, "source", &flow->src);
 	member_peer(t, "destination", &flow->dst);
-	member_string(t, "Type", flow->l7 ? "L7" : "L3_L4");
+	member_name(t, "Type", flow->l7 ? "L7" : "L3_L4");
 	if (node_name[0])
 		member_string(t, "node_name", node_name);
 	if (flow->direction != NETOBS_DIR_UNKNOWN)
-		member_string(t, "traffic_direction", netobs_direction_name(flow->direction));
+		member_name(t, "traffic_direction", netobs_direction_name(flow->direction));
 	if (flow->policy_match_type)
 		member_int(t, "policy_match_type", flow->policy_match_type);
 	if (flow->obs_point != NETOBS_OBS_UNKNOWN)
-		member_string(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
+		member_name(t, "trace_observation_point", netobs_obs_point_name(flow->obs_point));
 	/* a trace's reason: an L7 record is no trace (Hubble leaves it out too) */
 	if (!flow->l7)
-		member_string(t, "trace_reason",
-			      netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
+		member_name(t, "trace_reason",
+			    netobs_trace_reason_name(netobs_flow_trace_reason(flow)));
 	/* a reason without a name is the number alone: the decoder reads it back as is */
 	if (flow->drop_reason && netobs_drop_reason_from_name(netobs_drop_reason_name(
 					 flow->drop_reason)) == flow->drop_reason)
-		member_string(t, "drop_reason_desc", netobs_drop_reason_name(flow->drop_reason));
+		member_name(t, "drop_reason_desc", netobs_drop_reason_name(flow->drop_reason));
 	/* Deviation from protojson: false is written too, scripts need to see it. */
 	if (flow->is_reply >= 0) {
 		put_key(t, "is_reply");
@@ -662,15 +476,14 @@ static void write_flow(struct json_text *t, const struct netobs_record *rec, con
 	member_string(t, "Summary", summary);
 	member_policy_list(t, flow);
 	if (flow->policy_verdict != NETOBS_PV_NONE)
-		member_string(t, "policy_verdict",
-			      netobs_policy_verdict_name(flow->policy_verdict));
+		member_name(t, "policy_verdict", netobs_policy_verdict_name(flow->policy_verdict));
 	if (!flow->l7) {
 		member_stats(t, flow);
-		member_string(t, "flow_event", netobs_flow_event_name(flow->event));
+		member_name(t, "flow_event", netobs_flow_event_name(flow->event));
 		if (flow->event == NETOBS_FLOW_EVENT_END && flow->end_reason != NETOBS_END_NONE)
-			member_string(t, "end_reason", netobs_end_reason_name(flow->end_reason));
+			member_name(t, "end_reason", netobs_end_reason_name(flow->end_reason));
 	}
-	member_string(t, "hook", netobs_hook_name(key->hook));
+	member_name(t, "hook", netobs_hook_name(key->hook));
 	if (key->vlan_id)
 		member_int(t, "vlan_id", key->vlan_id);
 	if (key->key_flags & KEY_FLAGS_WRITTEN) {

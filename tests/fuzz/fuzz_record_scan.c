@@ -9,8 +9,8 @@
  *   same record (every field, the names' contents);
  * - that record written again by netobs_record_json_write() is a line both
  *   decoders read back to the same record: the scan must not leave a
- *   line of the writer's own form to the full decoder unless it is L7 or
- *   names a policy (a list: *_allowed_by, *_denied_by).
+ *   line of the writer's own form to the full decoder unless it names a
+ *   policy (a list: *_allowed_by, *_denied_by).
  * A line only the full decoder accepts is written again and checked the
  * same way, so the scan also meets every record jansson can make of the
  * fuzzer's bytes in the writer's exact form. Each input is tried as a
@@ -117,8 +117,8 @@ static void check_rewritten(const struct netobs_record *rec)
 	memcpy(exact, line, (size_t)len);
 	require(full_decode(exact, (size_t)len, &full, &full_storage));
 	require(same_record(&full, rec));
-	if (rec->kind == NETOBS_RECORD_FLOW && (rec->flow.l7 || policy_list_key(&rec->flow))) {
-		/* L7 records and policy lists are the full decoder's alone */
+	if (rec->kind == NETOBS_RECORD_FLOW && policy_list_key(&rec->flow)) {
+		/* policy lists are the full decoder's alone */
 		require(!netobs_record_scan_line(exact, (size_t)len, &scanned, &scan_storage));
 	} else {
 		require(netobs_record_scan_line(exact, (size_t)len, &scanned, &scan_storage));
@@ -145,8 +145,7 @@ static void check_line(const char *prefix, const uint8_t *data, size_t size, con
 	free(line);
 	if (scan_ok) {
 		require(full_ok);
-		require(!(scanned.kind == NETOBS_RECORD_FLOW &&
-			  (scanned.flow.l7 || scanned.flow.policy)));
+		require(!(scanned.kind == NETOBS_RECORD_FLOW && scanned.flow.policy));
 		require(same_record(&scanned, &full));
 	}
 	if (full_ok)

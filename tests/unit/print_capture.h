@@ -13,15 +13,15 @@
 #include "print.h"
 #include "record.h"
 
-static void use_utc(void)
+static inline void use_utc(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
 
 /* Run a printer into a string; caller frees. */
-static char *capture(void (*print)(FILE *, const struct netobs_record *),
-		     const struct netobs_record *rec)
+static inline char *capture(void (*print)(FILE *, const struct netobs_record *),
+			    const struct netobs_record *rec)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -33,7 +33,7 @@ static char *capture(void (*print)(FILE *, const struct netobs_record *),
 	return text;
 }
 
-static void assert_compact(const struct netobs_record *rec, const char *expected)
+static inline void assert_compact(const struct netobs_record *rec, const char *expected)
 {
 	char *line = capture(netobs_print_compact, rec);
 

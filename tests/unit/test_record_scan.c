@@ -3,8 +3,8 @@
  * The CLI's fast record decoder (lib/record_json_scan.c) against the full
  * one: for random records of every shape the writer makes, a line the scan
  * accepts must decode to exactly the record json_loadb() and
- * netobs_record_from_json_into() make of it; L7 records and lines in forms
- * the writer does not make are left to the full decoder.
+ * netobs_record_from_json_into() make of it, L7 part included; policy lists
+ * and lines in forms the writer does not make are left to the full decoder.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -12,141 +12,10 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "random_record.h"
 #include "record.h"
 
 Suite *netobs_test_suite(void);
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
-static void random_text(char *out, size_t size)
-{
-	static const char *const pieces[] = {
-		"web", "-1",   ".example.com.", "\"",		"\\", "\n",
-		"\t",  "\x01", "\xc3\xa9",	"\xe6\x97\xa5", "/",  " "};
-	size_t len = 0, n = rnd() % 5;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
-		size_t l = strlen(p);
-
-		if (len + l + 1 > size)
-			break;
-		memcpy(out + len, p, l + 1);
-		len += l;
-	}
-}
-
-static void random_record(struct netobs_record *rec, struct netobs_record_storage *parts)
-{
-	struct netobs_flow_record *f = &rec->flow;
-	static const uint8_t protos[] = {6, 17, 132, 1, 58, 47};
-	static const uint8_t points[] = {0, 5, 10, 11, 101};
-
-	memset(rec, 0, sizeof(*rec));
-	rec->seq = rnd();
-	rec->time_ns = (uint64_t)rnd() * 1000000000ULL / 3 + rnd();
-	if (rnd() % 8 == 0) {
-		rec->kind = NETOBS_RECORD_LOST_EVENTS;
-		rec->lost.source = (uint8_t)(rnd() % 5);
-		rec->lost.count = rnd();
-		rec->lost.cpu = rnd() % 2 ? -1 : (int32_t)(rnd() % 64);
-		return;
-	}
-	rec->kind = NETOBS_RECORD_FLOW;
-	f->key.family = (uint8_t)(rnd() % 6 == 0 ? NETOBS_FAMILY_NONE
-				  : rnd() % 2	 ? NETOBS_FAMILY_IPV4
-						 : NETOBS_FAMILY_IPV6);
-	for (int i = 0; i < 16; i++) {
-		f->key.saddr[i] = (uint8_t)rnd();
-		f->key.daddr[i] = (uint8_t)rnd();
-	}
-	if (f->key.family == NETOBS_FAMILY_NONE) {
-		memset(f->key.saddr + 6, 0, 10);
-		memset(f->key.daddr + 6, 0, 10);
-		f->key.eth_proto = (uint16_t)rnd();
-	} else {
-		f->key.eth_proto = htons(f->key.family == NETOBS_FAMILY_IPV4 ? 0x0800 : 0x86dd);
-		if (f->key.family == NETOBS_FAMILY_IPV4) {
-			memset(f->key.saddr + 4, 0, 12);
-			memset(f->key.daddr + 4, 0, 12);
-		}
-		f->key.proto = protos[rnd() % sizeof(protos)];
-		f->key.sport = (uint16_t)(rnd() % 3 ? rnd() : 0);
-		f->key.dport = (uint16_t)(rnd() % 3 ? rnd() : 0);
-		if (f->key.proto == 47)
-			f->key.sport = f->key.dport = 0;
-	}
-	f->key.ifindex = rnd() % 2 ? rnd() : 0;
-	f->key.vlan_id = (uint16_t)(rnd() % 2 ? rnd() % 4096 : 0);
-	f->key.hook = (uint8_t)(rnd() % 3);
-	f->key.key_flags = (uint8_t)(rnd() % 2 ? rnd() % 16 : 0);
-	f->packets = rnd() % 2 ? (uint64_t)rnd() << 20 : rnd();
-	f->bytes = rnd();
-	f->first_seen_ns = rnd() % 2 ? rec->time_ns - rnd() : 0;
-	f->last_seen_ns = rnd() % 2 ? rec->time_ns : 0;
-	f->src.id = rnd() % 2 ? rnd() : 0;
-	f->src.identity = rnd() % 3;
-	random_text(f->src.name, sizeof(f->src.name));
-	f->dst.id = rnd() % 2 ? rnd() : 0;
-	f->dst.identity = rnd() % 3;
-	random_text(f->dst.name, sizeof(f->dst.name));
-	random_text(f->ifname, sizeof(f->ifname));
-	f->verdict = (uint8_t)(rnd() % 5);
-	f->direction = (uint8_t)(rnd() % 3);
-	f->obs_point = points[rnd() % sizeof(points)];
-	f->is_reply = (int8_t)(rnd() % 3) - 1;
-	f->event = (uint8_t)(rnd() % 4);
-	f->end_reason = f->event == NETOBS_FLOW_EVENT_END ? (uint8_t)(rnd() % 4) : 0;
-	if (f->key.family != NETOBS_FAMILY_NONE && f->key.proto == 6) {
-		f->tcp_flags = (uint16_t)(rnd() % 2 ? rnd() % 512 : 0);
-		f->tcp_flags_seen = (uint16_t)(rnd() % 512);
-	}
-	memset(parts, 0, sizeof(*parts));
-	/* policy: any verdict, reason and match, sometimes a policy (then jansson's) */
-	if (rnd() % 2) {
-		static const uint16_t reasons[] = {0, 133, 181, 196, 256, 0, 133};
-
-		f->policy_verdict = (uint8_t)(rnd() % NETOBS_PV__MAX);
-		f->policy_match_type = (uint8_t)(rnd() % 3 ? rnd() % 5 : rnd() % 256);
-		f->drop_reason = reasons[rnd() % sizeof(reasons) / sizeof(reasons[0])];
-		if (f->drop_reason && rnd() % 4)
-			f->verdict = NETOBS_VERDICT_DROPPED;
-		if (rnd() % 4 == 0) {
-			snprintf(parts->policy.name, sizeof(parts->policy.name), "p%u", rnd());
-			random_text(parts->policy.kind, sizeof(parts->policy.kind));
-			parts->policy.revision = (uint64_t)rnd() << (rnd() % 33);
-			f->policy = &parts->policy;
-		}
-	}
-	if (f->verdict == NETOBS_VERDICT_DROPPED &&
-	    (f->drop_reason == NETOBS_DROP_POLICY_DENIED ||
-	     f->drop_reason == NETOBS_DROP_POLICY_DENY || f->drop_reason == NETOBS_DROP_PREFILTER))
-		f->key.key_flags |= NETOBS_KEY_F_DROPPED; /* the agent's dropped entries */
-	if (rnd() % 3 == 0) {
-		parts->destination_names.len = (uint8_t)(rnd() % NETOBS_NAMES_MAX);
-		for (int i = 0; i < parts->destination_names.len; i++)
-			random_text(parts->destination_names.name[i], 64);
-		f->destination_names = &parts->destination_names;
-	}
-	if (rnd() % 10 == 0) {
-		parts->l7.type = NETOBS_L7_REQUEST;
-		parts->l7.kind = NETOBS_L7_HTTP;
-		strcpy(parts->l7.http.method, "GET");
-		strcpy(parts->l7.http.url, "http://a.example/x");
-		f->l7 = &parts->l7;
-		f->event = 0;
-		f->tcp_flags_seen = 0;
-	}
-}
 
 /* Does the line name a policy (a list the scanner leaves to jansson)? */
 static bool line_has_policy(const char *line)
@@ -168,36 +37,51 @@ START_TEST(test_scan_agrees_with_full_decoder)
 {
 	static struct netobs_record_storage parts, full_parts, scan_parts;
 	struct netobs_record rec, full, scanned;
-	unsigned int accepted = 0, plain = 0, policy = 0, dropped = 0;
-	char line[16384], err[256];
+	unsigned int accepted = 0, plain = 0, policy = 0, dropped = 0, l7 = 0, dns = 0;
+	static char line[65536];
+	char err[256];
 
 	for (int i = 0; i < 20000; i++) {
 		ssize_t len;
 		json_t *obj;
+		char *dump;
 
 		random_record(&rec, &parts);
 		len = netobs_record_json_write(&rec, "node-x", line, sizeof(line) - 1);
 		ck_assert_int_gt(len, 0);
+		ck_assert_int_lt(len, sizeof(line));
 		line[len] = '\0';
 		obj = json_loadb(line, (size_t)len, 0, NULL);
 		ck_assert_ptr_nonnull(obj);
+		/* the writer makes the bytes jansson would (escapes, UTF-8, key order) */
+		dump = json_dumps(obj, JSON_COMPACT);
+		ck_assert_ptr_nonnull(dump);
+		ck_assert_str_eq(dump, line);
+		free(dump);
 		ck_assert_msg(
 			!netobs_record_from_json_into(obj, &full, &full_parts, err, sizeof(err)),
 			"%s: %s", err, line);
 		json_decref(obj);
 		if (!netobs_record_scan_line(line, (size_t)len, &scanned, &scan_parts)) {
-			/* only L7 records and policy lists are left to the full decoder */
-			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW &&
-					      (rec.flow.l7 || line_has_policy(line)),
+			/* only policy lists are left to the full decoder */
+			ck_assert_msg(rec.kind == NETOBS_RECORD_FLOW && line_has_policy(line),
 				      "not scanned: %s", line);
 			continue;
 		}
 		ck_assert_msg(!line_has_policy(line), "scanned a policy list: %s", line);
-		ck_assert_msg(!(rec.kind == NETOBS_RECORD_FLOW && rec.flow.l7), "scanned L7: %s",
-			      line);
 		accepted++;
 		plain += rec.kind == NETOBS_RECORD_FLOW;
 		if (scanned.kind == NETOBS_RECORD_FLOW) {
+			/* both clear their L7 storage first: the whole part compares */
+			ck_assert(!scanned.flow.l7 == !full.flow.l7);
+			if (full.flow.l7) {
+				l7 += 1;
+				ck_assert_msg(!memcmp(scanned.flow.l7, full.flow.l7,
+						      sizeof(*full.flow.l7)),
+					      "L7 differs: %s", line);
+				dns += full.flow.l7->kind == NETOBS_L7_DNS;
+				scanned.flow.l7 = full.flow.l7 = NULL;
+			}
 			policy += scanned.flow.policy_verdict != NETOBS_PV_NONE;
 			dropped += !!(scanned.flow.key.key_flags & NETOBS_KEY_F_DROPPED);
 			/* what was written comes back, the dropped flag included */
@@ -218,6 +102,8 @@ START_TEST(test_scan_agrees_with_full_decoder)
 	ck_assert_uint_gt(plain, 12000);
 	ck_assert_uint_gt(policy, 3000);
 	ck_assert_uint_gt(dropped, 500);
+	ck_assert_uint_gt(l7, 2000);
+	ck_assert_uint_gt(dns, 1000);
 }
 END_TEST
 
@@ -260,6 +146,30 @@ START_TEST(test_scan_leaves_other_forms)
 		"{\"flow\":{\"traffic_direction\":\"INGRESS\",\"policy_verdict\":\"ALLOWED\","
 		"\"ingress_allowed_by\":[{\"name\":\"a\",\"kind\":\"k\"}],\"hook\":\"tc-ingress\","
 		"\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: latency_ns as a number (the writer makes a string) */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"latency_ns\":5,"
+		"\"http\":{}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: dns twice (jansson keeps the second) */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{\"ttl\":1},"
+		"\"dns\":{}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		/* L7: a header with a member the decoder does not read */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"http\":{\"headers\":"
+		"[{\"key\":\"a\",\"x\":1}]}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:"
+		"00:00Z\"}",
+		/* L7 errors: both dns and http; l7 on an L3_L4 record; Type L7 without l7;
+		 * an L7 record with a flow event; a header without its key */
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{},\"http\":{}},"
+		"\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
+		"{\"flow\":{\"Type\":\"L3_L4\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:"
+		"00:00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"dns\":{}},"
+		"\"hook\":\"tc-ingress\",\"flow_event\":\"NEW\"},\"time\":\"2026-01-01T00:00:"
+		"00Z\"}",
+		"{\"flow\":{\"Type\":\"L7\",\"l7\":{\"type\":\"REQUEST\",\"http\":{\"headers\":"
+		"[{\"value\":\"a\"}]}},\"hook\":\"tc-ingress\"},\"time\":\"2026-01-01T00:00:00Z\"}",
 		/* not JSON */
 		"{\"flow\":{",
 	};
@@ -271,6 +181,46 @@ START_TEST(test_scan_leaves_other_forms)
 }
 END_TEST
 
+/*
+ * Times of one second in the writer's form read only their nanoseconds
+ * (the second is kept); other forms of the same second, before and after
+ * a kept one, still read as the full decoder reads them.
+ */
+START_TEST(test_scan_times_of_one_second)
+{
+	static struct netobs_record_storage parts;
+	static const char *const times[] = {
+		"2026-03-29T00:59:59.999999999Z",      "2026-03-29T01:00:00.123456789Z",
+		"2026-03-29T01:00:00.987654321Z",      "2026-03-29T01:00:00.5Z",
+		"2026-03-29T01:00:00.000000001+01:00", "2026-03-29t01:00:00.000000002Z",
+		"2026-03-29T01:00:00.000000003Z",      "2026-03-29T01:00:00.1234567891Z",
+		"2026-03-29T01:00:00.000000004Z",      "2026-03-29T01:00:01.000000000Z",
+	};
+	struct netobs_record scanned, full;
+	char line[512], err[256];
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		json_t *obj;
+		int n = snprintf(line, sizeof(line),
+				 "{\"lost_events\":{\"source\":\"NETOBS_FLOW_MAP\","
+				 "\"num_events_lost\":\"1\"},\"time\":\"%s\"}",
+				 times[i]);
+
+		obj = json_loadb(line, (size_t)n, 0, NULL);
+		ck_assert_ptr_nonnull(obj);
+		ck_assert(!netobs_record_from_json_into(obj, &full, NULL, err, sizeof(err)));
+		json_decref(obj);
+		ck_assert_msg(netobs_record_scan_line(line, (size_t)n, &scanned, &parts), "%s",
+			      line);
+		ck_assert_msg(scanned.time_ns == full.time_ns, "%s: %llu, not %llu", times[i],
+			      (unsigned long long)scanned.time_ns,
+			      (unsigned long long)full.time_ns);
+	}
+	/* and the value itself, independently of both decoders */
+	ck_assert_uint_eq(full.time_ns, 1774746001000000000ULL);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("record_scan");
@@ -278,6 +228,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_scan_agrees_with_full_decoder);
 	tcase_add_test(tc, test_scan_leaves_other_forms);
+	tcase_add_test(tc, test_scan_times_of_one_second);
 	suite_add_tcase(s, tc);
 	return s;
 }
