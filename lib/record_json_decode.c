@@ -482,6 +482,10 @@ static int decode_flow(struct decoder *d, const json_t *obj, struct netobs_recor
 	e = NETOBS_END_NONE;
 	if ((err = get_enum(d, obj, "flow", "end_reason", netobs_end_reason_from_name, false, &e)))
 		return err;
+	/* The writer names a reason on END only: anything else would not
+	 * survive a round trip. */
+	if (e != NETOBS_END_NONE && flow->event != NETOBS_FLOW_EVENT_END)
+		return decode_fail(d, "flow: \"end_reason\" is only on an END \"flow_event\"");
 	flow->end_reason = (uint8_t)e;
 	if ((err = get_enum(d, obj, "flow", "hook", netobs_hook_from_name, true, &e)))
 		return err;

@@ -511,6 +511,8 @@ static bool flow_finish(struct flow_scan *f)
 	} else if (f->type_l7 || !flow_has(f, FM_FLOW_EVENT)) {
 		return false;
 	}
+	if (flow->end_reason != NETOBS_END_NONE && flow->event != NETOBS_FLOW_EVENT_END)
+		return false;
 	if (flow_has(f, FM_IP)) {
 		int af;
 

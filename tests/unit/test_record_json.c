@@ -638,6 +638,9 @@ static const struct bad_input bad_inputs[] = {
 	{"{\"flow\": {\"flow_event\": \"BORN\", \"hook\": \"xdp\"}, " T "}",
 	 "flow.flow_event: unknown value 'BORN'"},
 	{"{\"flow\": {\"flow_event\": \"NEW\", \"hook\": \"tc\"}, " T "}", "flow.hook"},
+	/* the writer names a reason on END only (a fuzzer's round trip found it) */
+	{"{\"flow\": {" FLOW_OK ", \"end_reason\": \"FIN\"}, " T "}",
+	 "\"end_reason\" is only on an END"},
 	{"{\"flow\": {" FLOW_OK ", \"verdict\": 1}, " T "}", "flow.verdict: expected a string"},
 	{"{\"flow\": {" FLOW_OK ", \"verdict\": \"MAYBE\"}, " T "}", "unknown value 'MAYBE'"},
 	{"{\"flow\": {" FLOW_OK ", \"IP\": {\"source\": \"10.0.0.300\", \"destination\": "
