@@ -20,7 +20,7 @@ check_eq "and both TC hooks" '["tc-ingress","tc-egress"]' "$(echo "$br" | jq -c 
 
 ping -q -c 4 -i 0.02 -W 1 10.201.0.1 >/dev/null
 br_req() { flows_json --interface "$BR" --to-ip 10.201.0.1 --protocol icmpv4 | tail -n 1; }
-wait_for "host ping counted" 5 output_is 4 bash -c "$(declare -f flows_json br_req); CLI=$CLI br_req | jq -r .flow.stats.packets"
+wait_for "host ping counted" 5 output_is 4 bash -c "$(declare -f flows_json br_req); CLI=$CLI BR=$BR br_req | jq -r .flow.stats.packets"
 req=$(br_req)
 check_eq "host -> endpoint echo requests at the bridge's egress" 4 "$(echo "$req" | jq -r .flow.stats.packets)"
 check_eq "a named interface faces the network: EGRESS, TO_NETWORK" "EGRESS TO_NETWORK" \
