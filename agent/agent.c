@@ -37,9 +37,12 @@ void agent_clock_replay_set(uint64_t capture_ns)
 	replay_clock.now_ns = capture_ns;
 }
 
+/* The datapath's time base (bpf/lib/clock.h): CLOCK_MONOTONIC, which its
+ * tick-granular times never run ahead of. ("boot" in these names is the
+ * datapath's clock; it was CLOCK_BOOTTIME before ABI 5.) */
 uint64_t agent_now_boot_ns(void)
 {
-	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_BOOTTIME);
+	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
 }
 
 uint64_t agent_now_mono_ns(void)
@@ -47,7 +50,7 @@ uint64_t agent_now_mono_ns(void)
 	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
 }
 
-/* Realtime minus boottime, read once per batch of work so that the times of
+/* Realtime minus the datapath's clock, read once per batch of work so that the times of
  * one record (time, first_seen, last_seen) convert with the same offset. */
 static uint64_t wall_minus_boot_ns;
 
@@ -58,7 +61,7 @@ void agent_clock_sync(void)
 	if (replay_clock.on)
 		return;
 	wall = clock_ns(CLOCK_REALTIME);
-	boot = clock_ns(CLOCK_BOOTTIME);
+	boot = clock_ns(CLOCK_MONOTONIC);
 	wall_minus_boot_ns = wall - boot;
 }
 

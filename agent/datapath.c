@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
@@ -79,6 +80,17 @@ static bool datapath_kernel_has_tcx(struct datapath *dp)
 	return fd != -EINVAL && fd != -EOPNOTSUPP;
 }
 
+uint64_t datapath_clock_tick_ns(void)
+{
+	struct timespec res;
+
+	/* The coarse clocks' resolution is the tick (TICK_NSEC): the unit in
+	 * which the kernel advances jiffies. */
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || !res.tv_nsec)
+		return 0;
+	return (uint64_t)res.tv_nsec;
+}
+
 /* virtual_clock: a capture replay's load (bpf/lib/clock.h): timestamps come
  * from netobs_virtual_now_ns, which the replay sets before each packet. */
 static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock,
@@ -115,6 +127,8 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 		goto err_destroy;
 	}
 	dp->skel->rodata->netobs_virtual_clock = virtual_clock;
+	if (!virtual_clock)
+		dp->skel->rodata->netobs_tick_ns = datapath_clock_tick_ns();
 	if (virtual_clock) {
 		/* A replay runs only netobs_tc_ingress: the others would cost
 		 * their verification time (most of a replay's start) for nothing. */

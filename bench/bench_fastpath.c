@@ -37,6 +37,7 @@
 #include <bpf/libbpf.h>
 
 #include "abi.h"
+#include "datapath.h"
 #include "fastpath_variants.skel.h"
 #include "netobs.skel.h"
 
@@ -364,10 +365,16 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(NULL);
 	ncpus = libbpf_num_possible_cpus();
-	v = fastpath_variants__open_and_load();
-	skel = netobs__open_and_load();
+	/* The tick clock as the agent sets it (datapath_open()). */
+	v = fastpath_variants__open();
+	if (v)
+		v->rodata->netobs_tick_ns = datapath_clock_tick_ns();
+	skel = netobs__open();
+	if (skel)
+		skel->rodata->netobs_tick_ns = datapath_clock_tick_ns();
 	empty = load_empty_tc();
-	if (!v || !skel || empty < 0 || ncpus <= 0) {
+	if (!v || !skel || empty < 0 || ncpus <= 0 || fastpath_variants__load(v) ||
+	    netobs__load(skel)) {
 		fprintf(stderr, "Error: BPF unavailable (loading programs failed: %s)\n",
 			strerror(errno));
 		err = 1;
@@ -396,6 +403,7 @@ int main(int argc, char **argv)
 		NOMAP("parse + ktime ns (mono)", fp_clock_mono),
 		NOMAP("parse + coarse ns", fp_clock_coarse),
 		NOMAP("parse + jiffies64", fp_clock_jiffies),
+		NOMAP("parse + tick clock (lib/clock.h)", fp_clock_tick),
 		NOMAP("parse + boot + 2 counters", fp_counters2),
 		NOMAP("  + lookup, key 48", fp_lookup48),
 		NOMAP("  + lookup, key 20 (IPv4)", fp_lookup_v4),
@@ -404,6 +412,8 @@ int main(int argc, char **argv)
 		PCPU("today's core, no counters", fp_pc48_nocnt, fp_pc48,
 		     sizeof(struct netobs_flow_stats)),
 		PCPU("today's core, coarse clock", fp_pc48_coarse, fp_pc48,
+		     sizeof(struct netobs_flow_stats)),
+		PCPU("today's core, tick clock", fp_pc48_tick, fp_pc48,
 		     sizeof(struct netobs_flow_stats)),
 		PCPU("per-CPU 48, key 20 (IPv4)", fp_pc48_v4_update, fp_pc48_v4,
 		     sizeof(struct netobs_flow_stats)),

@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "abi.h"
+#include "lib/clock.h"
 #include "lib/parse.h"
 
 #define FP_MAP_ENTRIES 65536
@@ -263,6 +264,17 @@ int fp_clock_jiffies(struct __sk_buff *skb)
 	return TC_ACT_UNSPEC;
 }
 
+/* The datapath's clock (lib/clock.h): jiffies x tick + offset. */
+SEC("tc")
+int fp_clock_tick(struct __sk_buff *skb)
+{
+	struct parsed_packet pkt;
+
+	fp_parse(skb, &pkt);
+	fp_keep(netobs_now_ns());
+	return TC_ACT_UNSPEC;
+}
+
 SEC("tc")
 int fp_counters2(struct __sk_buff *skb)
 {
@@ -351,6 +363,26 @@ int fp_pc48_coarse(struct __sk_buff *skb)
 
 	fp_parse(skb, &pkt);
 	now = bpf_ktime_get_coarse_ns();
+	fp_count(0, 1);
+	fp_count(1, skb->len);
+	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);
+	if (s)
+		fp_percpu_add(s, &pkt, skb->len, now);
+	else
+		FP_INSERT(fp_pc48, &pkt.key, struct netobs_flow_stats, skb->len, now);
+	return TC_ACT_UNSPEC;
+}
+
+/* Today's core with the datapath's tick clock. */
+SEC("tc")
+int fp_pc48_tick(struct __sk_buff *skb)
+{
+	struct netobs_flow_stats *s;
+	struct parsed_packet pkt;
+	__u64 now;
+
+	fp_parse(skb, &pkt);
+	now = netobs_now_ns();
 	fp_count(0, 1);
 	fp_count(1, skb->len);
 	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);

@@ -130,7 +130,7 @@ static __always_inline int observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3
 	stats = account_packet(&pkt, stats, segs, bytes, now, &d);
 	/* TCP/UDP with payload in its datagram: a pure ACK stops here. */
 	if (pkt.payload_off)
-		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
+		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats);
 	return TC_ACT_UNSPEC;
 }
 
@@ -185,7 +185,7 @@ int netobs_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	stats = account_packet(&pkt, NULL, 1, data_end - data, now, &no_policy);
 	if (pkt.payload_off)
-		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);
+		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats);
 	return XDP_PASS;
 }
 

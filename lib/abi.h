@@ -20,8 +20,10 @@
  *    NETOBS_KEY_F_DROPPED, the policy maps. Later, without a new version (only
  *    values appended): verdict NETOBS_PV_PREFILTER, the counters
  *    NETOBS_CNT_PREFILTER_*, the prefilter map.
+ * 5: datapath times are CLOCK_MONOTONIC (were CLOCK_BOOTTIME), and those of
+ *    flow entries and flow events tick-granular (bpf/lib/clock.h).
  */
-#define NETOBS_ABI_VERSION 4
+#define NETOBS_ABI_VERSION 5
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
@@ -145,8 +147,8 @@ enum netobs_policy_match {
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
 	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
-	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
-	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
+	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet, its tick's start */
+	__u64 last_seen_ns;  /* CLOCK_MONOTONIC of the latest packet, its tick's start */
 	__u32 policy_gen;    /* netobs_policy_gen this CPU's verdict was judged at, 0: never */
 	__u16 tcp_flags;     /* union of enum netobs_tcp_flags seen */
 	__u8 verdict;	     /* enum netobs_policy_verdict, judged at policy_gen */
@@ -200,7 +202,7 @@ enum netobs_event_type {
 
 /* Every ring-buffer event starts with this header. */
 struct netobs_event_hdr {
-	__u64 ts_ns;   /* bpf_ktime_get_boot_ns() of the packet (CLOCK_BOOTTIME) */
+	__u64 ts_ns;   /* CLOCK_MONOTONIC of the packet: exact for L7, else its tick's start */
 	__u16 version; /* NETOBS_ABI_VERSION */
 	__u16 type;    /* enum netobs_event_type */
 	__u16 len;     /* bytes of the whole event, header included */

@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "abi.h"
+#include "datapath.h"
 #include "netobs.skel.h"
 
 Suite *netobs_test_suite(void);
@@ -321,6 +322,7 @@ struct harness {
 	struct netobs *skel;
 	struct ring_buffer *rb;
 	int ncpu;
+	uint64_t tick_ns; /* the datapath's clock tick (bpf/lib/clock.h) */
 	struct netobs_flow_event events[EVENTS_MAX]; /* FLOW_NEW and TCP_FLAGS */
 	int nevents;
 	int bad_event_size; /* events whose size does not match their type */
@@ -390,6 +392,10 @@ static inline void harness_start_sized(uint32_t flow_entries, uint32_t ringbuf_b
 		ck_assert_int_eq(bpf_map__set_max_entries(H.skel->maps.flows, flow_entries), 0);
 	if (ringbuf_bytes)
 		ck_assert_int_eq(bpf_map__set_max_entries(H.skel->maps.events, ringbuf_bytes), 0);
+	/* The per-packet clock as the agent sets it (datapath_open()). */
+	H.tick_ns = datapath_clock_tick_ns();
+	ck_assert_uint_gt(H.tick_ns, 0);
+	H.skel->rodata->netobs_tick_ns = H.tick_ns;
 	err = netobs__load(H.skel);
 	ck_assert_msg(!err, "netobs__load: %d (root needed; see verifier log above)", err);
 	H.rb = ring_buffer__new(bpf_map__fd(H.skel->maps.events), harness_event_cb, NULL, NULL);
