@@ -130,7 +130,7 @@ bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 {
 	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
 		return false;
-	flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, out);
+	flow_stats_read(a->percpu_value, out);
 	return out->packets != 0;
 }
 

@@ -151,9 +151,9 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 				 "as root (it needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
 		else
 			snprintf(err, errlen,
-				 "loading BPF programs failed: %s; the kernel needs BPF, BTF and "
-				 "ring buffer support (5.8 or later); run with -v for the verifier "
-				 "log",
+				 "loading BPF programs failed: %s; the kernel needs BPF, BTF, "
+				 "ring buffer and BPF atomics support (5.12 or later); run with -v "
+				 "for the verifier log",
 				 strerror(-rc));
 		goto err_destroy;
 	}

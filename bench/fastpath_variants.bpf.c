@@ -5,12 +5,14 @@
  * update) or swaps one for an alternative (a compact IPv4 key, a value
  * shared by all CPUs with atomic adds, a smaller value), so the bench can
  * say what each piece costs on the same packet. Built from the datapath's
- * own parser (bpf/lib/parse.h); never loaded by the agent.
+ * own headers (bpf/lib/: the parser, the clock, counter_add() on the real
+ * counters map, flow_stats_add() for the shared update); never loaded by
+ * the agent.
  *
- * Built with -mcpu=v3 (bench/CMakeLists.txt): the atomic fetch-or of the
- * shared layouts needs BPF atomics (v3, Linux 5.12). The datapath object
- * is built without -mcpu (clang 14: generic, v1), which has only the
- * atomic add whose result is unused (BPF_XADD).
+ * Built with -mcpu=v3, as the datapath (CMakeLists.txt): the atomic
+ * fetch-or of the shared layouts needs BPF atomics (v3, Linux 5.12); clang
+ * 14's default (generic, v1) has only the atomic add whose result is unused
+ * (BPF_XADD).
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -18,10 +20,11 @@
 
 #include "abi.h"
 #include "lib/clock.h"
+#include "lib/counters.h"
+#include "lib/flow.h"
 #include "lib/parse.h"
 
 #define FP_MAP_ENTRIES 65536
-#define FP_EVENT_FLAGS (NETOBS_TCP_SYN | NETOBS_TCP_FIN | NETOBS_TCP_RST)
 
 /* Keep a value alive without storing it anywhere (a store to shared
  * memory would add cache traffic to the contention cases). */
@@ -40,22 +43,6 @@ struct fp_key_v4 {
 	__u8 pad;
 };
 
-/*
- * A value shared by all CPUs: packets and bytes by atomic add, TCP flags
- * by atomic fetch-or (its old value says whether a flag is new to the
- * flow), the policy verdict packed into one word (one store writes it
- * whole), first_seen written once at the insert.
- */
-struct fp_shared48 {
-	__u64 packets;
-	__u64 bytes;
-	__u64 first_seen_ns;
-	__u64 last_seen_ns;
-	__u64 verdict_word; /* gen << 32 | policy_id << 16 | match << 8 | verdict */
-	__u32 tcp_flags;
-	__u32 l7_budget;
-};
-
 /* The smallest shared value that keeps the counts and the times. */
 struct fp_shared32 {
 	__u64 packets;
@@ -71,14 +58,7 @@ struct fp_percpu16 {
 	__u64 bytes;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-} fp_counters SEC(".maps");
-
-/* Per-CPU, 48-byte key and value: the datapath's layout today. */
+/* Per-CPU, 48-byte key and value: the datapath's layout until ABI 5. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, FP_MAP_ENTRIES);
@@ -105,7 +85,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FP_MAP_ENTRIES);
 	__type(key, struct netobs_flow_key);
-	__type(value, struct fp_shared48);
+	__type(value, struct netobs_flow_stats);
 } fp_sh48 SEC(".maps");
 
 /* Shared 48-byte value, plain adds: loses counts under contention. */
@@ -113,7 +93,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FP_MAP_ENTRIES);
 	__type(key, struct netobs_flow_key);
-	__type(value, struct fp_shared48);
+	__type(value, struct netobs_flow_stats);
 } fp_sh48_plain SEC(".maps");
 
 struct {
@@ -127,7 +107,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FP_MAP_ENTRIES);
 	__type(key, struct fp_key_v4);
-	__type(value, struct fp_shared48);
+	__type(value, struct netobs_flow_stats);
 } fp_sh48_v4 SEC(".maps");
 
 /* TCP flags new to a flow, as the datapath would report them. */
@@ -143,14 +123,6 @@ static __always_inline void fp_parse(struct __sk_buff *skb, struct parsed_packet
 	parse_frame((void *)(long)skb->data, (void *)(long)skb->data_end, &meta, pkt);
 }
 
-static __always_inline void fp_count(__u32 idx, __u64 v)
-{
-	__u64 *slot = bpf_map_lookup_elem(&fp_counters, &idx);
-
-	if (slot)
-		*slot += v;
-}
-
 static __always_inline void fp_key_v4_from(const struct netobs_flow_key *k, struct fp_key_v4 *v4)
 {
 	v4->saddr = *(const __be32 *)k->saddr;
@@ -164,12 +136,12 @@ static __always_inline void fp_key_v4_from(const struct netobs_flow_key *k, stru
 	v4->pad = 0;
 }
 
-/* The datapath's per-CPU update (lib/flow.h flow_stats_add() without the
- * verdict and the event). */
+/* The datapath's per-CPU update until ABI 5 (lib/flow.h flow_stats_add() then,
+ * without the verdict): plain adds on this CPU's copy. */
 static __always_inline void fp_percpu_add(struct netobs_flow_stats *s,
 					  const struct parsed_packet *pkt, __u64 bytes, __u64 now)
 {
-	__u16 new_flags;
+	__u32 new_flags;
 
 	s->packets += 1;
 	s->bytes += bytes;
@@ -178,7 +150,7 @@ static __always_inline void fp_percpu_add(struct netobs_flow_stats *s,
 	s->last_seen_ns = now;
 	new_flags = pkt->tcp_flags & ~s->tcp_flags;
 	s->tcp_flags |= pkt->tcp_flags;
-	if (new_flags & FP_EVENT_FLAGS)
+	if (new_flags & NETOBS_TCP_EVENT_FLAGS)
 		fp_flag_events++;
 }
 
@@ -189,330 +161,228 @@ static __always_inline void fp_shared_flags(__u32 *flags, __u16 pkt_flags)
 	if (pkt_flags & ~*(volatile __u32 *)flags) {
 		__u32 old = __sync_fetch_and_or(flags, (__u32)pkt_flags);
 
-		if (pkt_flags & ~old & FP_EVENT_FLAGS)
+		if (pkt_flags & ~old & NETOBS_TCP_EVENT_FLAGS)
 			__sync_fetch_and_add(&fp_flag_events, 1);
 	}
 }
 
-static __always_inline void
-fp_shared48_atomic(struct fp_shared48 *s, const struct parsed_packet *pkt, __u64 bytes, __u64 now)
+/* The clock a variant reads. */
+enum fp_clock {
+	FP_CLOCK_NONE,
+	FP_CLOCK_BOOT,	  /* bpf_ktime_get_boot_ns(): the datapath until ABI 4 */
+	FP_CLOCK_MONO,	  /* bpf_ktime_get_ns() */
+	FP_CLOCK_COARSE,  /* bpf_ktime_get_coarse_ns() */
+	FP_CLOCK_JIFFIES, /* bpf_jiffies64() alone */
+	FP_CLOCK_TICK,	  /* lib/clock.h netobs_now_ns(): jiffies x tick + offset */
+};
+
+/*
+ * What every variant starts with: parse, read the clock, and (counters)
+ * the two per-packet global counters, PACKETS and BYTES. clock and counters
+ * are constants at each call: the compiler keeps only what is asked for.
+ */
+static __always_inline __u64 fp_start(struct __sk_buff *skb, struct parsed_packet *pkt,
+				      enum fp_clock clock, int counters)
 {
-	__sync_fetch_and_add(&s->packets, 1);
-	__sync_fetch_and_add(&s->bytes, bytes);
-	/* A plain store: another CPU's slightly older time may win, which
-	 * the agent's max over harvests absorbs; first_seen is the insert's. */
-	if (s->last_seen_ns < now)
-		s->last_seen_ns = now;
-	fp_shared_flags(&s->tcp_flags, pkt->tcp_flags);
+	__u64 now = 0;
+
+	fp_parse(skb, pkt);
+	if (clock == FP_CLOCK_BOOT)
+		now = bpf_ktime_get_boot_ns();
+	else if (clock == FP_CLOCK_MONO)
+		now = bpf_ktime_get_ns();
+	else if (clock == FP_CLOCK_COARSE)
+		now = bpf_ktime_get_coarse_ns();
+	else if (clock == FP_CLOCK_JIFFIES)
+		now = bpf_jiffies64();
+	else if (clock == FP_CLOCK_TICK)
+		now = netobs_now_ns();
+	fp_keep(now);
+	if (counters) {
+		counter_add(NETOBS_CNT_PACKETS, 1);
+		counter_add(NETOBS_CNT_BYTES, skb->len);
+	}
+	return now;
 }
 
-#define FP_INSERT(map, key, val_type, bytes_, now_)                                                \
+/* Insert the flow of a first packet (zeroed value, packets and bytes set). */
+#define FP_INSERT(map_ptr, key, val_type, bytes_)                                                  \
 	({                                                                                         \
 		val_type fresh;                                                                    \
 		__builtin_memset(&fresh, 0, sizeof(fresh));                                        \
 		fresh.packets = 1;                                                                 \
 		fresh.bytes = (bytes_);                                                            \
-		bpf_map_update_elem(&(map), (key), &fresh, BPF_NOEXIST);                           \
+		bpf_map_update_elem((map_ptr), (key), &fresh, BPF_NOEXIST);                        \
 	})
 
-SEC("tc")
-int fp_parse_only(struct __sk_buff *skb)
+/* Per-CPU value of today's layout: lookup, in-place update or insert. */
+static __always_inline int fp_percpu48(struct __sk_buff *skb, void *map, const void *key,
+				       const struct parsed_packet *pkt, __u64 now)
 {
-	struct parsed_packet pkt;
+	struct netobs_flow_stats *s = bpf_map_lookup_elem(map, key);
 
-	fp_parse(skb, &pkt);
+	if (s)
+		fp_percpu_add(s, pkt, skb->len, now);
+	else
+		FP_INSERT(map, key, struct netobs_flow_stats, skb->len);
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int fp_clock_boot(struct __sk_buff *skb)
+/* Shared 48-byte value with atomic updates. */
+static __always_inline int fp_shared48(struct __sk_buff *skb, void *map, const void *key,
+				       const struct parsed_packet *pkt, __u64 now)
 {
-	struct parsed_packet pkt;
+	struct netobs_flow_stats *s = bpf_map_lookup_elem(map, key);
+	struct policy_decision no_policy = {};
 
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_boot_ns());
+	/* The datapath's own update (lib/flow.h): atomic adds, fetch-or. */
+	if (s)
+		flow_stats_add(s, pkt, 1, skb->len, now, &no_policy);
+	else
+		FP_INSERT(map, key, struct netobs_flow_stats, skb->len);
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int fp_clock_mono(struct __sk_buff *skb)
+#define FP_PROG(name) SEC("tc") int name(struct __sk_buff *skb)
+
+FP_PROG(fp_parse_only)
 {
 	struct parsed_packet pkt;
 
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_ns());
+	fp_start(skb, &pkt, FP_CLOCK_NONE, 0);
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int fp_clock_coarse(struct __sk_buff *skb)
+#define FP_CLOCK_PROG(name, clock)                                                                 \
+	FP_PROG(name)                                                                              \
+	{                                                                                          \
+		struct parsed_packet pkt;                                                          \
+		fp_start(skb, &pkt, clock, 0);                                                     \
+		return TC_ACT_UNSPEC;                                                              \
+	}
+FP_CLOCK_PROG(fp_clock_boot, FP_CLOCK_BOOT)
+FP_CLOCK_PROG(fp_clock_mono, FP_CLOCK_MONO)
+FP_CLOCK_PROG(fp_clock_coarse, FP_CLOCK_COARSE)
+FP_CLOCK_PROG(fp_clock_jiffies, FP_CLOCK_JIFFIES)
+FP_CLOCK_PROG(fp_clock_tick, FP_CLOCK_TICK)
+
+FP_PROG(fp_counters2)
 {
 	struct parsed_packet pkt;
 
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_coarse_ns());
+	fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int fp_clock_jiffies(struct __sk_buff *skb)
+FP_PROG(fp_lookup48)
 {
 	struct parsed_packet pkt;
 
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_jiffies64());
-	return TC_ACT_UNSPEC;
-}
-
-/* The datapath's clock (lib/clock.h): jiffies x tick + offset. */
-SEC("tc")
-int fp_clock_tick(struct __sk_buff *skb)
-{
-	struct parsed_packet pkt;
-
-	fp_parse(skb, &pkt);
-	fp_keep(netobs_now_ns());
-	return TC_ACT_UNSPEC;
-}
-
-SEC("tc")
-int fp_counters2(struct __sk_buff *skb)
-{
-	struct parsed_packet pkt;
-
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_boot_ns());
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	return TC_ACT_UNSPEC;
-}
-
-SEC("tc")
-int fp_lookup48(struct __sk_buff *skb)
-{
-	struct parsed_packet pkt;
-
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_boot_ns());
-	fp_count(0, 1);
-	fp_count(1, skb->len);
+	fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
 	fp_keep(bpf_map_lookup_elem(&fp_pc48, &pkt.key));
 	return TC_ACT_UNSPEC;
 }
 
-SEC("tc")
-int fp_lookup_v4(struct __sk_buff *skb)
+FP_PROG(fp_lookup_v4)
 {
 	struct parsed_packet pkt;
 	struct fp_key_v4 k;
 
-	fp_parse(skb, &pkt);
-	fp_keep(bpf_ktime_get_boot_ns());
-	fp_count(0, 1);
-	fp_count(1, skb->len);
+	fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
 	fp_key_v4_from(&pkt.key, &k);
 	fp_keep(bpf_map_lookup_elem(&fp_pc48_v4, &k));
 	return TC_ACT_UNSPEC;
 }
 
-/* Today's core: parse, boot clock, 2 counters, per-CPU 48/48 in-place update. */
-SEC("tc")
-int fp_pc48_update(struct __sk_buff *skb)
-{
-	struct netobs_flow_stats *s;
-	struct parsed_packet pkt;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);
-	if (s)
-		fp_percpu_add(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_pc48, &pkt.key, struct netobs_flow_stats, skb->len, now);
-	return TC_ACT_UNSPEC;
-}
-
-/* The same without the two global counters. */
-SEC("tc")
-int fp_pc48_nocnt(struct __sk_buff *skb)
-{
-	struct netobs_flow_stats *s;
-	struct parsed_packet pkt;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);
-	if (s)
-		fp_percpu_add(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_pc48, &pkt.key, struct netobs_flow_stats, skb->len, now);
-	return TC_ACT_UNSPEC;
-}
-
-/* Today's core with the coarse clock. */
-SEC("tc")
-int fp_pc48_coarse(struct __sk_buff *skb)
-{
-	struct netobs_flow_stats *s;
-	struct parsed_packet pkt;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_coarse_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);
-	if (s)
-		fp_percpu_add(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_pc48, &pkt.key, struct netobs_flow_stats, skb->len, now);
-	return TC_ACT_UNSPEC;
-}
-
-/* Today's core with the datapath's tick clock. */
-SEC("tc")
-int fp_pc48_tick(struct __sk_buff *skb)
-{
-	struct netobs_flow_stats *s;
-	struct parsed_packet pkt;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = netobs_now_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_pc48, &pkt.key);
-	if (s)
-		fp_percpu_add(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_pc48, &pkt.key, struct netobs_flow_stats, skb->len, now);
-	return TC_ACT_UNSPEC;
-}
+/* Per-CPU 48/48 variants: the ABI 4 core (boot clock, counters) and one change each. */
+#define FP_PERCPU48_PROG(name, clock, counters)                                                    \
+	FP_PROG(name)                                                                              \
+	{                                                                                          \
+		struct parsed_packet pkt;                                                          \
+		__u64 now = fp_start(skb, &pkt, clock, counters);                                  \
+		return fp_percpu48(skb, &fp_pc48, &pkt.key, &pkt, now);                            \
+	}
+FP_PERCPU48_PROG(fp_pc48_update, FP_CLOCK_BOOT, 1)
+FP_PERCPU48_PROG(fp_pc48_nocnt, FP_CLOCK_BOOT, 0)
+FP_PERCPU48_PROG(fp_pc48_coarse, FP_CLOCK_COARSE, 1)
+FP_PERCPU48_PROG(fp_pc48_tick, FP_CLOCK_TICK, 1)
 
 /* Per-CPU with the compact IPv4 key. */
-SEC("tc")
-int fp_pc48_v4_update(struct __sk_buff *skb)
+FP_PROG(fp_pc48_v4_update)
 {
-	struct netobs_flow_stats *s;
 	struct parsed_packet pkt;
+	__u64 now = fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
 	struct fp_key_v4 k;
-	__u64 now;
 
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
 	fp_key_v4_from(&pkt.key, &k);
-	s = bpf_map_lookup_elem(&fp_pc48_v4, &k);
-	if (s)
-		fp_percpu_add(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_pc48_v4, &k, struct netobs_flow_stats, skb->len, now);
-	return TC_ACT_UNSPEC;
+	return fp_percpu48(skb, &fp_pc48_v4, &k, &pkt, now);
 }
 
 /* Per-CPU, a 16-byte value (packets, bytes): no times, no flags. */
-SEC("tc")
-int fp_pc16_update(struct __sk_buff *skb)
+FP_PROG(fp_pc16_update)
 {
-	struct fp_percpu16 *s;
 	struct parsed_packet pkt;
-	__u64 now;
+	struct fp_percpu16 *s;
 
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_keep(now);
-	fp_count(0, 1);
-	fp_count(1, skb->len);
+	fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
 	s = bpf_map_lookup_elem(&fp_pc16, &pkt.key);
 	if (s) {
 		s->packets += 1;
 		s->bytes += skb->len;
 	} else {
-		FP_INSERT(fp_pc16, &pkt.key, struct fp_percpu16, skb->len, now);
+		FP_INSERT(&fp_pc16, &pkt.key, struct fp_percpu16, skb->len);
 	}
 	return TC_ACT_UNSPEC;
 }
 
-/* Shared 48-byte value, atomic adds. */
-SEC("tc")
-int fp_sh48_atomic(struct __sk_buff *skb)
+/* Shared 48-byte value, atomic adds; and without the global counters. */
+#define FP_SHARED48_PROG(name, clock, counters)                                                    \
+	FP_PROG(name)                                                                              \
+	{                                                                                          \
+		struct parsed_packet pkt;                                                          \
+		__u64 now = fp_start(skb, &pkt, clock, counters);                                  \
+		return fp_shared48(skb, &fp_sh48, &pkt.key, &pkt, now);                            \
+	}
+FP_SHARED48_PROG(fp_sh48_atomic, FP_CLOCK_BOOT, 1)
+FP_SHARED48_PROG(fp_sh48_atomic_nocnt, FP_CLOCK_BOOT, 0)
+FP_SHARED48_PROG(fp_sh48_atomic_tick, FP_CLOCK_TICK, 1)
+
+/* Shared 48-byte value, atomic adds, compact IPv4 key. */
+FP_PROG(fp_sh48_v4_atomic)
 {
-	struct fp_shared48 *s;
 	struct parsed_packet pkt;
-	__u64 now;
+	__u64 now = fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
+	struct fp_key_v4 k;
 
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_sh48, &pkt.key);
-	if (s)
-		fp_shared48_atomic(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_sh48, &pkt.key, struct fp_shared48, skb->len, now);
-	return TC_ACT_UNSPEC;
-}
-
-/* The same, no global counters: the shared design's fast path. */
-SEC("tc")
-int fp_sh48_atomic_nocnt(struct __sk_buff *skb)
-{
-	struct fp_shared48 *s;
-	struct parsed_packet pkt;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	s = bpf_map_lookup_elem(&fp_sh48, &pkt.key);
-	if (s)
-		fp_shared48_atomic(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_sh48, &pkt.key, struct fp_shared48, skb->len, now);
-	return TC_ACT_UNSPEC;
+	fp_key_v4_from(&pkt.key, &k);
+	return fp_shared48(skb, &fp_sh48_v4, &k, &pkt, now);
 }
 
 /* Shared 48-byte value, plain adds (what two CPUs lose). */
-SEC("tc")
-int fp_sh48_plain_update(struct __sk_buff *skb)
+FP_PROG(fp_sh48_plain_update)
 {
-	struct fp_shared48 *s;
 	struct parsed_packet pkt;
-	__u64 now;
+	__u64 now = fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
+	struct netobs_flow_stats *s = bpf_map_lookup_elem(&fp_sh48_plain, &pkt.key);
 
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_sh48_plain, &pkt.key);
 	if (s) {
 		s->packets += 1;
 		s->bytes += skb->len;
 		s->last_seen_ns = now;
 		s->tcp_flags |= pkt.tcp_flags;
 	} else {
-		FP_INSERT(fp_sh48_plain, &pkt.key, struct fp_shared48, skb->len, now);
+		FP_INSERT(&fp_sh48_plain, &pkt.key, struct netobs_flow_stats, skb->len);
 	}
 	return TC_ACT_UNSPEC;
 }
 
 /* Shared 32-byte value, atomic adds. */
-SEC("tc")
-int fp_sh32_atomic(struct __sk_buff *skb)
+FP_PROG(fp_sh32_atomic)
 {
-	struct fp_shared32 *s;
 	struct parsed_packet pkt;
-	__u64 now;
+	__u64 now = fp_start(skb, &pkt, FP_CLOCK_BOOT, 1);
+	struct fp_shared32 *s = bpf_map_lookup_elem(&fp_sh32, &pkt.key);
 
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	s = bpf_map_lookup_elem(&fp_sh32, &pkt.key);
 	if (s) {
 		__sync_fetch_and_add(&s->packets, 1);
 		__sync_fetch_and_add(&s->bytes, skb->len);
@@ -520,30 +390,8 @@ int fp_sh32_atomic(struct __sk_buff *skb)
 			s->last_seen_ns = now;
 		fp_shared_flags(&s->tcp_flags, pkt.tcp_flags);
 	} else {
-		FP_INSERT(fp_sh32, &pkt.key, struct fp_shared32, skb->len, now);
+		FP_INSERT(&fp_sh32, &pkt.key, struct fp_shared32, skb->len);
 	}
-	return TC_ACT_UNSPEC;
-}
-
-/* Shared 48-byte value, atomic adds, compact IPv4 key. */
-SEC("tc")
-int fp_sh48_v4_atomic(struct __sk_buff *skb)
-{
-	struct fp_shared48 *s;
-	struct parsed_packet pkt;
-	struct fp_key_v4 k;
-	__u64 now;
-
-	fp_parse(skb, &pkt);
-	now = bpf_ktime_get_boot_ns();
-	fp_count(0, 1);
-	fp_count(1, skb->len);
-	fp_key_v4_from(&pkt.key, &k);
-	s = bpf_map_lookup_elem(&fp_sh48_v4, &k);
-	if (s)
-		fp_shared48_atomic(s, &pkt, skb->len, now);
-	else
-		FP_INSERT(fp_sh48_v4, &k, struct fp_shared48, skb->len, now);
 	return TC_ACT_UNSPEC;
 }
 

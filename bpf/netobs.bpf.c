@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
- * account it into a per-CPU flow map, and report new flows, TCP
+ * account it into a flow map shared by all CPUs, and report new flows, TCP
  * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer.
  * Without a policy the programs never change a packet's fate: TC returns
  * TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS. With one, TC

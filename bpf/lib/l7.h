@@ -229,9 +229,9 @@ static __always_inline void l7_forget_path(struct netobs_l7_scratch *scratch, __
  * After flow accounting, for a packet with a complete TCP/UDP header and
  * payload within its IP datagram (pkt->payload_off set: the caller's one
  * compare). pkt_len: the frame's bytes as the program sees them (skb->len
- * at TC: all of a GSO skb's segments); stats: this CPU's copy of the flow
- * entry, NULL on the packet that created it (which then gives an HTTP start
- * no continuation budget).
+ * at TC: all of a GSO skb's segments); stats: the flow entry, NULL on the
+ * packet that created it (which then gives an HTTP start no continuation
+ * budget).
  */
 static __always_inline void l7_observe(void *ctx, enum l7_source src,
 				       const struct parsed_packet *pkt, __u32 pkt_len, __u8 is_gso,
@@ -281,7 +281,9 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 		ends_head = l7_emit(ctx, src, pkt, scratch, off, payload_len,
 				    NETOBS_L7_HINT_HTTP_START);
 		/* A head split over segments: copy the next few of this flow
-		 * direction too (only on this CPU: the budget is per-CPU). */
+		 * direction too. The budget is shared by the CPUs; a race
+		 * between two of them copies a segment more or less, a
+		 * heuristic's error, not a count's. */
 		if (stats)
 			stats->l7_budget = ends_head == 1 ? 0 : NETOBS_L7_CONT_SEGMENTS;
 		return;

@@ -301,7 +301,7 @@ struct flow_entry {
 	struct netobs_flow_key key;
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t first_seen_ns; /* smallest non-zero over CPUs */
+	uint64_t first_seen_ns; /* the insert's */
 	uint64_t last_seen_ns;
 	uint16_t tcp_flags;
 };
@@ -539,14 +539,14 @@ static inline int tc_test_run_accepts(const struct pkt *p)
 	return 1;
 }
 
-/* All flows, per-CPU values summed the way the agent sums them. */
+/* All flows (one value per flow, shared by all CPUs), as the agent reads them. */
 static inline int flows_read(struct flow_entry *out, int max)
 {
 	int fd = bpf_map__fd(H.skel->maps.flows);
-	struct netobs_flow_stats values[H.ncpu];
 	struct netobs_flow_key key, next;
 	struct netobs_flow_key *prev = NULL;
-	int n = 0, cpu;
+	struct netobs_flow_stats v;
+	int n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct flow_entry *e = &out[n];
@@ -554,23 +554,17 @@ static inline int flows_read(struct flow_entry *out, int max)
 		key = next;
 		prev = &key;
 		ck_assert_int_lt(n, max);
-		ck_assert_int_eq(bpf_map_lookup_elem(fd, &key, values), 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(fd, &key, &v), 0);
 		memset(e, 0, sizeof(*e));
 		e->key = key;
-		for (cpu = 0; cpu < H.ncpu; cpu++) {
-			const struct netobs_flow_stats *v = &values[cpu];
-
-			e->packets += v->packets;
-			e->bytes += v->bytes;
-			e->tcp_flags |= v->tcp_flags;
-			if (v->first_seen_ns &&
-			    (!e->first_seen_ns || v->first_seen_ns < e->first_seen_ns))
-				e->first_seen_ns = v->first_seen_ns;
-			if (v->last_seen_ns > e->last_seen_ns)
-				e->last_seen_ns = v->last_seen_ns;
-			ck_assert_uint_eq(v->verdict, 0);
-			ck_assert_uint_eq(v->policy_gen, 0);
-		}
+		e->packets = v.packets;
+		e->bytes = v.bytes;
+		e->tcp_flags = v.tcp_flags;
+		e->first_seen_ns = v.first_seen_ns;
+		e->last_seen_ns = v.last_seen_ns;
+		ck_assert_uint_le(v.first_seen_ns, v.last_seen_ns);
+		ck_assert_uint_eq(v.verdict, 0);
+		ck_assert_uint_eq(v.policy_gen, 0);
 		n++;
 	}
 	return n;
