@@ -281,7 +281,11 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->packets = totals->packets;
 	f->bytes = totals->bytes;
 	f->first_seen_ns = agent_boot_to_wall_ns(totals->first_seen_ns);
-	f->last_seen_ns = agent_boot_to_wall_ns(totals->last_seen_ns);
+	/* The datapath's last_seen is the end of its packet's tick (bpf/lib/clock.h):
+	 * never after the record's own time, which is never before the packet. */
+	f->last_seen_ns = agent_boot_to_wall_ns(ts_boot_ns && totals->last_seen_ns > ts_boot_ns
+							? ts_boot_ns
+							: totals->last_seen_ns);
 	snprintf(f->ifname, sizeof(f->ifname), "%s", e->ifname);
 	f->tcp_flags = tcp_flags;
 	f->tcp_flags_seen = totals->tcp_flags;

@@ -20,8 +20,8 @@
  *    NETOBS_KEY_F_DROPPED, the policy maps. Later, without a new version (only
  *    values appended): verdict NETOBS_PV_PREFILTER, the counters
  *    NETOBS_CNT_PREFILTER_*, the prefilter map.
- * 5: datapath times are CLOCK_MONOTONIC (were CLOCK_BOOTTIME), and those of
- *    flow entries and flow events tick-granular (bpf/lib/clock.h).
+ * 5: datapath times are CLOCK_MONOTONIC (were CLOCK_BOOTTIME); a flow's
+ *    last_seen after its first packet is tick-granular (bpf/lib/clock.h).
  * 6: the flow map is a plain hash shared by all CPUs (was per-CPU); its value
  *    laid out again: the verdict in one 8-byte word (policy_gen, policy_id,
  *    verdict, match_type), tcp_flags 32-bit (atomic or), l7_budget per flow.
@@ -154,8 +154,8 @@ enum netobs_policy_match {
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
 	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
-	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet, its tick's start */
-	__u64 last_seen_ns;  /* CLOCK_MONOTONIC of the latest packet, its tick's start */
+	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet, exact */
+	__u64 last_seen_ns;  /* CLOCK_MONOTONIC of the latest packet, its tick's end */
 	union {
 		__u64 verdict_word; /* the four fields below, written together */
 		struct {
@@ -215,7 +215,7 @@ enum netobs_event_type {
 
 /* Every ring-buffer event starts with this header. */
 struct netobs_event_hdr {
-	__u64 ts_ns;   /* CLOCK_MONOTONIC of the packet: exact for L7, else its tick's start */
+	__u64 ts_ns;   /* CLOCK_MONOTONIC of the packet, exact */
 	__u16 version; /* NETOBS_ABI_VERSION */
 	__u16 type;    /* enum netobs_event_type */
 	__u16 len;     /* bytes of the whole event, header included */

@@ -75,7 +75,8 @@ static __always_inline void flow_stats_add(struct netobs_flow_stats *stats,
 		__u32 old = __sync_fetch_and_or(&stats->tcp_flags, flags);
 
 		if (flags & ~old & NETOBS_TCP_EVENT_FLAGS)
-			event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes, now, d);
+			event_flow_emit(NETOBS_EVENT_TCP_FLAGS, pkt, packets, bytes,
+					netobs_precise_now_ns(), d);
 	}
 }
 
@@ -105,6 +106,9 @@ static __always_inline struct netobs_flow_stats *flow_insert(const struct parsed
 							     __u32 packets, __u64 bytes, __u64 now,
 							     const struct policy_decision *d)
 {
+	/* Exact: a new flow's first_seen and FLOW_NEW are what a record's time
+	 * window is checked against; an insert is rare, the read affordable. */
+	__u64 first = netobs_precise_now_ns();
 	struct netobs_flow_stats *stats;
 	struct netobs_flow_stats fresh;
 	long err;
@@ -112,8 +116,8 @@ static __always_inline struct netobs_flow_stats *flow_insert(const struct parsed
 	__builtin_memset(&fresh, 0, sizeof(fresh));
 	fresh.packets = packets;
 	fresh.bytes = bytes;
-	fresh.first_seen_ns = now;
-	fresh.last_seen_ns = now;
+	fresh.first_seen_ns = first;
+	fresh.last_seen_ns = first;
 	fresh.tcp_flags = pkt->tcp_flags;
 	flow_stats_set_verdict(&fresh, d);
 	/* NOEXIST tells us whether we created the entry, so exactly one
@@ -121,7 +125,7 @@ static __always_inline struct netobs_flow_stats *flow_insert(const struct parsed
 	 * update our copy in place instead. */
 	err = bpf_map_update_elem(&flows, &pkt->key, &fresh, BPF_NOEXIST);
 	if (!err) {
-		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, now, d);
+		event_flow_emit(NETOBS_EVENT_FLOW_NEW, pkt, packets, bytes, first, d);
 		return NULL;
 	}
 	if (err == -EEXIST) {
