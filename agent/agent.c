@@ -38,9 +38,12 @@ void agent_clock_replay_set(uint64_t capture_ns)
 	replay_clock.now_ns = capture_ns;
 }
 
+/* The datapath's time base (bpf/lib/clock.h): CLOCK_MONOTONIC, which its
+ * tick-granular times never run ahead of. ("boot" in these names is the
+ * datapath's clock; it was CLOCK_BOOTTIME before ABI 5.) */
 uint64_t agent_now_boot_ns(void)
 {
-	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_BOOTTIME);
+	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
 }
 
 uint64_t agent_now_mono_ns(void)
@@ -48,7 +51,7 @@ uint64_t agent_now_mono_ns(void)
 	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
 }
 
-/* Realtime minus boottime, read once per batch of work so that the times of
+/* Realtime minus the datapath's clock, read once per batch of work so that the times of
  * one record (time, first_seen, last_seen) convert with the same offset. */
 static uint64_t wall_minus_boot_ns;
 
@@ -87,9 +90,9 @@ void agent_clock_sync(void)
 	if (replay_clock.on)
 		return;
 	for (unsigned int i = 0; i < CLOCK_SYNC_TRIES; i++) {
-		b[i].boot_before = clock_ns(CLOCK_BOOTTIME);
+		b[i].boot_before = clock_ns(CLOCK_MONOTONIC);
 		b[i].wall = clock_ns(CLOCK_REALTIME);
-		b[i].boot_after = clock_ns(CLOCK_BOOTTIME);
+		b[i].boot_after = clock_ns(CLOCK_MONOTONIC);
 	}
 	wall_minus_boot_ns = agent_wall_minus_boot(b, CLOCK_SYNC_TRIES);
 }
@@ -167,7 +170,7 @@ bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 {
 	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
 		return false;
-	flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, out);
+	flow_stats_read(a->percpu_value, out);
 	return out->packets != 0;
 }
 
@@ -322,7 +325,11 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->packets = totals->packets;
 	f->bytes = totals->bytes;
 	f->first_seen_ns = agent_boot_to_wall_ns(totals->first_seen_ns);
-	f->last_seen_ns = agent_boot_to_wall_ns(totals->last_seen_ns);
+	/* The datapath's last_seen is the end of its packet's tick (bpf/lib/clock.h):
+	 * never after the record's own time, which is never before the packet. */
+	f->last_seen_ns = agent_boot_to_wall_ns(ts_boot_ns && totals->last_seen_ns > ts_boot_ns
+							? ts_boot_ns
+							: totals->last_seen_ns);
 	ifname_copy(f->ifname, e->ifname);
 	f->tcp_flags = tcp_flags;
 	f->tcp_flags_seen = totals->tcp_flags;

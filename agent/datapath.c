@@ -89,6 +89,17 @@ static bool datapath_kernel_has_tcx(struct datapath *dp)
 	return fd != -EINVAL && fd != -EOPNOTSUPP;
 }
 
+uint64_t datapath_clock_tick_ns(void)
+{
+	struct timespec res;
+
+	/* The coarse clocks' resolution is the tick (TICK_NSEC): the unit in
+	 * which the kernel advances jiffies. */
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || !res.tv_nsec)
+		return 0;
+	return (uint64_t)res.tv_nsec;
+}
+
 /* virtual_clock: a capture replay's load (bpf/lib/clock.h): timestamps come
  * from netobs_virtual_now_ns, which the replay sets before each packet. */
 static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtual_clock,
@@ -141,6 +152,8 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 			bpf_program__set_autoload(prog, now);
 		}
 	}
+	if (!virtual_clock)
+		dp->skel->rodata->netobs_tick_ns = datapath_clock_tick_ns();
 	if (virtual_clock) {
 		/* The same file, the same output: harvest reads the flow map in
 		 * hash order, which a random seed would change run to run. */
@@ -157,9 +170,9 @@ static int datapath_load(struct datapath *dp, uint32_t flow_capacity, bool virtu
 				 "as root (it needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)");
 		else
 			snprintf(err, errlen,
-				 "loading BPF programs failed: %s; the kernel needs BPF, BTF and "
-				 "ring buffer support (5.8 or later); run with -v for the verifier "
-				 "log",
+				 "loading BPF programs failed: %s; the kernel needs BPF, BTF, "
+				 "ring buffer and BPF atomics support (5.12 or later); run with -v "
+				 "for the verifier log",
 				 strerror(-rc));
 		goto err_destroy;
 	}

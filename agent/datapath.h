@@ -65,6 +65,12 @@ int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs
  * clock on (bpf/lib/clock.h), nothing pinned, nothing probed or attached;
  * the programs only run through BPF_PROG_TEST_RUN.
  */
+/*
+ * The kernel's tick in ns, for the datapath's per-packet clock
+ * (bpf/lib/clock.h, netobs_tick_ns); 0 if unknown (the datapath then reads
+ * the exact clock).
+ */
+uint64_t datapath_clock_tick_ns(void);
 int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen);
 void datapath_close(struct datapath *dp);
 

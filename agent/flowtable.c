@@ -247,6 +247,11 @@ void flow_table_remove(struct flow_table *table, struct flow_entry *entry)
 	table->count--;
 }
 
+void flow_stats_read(const struct netobs_flow_stats *value, struct netobs_flow_stats *out)
+{
+	flow_stats_merge_percpu(value, sizeof(*value), 1, out);
+}
+
 void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
 			     struct netobs_flow_stats *out)
 {

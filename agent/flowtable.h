@@ -86,6 +86,13 @@ struct flow_entry *flow_table_insert(struct flow_table *table, const struct neto
 
 void flow_table_remove(struct flow_table *table, struct flow_entry *entry);
 
+/*
+ * The totals in one flow-map value (one per flow, shared by all CPUs, since
+ * ABI 6) as harvest reports them: the datapath-private fields (l7_budget,
+ * reserved) zeroed, a value without packets all zero.
+ */
+void flow_stats_read(const struct netobs_flow_stats *value, struct netobs_flow_stats *out);
+
 /* Sum a per-CPU value array (stride bytes apart, as the kernel lays it out). */
 void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
 			     struct netobs_flow_stats *out);

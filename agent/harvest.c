@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Harvest: read the whole flow map (batched where the kernel can), merge the
- * per-CPU copies, report what moved, end what is over. Buffers are sized to
- * the map once at start: no allocation per flow or per harvest.
+ * Harvest: read the whole flow map (batched where the kernel can), report
+ * what moved, end what is over. One value per flow, shared by all CPUs
+ * (ABI 6): nothing to merge, and the buffers do not grow with the CPU
+ * count. Sized once at start: no allocation per flow or per harvest.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,11 +23,11 @@
 
 int harvest_init(struct agent *a)
 {
-	/* The kernel lays per-CPU values out 8-byte aligned, one per possible CPU. */
-	a->value_stride = (sizeof(struct netobs_flow_stats) + 7) & ~(size_t)7;
+	/* A batch read packs the values value_size apart. */
+	a->value_stride = sizeof(struct netobs_flow_stats);
 	a->batch_keys = calloc(HARVEST_CHUNK, sizeof(*a->batch_keys));
-	a->batch_values = calloc(HARVEST_CHUNK, a->value_stride * a->dp.ncpus);
-	a->percpu_value = calloc(a->dp.ncpus, a->value_stride);
+	a->batch_values = calloc(HARVEST_CHUNK, a->value_stride);
+	a->percpu_value = calloc(1, a->value_stride);
 	if (!a->batch_keys || !a->batch_values || !a->percpu_value) {
 		harvest_free(a);
 		return -ENOMEM;
@@ -101,7 +102,7 @@ static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
 		struct netobs_flow_stats now_totals;
 
-		flow_stats_merge_percpu(a->percpu_value, a->value_stride, a->dp.ncpus, &now_totals);
+		flow_stats_read(a->percpu_value, &now_totals);
 		if (now_totals.packets > final.packets)
 			final = now_totals;
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
@@ -243,7 +244,7 @@ static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, con
 	struct flow_entry *e, *r;
 	uint8_t reason;
 
-	flow_stats_merge_percpu(values, a->value_stride, a->dp.ncpus, &totals);
+	flow_stats_read(values, &totals);
 	if (!totals.packets)
 		return;
 	e = flow_table_lookup(&a->flows, key);
@@ -298,7 +299,7 @@ static void harvest_flow(struct agent *a, const struct netobs_flow_key *key, con
  */
 static long harvest_batched(struct agent *a, uint32_t gen, uint64_t now, bool *complete)
 {
-	size_t per_key = a->value_stride * a->dp.ncpus;
+	size_t per_key = a->value_stride;
 	uint8_t token[sizeof(struct netobs_flow_key)];
 	bool first = true;
 	long handled = 0;

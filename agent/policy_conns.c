@@ -111,7 +111,10 @@ void policy_conns_sweep(struct agent *a)
 		limit = key.proto == IPPROTO_TCP && !pressure ? tcp : idle;
 		/* In use (its opening direction's flow entry lives), or used
 		 * lately by either direction: kept. */
+		/* A stamp ahead of now (the datapath's tick clock runs up to
+		 * two ticks ahead, bpf/lib/clock.h) is as recent as can be. */
 		if ((uint32_t)(now - conn.last_used) <= limit ||
+		    (int32_t)(now - conn.last_used) < 0 ||
 		    !bpf_map_lookup_elem(a->dp.flows_fd, &key, a->percpu_value) || errno != ENOENT)
 			continue;
 		if (ndoomed < POLICY_CONNS_SWEEP_MAX)

@@ -140,32 +140,23 @@ static int replay_counter_add(struct replay *r, uint32_t counter, uint64_t delta
 
 /*
  * Add rest bytes to the flow-map entry of the frame whose first ran_len
- * bytes just ran, on the copy of the CPU that ran it (the latest
- * last_seen_ns; a CPU that never saw the flow has packets 0 and is skipped
- * when the agent merges the copies). The key comes from the datapath's
- * parser on the same bytes and frame_meta as the program's run.
+ * bytes just ran. The key comes from the datapath's parser on the same
+ * bytes and frame_meta as the program's run.
  */
 static int replay_flow_add_bytes(struct replay *r, const uint8_t *frame, uint32_t ran_len,
 				 uint64_t rest)
 {
 	const struct frame_meta meta = {.ifindex = r->ifindex, .hook = NETOBS_HOOK_TC_INGRESS};
 	struct agent *a = r->a;
-	struct netobs_flow_stats *ran_on = NULL;
+	struct netobs_flow_stats *value = a->percpu_value;
 	struct parsed_packet pkt;
 
 	parse_frame((void *)frame, (void *)(frame + ran_len), &meta, &pkt);
-	if (bpf_map_lookup_elem(a->dp.flows_fd, &pkt.key, a->percpu_value))
+	if (bpf_map_lookup_elem(a->dp.flows_fd, &pkt.key, value))
 		return -errno;
-	for (unsigned int cpu = 0; cpu < a->dp.ncpus; cpu++) {
-		struct netobs_flow_stats *v =
-			(void *)((char *)a->percpu_value + (size_t)cpu * a->value_stride);
-
-		if (v->packets && (!ran_on || v->last_seen_ns > ran_on->last_seen_ns))
-			ran_on = v;
-	}
-	if (!ran_on)
-		return -ENOENT; /* an entry no CPU counted a packet in: not this frame's */
-	ran_on->bytes += rest;
+	if (!value->packets)
+		return -ENOENT; /* an entry without packets: not this frame's */
+	value->bytes += rest;
 	return bpf_map_update_elem(a->dp.flows_fd, &pkt.key, a->percpu_value, BPF_EXIST) ? -errno
 											 : 0;
 }

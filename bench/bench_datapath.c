@@ -32,6 +32,7 @@
 #include <bpf/libbpf.h>
 
 #include "abi.h"
+#include "datapath.h"
 #include "netobs.skel.h"
 #include "bench_prefilter.h"
 
@@ -604,7 +605,13 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	ncpus = libbpf_num_possible_cpus();
 	load_start = now_ns();
-	skel = netobs__open_and_load();
+	skel = netobs__open();
+	if (skel) /* the per-packet clock as the agent sets it (datapath_open()) */
+		skel->rodata->netobs_tick_ns = datapath_clock_tick_ns();
+	if (skel && netobs__load(skel)) {
+		netobs__destroy(skel);
+		skel = NULL;
+	}
 	load_ns = now_ns() - load_start;
 	empty_tc = load_empty_prog(BPF_PROG_TYPE_SCHED_CLS, TC_ACT_UNSPEC);
 	empty_xdp = load_empty_prog(BPF_PROG_TYPE_XDP, XDP_PASS);

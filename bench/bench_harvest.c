@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Cost of one harvest pass over the per-CPU flow map: reading it with
+ * Cost of one harvest pass over the flow map: reading it with
  * bpf_map_lookup_batch against bpf_map_get_next_key + bpf_map_lookup_elem per
- * key, and merging the per-CPU copies with flow_stats_merge_percpu(). Also
+ * key, and merging the values with flow_stats_merge_percpu() (one per key
+ * since ABI 6, the map shared by all CPUs; one per possible CPU before). Also
  * the memory both sides hold per flow. Prints measurements and ratios taken
  * in one run; never asserts on time.
  *
@@ -10,9 +11,11 @@
  *
  * The map is the datapath's own (loaded from the skeleton, max_entries =
  * NETOBS_FLOW_MAP_DEFAULT_ENTRIES or the largest N if bigger), filled from
- * user space with distinct keys and a non-zero value on every possible CPU.
+ * user space with distinct keys and a non-zero value (on every possible CPU
+ * when the map is per-CPU).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,7 +229,7 @@ static int bench_size(int fd, uint32_t n, struct harvest_bufs *b, unsigned int n
 		merge[r] = (double)(t2 - t1) / n;
 		iter[r] = (double)(t3 - t2) / n;
 	}
-	printf("\n%u flows, %u possible CPUs, %d rounds (median, min in brackets)\n", n, ncpus,
+	printf("\n%u flows, %u value(s) per key, %d rounds (median, min in brackets)\n", n, ncpus,
 	       ROUNDS);
 	qsort(batch, ROUNDS, sizeof(double), cmp_double);
 	qsort(iter, ROUNDS, sizeof(double), cmp_double);
@@ -255,6 +258,7 @@ int main(int argc, char **argv)
 	struct netobs *skel = NULL;
 	struct flow_table table = {0};
 	int nsizes = 2, ncpus, fd, err = 1, i;
+	bool percpu;
 	unsigned long long memlock;
 	size_t stride;
 
@@ -285,8 +289,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fd = bpf_map__fd(skel->maps.flows);
+	percpu = bpf_map__type(skel->maps.flows) == BPF_MAP_TYPE_PERCPU_HASH;
+	/* Values per key: one per possible CPU in a per-CPU map (ABI 5 and before). */
+	if (!percpu)
+		ncpus = 1;
 
-	/* Same layout as agent/harvest.c: one 8-byte aligned value per possible CPU. */
+	/* Same layout as agent/harvest.c: 8-byte aligned values. */
 	stride = (sizeof(struct netobs_flow_stats) + 7) & ~(size_t)7;
 	bufs.capacity = capacity;
 	bufs.per_key = stride * ncpus;
@@ -298,8 +306,9 @@ int main(int argc, char **argv)
 	}
 
 	memlock = map_memlock(fd);
-	printf("flow map: PERCPU_HASH, max_entries %u, key %zu B, value %zu B x %d CPUs\n",
-	       capacity, sizeof(struct netobs_flow_key), sizeof(struct netobs_flow_stats), ncpus);
+	printf("flow map: %s, max_entries %u, key %zu B, value %zu B x %d\n",
+	       percpu ? "PERCPU_HASH" : "HASH", capacity, sizeof(struct netobs_flow_key),
+	       sizeof(struct netobs_flow_stats), ncpus);
 	printf("memory per flow slot (sized for max_entries, whether used or not):\n");
 	printf("  kernel, flows map memlock     %10llu B total  %6.1f B/flow\n", memlock,
 	       (double)memlock / capacity);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * netobs datapath: observe every packet at TC ingress, TC egress or XDP,
- * account it into a per-CPU flow map, and report new flows, TCP
+ * account it into a flow map shared by all CPUs, and report new flows, TCP
  * SYN/FIN/RST and slices of DNS and HTTP payloads through a ring buffer.
  * Without a policy the programs never change a packet's fate: TC returns
  * TC_ACT_UNSPEC (the next filter still runs), XDP XDP_PASS. With one, TC
@@ -130,7 +130,7 @@ static __always_inline int observe_skb(struct __sk_buff *skb, __u8 hook, __u8 l3
 	stats = account_packet(&pkt, stats, segs, bytes, now, &d);
 	/* TCP/UDP with payload in its datagram: a pure ACK stops here. */
 	if (pkt.payload_off)
-		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats, now);
+		l7_observe(skb, L7_FROM_SKB, &pkt, skb->len, meta.is_gso, stats);
 	return TC_ACT_UNSPEC;
 }
 
@@ -185,7 +185,7 @@ int netobs_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	stats = account_packet(&pkt, NULL, 1, data_end - data, now, &no_policy);
 	if (pkt.payload_off)
-		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats, now);
+		l7_observe(ctx, L7_FROM_XDP, &pkt, data_end - data, 0, stats);
 	return XDP_PASS;
 }
 

@@ -11,6 +11,7 @@ file(MAKE_DIRECTORY ${NETOBS_BPF_OUT_DIR})
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-multiarch
                 OUTPUT_VARIABLE NETOBS_MULTIARCH OUTPUT_STRIP_TRAILING_WHITESPACE)
 
+# Extra arguments after the source are passed to clang (e.g. -mcpu=v3).
 function(netobs_bpf_object name source)
   set(obj ${NETOBS_BPF_OUT_DIR}/${name}.bpf.o)
   set(skel ${NETOBS_BPF_OUT_DIR}/${name}.skel.h)
@@ -20,7 +21,7 @@ function(netobs_bpf_object name source)
     COMMAND ${CLANG_EXE} -O2 -g -target bpf -Wall -Werror
             -D__TARGET_ARCH_x86
             -I${CMAKE_SOURCE_DIR}/bpf -I${CMAKE_SOURCE_DIR}/lib
-            -I/usr/include/${NETOBS_MULTIARCH}
+            -I/usr/include/${NETOBS_MULTIARCH} ${ARGN}
             -c ${source} -o ${obj}
     DEPENDS ${source} ${bpf_headers} ${CMAKE_SOURCE_DIR}/lib/abi.h
     COMMENT "BPF ${name}.bpf.o")

@@ -20,8 +20,14 @@
  *    NETOBS_KEY_F_DROPPED, the policy maps. Later, without a new version (only
  *    values appended): verdict NETOBS_PV_PREFILTER, the counters
  *    NETOBS_CNT_PREFILTER_*, the prefilter map.
+ * 5: datapath times are CLOCK_MONOTONIC (were CLOCK_BOOTTIME); a flow's
+ *    last_seen after its first packet is tick-granular (bpf/lib/clock.h).
+ * 6: the flow map is a plain hash shared by all CPUs (was per-CPU); its value
+ *    laid out again: the verdict in one 8-byte word (policy_gen, policy_id,
+ *    verdict, match_type), tcp_flags 32-bit (atomic or), l7_budget per flow.
+ *    TCP_FLAGS: once per flag and flow (was per flag, flow and CPU).
  */
-#define NETOBS_ABI_VERSION 4
+#define NETOBS_ABI_VERSION 6
 
 /* Sizes of the BPF maps; the agent may change the flow map's with
  * bpf_map__set_max_entries() before load. */
@@ -141,23 +147,32 @@ enum netobs_policy_match {
 };
 
 /*
- * Per-CPU value of the flow map. The agent sums the CPUs' copies:
- * packets/bytes add, first_seen takes the smallest non-zero, last_seen the
- * largest, tcp_flags OR; verdict, policy_id and match_type come together
- * from the copy judged at the largest policy_gen.
+ * Value of the flow map, one per flow shared by all CPUs (since ABI 6; a
+ * per-CPU value before): its memory does not grow with the CPU count. The
+ * datapath adds packets and bytes with atomic adds and sets TCP flags with
+ * an atomic fetch-or, so every count is exact whichever CPUs the packets
+ * come on; the verdict's four fields share one 8-byte word that one store
+ * writes whole, so a reader never sees a verdict of one judgement with the
+ * policy of another.
  */
 struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
 	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
-	__u64 first_seen_ns; /* bpf_ktime_get_boot_ns() of the first packet (CLOCK_BOOTTIME) */
-	__u64 last_seen_ns;  /* bpf_ktime_get_boot_ns() of the latest packet */
-	__u32 policy_gen;    /* netobs_policy_gen this CPU's verdict was judged at, 0: never */
-	__u16 tcp_flags;     /* union of enum netobs_tcp_flags seen */
-	__u8 verdict;	     /* enum netobs_policy_verdict, judged at policy_gen */
-	__u8 l7_budget;	     /* this CPU: HTTP segments still copied after a message start */
-	__u16 policy_id;     /* the policy whose rule decided (ALLOWED, DENY, AUDIT_DENY), 0 none */
-	__u8 match_type;     /* enum netobs_policy_match */
-	__u8 reserved[5];
+	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet, exact */
+	__u64 last_seen_ns;  /* CLOCK_MONOTONIC of the latest packet, its tick's end */
+	union {
+		__u64 verdict_word; /* the four fields below, written together */
+		struct {
+			__u32 policy_gen; /* netobs_policy_gen the verdict was judged at, 0: never */
+			__u16 policy_id;  /* the policy whose rule decided (ALLOWED, DENY,
+					     AUDIT_DENY), 0 none */
+			__u8 verdict;	  /* enum netobs_policy_verdict, judged at policy_gen */
+			__u8 match_type;  /* enum netobs_policy_match */
+		};
+	};
+	__u32 tcp_flags; /* union of enum netobs_tcp_flags seen */
+	__u8 l7_budget;	 /* HTTP segments still copied after a message start */
+	__u8 reserved[3];
 };
 
 /* Per-CPU error and accounting counters (array map indexed by this enum). */
@@ -198,13 +213,13 @@ enum netobs_counter {
  */
 enum netobs_event_type {
 	NETOBS_EVENT_FLOW_NEW = 1,  /* first packet of a flow-map entry */
-	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to this CPU's copy of an entry */
+	NETOBS_EVENT_TCP_FLAGS = 2, /* SYN, FIN or RST new to a flow-map entry */
 	NETOBS_EVENT_L7 = 3,	    /* a bounded slice of a DNS or HTTP packet's L4 payload */
 };
 
 /* Every ring-buffer event starts with this header. */
 struct netobs_event_hdr {
-	__u64 ts_ns;   /* bpf_ktime_get_boot_ns() of the packet (CLOCK_BOOTTIME) */
+	__u64 ts_ns;   /* CLOCK_MONOTONIC of the packet, exact */
 	__u16 version; /* NETOBS_ABI_VERSION */
 	__u16 type;    /* enum netobs_event_type */
 	__u16 len;     /* bytes of the whole event, header included */
@@ -402,7 +417,10 @@ NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, family) == 44, "flow k
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_key, key_flags) == 47, "flow key flags");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_stats) == 48, "flow stats size");
 NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_gen) == 32, "flow stats gen");
-NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_id) == 40, "flow stats policy");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, policy_id) == 36, "flow stats policy");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, match_type) == 39, "flow stats match");
+NETOBS_ABI_ASSERT(NETOBS_OFFSETOF(struct netobs_flow_stats, tcp_flags) == 40,
+		  "flow stats flags (4-byte aligned: atomic or)");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_event_hdr) == 16, "event header size");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_flow_event) == 88, "flow event size");
 NETOBS_ABI_ASSERT(sizeof(struct netobs_policy_key) == 16, "policy key size");

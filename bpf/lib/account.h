@@ -13,7 +13,7 @@
 
 /*
  * Counters that follow from the parse result, then the flow; one place for
- * all hooks. Returns this CPU's copy of the flow entry (NULL on an insert),
+ * all hooks. Returns the flow entry (NULL on an insert),
  * for the L7 code.
  */
 static __always_inline struct netobs_flow_stats *

@@ -21,6 +21,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "abi.h"
+#include "lib/clock.h"
 #include "lib/counters.h"
 #include "lib/events.h"
 #include "lib/maps.h"
@@ -146,7 +147,7 @@ static __always_inline int l7_is_http_start(const union l7_head *head)
  */
 static __always_inline int l7_emit(void *ctx, enum l7_source src, const struct parsed_packet *pkt,
 				   struct netobs_l7_scratch *scratch, __u32 off, __u64 payload_len,
-				   __u8 hint, __u64 now)
+				   __u8 hint)
 {
 	struct netobs_l7_event *event;
 	__u8 *data;
@@ -175,7 +176,9 @@ static __always_inline int l7_emit(void *ctx, enum l7_source src, const struct p
 			ends_head = 1;
 	}
 
-	event_hdr_init(&event->hdr, NETOBS_EVENT_L7, sizeof(*event) + len, now);
+	/* Exact, not the packet's tick-granular time: the agent subtracts
+	 * these (a response's latency). Once per event, never per packet. */
+	event_hdr_init(&event->hdr, NETOBS_EVENT_L7, sizeof(*event) + len, netobs_precise_now_ns());
 	__builtin_memcpy(&event->key, &pkt->key, sizeof(event->key));
 	event->seq = pkt->tcp_seq;
 	event->payload_len = payload_len;
@@ -226,13 +229,13 @@ static __always_inline void l7_forget_path(struct netobs_l7_scratch *scratch, __
  * After flow accounting, for a packet with a complete TCP/UDP header and
  * payload within its IP datagram (pkt->payload_off set: the caller's one
  * compare). pkt_len: the frame's bytes as the program sees them (skb->len
- * at TC: all of a GSO skb's segments); stats: this CPU's copy of the flow
- * entry, NULL on the packet that created it (which then gives an HTTP start
- * no continuation budget).
+ * at TC: all of a GSO skb's segments); stats: the flow entry, NULL on the
+ * packet that created it (which then gives an HTTP start no continuation
+ * budget).
  */
 static __always_inline void l7_observe(void *ctx, enum l7_source src,
 				       const struct parsed_packet *pkt, __u32 pkt_len, __u8 is_gso,
-				       struct netobs_flow_stats *stats, __u64 now)
+				       struct netobs_flow_stats *stats)
 {
 	__u32 off = pkt->payload_off, end, zero = 0, config;
 	struct netobs_l7_scratch *scratch;
@@ -266,7 +269,7 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 		 * fragment (or cut): half a DNS message helps nobody. */
 		if (pkt->key.proto == IPPROTO_UDP && payload_len + NETOBS_UDP_HLEN < pkt->udp_len)
 			return;
-		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_DNS, now);
+		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_DNS);
 		return;
 	}
 	if (pkt->key.proto != IPPROTO_TCP)
@@ -276,15 +279,17 @@ static __always_inline void l7_observe(void *ctx, enum l7_source src,
 
 	if (!l7_read_head(ctx, src, off, payload_len, &head) && l7_is_http_start(&head)) {
 		ends_head = l7_emit(ctx, src, pkt, scratch, off, payload_len,
-				    NETOBS_L7_HINT_HTTP_START, now);
+				    NETOBS_L7_HINT_HTTP_START);
 		/* A head split over segments: copy the next few of this flow
-		 * direction too (only on this CPU: the budget is per-CPU). */
+		 * direction too. The budget is shared by the CPUs; a race
+		 * between two of them copies a segment more or less, a
+		 * heuristic's error, not a count's. */
 		if (stats)
 			stats->l7_budget = ends_head == 1 ? 0 : NETOBS_L7_CONT_SEGMENTS;
 		return;
 	}
 	if (stats && stats->l7_budget) {
 		stats->l7_budget--;
-		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_HTTP_CONT, now);
+		l7_emit(ctx, src, pkt, scratch, off, payload_len, NETOBS_L7_HINT_HTTP_CONT);
 	}
 }

@@ -11,14 +11,17 @@
 #include "abi.h"
 
 /*
- * One entry per flow, one value per CPU: the fast path updates its own CPU's
- * copy with plain adds and no atomics. A plain hash, not LRU: an LRU map
+ * One entry per flow, one value shared by all CPUs (lib/flow.h): atomic adds
+ * cost no more than plain adds on a per-CPU copy (bench_fastpath, also with
+ * two CPUs on one flow), and a per-CPU value cost its size x possible CPUs
+ * for every slot, used or not (800 MB at 256 CPUs and 65536 flows; 10 MB
+ * shared). A plain hash, not LRU: an LRU map
  * evicts live flows silently, while a full plain map fails the insert, which
  * we count (NETOBS_CNT_FLOW_MAP_FULL) and the agent can react to.
  * Preallocated (the default): inserts never allocate in the packet path.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NETOBS_FLOW_MAP_DEFAULT_ENTRIES);
 	__type(key, struct netobs_flow_key);
 	__type(value, struct netobs_flow_stats);

@@ -2,9 +2,9 @@
 /*
  * Policy enforcement at TC (lib/abi.h, "Policy enforcement";
  * docs/datapath.md, "Policy enforcement"). A flow direction is judged when
- * this CPU first sees it and when netobs_policy_gen changes; the verdict is
- * cached in this CPU's copy of its flow entry, so an established flow costs
- * the flow lookup it already paid plus one compare.
+ * it starts and when netobs_policy_gen changes; the verdict is cached in its
+ * flow entry (one 8-byte word, lib/flow.h), so an established flow costs the
+ * flow lookup it already paid plus one compare.
  *
  * Judging is three global functions, verified once each and not per call
  * site: the TC programs are near the verifier's budget already (L7), and
@@ -19,6 +19,7 @@
 #include "abi.h"
 #include "lib/clock.h"
 #include "lib/counters.h"
+#include "lib/flow.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/verdict.h"
@@ -292,7 +293,7 @@ __noinline int netobs_policy_related(struct __sk_buff *skb, const struct netobs_
 }
 
 /*
- * Judge a packet whose flow direction this CPU has no verdict for at gen
+ * Judge a packet whose flow direction has no verdict cached at gen
  * (passed in, not read again: the agent may change it meanwhile).
  * A reply of a connection allowed the other way is REPLY whatever the
  * rules say (stateful, as Cilium); a connection allowed at an older
@@ -350,7 +351,7 @@ __noinline int netobs_policy_judge(struct __sk_buff *skb, const struct netobs_fl
 
 /*
  * The verdict of a TC packet when a policy is loaded (gen non-zero), and
- * this CPU's copy of its forwarded flow entry when there is one (*stats,
+ * its forwarded flow entry when there is one (*stats,
  * looked up once for both). A dropped flow caches its verdict in its
  * NETOBS_KEY_F_DROPPED entry, looked up only when the forwarded one is
  * missing, so a flood of denied packets costs two lookups each, not a
@@ -363,16 +364,19 @@ static __always_inline void policy_packet_verdict(struct __sk_buff *skb, struct 
 {
 	struct netobs_policy_conn *conn = NULL;
 	struct netobs_flow_key rev = {};
-	struct netobs_flow_stats *cached;
+	struct netobs_flow_stats *entry, cached_v, *cached = &cached_v;
 
 	*stats = bpf_map_lookup_elem(&flows, &pkt->key);
-	cached = *stats;
-	if (!cached) {
+	entry = *stats;
+	if (!entry) {
 		pkt->key.key_flags |= NETOBS_KEY_F_DROPPED;
-		cached = bpf_map_lookup_elem(&flows, &pkt->key);
+		entry = bpf_map_lookup_elem(&flows, &pkt->key);
 		pkt->key.key_flags &= ~NETOBS_KEY_F_DROPPED;
 	}
-	if (cached && cached->policy_gen == gen && !policy_icmp_error(&pkt->key)) {
+	/* The verdict as one judgement wrote it: one load of its word. */
+	if (entry)
+		cached_v = flow_stats_verdict(entry);
+	if (entry && cached->policy_gen == gen && !policy_icmp_error(&pkt->key)) {
 		/* A reply stays one only while its connection is remembered,
 		 * and a drop turns into a reply once the endpoint opens the
 		 * connection: one lookup on these two paths, never on an

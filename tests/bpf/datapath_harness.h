@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "abi.h"
+#include "datapath.h"
 #include "netobs.skel.h"
 
 Suite *netobs_test_suite(void);
@@ -300,7 +301,7 @@ struct flow_entry {
 	struct netobs_flow_key key;
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t first_seen_ns; /* smallest non-zero over CPUs */
+	uint64_t first_seen_ns; /* the insert's */
 	uint64_t last_seen_ns;
 	uint16_t tcp_flags;
 };
@@ -321,6 +322,7 @@ struct harness {
 	struct netobs *skel;
 	struct ring_buffer *rb;
 	int ncpu;
+	uint64_t tick_ns; /* the datapath's clock tick (bpf/lib/clock.h) */
 	struct netobs_flow_event events[EVENTS_MAX]; /* FLOW_NEW and TCP_FLAGS */
 	int nevents;
 	int bad_event_size; /* events whose size does not match their type */
@@ -390,6 +392,10 @@ static inline void harness_start_sized(uint32_t flow_entries, uint32_t ringbuf_b
 		ck_assert_int_eq(bpf_map__set_max_entries(H.skel->maps.flows, flow_entries), 0);
 	if (ringbuf_bytes)
 		ck_assert_int_eq(bpf_map__set_max_entries(H.skel->maps.events, ringbuf_bytes), 0);
+	/* The per-packet clock as the agent sets it (datapath_open()). */
+	H.tick_ns = datapath_clock_tick_ns();
+	ck_assert_uint_gt(H.tick_ns, 0);
+	H.skel->rodata->netobs_tick_ns = H.tick_ns;
 	err = netobs__load(H.skel);
 	ck_assert_msg(!err, "netobs__load: %d (root needed; see verifier log above)", err);
 	H.rb = ring_buffer__new(bpf_map__fd(H.skel->maps.events), harness_event_cb, NULL, NULL);
@@ -533,14 +539,14 @@ static inline int tc_test_run_accepts(const struct pkt *p)
 	return 1;
 }
 
-/* All flows, per-CPU values summed the way the agent sums them. */
+/* All flows (one value per flow, shared by all CPUs), as the agent reads them. */
 static inline int flows_read(struct flow_entry *out, int max)
 {
 	int fd = bpf_map__fd(H.skel->maps.flows);
-	struct netobs_flow_stats values[H.ncpu];
 	struct netobs_flow_key key, next;
 	struct netobs_flow_key *prev = NULL;
-	int n = 0, cpu;
+	struct netobs_flow_stats v;
+	int n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		struct flow_entry *e = &out[n];
@@ -548,23 +554,17 @@ static inline int flows_read(struct flow_entry *out, int max)
 		key = next;
 		prev = &key;
 		ck_assert_int_lt(n, max);
-		ck_assert_int_eq(bpf_map_lookup_elem(fd, &key, values), 0);
+		ck_assert_int_eq(bpf_map_lookup_elem(fd, &key, &v), 0);
 		memset(e, 0, sizeof(*e));
 		e->key = key;
-		for (cpu = 0; cpu < H.ncpu; cpu++) {
-			const struct netobs_flow_stats *v = &values[cpu];
-
-			e->packets += v->packets;
-			e->bytes += v->bytes;
-			e->tcp_flags |= v->tcp_flags;
-			if (v->first_seen_ns &&
-			    (!e->first_seen_ns || v->first_seen_ns < e->first_seen_ns))
-				e->first_seen_ns = v->first_seen_ns;
-			if (v->last_seen_ns > e->last_seen_ns)
-				e->last_seen_ns = v->last_seen_ns;
-			ck_assert_uint_eq(v->verdict, 0);
-			ck_assert_uint_eq(v->policy_gen, 0);
-		}
+		e->packets = v.packets;
+		e->bytes = v.bytes;
+		e->tcp_flags = v.tcp_flags;
+		e->first_seen_ns = v.first_seen_ns;
+		e->last_seen_ns = v.last_seen_ns;
+		ck_assert_uint_le(v.first_seen_ns, v.last_seen_ns);
+		ck_assert_uint_eq(v.verdict, 0);
+		ck_assert_uint_eq(v.policy_gen, 0);
 		n++;
 	}
 	return n;

@@ -447,12 +447,36 @@ END_TEST
 
 /* ---- fast path and events ------------------------------------------ */
 
-static uint64_t boottime_ns(void)
+/* The datapath's time base (bpf/lib/clock.h). */
+static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
 
-	ck_assert_int_eq(clock_gettime(CLOCK_BOOTTIME, &ts), 0);
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* An exact time (a new entry's first_seen, an event's) of a packet run between t0 and t1. */
+static void expect_exact_time(uint64_t ts, uint64_t t0, uint64_t t1)
+{
+	ck_assert_uint_ge(ts, t0);
+	ck_assert_uint_le(ts, t1);
+}
+
+/*
+ * A time from the datapath's per-packet tick clock (a later packet's
+ * last_seen), for a packet run between t0 and t1 (CLOCK_MONOTONIC): never
+ * before t0 (the end of the packet's tick), less than two ticks after t1,
+ * and a whole number of ticks from the offset the first packet measured.
+ */
+static void expect_tick_time(uint64_t ts, uint64_t t0, uint64_t t1)
+{
+	uint64_t offset = H.skel->bss->netobs_clock_offset_ns;
+
+	ck_assert_uint_ne(offset, 0);
+	ck_assert_uint_ge(ts, t0);
+	ck_assert_uint_le(ts, t1 + 2 * H.tick_ns);
+	ck_assert_uint_eq((ts - offset) % H.tick_ns, 0);
 }
 
 static void expect_event(int i, uint16_t type, const struct netobs_flow_key *key, uint16_t flags,
@@ -464,8 +488,7 @@ static void expect_event(int i, uint16_t type, const struct netobs_flow_key *key
 	ck_assert_uint_eq(ev->hdr.type, type);
 	ck_assert_uint_eq(ev->hdr.len, sizeof(struct netobs_flow_event));
 	ck_assert_int_lt(ev->hdr.cpu, H.ncpu);
-	ck_assert_uint_ge(ev->hdr.ts_ns, t0);
-	ck_assert_uint_le(ev->hdr.ts_ns, t1);
+	expect_exact_time(ev->hdr.ts_ns, t0, t1);
 	ck_assert(!memcmp(&ev->key, key, sizeof(*key)));
 	ck_assert_uint_eq(ev->packets, 1);
 	ck_assert_uint_eq(ev->bytes, bytes);
@@ -486,23 +509,23 @@ START_TEST(test_same_flow_events)
 	build_v4_tcp(&fin, SPORT, DPORT, NETOBS_TCP_FIN | NETOBS_TCP_ACK);
 	fin.len -= 4; /* a different size, to tell the events apart */
 
-	t0 = boottime_ns();
+	t0 = monotonic_ns();
 	run_tc(&syn);
-	t1 = boottime_ns();
+	t1 = monotonic_ns();
 	run_tc(&ack); /* existing entry, no SYN/FIN/RST: no event */
 	flow = expect_one_flow(&want, 2, syn.len + ack.len);
 	ck_assert_uint_eq(flow.tcp_flags, NETOBS_TCP_SYN | NETOBS_TCP_ACK);
-	ck_assert_uint_ge(flow.first_seen_ns, t0);
-	ck_assert_uint_le(flow.first_seen_ns, t1);
+	expect_exact_time(flow.first_seen_ns, t0, t1);
+	expect_tick_time(flow.last_seen_ns, t1, monotonic_ns()); /* the ACK's */
 	ck_assert_int_eq(harness_consume_events(), 1);
 	expect_event(0, NETOBS_EVENT_FLOW_NEW, &want, NETOBS_TCP_SYN, syn.len, t0, t1);
 
 	run_tc(&fin);
-	t2 = boottime_ns();
+	t2 = monotonic_ns();
 	flow = expect_one_flow(&want, 3, syn.len + ack.len + fin.len);
 	ck_assert_uint_eq(flow.tcp_flags, NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN);
-	ck_assert_uint_ge(flow.last_seen_ns, t1);
-	ck_assert_uint_le(flow.last_seen_ns, t2);
+	expect_tick_time(flow.last_seen_ns, t1, t2);
+	ck_assert_uint_ge(flow.last_seen_ns, flow.first_seen_ns);
 	ck_assert_int_eq(harness_consume_events(), 1);
 	expect_event(1, NETOBS_EVENT_TCP_FLAGS, &want, NETOBS_TCP_FIN | NETOBS_TCP_ACK, fin.len, t1,
 		     t2);

@@ -6,6 +6,9 @@
  * the datapath reports. Continuation budgets, bounds and the ring buffer:
  * test_datapath_l7_flow.c.
  */
+#include <time.h>
+#include <unistd.h>
+
 #include "l7_harness.h"
 
 /* ---- DNS ---------------------------------------------------------------- */
@@ -22,6 +25,42 @@ START_TEST(test_dns_udp_ipv4)
 	expect_l7(0, &want, NETOBS_L7_HINT_DNS, 0, 0, DNS_QUERY, sizeof(DNS_QUERY),
 		  sizeof(DNS_QUERY));
 	expect_l7_counters(1, 1, sizeof(DNS_QUERY), 0);
+}
+END_TEST
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * L7 events carry the exact CLOCK_MONOTONIC time (the agent subtracts them:
+ * a response's latency), not the flow's tick-granular one: a request and
+ * its response 1 ms apart are 1 ms apart, not 0 or 4.
+ */
+START_TEST(test_l7_time_is_exact)
+{
+	uint64_t t0, t1, t2, t3;
+	struct pkt q, r;
+
+	l7_set_port(53, NETOBS_L7_PORT_DNS);
+	build_v4_udp(&q, 40000, 53, DNS_QUERY, sizeof(DNS_QUERY));
+	build_v4_udp(&r, 53, 40000, DNS_RESPONSE, sizeof(DNS_RESPONSE));
+	t0 = monotonic_ns();
+	run_tc(&q);
+	t1 = monotonic_ns();
+	usleep(1500);
+	t2 = monotonic_ns();
+	run_tc(&r);
+	t3 = monotonic_ns();
+	expect_l7_events(2);
+	ck_assert_uint_ge(l7_got[0].ev.hdr.ts_ns, t0);
+	ck_assert_uint_le(l7_got[0].ev.hdr.ts_ns, t1);
+	ck_assert_uint_ge(l7_got[1].ev.hdr.ts_ns, t2);
+	ck_assert_uint_le(l7_got[1].ev.hdr.ts_ns, t3);
 }
 END_TEST
 
@@ -326,6 +365,7 @@ Suite *netobs_test_suite(void)
 
 	ADD_TCASE("dns");
 	tcase_add_test(tc, test_dns_udp_ipv4);
+	tcase_add_test(tc, test_l7_time_is_exact);
 	tcase_add_test(tc, test_dns_udp_ipv6_response);
 	tcase_add_test(tc, test_dns_port_must_be_marked);
 	tcase_add_test(tc, test_dns_tcp);

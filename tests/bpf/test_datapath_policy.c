@@ -55,21 +55,18 @@ struct policy_flow {
 
 static struct policy_flow flow_get(struct netobs_flow_key key, int dropped)
 {
-	struct netobs_flow_stats values[H.ncpu];
+	struct netobs_flow_stats value;
 	struct policy_flow f = {0};
-	int cpu;
 
 	if (dropped)
 		key.key_flags |= NETOBS_KEY_F_DROPPED;
-	if (bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.flows), &key, values))
+	if (bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.flows), &key, &value))
 		return f;
 	f.found = 1;
-	for (cpu = 0; cpu < H.ncpu; cpu++) {
-		f.packets += values[cpu].packets;
-		f.bytes += values[cpu].bytes;
-		if (values[cpu].packets && values[cpu].policy_gen >= f.merged.policy_gen)
-			f.merged = values[cpu];
-	}
+	f.packets = value.packets;
+	f.bytes = value.bytes;
+	if (value.packets)
+		f.merged = value;
 	return f;
 }
 

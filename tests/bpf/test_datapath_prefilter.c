@@ -65,21 +65,19 @@ struct entry {
 
 static struct entry entry_get(struct netobs_flow_key key, int dropped)
 {
-	struct netobs_flow_stats values[H.ncpu];
+	struct netobs_flow_stats value;
 	struct entry e = {0};
 
 	if (dropped)
 		key.key_flags |= NETOBS_KEY_F_DROPPED;
-	if (bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.flows), &key, values))
+	if (bpf_map_lookup_elem(bpf_map__fd(H.skel->maps.flows), &key, &value))
 		return e;
 	e.found = 1;
-	for (int cpu = 0; cpu < H.ncpu; cpu++) {
-		e.packets += values[cpu].packets;
-		e.bytes += values[cpu].bytes;
-		if (values[cpu].packets) {
-			e.verdict = values[cpu].verdict;
-			e.policy_gen = values[cpu].policy_gen;
-		}
+	e.packets = value.packets;
+	e.bytes = value.bytes;
+	if (value.packets) {
+		e.verdict = value.verdict;
+		e.policy_gen = value.policy_gen;
 	}
 	return e;
 }
