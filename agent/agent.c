@@ -22,8 +22,8 @@ static uint64_t clock_ns(clockid_t clk)
 }
 
 /*
- * A capture replay (agent/replay.c) runs on the capture's clock: "boot
- * time" is the capture's wall time (the offset to wall time is 0) and "now"
+ * A capture replay (agent/replay.c) runs on the capture's clock: monotonic
+ * time is the capture's wall time (the offset to wall time is 0) and "now"
  * is the time of the packet being replayed, so idle timeouts, the end grace,
  * tombstones and harvests all follow the capture, not the machine.
  */
@@ -38,14 +38,9 @@ void agent_clock_replay_set(uint64_t capture_ns)
 	replay_clock.now_ns = capture_ns;
 }
 
-/* The datapath's time base (bpf/lib/clock.h): CLOCK_MONOTONIC, which its
- * tick-granular times never run ahead of. ("boot" in these names is the
- * datapath's clock; it was CLOCK_BOOTTIME before ABI 5.) */
-uint64_t agent_now_boot_ns(void)
-{
-	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
-}
-
+/* The datapath's time base (bpf/lib/clock.h): CLOCK_MONOTONIC (it was
+ * CLOCK_BOOTTIME before ABI 5). A flow entry's last_seen may be up to a
+ * tick ahead of it (the end of its packet's tick). */
 uint64_t agent_now_mono_ns(void)
 {
 	return replay_clock.on ? replay_clock.now_ns : clock_ns(CLOCK_MONOTONIC);
@@ -53,34 +48,34 @@ uint64_t agent_now_mono_ns(void)
 
 /* Realtime minus the datapath's clock, read once per batch of work so that the times of
  * one record (time, first_seen, last_seen) convert with the same offset. */
-static uint64_t wall_minus_boot_ns;
+static uint64_t wall_minus_mono_ns;
 
 /* Reads per sync; the tightest bracket wins. */
 #define CLOCK_SYNC_TRIES 3
 
 /*
- * The offset from the tightest of n brackets (boot read, wall read, boot
- * read): the wall read lies between its two boot reads, so their midpoint
- * is within half the bracket of it. A single wall-then-boot read was off by
+ * The offset from the tightest of n brackets (monotonic read, wall read,
+ * monotonic read): the wall read lies between its two monotonic reads, so their midpoint
+ * is within half the bracket of it. A single wall-then-monotonic read was off by
  * however long the thread was preempted between the two, and every record
  * of the batch took a time that much early (a loaded machine, a sanitizer
  * build: milliseconds, enough to put a packet's record before the moment a
  * client asked for "records since").
  */
-uint64_t agent_wall_minus_boot(const struct clock_bracket *b, unsigned int n)
+uint64_t agent_wall_minus_mono(const struct clock_bracket *b, unsigned int n)
 {
 	const struct clock_bracket *best = NULL;
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (b[i].boot_after < b[i].boot_before)
+		if (b[i].mono_after < b[i].mono_before)
 			continue;
 		if (!best ||
-		    b[i].boot_after - b[i].boot_before < best->boot_after - best->boot_before)
+		    b[i].mono_after - b[i].mono_before < best->mono_after - best->mono_before)
 			best = &b[i];
 	}
 	if (!best)
-		return b[0].wall - b[0].boot_before;
-	return best->wall - (best->boot_before + (best->boot_after - best->boot_before) / 2);
+		return b[0].wall - b[0].mono_before;
+	return best->wall - (best->mono_before + (best->mono_after - best->mono_before) / 2);
 }
 
 void agent_clock_sync(void)
@@ -90,20 +85,20 @@ void agent_clock_sync(void)
 	if (replay_clock.on)
 		return;
 	for (unsigned int i = 0; i < CLOCK_SYNC_TRIES; i++) {
-		b[i].boot_before = clock_ns(CLOCK_MONOTONIC);
+		b[i].mono_before = clock_ns(CLOCK_MONOTONIC);
 		b[i].wall = clock_ns(CLOCK_REALTIME);
-		b[i].boot_after = clock_ns(CLOCK_MONOTONIC);
+		b[i].mono_after = clock_ns(CLOCK_MONOTONIC);
 	}
-	wall_minus_boot_ns = agent_wall_minus_boot(b, CLOCK_SYNC_TRIES);
+	wall_minus_mono_ns = agent_wall_minus_mono(b, CLOCK_SYNC_TRIES);
 }
 
-uint64_t agent_boot_to_wall_ns(uint64_t boot_ns)
+uint64_t agent_mono_to_wall_ns(uint64_t mono_ns)
 {
 	if (replay_clock.on)
-		return boot_ns;
-	if (!wall_minus_boot_ns)
+		return mono_ns;
+	if (!wall_minus_mono_ns)
 		agent_clock_sync();
-	return boot_ns ? wall_minus_boot_ns + boot_ns : 0;
+	return mono_ns ? wall_minus_mono_ns + mono_ns : 0;
 }
 
 /* An interface name between two NETOBS_IFNAME_MAX arrays: a copy of the
@@ -215,14 +210,14 @@ struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_ke
 
 struct flow_entry *agent_flow_new(struct agent *a, const struct netobs_flow_key *key,
 				  const struct netobs_flow_stats *first, bool single_packet,
-				  uint16_t tcp_flags, uint64_t ts_boot_ns)
+				  uint16_t tcp_flags, uint64_t ts_mono_ns)
 {
 	struct flow_entry *e = agent_flow_track(a, key, first, single_packet);
 	struct netobs_record rec;
 
 	if (e && !e->conn_ended) {
 		agent_flow_record(a, e, first, NETOBS_FLOW_EVENT_NEW, tcp_flags, NETOBS_END_NONE,
-				  ts_boot_ns, &rec);
+				  ts_mono_ns, &rec);
 		agent_emit(a, &rec);
 	}
 	return e;
@@ -313,22 +308,22 @@ static void agent_flow_policy(const struct agent *a, struct flow_entry *e,
 
 void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
-		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec)
+		       uint8_t end_reason, uint64_t ts_mono_ns, struct netobs_record *rec)
 {
 	struct netobs_flow_record *f = &rec->flow;
 	bool received = e->key.hook != NETOBS_HOOK_TC_EGRESS;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->kind = NETOBS_RECORD_FLOW;
-	rec->time_ns = agent_boot_to_wall_ns(ts_boot_ns);
+	rec->time_ns = agent_mono_to_wall_ns(ts_mono_ns);
 	f->key = e->key;
 	f->packets = totals->packets;
 	f->bytes = totals->bytes;
-	f->first_seen_ns = agent_boot_to_wall_ns(totals->first_seen_ns);
+	f->first_seen_ns = agent_mono_to_wall_ns(totals->first_seen_ns);
 	/* The datapath's last_seen is the end of its packet's tick (bpf/lib/clock.h):
 	 * never after the record's own time, which is never before the packet. */
-	f->last_seen_ns = agent_boot_to_wall_ns(ts_boot_ns && totals->last_seen_ns > ts_boot_ns
-							? ts_boot_ns
+	f->last_seen_ns = agent_mono_to_wall_ns(ts_mono_ns && totals->last_seen_ns > ts_mono_ns
+							? ts_mono_ns
 							: totals->last_seen_ns);
 	ifname_copy(f->ifname, e->ifname);
 	f->tcp_flags = tcp_flags;
@@ -351,5 +346,5 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 			&e->src_id, &e->src_identity, &f->src);
 	agent_flow_peer(a, e, e->iface_kind == ENDPOINT_KIND_VETH && !received, e->key.daddr,
 			&e->dst_id, &e->dst_identity, &f->dst);
-	agent_l7_names(a, f, ts_boot_ns);
+	agent_l7_names(a, f, ts_mono_ns);
 }

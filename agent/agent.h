@@ -143,7 +143,8 @@ struct agent {
 	uint64_t ringbuf_full_reported;
 	uint64_t insert_failed_reported; /* FLOW_MAP_FULL + BUSY + ERROR in lost_events so far */
 	bool flow_pressure; /* flow map above FLOW_PRESSURE_PERCENT, or inserts failing, lately */
-	uint64_t pressure_seen_ns; /* boot clock of the last harvest that saw pressure, 0: never */
+	uint64_t
+		pressure_seen_ns; /* monotonic clock of the last harvest that saw pressure, 0: never */
 	struct agent_stats stats;
 	uint64_t start_mono_ns;
 	uint64_t last_record_time_ns;		/* wall clock of the newest stored record */
@@ -159,7 +160,7 @@ struct agent {
 	 * (agent_l7_tcp_end()). */
 	struct agent_l7_end *l7_ends;
 	unsigned int l7_nends;
-	uint64_t l7_now_ns; /* boot clock of the input the tracker is handling */
+	uint64_t l7_now_ns; /* monotonic clock of the input the tracker is handling */
 	/* Names of the record being built (agent_l7_names()). */
 	struct netobs_names l7_source_names;
 	struct netobs_names l7_destination_names;
@@ -168,21 +169,20 @@ struct agent {
 	void (*replay_emit)(struct agent *a, const struct netobs_record *rec);
 };
 
-uint64_t agent_now_boot_ns(void);
 uint64_t agent_now_mono_ns(void);
-uint64_t agent_boot_to_wall_ns(uint64_t boot_ns);
+uint64_t agent_mono_to_wall_ns(uint64_t mono_ns);
 /* Re-read the wall-clock offset (once per harvest: follows clock steps). */
 void agent_clock_sync(void);
-/* One read of the wall clock between two reads of the boot clock (ns). */
+/* One read of the wall clock between two reads of the monotonic clock (ns). */
 struct clock_bracket {
-	uint64_t boot_before;
+	uint64_t mono_before;
 	uint64_t wall;
-	uint64_t boot_after;
+	uint64_t mono_after;
 };
-/* Wall minus boot time from the tightest of n brackets (n >= 1). */
-uint64_t agent_wall_minus_boot(const struct clock_bracket *b, unsigned int n);
+/* Wall minus monotonic time from the tightest of n brackets (n >= 1). */
+uint64_t agent_wall_minus_mono(const struct clock_bracket *b, unsigned int n);
 /* Capture replay: from now on every clock reads capture_ns (ns since the
- * Unix epoch), boot time included (see agent.c). */
+ * Unix epoch), monotonic time included (see agent.c). */
 void agent_clock_replay_set(uint64_t capture_ns);
 
 /* replay.c: netobs-agent --replay FILE; returns the exit code. */
@@ -191,11 +191,11 @@ int replay_run(struct agent *a, const char *path);
 /* Store a record and stream it to following clients. */
 void agent_emit(struct agent *a, const struct netobs_record *rec);
 
-/* Record for a flow entry with these totals (boot-clock times); refreshes
+/* Record for a flow entry with these totals (monotonic-clock times); refreshes
  * the entry's remembered peers. */
 void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
-		       uint8_t end_reason, uint64_t ts_boot_ns, struct netobs_record *rec);
+		       uint8_t end_reason, uint64_t ts_mono_ns, struct netobs_record *rec);
 
 /* Current totals of a flow, straight from the map; false if it is gone. */
 bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
@@ -207,11 +207,11 @@ bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 struct flow_entry *agent_flow_track(struct agent *a, const struct netobs_flow_key *key,
 				    const struct netobs_flow_stats *first, bool single_packet);
 
-/* Track a new flow and report it (NEW at ts_boot_ns with these TCP flags),
+/* Track a new flow and report it (NEW at ts_mono_ns with these TCP flags),
  * unless it is a straggler of an ended connection: counted, not new. */
 struct flow_entry *agent_flow_new(struct agent *a, const struct netobs_flow_key *key,
 				  const struct netobs_flow_stats *first, bool single_packet,
-				  uint16_t tcp_flags, uint64_t ts_boot_ns);
+				  uint16_t tcp_flags, uint64_t ts_mono_ns);
 
 /* harvest.c */
 int harvest_init(struct agent *a);

@@ -19,7 +19,7 @@
 
 struct flow_entry {
 	struct netobs_flow_key key;
-	struct netobs_flow_stats reported; /* totals in the latest record (boot-time clock) */
+	struct netobs_flow_stats reported; /* totals in the latest record (monotonic clock) */
 	char ifname[NETOBS_IFNAME_MAX];	   /* kept: the interface may be gone when the flow ends */
 	uint32_t next;			   /* hash chain, or free list */
 	uint32_t seen_gen;		   /* harvest generation that last found it in the map */
@@ -131,7 +131,7 @@ struct flow_context {
 
 /*
  * What harvest does with a flow whose latest record said `reported` and whose
- * map entry now sums to `now`. now_ns is on the boot-time clock.
+ * map entry now sums to `now`. now_ns is on the monotonic clock.
  *
  * A TCP connection ends as a whole: when an RST was seen either way, or a FIN
  * both ways (one way when no reverse flow is tracked), and both directions

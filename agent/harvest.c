@@ -125,7 +125,7 @@ void harvest_end_interface(struct agent *a, uint32_t ifindex)
 	uint64_t now;
 
 	events_drain(a); /* older than these END records: stored first */
-	now = agent_now_boot_ns();
+	now = agent_now_mono_ns();
 
 	for (uint32_t i = 0; i < a->flows.capacity; i++) {
 		struct flow_entry *e = &a->flows.entries[i];
@@ -143,7 +143,7 @@ static void harvest_report_lost(struct agent *a, uint8_t source, uint64_t total,
 
 	if (total <= *reported)
 		return;
-	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+	rec.time_ns = agent_mono_to_wall_ns(agent_now_mono_ns());
 	rec.lost.source = source;
 	rec.lost.count = total - *reported;
 	rec.lost.cpu = -1;
@@ -167,12 +167,12 @@ static void harvest_counters(struct agent *a)
 		 a->counters[NETOBS_CNT_FLOW_MAP_ERROR];
 	if (failed > a->insert_failed_reported ||
 	    (uint64_t)a->flows.count * 100 >= (uint64_t)a->dp.flow_capacity * FLOW_PRESSURE_PERCENT)
-		a->pressure_seen_ns = agent_now_boot_ns();
+		a->pressure_seen_ns = agent_now_mono_ns();
 	/* Pressure lasts two pressure timeouts after it was last seen: the
 	 * dead weight of that moment all gets past the timeout and ends, not
 	 * only the part that ended first and took occupancy below the mark. */
 	a->flow_pressure = a->pressure_seen_ns &&
-			   agent_now_boot_ns() - a->pressure_seen_ns < 2 * a->timeouts.pressure_ns;
+			   agent_now_mono_ns() - a->pressure_seen_ns < 2 * a->timeouts.pressure_ns;
 	harvest_report_lost(a, NETOBS_LOST_FLOW_MAP, failed, &a->insert_failed_reported,
 			    &a->stats.lost_flow_map);
 }
@@ -376,7 +376,7 @@ void harvest_run(struct agent *a)
 	 * harvest's time is read after them. */
 	agent_clock_sync(); /* one offset for the drained events and this harvest */
 	events_drain(a);
-	now = agent_now_boot_ns();
+	now = agent_now_mono_ns();
 	a->stats.harvests++;
 	agent_l7_expire(a, now); /* unanswered DNS requests, idle L7 connections */
 	if (!a->batch_unsupported) {

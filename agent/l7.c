@@ -143,7 +143,7 @@ static void l7_apply_ends(struct agent *a)
  * direction itself, and ending one twice is harmless.
  */
 void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16_t tcp_flags,
-		      uint64_t ts_boot_ns)
+		      uint64_t ts_mono_ns)
 {
 	if (!a->l7 || !(tcp_flags & (NETOBS_TCP_FIN | NETOBS_TCP_RST)) || key->proto != IPPROTO_TCP)
 		return;
@@ -151,18 +151,18 @@ void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16
 		l7_apply_ends(a); /* a burst of closes: the oldest are old enough */
 	a->l7_ends[a->l7_nends++] = (struct agent_l7_end){
 		.key = *key,
-		.ts_ns = ts_boot_ns,
+		.ts_ns = ts_mono_ns,
 		.tcp_flags = tcp_flags,
 	};
 }
 
-void agent_l7_expire(struct agent *a, uint64_t now_boot_ns)
+void agent_l7_expire(struct agent *a, uint64_t now_mono_ns)
 {
 	if (!a->l7)
 		return;
 	l7_apply_ends(a);
-	a->l7_now_ns = now_boot_ns;
-	l7_tracker_expire(a->l7, now_boot_ns, l7_report, a);
+	a->l7_now_ns = now_mono_ns;
+	l7_tracker_expire(a->l7, now_mono_ns, l7_report, a);
 }
 
 void agent_l7_flush(struct agent *a)
@@ -170,19 +170,19 @@ void agent_l7_flush(struct agent *a)
 	if (!a->l7)
 		return;
 	l7_apply_ends(a);
-	a->l7_now_ns = agent_now_boot_ns();
+	a->l7_now_ns = agent_now_mono_ns();
 	l7_tracker_flush(a->l7, l7_report, a);
 }
 
-void agent_l7_names(struct agent *a, struct netobs_flow_record *f, uint64_t now_boot_ns)
+void agent_l7_names(struct agent *a, struct netobs_flow_record *f, uint64_t now_mono_ns)
 {
 	int family = f->key.family;
 
 	if (!a->l7 || (family != NETOBS_FAMILY_IPV4 && family != NETOBS_FAMILY_IPV6))
 		return;
-	if (l7_tracker_names(a->l7, family, f->key.saddr, now_boot_ns, &a->l7_source_names))
+	if (l7_tracker_names(a->l7, family, f->key.saddr, now_mono_ns, &a->l7_source_names))
 		f->source_names = &a->l7_source_names;
-	if (l7_tracker_names(a->l7, family, f->key.daddr, now_boot_ns, &a->l7_destination_names))
+	if (l7_tracker_names(a->l7, family, f->key.daddr, now_mono_ns, &a->l7_destination_names))
 		f->destination_names = &a->l7_destination_names;
 }
 

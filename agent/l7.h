@@ -32,9 +32,9 @@ void agent_l7_free(struct agent *a);
 void agent_l7_event(struct agent *a, const struct netobs_l7_event *ev);
 /* A TCP packet with FIN or RST (a TCP_FLAGS event): held until the next harvest. */
 void agent_l7_tcp_end(struct agent *a, const struct netobs_flow_key *key, uint16_t tcp_flags,
-		      uint64_t ts_boot_ns);
+		      uint64_t ts_mono_ns);
 /* Once per harvest: unanswered DNS requests, idle connections, expired names. */
-void agent_l7_expire(struct agent *a, uint64_t now_boot_ns);
+void agent_l7_expire(struct agent *a, uint64_t now_mono_ns);
 /* End of input (capture replay): report everything still waiting. */
 void agent_l7_flush(struct agent *a);
 /*
@@ -42,7 +42,7 @@ void agent_l7_flush(struct agent *a);
  * (source_names / destination_names). They point into the agent and stay
  * valid until the next call: emit the record first.
  */
-void agent_l7_names(struct agent *a, struct netobs_flow_record *f, uint64_t now_boot_ns);
+void agent_l7_names(struct agent *a, struct netobs_flow_record *f, uint64_t now_mono_ns);
 
 /* The "l7" section of `netobs status`: ports, counters by cause. */
 json_t *agent_l7_status(const struct agent *a);

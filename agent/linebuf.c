@@ -111,7 +111,7 @@ int linebuf_append_lost_events(struct linebuf *lb, const char *node_name, int so
 {
 	struct netobs_record rec = {.kind = NETOBS_RECORD_LOST_EVENTS};
 
-	rec.time_ns = agent_boot_to_wall_ns(agent_now_boot_ns());
+	rec.time_ns = agent_mono_to_wall_ns(agent_now_mono_ns());
 	rec.lost.source = (uint8_t)source;
 	rec.lost.count = count;
 	rec.lost.cpu = -1;

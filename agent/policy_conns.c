@@ -81,7 +81,7 @@ void policy_conns_sweep(struct agent *a)
 {
 	struct policy_conns_sweep *sw = &a->conns_sweep;
 	struct netobs_flow_key key, next, *prev = NULL;
-	uint32_t now = (uint32_t)(agent_now_boot_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
+	uint32_t now = (uint32_t)(agent_now_mono_ns() >> NETOBS_POLICY_CONN_TIME_SHIFT);
 	uint32_t idle = (uint32_t)(((uint64_t)a->cfg.idle_timeout_s * 1000000000ULL) >>
 				   NETOBS_POLICY_CONN_TIME_SHIFT) +
 			1;

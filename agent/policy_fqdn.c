@@ -39,7 +39,7 @@
 struct fqdn_pair {
 	char name[POLICY_FQDN_MAX + 1]; /* lower case, no trailing dot */
 	struct policy_prefix addr;
-	uint64_t expires_ns; /* boot clock */
+	uint64_t expires_ns; /* monotonic clock */
 };
 
 struct fqdn_cache {
@@ -116,7 +116,7 @@ static void fqdn_path(const struct agent *a, char *buf, size_t len)
 
 static void fqdn_save(struct agent *a, const struct fqdn_cache *c)
 {
-	uint64_t boot = agent_now_boot_ns(), wall = wall_now_ns();
+	uint64_t mono = agent_now_mono_ns(), wall = wall_now_ns();
 	char path[PATH_MAX], tmp[PATH_MAX + 8], addr[64];
 	json_t *list = json_array();
 
@@ -125,13 +125,13 @@ static void fqdn_save(struct agent *a, const struct fqdn_cache *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct fqdn_pair *p = &c->pairs[i];
 
-		if (p->expires_ns <= boot)
+		if (p->expires_ns <= mono)
 			continue;
 		inet_ntop(p->addr.family == 4 ? AF_INET : AF_INET6, p->addr.addr, addr,
 			  sizeof(addr));
 		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "name", p->name, "addr",
 						      addr, "expires_ns",
-						      (json_int_t)(wall + (p->expires_ns - boot))));
+						      (json_int_t)(wall + (p->expires_ns - mono))));
 	}
 	fqdn_path(a, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -148,7 +148,7 @@ out:
 /* At start: the pairs a previous agent learned, still within their TTL. */
 void agent_policy_fqdn_load(struct agent *a)
 {
-	uint64_t boot = agent_now_boot_ns(), wall = wall_now_ns();
+	uint64_t mono = agent_now_mono_ns(), wall = wall_now_ns();
 	struct agent_policy *p = a->policy;
 	char path[PATH_MAX];
 	json_t *list, *item;
@@ -181,7 +181,7 @@ void agent_policy_fqdn_load(struct agent *a)
 		addr.len = addr.family == 4 ? 32 : 128;
 		if (inet_pton(addr.family == 4 ? AF_INET : AF_INET6, text, addr.addr) != 1)
 			continue;
-		fqdn_learn(c, name, &addr, boot + ((uint64_t)expires - wall));
+		fqdn_learn(c, name, &addr, mono + ((uint64_t)expires - wall));
 	}
 	json_decref(list);
 	if (c->n)
@@ -207,7 +207,7 @@ void agent_policy_fqdn_answer(struct agent *a, const struct flow_entry *e,
 	ttl = dns->ttl < FQDN_TTL_MIN_S ? FQDN_TTL_MIN_S : dns->ttl;
 	if (ttl > FQDN_TTL_MAX_S)
 		ttl = FQDN_TTL_MAX_S;
-	expires = agent_now_boot_ns() + (uint64_t)ttl * 1000000000ULL;
+	expires = agent_now_mono_ns() + (uint64_t)ttl * 1000000000ULL;
 	names[nnames++] = dns->query;
 	for (unsigned int i = 0; i < dns->cnames_len && i < DNS_CNAMES_MAX; i++)
 		names[nnames++] = dns->cnames[i];
@@ -255,7 +255,7 @@ static bool address_in_use(const struct agent *a, const struct policy_prefix *ad
 /* Drop expired pairs, except those a tracked flow still uses. */
 static void fqdn_expire(struct agent *a, struct fqdn_cache *c)
 {
-	uint64_t now = agent_now_boot_ns();
+	uint64_t now = agent_now_mono_ns();
 	size_t kept = 0;
 
 	for (size_t i = 0; i < c->n; i++) {

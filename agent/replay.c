@@ -214,7 +214,7 @@ static void replay_frame(struct replay *r, const struct pcap_pkthdr *h, const ui
 	}
 	if (r->frame_max && len > r->frame_max)
 		len = r->frame_max;
-	r->a->dp.skel->bss->netobs_virtual_now_ns = agent_now_boot_ns();
+	r->a->dp.skel->bss->netobs_virtual_now_ns = agent_now_mono_ns();
 	rc = replay_test_run(r, frame, len);
 	/*
 	 * Refused for its length: find the longest the kernel takes, once, a

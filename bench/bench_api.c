@@ -100,7 +100,7 @@ static void make_l7_parts(void)
 static void make_record(struct netobs_record *rec, uint64_t i)
 {
 	struct netobs_flow_record *f = &rec->flow;
-	uint64_t now = agent_boot_to_wall_ns(agent_now_boot_ns());
+	uint64_t now = agent_mono_to_wall_ns(agent_now_mono_ns());
 
 	memset(rec, 0, sizeof(*rec));
 	rec->kind = NETOBS_RECORD_FLOW;

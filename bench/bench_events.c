@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	a->replay_emit = count_record;
 	agent_clock_sync();
 	for (uint32_t i = 0; i < nflows; i++)
-		event_fill(&evs[i], i, agent_now_boot_ns() + i * 4000ULL);
+		event_fill(&evs[i], i, agent_now_mono_ns() + i * 4000ULL);
 
 	printf("%u FLOW_NEW events of distinct UDP flows, flow tables of %u, %u per wakeup, "
 	       "%d rounds\n",

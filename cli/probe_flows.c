@@ -30,7 +30,7 @@
 #define FLOWS_RETRY_MS	    200
 #define FLOWS_WAIT_MAX_MS   1300
 /*
- * Records are stamped from the kernel's boot clock turned into wall-clock
+ * Records are stamped from the kernel's monotonic clock turned into wall-clock
  * time, the probe's start from CLOCK_REALTIME: allow for the two to differ
  * by a little.
  */

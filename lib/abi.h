@@ -334,7 +334,7 @@ struct netobs_policy_rule {
  */
 struct netobs_policy_conn {
 	__u32 policy_gen; /* the generation the connection was last allowed at */
-	/* When a packet last used it: boot clock >> NETOBS_POLICY_CONN_TIME_SHIFT
+	/* When a packet last used it: monotonic clock >> NETOBS_POLICY_CONN_TIME_SHIFT
 	 * (units of about a second), written when it changes. The agent keeps a
 	 * connection while either direction is in use (agent/policy_conns.c). */
 	__u32 last_used;

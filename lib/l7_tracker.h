@@ -31,7 +31,7 @@
 /* One slice, as the datapath's NETOBS_EVENT_L7 carries it. */
 struct l7_slice {
 	const struct netobs_flow_key *key; /* the packet's: ifindex, hook, addresses, ports */
-	uint64_t ts_ns;			   /* caller's clock (the agent: boot time) */
+	uint64_t ts_ns;			   /* caller's clock (the agent: CLOCK_MONOTONIC) */
 	uint32_t seq;			   /* TCP sequence number of data[0]; UDP: 0 */
 	uint32_t payload_len;		   /* L4 payload bytes on the wire */
 	uint32_t captured_len;		   /* bytes at data (<= payload_len) */

@@ -24,7 +24,7 @@
 #define NAME_CACHE_TTL_MAX_S 86400
 
 struct name_cache_entry {
-	uint64_t expires_ns;	     /* caller's clock (boot time in the agent) */
+	uint64_t expires_ns;	     /* caller's clock (CLOCK_MONOTONIC in the agent) */
 	uint32_t hash_next;	     /* bucket chain, or free list */
 	uint32_t lru_prev, lru_next; /* learning order: head is the newest */
 	uint8_t family;		     /* NETOBS_FAMILY_IPV4 / NETOBS_FAMILY_IPV6 */

@@ -3,7 +3,7 @@
  * An agent for tests of the ring-buffer path (events_ring_buffer_cb()):
  * one endpoint, flow tables of a given capacity, no datapath (TCP_FLAGS
  * events use what was reported), records handed to the test's emit
- * function instead of the store, on the replay clock at t0_ns (boot time
+ * function instead of the store, on the replay clock at t0_ns (monotonic time
  * is wall time: records keep their events' times).
  */
 #pragma once

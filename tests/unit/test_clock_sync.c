@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The wall-minus-boot offset (agent/agent.c) comes from the tightest of its
- * brackets: a read preempted between the wall and the boot clock must not
+ * The wall-minus-monotonic offset (agent/agent.c) comes from the tightest of its
+ * brackets: a read preempted between the wall and the monotonic clock must not
  * move every record of a batch back in time (a connectivity test once found
  * no SYN "since the action began" under a sanitizer build).
  */
@@ -12,20 +12,20 @@
 
 Suite *netobs_test_suite(void);
 
-#define WALL 1700000000000000000ULL /* the true offset in these tests: wall = boot + WALL */
+#define WALL 1700000000000000000ULL /* the true offset in these tests: wall = mono + WALL */
 
 START_TEST(test_preempted_read_is_not_taken)
 {
 	/* First try: preempted for 5 ms after the wall read. Then two tight ones. */
 	struct clock_bracket b[3] = {
-		{.boot_before = 1000, .wall = WALL + 1100, .boot_after = 5001200},
-		{.boot_before = 5001300, .wall = WALL + 5001350, .boot_after = 5001400},
-		{.boot_before = 5001500, .wall = WALL + 5001560, .boot_after = 5001600},
+		{.mono_before = 1000, .wall = WALL + 1100, .mono_after = 5001200},
+		{.mono_before = 5001300, .wall = WALL + 5001350, .mono_after = 5001400},
+		{.mono_before = 5001500, .wall = WALL + 5001560, .mono_after = 5001600},
 	};
-	uint64_t off = agent_wall_minus_boot(b, 3);
+	uint64_t off = agent_wall_minus_mono(b, 3);
 
 	/* Within the tight bracket's half width (50 ns) of the truth; a
-	 * wall-then-boot read of the first try would be 5 ms early. */
+	 * wall-then-monotonic read of the first try would be 5 ms early. */
 	ck_assert_uint_ge(off, WALL - 50);
 	ck_assert_uint_le(off, WALL + 50);
 }
@@ -34,25 +34,25 @@ END_TEST
 START_TEST(test_backward_bracket_is_skipped)
 {
 	struct clock_bracket b[2] = {
-		{.boot_before = 2000, .wall = WALL + 1000, .boot_after = 1000}, /* impossible */
-		{.boot_before = 3000, .wall = WALL + 3010, .boot_after = 3020},
+		{.mono_before = 2000, .wall = WALL + 1000, .mono_after = 1000}, /* impossible */
+		{.mono_before = 3000, .wall = WALL + 3010, .mono_after = 3020},
 	};
 
-	ck_assert_uint_eq(agent_wall_minus_boot(b, 2), WALL);
+	ck_assert_uint_eq(agent_wall_minus_mono(b, 2), WALL);
 }
 END_TEST
 
 START_TEST(test_live_offset_matches_the_clocks)
 {
-	struct timespec wall, boot;
+	struct timespec wall, mono;
 	uint64_t off, direct;
 
 	agent_clock_sync();
-	clock_gettime(CLOCK_MONOTONIC, &boot);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &wall);
-	off = agent_boot_to_wall_ns(1) - 1;
+	off = agent_mono_to_wall_ns(1) - 1;
 	direct = ((uint64_t)wall.tv_sec * 1000000000ULL + (uint64_t)wall.tv_nsec) -
-		 ((uint64_t)boot.tv_sec * 1000000000ULL + (uint64_t)boot.tv_nsec);
+		 ((uint64_t)mono.tv_sec * 1000000000ULL + (uint64_t)mono.tv_nsec);
 	/* Same clocks a moment apart: within 50 ms even on a loaded machine. */
 	ck_assert_uint_le(off > direct ? off - direct : direct - off, 50000000ULL);
 }

@@ -13,7 +13,7 @@
 Suite *netobs_test_suite(void);
 
 #define TICK_NS 4000000ULL
-#define T_NS	(1000ULL * 1000000000ULL) /* a harvest's time, boot-clock ns */
+#define T_NS	(1000ULL * 1000000000ULL) /* a harvest's time, monotonic-clock ns */
 
 static struct netobs_record record_at(uint64_t first, uint64_t last, uint64_t ts)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * A capture replay's clock and output (agent/agent.c): once set, every agent
- * clock reads the capture time, boot time converts to wall time unchanged
+ * clock reads the capture time, monotonic time converts to wall time unchanged
  * (the capture's times are wall times), a clock sync cannot bring the
  * machine's clock back, and agent_emit() hands records to the replay,
  * numbered from 1, instead of storing them.
@@ -28,14 +28,14 @@ static void collect(struct agent *a, const struct netobs_record *rec)
 START_TEST(test_clock_follows_the_capture)
 {
 	agent_clock_replay_set(CAPTURE_NS);
-	ck_assert_uint_eq(agent_now_boot_ns(), CAPTURE_NS);
+	ck_assert_uint_eq(agent_now_mono_ns(), CAPTURE_NS);
 	ck_assert_uint_eq(agent_now_mono_ns(), CAPTURE_NS);
 	agent_clock_sync(); /* live, this reads the machine's clocks */
-	ck_assert_uint_eq(agent_boot_to_wall_ns(CAPTURE_NS), CAPTURE_NS);
-	ck_assert_uint_eq(agent_boot_to_wall_ns(CAPTURE_NS - 5), CAPTURE_NS - 5);
+	ck_assert_uint_eq(agent_mono_to_wall_ns(CAPTURE_NS), CAPTURE_NS);
+	ck_assert_uint_eq(agent_mono_to_wall_ns(CAPTURE_NS - 5), CAPTURE_NS - 5);
 
 	agent_clock_replay_set(CAPTURE_NS + 60ULL * 1000000000ULL); /* a minute later */
-	ck_assert_uint_eq(agent_now_boot_ns(), CAPTURE_NS + 60ULL * 1000000000ULL);
+	ck_assert_uint_eq(agent_now_mono_ns(), CAPTURE_NS + 60ULL * 1000000000ULL);
 }
 END_TEST
 
