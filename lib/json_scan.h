@@ -344,7 +344,9 @@ static inline bool scan_time(struct scan *s, uint64_t *out)
 	int64_t frac = writer_form ? scan_nanoseconds(p + SCAN_TIME_SECOND + 2) : -1;
 	char text[64];
 
-	if (frac >= 0 && second_kept && !memcmp(p + 1, second_text, SCAN_TIME_SECOND)) {
+	/* past 2554 the sum overflows: the parse refuses it, so must this */
+	if (frac >= 0 && second_kept && (uint64_t)frac <= UINT64_MAX - second_ns &&
+	    !memcmp(p + 1, second_text, SCAN_TIME_SECOND)) {
 		*out = second_ns + (uint64_t)frac;
 		s->p += SCAN_TIME_LEN;
 		return true;

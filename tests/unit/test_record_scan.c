@@ -221,6 +221,46 @@ START_TEST(test_scan_times_of_one_second)
 }
 END_TEST
 
+/*
+ * The last second 64-bit nanoseconds hold (2554-07-21T23:34:33Z), kept by
+ * a time the parse takes: a later time of it past UINT64_MAX is refused as
+ * the full decoder refuses it, not wrapped round to 1970.
+ */
+START_TEST(test_scan_time_past_2554_refused)
+{
+	static struct netobs_record_storage parts;
+	static const struct {
+		const char *time;
+		bool valid;
+	} times[] = {
+		{"2554-07-21T23:34:33.000000000Z", true},
+		{"2554-07-21T23:34:33.709551615Z", true}, /* UINT64_MAX */
+		{"2554-07-21T23:34:33.709551616Z", false},
+		{"2554-07-21T23:34:33.999999999Z", false},
+	};
+	struct netobs_record scanned, full;
+	char line[512], err[256];
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		int n = snprintf(line, sizeof(line),
+				 "{\"lost_events\":{\"source\":\"NETOBS_FLOW_MAP\","
+				 "\"num_events_lost\":\"1\"},\"time\":\"%s\"}",
+				 times[i].time);
+		json_t *obj = json_loadb(line, (size_t)n, 0, NULL);
+		int scan = netobs_record_scan_line(line, (size_t)n, &scanned, &parts);
+
+		ck_assert_ptr_nonnull(obj);
+		ck_assert_int_eq(!netobs_record_from_json_into(obj, &full, NULL, err, sizeof(err)),
+				 times[i].valid);
+		json_decref(obj);
+		ck_assert_msg(!!scan == times[i].valid, "%s: scanned %llu", times[i].time,
+			      (unsigned long long)scanned.time_ns);
+		if (scan)
+			ck_assert_uint_eq(scanned.time_ns, full.time_ns);
+	}
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("record_scan");
@@ -229,6 +269,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_scan_agrees_with_full_decoder);
 	tcase_add_test(tc, test_scan_leaves_other_forms);
 	tcase_add_test(tc, test_scan_times_of_one_second);
+	tcase_add_test(tc, test_scan_time_past_2554_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
