@@ -115,20 +115,27 @@ static const char *flow_verdict_text(const struct netobs_flow_record *flow)
  * Hubble's "Jan _2 15:04:05.000", local time. The text of the last second
  * is kept: the records printed in a row share their second, and
  * localtime_r() and strftime() cost more than the rest of a line. The zone's
- * offset is the one of that very second (a DST change is a new second), and
- * a tzset() that changes the zone changes tzname, which drops the kept text.
+ * offset is the one of that very second (a DST change is a new second). A
+ * tzset() to another zone drops the kept text when it changes the zone's
+ * names or its standard offset: names alone are not enough, glibc shares
+ * the text of equal names (America/Chicago and America/Havana are both
+ * CST/CDT, an hour apart). A zone of the same names and standard offset
+ * but other DST rules is seen from the next second on.
  */
 static void format_timestamp(uint64_t ns, char *buf, size_t len)
 {
 	static __thread uint64_t kept_secs = UINT64_MAX;
 	static __thread const char *kept_zone[2];
+	static __thread long kept_timezone;
+	static __thread int kept_daylight;
 	static __thread char kept_date[32];
 	static __thread bool kept_ok;
 	uint64_t secs = ns / 1000000000ULL;
 	unsigned int ms = (unsigned int)(ns % 1000000000ULL / 1000000ULL);
 	struct text t = {.buf = buf, .len = len};
 
-	if (secs != kept_secs || kept_zone[0] != tzname[0] || kept_zone[1] != tzname[1]) {
+	if (secs != kept_secs || kept_zone[0] != tzname[0] || kept_zone[1] != tzname[1] ||
+	    kept_timezone != timezone || kept_daylight != daylight) {
 		time_t when = (time_t)secs;
 		struct tm tm;
 
@@ -137,6 +144,8 @@ static void format_timestamp(uint64_t ns, char *buf, size_t len)
 		/* after localtime_r(): its first call reads the zone (tzset) */
 		kept_zone[0] = tzname[0];
 		kept_zone[1] = tzname[1];
+		kept_timezone = timezone;
+		kept_daylight = daylight;
 		kept_secs = secs;
 	}
 	if (!kept_ok) {

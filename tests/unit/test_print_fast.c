@@ -143,6 +143,43 @@ START_TEST(test_print_follows_tzset)
 }
 END_TEST
 
+/*
+ * A tzset() within one second to a zone of the same names but another
+ * offset: glibc hands out the same tzname pointers for equal names, so
+ * those alone do not tell the zones apart.
+ */
+START_TEST(test_print_follows_tzset_same_names)
+{
+	static const char *const pairs[][2] = {
+		{"America/Chicago", "America/Havana"}, /* CST/CDT both, an hour apart */
+		{"ABC-3", "ABC-5"},		       /* POSIX: one name, two offsets */
+	};
+	static struct netobs_record_storage parts;
+	struct netobs_record rec;
+	char *line;
+
+	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+		random_record(&rec, &parts);
+		rec.time_ns = 1774746001ULL * 1000000000ULL; /* 2026-03-29 01:00:01 UTC */
+		for (int z = 0; z < 2; z++) {
+			set_zone(pairs[p][z]);
+			assert_same_text(&rec);
+		}
+	}
+	/* and the text itself: 21:00:01 in Havana (CDT, UTC-4) */
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = NETOBS_RECORD_LOST_EVENTS;
+	rec.lost.cpu = -1;
+	rec.time_ns = 1774746001ULL * 1000000000ULL;
+	set_zone("America/Chicago");
+	free(capture(netobs_print_compact, &rec));
+	set_zone("America/Havana");
+	line = capture(netobs_print_compact, &rec);
+	ck_assert_msg(!strncmp(line, "Mar 28 21:00:01.000: ", 21), "%s", line);
+	free(line);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("print_fast");
@@ -152,6 +189,7 @@ Suite *netobs_test_suite(void)
 	tcase_add_test(tc, test_print_matches_reference);
 	tcase_add_test(tc, test_print_across_dst_changes);
 	tcase_add_test(tc, test_print_follows_tzset);
+	tcase_add_test(tc, test_print_follows_tzset_same_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
