@@ -163,9 +163,9 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 			   struct netobs_flow_stats *out)
 {
-	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
+	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->flow_value))
 		return false;
-	flow_stats_read(a->percpu_value, out);
+	flow_stats_read(a->flow_value, out);
 	return out->packets != 0;
 }
 
