@@ -163,9 +163,9 @@ void agent_emit(struct agent *a, const struct netobs_record *rec)
 bool agent_flow_map_totals(struct agent *a, const struct netobs_flow_key *key,
 			   struct netobs_flow_stats *out)
 {
-	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->percpu_value))
+	if (bpf_map_lookup_elem(a->dp.flows_fd, key, a->flow_value))
 		return false;
-	flow_stats_read(a->percpu_value, out);
+	flow_stats_read(a->flow_value, out);
 	return out->packets != 0;
 }
 
@@ -306,6 +306,19 @@ static void agent_flow_policy(const struct agent *a, struct flow_entry *e,
 	}
 }
 
+/*
+ * The datapath's last_seen is the end of its packet's tick (bpf/lib/clock.h),
+ * up to two ticks ahead: a record shows it no later than its own time, and
+ * never before the flow's first_seen (exact: a flow created while a harvest
+ * walked the map has one after the harvest's time).
+ */
+static uint64_t record_last_seen(const struct netobs_flow_stats *totals, uint64_t ts_mono_ns)
+{
+	uint64_t bound = ts_mono_ns > totals->first_seen_ns ? ts_mono_ns : totals->first_seen_ns;
+
+	return ts_mono_ns && totals->last_seen_ns > bound ? bound : totals->last_seen_ns;
+}
+
 void agent_flow_record(struct agent *a, struct flow_entry *e,
 		       const struct netobs_flow_stats *totals, uint8_t event, uint16_t tcp_flags,
 		       uint8_t end_reason, uint64_t ts_mono_ns, struct netobs_record *rec)
@@ -320,11 +333,7 @@ void agent_flow_record(struct agent *a, struct flow_entry *e,
 	f->packets = totals->packets;
 	f->bytes = totals->bytes;
 	f->first_seen_ns = agent_mono_to_wall_ns(totals->first_seen_ns);
-	/* The datapath's last_seen is the end of its packet's tick (bpf/lib/clock.h):
-	 * never after the record's own time, which is never before the packet. */
-	f->last_seen_ns = agent_mono_to_wall_ns(ts_mono_ns && totals->last_seen_ns > ts_mono_ns
-							? ts_mono_ns
-							: totals->last_seen_ns);
+	f->last_seen_ns = agent_mono_to_wall_ns(record_last_seen(totals, ts_mono_ns));
 	ifname_copy(f->ifname, e->ifname);
 	f->tcp_flags = tcp_flags;
 	f->tcp_flags_seen = totals->tcp_flags;

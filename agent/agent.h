@@ -130,7 +130,7 @@ struct agent {
 	struct netobs_flow_key *batch_keys;
 	void *batch_values;
 	struct netobs_flow_key *all_keys; /* key-by-key fallback only, allocated on first use */
-	void *percpu_value;		  /* one key's value (per-CPU until ABI 6) */
+	void *flow_value;		  /* one key's value, for a lookup */
 	size_t value_stride;
 	bool batch_unsupported;
 	uint32_t harvest_gen;

@@ -43,7 +43,7 @@ struct datapath {
 	int counters_fd;
 	int events_fd;
 	int policy_conns_fd;	/* connections policy allowed (agent/harvest.c forgets them) */
-	unsigned int ncpus;	/* possible CPUs: per-CPU values come in this many copies */
+	unsigned int ncpus;	/* possible CPUs: a counter's values come in this many copies */
 	uint32_t flow_capacity; /* max_entries of the flow map */
 	char pin_dir[256];	/* "" when not pinned */
 	bool tc_clsact;		/* TC hooks on clsact: no tcx in this kernel (or asked for) */
@@ -61,16 +61,16 @@ struct datapath {
 int datapath_open(struct datapath *dp, uint32_t flow_capacity, const char *bpffs, char *err,
 		  size_t errlen);
 /*
- * The same object for a capture replay (netobs-agent --replay): the virtual
- * clock on (bpf/lib/clock.h), nothing pinned, nothing probed or attached;
- * the programs only run through BPF_PROG_TEST_RUN.
- */
-/*
  * The kernel's tick in ns, for the datapath's per-packet clock
  * (bpf/lib/clock.h, netobs_tick_ns); 0 if unknown (the datapath then reads
  * the exact clock).
  */
 uint64_t datapath_clock_tick_ns(void);
+/*
+ * The same object for a capture replay (netobs-agent --replay): the virtual
+ * clock on (bpf/lib/clock.h), nothing pinned, nothing probed or attached;
+ * the programs only run through BPF_PROG_TEST_RUN.
+ */
 int datapath_open_replay(struct datapath *dp, uint32_t flow_capacity, char *err, size_t errlen);
 void datapath_close(struct datapath *dp);
 

@@ -141,21 +141,16 @@ out:
  */
 uint32_t datapath_policy_gen_floor(struct datapath *dp)
 {
-	struct netobs_flow_stats *values = calloc(dp->ncpus, sizeof(*values));
 	struct netobs_flow_key key, next, *prev = NULL;
 	struct netobs_policy_conn conn;
+	struct netobs_flow_stats value; /* one per flow, shared by all CPUs (ABI 6) */
 	uint32_t floor = 0;
 
-	if (!values)
-		return 0;
 	while (dp->reused_maps && !bpf_map_get_next_key(dp->flows_fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(dp->flows_fd, &key, values))
-			continue;
-		for (unsigned int cpu = 0; cpu < dp->ncpus; cpu++)
-			if (values[cpu].policy_gen > floor)
-				floor = values[cpu].policy_gen;
+		if (!bpf_map_lookup_elem(dp->flows_fd, &key, &value) && value.policy_gen > floor)
+			floor = value.policy_gen;
 	}
 	prev = NULL;
 	while (!bpf_map_get_next_key(dp->policy_conns_fd, prev, &next)) {
@@ -165,7 +160,6 @@ uint32_t datapath_policy_gen_floor(struct datapath *dp)
 		    conn.policy_gen > floor)
 			floor = conn.policy_gen;
 	}
-	free(values);
 	if (dp->pin_dir[0]) {
 		char dirpath[sizeof(dp->pin_dir) + 16], path[sizeof(dp->pin_dir) + 300];
 		struct dirent *de;

@@ -249,36 +249,18 @@ void flow_table_remove(struct flow_table *table, struct flow_entry *entry)
 
 void flow_stats_read(const struct netobs_flow_stats *value, struct netobs_flow_stats *out)
 {
-	flow_stats_merge_percpu(value, sizeof(*value), 1, out);
-}
-
-void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
-			     struct netobs_flow_stats *out)
-{
 	memset(out, 0, sizeof(*out));
-	for (unsigned int cpu = 0; cpu < ncpus; cpu++) {
-		const struct netobs_flow_stats *v =
-			(const void *)((const char *)values + (size_t)cpu * stride);
-
-		if (!v->packets)
-			continue; /* this CPU never saw the flow: its times are zero */
-		out->packets += v->packets;
-		out->bytes += v->bytes;
-		out->tcp_flags |= v->tcp_flags;
-		if (!out->first_seen_ns ||
-		    (v->first_seen_ns && v->first_seen_ns < out->first_seen_ns))
-			out->first_seen_ns = v->first_seen_ns;
-		if (v->last_seen_ns > out->last_seen_ns)
-			out->last_seen_ns = v->last_seen_ns;
-		/* The verdict judged last (the largest generation), with the
-		 * policy and match that go with it: not a mix of CPUs. */
-		if (v->verdict && v->policy_gen >= out->policy_gen) {
-			out->verdict = v->verdict;
-			out->policy_gen = v->policy_gen;
-			out->policy_id = v->policy_id;
-			out->match_type = v->match_type;
-		}
-	}
+	if (!value->packets)
+		return; /* not a flow's value (no packet counted): nothing to report */
+	out->packets = value->packets;
+	out->bytes = value->bytes;
+	out->first_seen_ns = value->first_seen_ns;
+	out->last_seen_ns = value->last_seen_ns;
+	out->tcp_flags = value->tcp_flags;
+	/* The verdict's four fields together (one word, one judgement), or
+	 * none when nothing judged the flow. */
+	if (value->verdict)
+		out->verdict_word = value->verdict_word;
 }
 
 /* Dead weight under pressure: a flow nobody answered holds a map entry

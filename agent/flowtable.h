@@ -2,7 +2,7 @@
 /*
  * The agent's view of the flows in the BPF flow map: what was last reported
  * for each, which direction of its connection it is, and the pure decisions
- * harvest makes (per-CPU merge, update or end). Entries come from a pool
+ * harvest makes (read a map value, update or end). Entries come from a pool
  * allocated once; nothing here allocates per flow.
  */
 #pragma once
@@ -92,10 +92,6 @@ void flow_table_remove(struct flow_table *table, struct flow_entry *entry);
  * reserved) zeroed, a value without packets all zero.
  */
 void flow_stats_read(const struct netobs_flow_stats *value, struct netobs_flow_stats *out);
-
-/* Sum a per-CPU value array (stride bytes apart, as the kernel lays it out). */
-void flow_stats_merge_percpu(const void *values, size_t stride, unsigned int ncpus,
-			     struct netobs_flow_stats *out);
 
 /* The keys the other direction of this connection has at the same interface;
  * none for a NETOBS_KEY_F_DROPPED key (dropped packets are answered by no one). */

@@ -27,8 +27,8 @@ int harvest_init(struct agent *a)
 	a->value_stride = sizeof(struct netobs_flow_stats);
 	a->batch_keys = calloc(HARVEST_CHUNK, sizeof(*a->batch_keys));
 	a->batch_values = calloc(HARVEST_CHUNK, a->value_stride);
-	a->percpu_value = calloc(1, a->value_stride);
-	if (!a->batch_keys || !a->batch_values || !a->percpu_value) {
+	a->flow_value = calloc(1, a->value_stride);
+	if (!a->batch_keys || !a->batch_values || !a->flow_value) {
 		harvest_free(a);
 		return -ENOMEM;
 	}
@@ -40,12 +40,12 @@ void harvest_free(struct agent *a)
 	policy_conns_free(a);
 	free(a->batch_keys);
 	free(a->batch_values);
-	free(a->percpu_value);
+	free(a->flow_value);
 	free(a->all_keys);
 	a->all_keys = NULL;
 	a->batch_keys = NULL;
 	a->batch_values = NULL;
-	a->percpu_value = NULL;
+	a->flow_value = NULL;
 }
 
 /*
@@ -99,10 +99,10 @@ static bool harvest_end_flow(struct agent *a, struct flow_entry *e,
 	}
 	/* Delete and read in one step: packets that raced in since the check
 	 * are in the final count, not lost. */
-	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->percpu_value)) {
+	if (!bpf_map_lookup_and_delete_elem(a->dp.flows_fd, &e->key, a->flow_value)) {
 		struct netobs_flow_stats now_totals;
 
-		flow_stats_read(a->percpu_value, &now_totals);
+		flow_stats_read(a->flow_value, &now_totals);
 		if (now_totals.packets > final.packets)
 			final = now_totals;
 	} else if (errno == EINVAL || errno == ENOTSUPP || errno == EOPNOTSUPP) {
@@ -360,8 +360,8 @@ static bool harvest_iterated(struct agent *a, uint32_t gen, uint64_t now)
 	complete = n == a->dp.flow_capacity || (rc && errno == ENOENT);
 
 	for (uint32_t i = 0; i < n; i++)
-		if (!bpf_map_lookup_elem(a->dp.flows_fd, &a->all_keys[i], a->percpu_value))
-			harvest_flow(a, &a->all_keys[i], a->percpu_value, gen, now);
+		if (!bpf_map_lookup_elem(a->dp.flows_fd, &a->all_keys[i], a->flow_value))
+			harvest_flow(a, &a->all_keys[i], a->flow_value, gen, now);
 	return complete;
 }
 

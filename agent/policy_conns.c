@@ -92,7 +92,7 @@ void policy_conns_sweep(struct agent *a)
 	unsigned int ndoomed = 0, total = 0;
 	bool pressure;
 
-	if (a->dp.policy_conns_fd < 0 || !a->percpu_value)
+	if (a->dp.policy_conns_fd < 0 || !a->flow_value)
 		return;
 	doomed = calloc(POLICY_CONNS_SWEEP_MAX, sizeof(*doomed));
 	if (!doomed)
@@ -115,7 +115,7 @@ void policy_conns_sweep(struct agent *a)
 		 * two ticks ahead, bpf/lib/clock.h) is as recent as can be. */
 		if ((uint32_t)(now - conn.last_used) <= limit ||
 		    (int32_t)(now - conn.last_used) < 0 ||
-		    !bpf_map_lookup_elem(a->dp.flows_fd, &key, a->percpu_value) || errno != ENOENT)
+		    !bpf_map_lookup_elem(a->dp.flows_fd, &key, a->flow_value) || errno != ENOENT)
 			continue;
 		if (ndoomed < POLICY_CONNS_SWEEP_MAX)
 			doomed[ndoomed++] = key;

@@ -148,7 +148,7 @@ static int replay_flow_add_bytes(struct replay *r, const uint8_t *frame, uint32_
 {
 	const struct frame_meta meta = {.ifindex = r->ifindex, .hook = NETOBS_HOOK_TC_INGRESS};
 	struct agent *a = r->a;
-	struct netobs_flow_stats *value = a->percpu_value;
+	struct netobs_flow_stats *value = a->flow_value;
 	struct parsed_packet pkt;
 
 	parse_frame((void *)frame, (void *)(frame + ran_len), &meta, &pkt);
@@ -157,8 +157,7 @@ static int replay_flow_add_bytes(struct replay *r, const uint8_t *frame, uint32_
 	if (!value->packets)
 		return -ENOENT; /* an entry without packets: not this frame's */
 	value->bytes += rest;
-	return bpf_map_update_elem(a->dp.flows_fd, &pkt.key, a->percpu_value, BPF_EXIST) ? -errno
-											 : 0;
+	return bpf_map_update_elem(a->dp.flows_fd, &pkt.key, a->flow_value, BPF_EXIST) ? -errno : 0;
 }
 
 /*

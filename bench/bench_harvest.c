@@ -2,8 +2,8 @@
 /*
  * Cost of one harvest pass over the flow map: reading it with
  * bpf_map_lookup_batch against bpf_map_get_next_key + bpf_map_lookup_elem per
- * key, and merging the values with flow_stats_merge_percpu() (one per key
- * since ABI 6, the map shared by all CPUs; one per possible CPU before). Also
+ * key, and reading the values with flow_stats_read() (one per key since
+ * ABI 6, the map shared by all CPUs; one per possible CPU before). Also
  * the memory both sides hold per flow. Prints measurements and ratios taken
  * in one run; never asserts on time.
  *
@@ -154,16 +154,16 @@ static long read_iterate(int fd, struct harvest_bufs *b)
 	return (long)total;
 }
 
-/* Sum of the merged packets, so the compiler cannot drop the merge. */
-static uint64_t merge_all(const struct harvest_bufs *b, long n, unsigned int ncpus, size_t stride)
+/* Sum of the packets read, so the compiler cannot drop the reads. */
+static uint64_t read_all(const struct harvest_bufs *b, long n)
 {
 	struct netobs_flow_stats totals;
 	uint64_t packets = 0;
 	long i;
 
 	for (i = 0; i < n; i++) {
-		flow_stats_merge_percpu((const char *)b->values + (size_t)i * b->per_key, stride,
-					ncpus, &totals);
+		flow_stats_read((const void *)((const char *)b->values + (size_t)i * b->per_key),
+				&totals);
 		packets += totals.packets;
 	}
 	return packets;
@@ -217,7 +217,7 @@ static int bench_size(int fd, uint32_t n, struct harvest_bufs *b, unsigned int n
 				got < 0 ? strerror((int)-got) : "short");
 			return got < 0 ? (int)got : -EIO;
 		}
-		got_packets = merge_all(b, got, ncpus, stride);
+		got_packets = read_all(b, got);
 		t2 = now_ns();
 		got = read_iterate(fd, b);
 		t3 = now_ns();
@@ -238,7 +238,7 @@ static int bench_size(int fd, uint32_t n, struct harvest_bufs *b, unsigned int n
 	       calls, median(batch, ROUNDS), batch[0], median(batch, ROUNDS) * n / 1e6);
 	printf("  get_next_key + lookup_elem          %8.1f ns/flow  (%.1f)  %6.2f ms/pass\n",
 	       median(iter, ROUNDS), iter[0], median(iter, ROUNDS) * n / 1e6);
-	printf("  flow_stats_merge_percpu             %8.1f ns/flow  (%.1f)  %6.2f ms/pass\n",
+	printf("  flow_stats_read                     %8.1f ns/flow  (%.1f)  %6.2f ms/pass\n",
 	       median(merge, ROUNDS), merge[0], median(merge, ROUNDS) * n / 1e6);
 	printf("  ratio iterate/batch                 %8.2f          (min/min %.2f)\n",
 	       median(iter, ROUNDS) / median(batch, ROUNDS), iter[0] / batch[0]);

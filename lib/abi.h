@@ -159,7 +159,7 @@ struct netobs_flow_stats {
 	__u64 packets;	     /* wire packets (GSO segments counted one by one) */
 	__u64 bytes;	     /* wire bytes from the Ethernet (L3 device: IP) header on, no FCS */
 	__u64 first_seen_ns; /* CLOCK_MONOTONIC of the first packet, exact */
-	__u64 last_seen_ns;  /* CLOCK_MONOTONIC of the latest packet, its tick's end */
+	__u64 last_seen_ns;  /* CLOCK_MONOTONIC: latest packet's tick end, exact on insert */
 	union {
 		__u64 verdict_word; /* the four fields below, written together */
 		struct {

@@ -40,7 +40,7 @@ START_TEST(test_forwarded_entry_record_after_a_later_drop)
 {
 	struct agent *a = agent_new();
 	struct netobs_flow_event ev;
-	struct netobs_flow_stats cpu[2], merged;
+	struct netobs_flow_stats value, totals;
 	struct netobs_record rec;
 	struct flow_entry *e;
 
@@ -74,16 +74,16 @@ START_TEST(test_forwarded_entry_record_after_a_later_drop)
 
 	/* The forwarded entry as the datapath leaves it: 10 packets forwarded at
 	 * generation 1, then the policy changed (generation 2) and the next
-	 * packet was dropped: flow_stats_set_verdict() wrote DENIED into this
-	 * CPU's copy; the drop itself is counted in the DROPPED entry. */
-	memset(cpu, 0, sizeof(cpu));
-	cpu[0].packets = 10;
-	cpu[0].bytes = 740;
-	cpu[0].first_seen_ns = cpu[0].last_seen_ns = 1;
-	cpu[0].policy_gen = 2;
-	cpu[0].verdict = NETOBS_PV_DENIED;
-	flow_stats_merge_percpu(cpu, sizeof(cpu[0]), 2, &merged);
-	agent_flow_record(a, e, &merged, NETOBS_FLOW_EVENT_END, 0, NETOBS_END_IDLE, T0_NS, &rec);
+	 * packet was dropped: flow_stats_set_verdict() wrote DENIED into the
+	 * entry; the drop itself is counted in the DROPPED entry. */
+	memset(&value, 0, sizeof(value));
+	value.packets = 10;
+	value.bytes = 740;
+	value.first_seen_ns = value.last_seen_ns = 1;
+	value.policy_gen = 2;
+	value.verdict = NETOBS_PV_DENIED;
+	flow_stats_read(&value, &totals);
+	agent_flow_record(a, e, &totals, NETOBS_FLOW_EVENT_END, 0, NETOBS_END_IDLE, T0_NS, &rec);
 
 	ck_assert_uint_eq(rec.flow.packets, 10);
 	ck_assert_msg(!(rec.flow.verdict == NETOBS_VERDICT_FORWARDED &&

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Flow table: per-CPU merge, insert/lookup/remove with chains and slot reuse,
+ * Flow table: reading a flow-map value, insert/lookup/remove with chains and slot reuse,
  * direction pairing (is_reply), reverse keys and the harvest decision.
  */
 #include <arpa/inet.h>
@@ -74,9 +74,9 @@ static struct flow_entry *insert(struct flow_table *t, struct netobs_flow_key k,
 	return e;
 }
 
-/* ---- per-CPU merge ---- */
+/* ---- reading a flow-map value ---- */
 
-static struct netobs_flow_stats cpu_value(uint64_t packets, uint64_t bytes, uint64_t first,
+static struct netobs_flow_stats map_value(uint64_t packets, uint64_t bytes, uint64_t first,
 					  uint64_t last, uint16_t flags)
 {
 	struct netobs_flow_stats v;
@@ -90,12 +90,7 @@ static struct netobs_flow_stats cpu_value(uint64_t packets, uint64_t bytes, uint
 	return v;
 }
 
-static void put_cpu(unsigned char *buf, size_t stride, unsigned int cpu, struct netobs_flow_stats v)
-{
-	memcpy(buf + (size_t)cpu * stride, &v, sizeof(v));
-}
-
-#define ck_assert_merged(out, pkts, byts, first, last, flags)                                      \
+#define ck_assert_read(out, pkts, byts, first, last, flags)                                        \
 	do {                                                                                       \
 		ck_assert_uint_eq((out).packets, pkts);                                            \
 		ck_assert_uint_eq((out).bytes, byts);                                              \
@@ -104,147 +99,55 @@ static void put_cpu(unsigned char *buf, size_t stride, unsigned int cpu, struct 
 		ck_assert_uint_eq((out).tcp_flags, flags);                                         \
 	} while (0)
 
-static void merge_three_cpus(size_t stride)
+/* The counts and times as they are; the datapath's own fields left out. */
+START_TEST(test_read_value)
 {
-	unsigned char *buf = malloc(stride * 3);
-	struct netobs_flow_stats out;
+	struct netobs_flow_stats v = map_value(7, 700, 11, 22, NETOBS_TCP_RST), out;
 
-	/* padding between values must never be read as a value */
-	memset(buf, 0xa5, stride * 3);
-	put_cpu(buf, stride, 0, cpu_value(0, 0, 0, 0, 0)); /* CPU 0 never saw the flow */
-	put_cpu(buf, stride, 1, cpu_value(3, 300, 5000, 9000, NETOBS_TCP_SYN | NETOBS_TCP_ACK));
-	put_cpu(buf, stride, 2, cpu_value(2, 1500, 4000, 7000, NETOBS_TCP_FIN | NETOBS_TCP_ACK));
+	v.l7_budget = 3;
+	memset(v.reserved, 0xa5, sizeof(v.reserved));
 	memset(&out, 0xff, sizeof(out));
-	flow_stats_merge_percpu(buf, stride, 3, &out);
-	/* first seen 4000, not CPU 0's zero */
-	ck_assert_merged(out, 5, 1800, 4000, 9000,
-			 NETOBS_TCP_SYN | NETOBS_TCP_ACK | NETOBS_TCP_FIN);
-	ck_assert_uint_eq(out.verdict, 0);
-	ck_assert_uint_eq(out.policy_gen, 0);
-	free(buf);
-}
-
-/* padding after each value: the kernel's stride is at least the value's size */
-START_TEST(test_merge_stride_56)
-{
-	merge_three_cpus(56);
+	flow_stats_read(&v, &out);
+	ck_assert_read(out, 7, 700, 11, 22, NETOBS_TCP_RST);
+	ck_assert_uint_eq(out.l7_budget, 0);
+	ck_assert_uint_eq(out.reserved[0] | out.reserved[1] | out.reserved[2], 0);
+	ck_assert_uint_eq(out.verdict_word, 0);
 }
 END_TEST
 
-START_TEST(test_merge_stride_48)
+/* The verdict, its generation, policy and match come whole; none when nothing judged. */
+START_TEST(test_read_verdict)
 {
-	merge_three_cpus(48);
-}
-END_TEST
+	struct netobs_flow_stats v = map_value(2, 120, 10, 20, 0), out;
 
-START_TEST(test_merge_one_cpu)
-{
-	struct netobs_flow_stats v = cpu_value(7, 700, 11, 22, NETOBS_TCP_RST), out;
-
-	flow_stats_merge_percpu(&v, sizeof(v), 1, &out);
-	ck_assert_merged(out, 7, 700, 11, 22, NETOBS_TCP_RST);
-}
-END_TEST
-
-/*
- * The verdict, its policy and its match come together from the CPU that
- * judged at the largest generation, never mixed across CPUs; a CPU that
- * never judged (verdict 0) or never saw the flow gives none.
- */
-START_TEST(test_merge_verdict)
-{
-	const size_t stride = sizeof(struct netobs_flow_stats);
-	unsigned char buf[4 * sizeof(struct netobs_flow_stats)];
-	struct netobs_flow_stats v, out;
-
-	memset(buf, 0, sizeof(buf));
-	v = cpu_value(2, 120, 10, 20, 0);
-	v.policy_gen = 3;
-	v.verdict = NETOBS_PV_ALLOWED;
-	v.policy_id = 5;
-	v.match_type = NETOBS_MATCH_L3_L4;
-	put_cpu(buf, stride, 0, v);
-	v = cpu_value(1, 60, 30, 40, 0);
 	v.policy_gen = 4;
 	v.verdict = NETOBS_PV_DENY;
 	v.policy_id = 9;
 	v.match_type = NETOBS_MATCH_L3_ONLY;
-	put_cpu(buf, stride, 1, v);
-	put_cpu(buf, stride, 2, cpu_value(1, 60, 50, 60, 0)); /* saw it, never judged */
-	v = cpu_value(0, 0, 0, 0, 0);			      /* never saw it: ignored */
-	v.policy_gen = 99;
-	v.verdict = NETOBS_PV_UNENFORCED;
-	put_cpu(buf, stride, 3, v);
-	flow_stats_merge_percpu(buf, stride, 4, &out);
-	ck_assert_merged(out, 4, 240, 10, 60, 0);
+	flow_stats_read(&v, &out);
 	ck_assert_uint_eq(out.verdict, NETOBS_PV_DENY);
 	ck_assert_uint_eq(out.policy_gen, 4);
 	ck_assert_uint_eq(out.policy_id, 9);
 	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_ONLY);
 
-	/* the older generation alone: its verdict, with its own policy and match */
-	memset(buf + stride, 0, stride);
-	put_cpu(buf, stride, 1, cpu_value(1, 60, 30, 40, 0));
-	flow_stats_merge_percpu(buf, stride, 4, &out);
-	ck_assert_uint_eq(out.verdict, NETOBS_PV_ALLOWED);
-	ck_assert_uint_eq(out.policy_gen, 3);
-	ck_assert_uint_eq(out.policy_id, 5);
-	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_L4);
+	v.verdict = 0; /* never judged */
+	flow_stats_read(&v, &out);
+	ck_assert_uint_eq(out.verdict_word, 0);
+	ck_assert_read(out, 2, 120, 10, 20, 0);
 }
 END_TEST
 
-START_TEST(test_merge_64_cpus)
+/* No packet counted: not a flow's value, all zero. */
+START_TEST(test_read_no_packets)
 {
-	unsigned char buf[64 * 48];
-	struct netobs_flow_stats out;
+	struct netobs_flow_stats v = map_value(0, 0, 5, 6, NETOBS_TCP_SYN), out;
 
-	/* every CPU: 1 packet, 100 bytes; first seen 1063 - cpu, last 5000 + cpu */
-	memset(buf, 0x5a, sizeof(buf));
-	for (unsigned int cpu = 0; cpu < 64; cpu++)
-		put_cpu(buf, 48, cpu,
-			cpu_value(1, 100, 1063 - cpu, 5000 + cpu,
-				  cpu == 40 ? NETOBS_TCP_PSH : NETOBS_TCP_ACK));
-	flow_stats_merge_percpu(buf, 48, 64, &out);
-	ck_assert_merged(out, 64, 6400, 1000, 5063, NETOBS_TCP_ACK | NETOBS_TCP_PSH);
-
-	/* only CPUs 3 and 63 saw it; the 62 zero CPUs must change nothing */
-	memset(buf, 0, sizeof(buf));
-	put_cpu(buf, 48, 63, cpu_value(4, 40, 800, 900, 0));
-	put_cpu(buf, 48, 3, cpu_value(1, 10, 850, 950, 0));
-	flow_stats_merge_percpu(buf, 48, 64, &out);
-	ck_assert_merged(out, 5, 50, 800, 950, 0);
-}
-END_TEST
-
-START_TEST(test_merge_verdict_and_policy_gen)
-{
-	struct netobs_flow_stats v[4], out;
-
-	v[0] = cpu_value(1, 0, 1, 1, 0);
-	v[0].verdict = NETOBS_PV_ALLOWED;
-	v[0].policy_gen = 9;
-	v[0].policy_id = 4;
-	v[0].match_type = NETOBS_MATCH_L3_L4;
-	v[1] = cpu_value(1, 0, 2, 2, 0);
-	v[1].verdict = NETOBS_PV_UNENFORCED;
-	v[1].policy_gen = 5; /* the largest generation wins, not the last CPU's */
-	/* no packets: its verdict and generation are not the flow's */
-	v[2] = cpu_value(0, 0, 0, 0, 0);
-	v[2].verdict = NETOBS_PV_DENY;
-	v[2].policy_gen = 20;
-	/* judged nothing (no policy then): keeps the other's */
-	v[3] = cpu_value(1, 0, 3, 3, 0);
-	flow_stats_merge_percpu(v, sizeof(v[0]), 4, &out);
-	ck_assert_uint_eq(out.verdict, NETOBS_PV_ALLOWED);
-	ck_assert_uint_eq(out.policy_gen, 9);
-	ck_assert_uint_eq(out.policy_id, 4);
-	ck_assert_uint_eq(out.match_type, NETOBS_MATCH_L3_L4);
-	ck_assert_uint_eq(out.packets, 3);
-
+	v.policy_gen = 20;
+	v.verdict = NETOBS_PV_DENY;
 	memset(&out, 0xff, sizeof(out));
-	flow_stats_merge_percpu(v, sizeof(v[0]), 0, &out);
-	ck_assert_merged(out, 0, 0, 0, 0, 0);
-	ck_assert_uint_eq(out.verdict, 0);
+	flow_stats_read(&v, &out);
+	ck_assert_read(out, 0, 0, 0, 0, 0);
+	ck_assert_uint_eq(out.verdict_word, 0);
 }
 END_TEST
 
@@ -712,18 +615,15 @@ END_TEST
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("flowtable");
-	TCase *merge = tcase_create("merge");
+	TCase *read = tcase_create("read");
 	TCase *table = tcase_create("table");
 	TCase *pairing = tcase_create("pairing");
 	TCase *harvest = tcase_create("harvest");
 
-	tcase_add_test(merge, test_merge_stride_56);
-	tcase_add_test(merge, test_merge_verdict);
-	tcase_add_test(merge, test_merge_stride_48);
-	tcase_add_test(merge, test_merge_one_cpu);
-	tcase_add_test(merge, test_merge_64_cpus);
-	tcase_add_test(merge, test_merge_verdict_and_policy_gen);
-	suite_add_tcase(s, merge);
+	tcase_add_test(read, test_read_value);
+	tcase_add_test(read, test_read_verdict);
+	tcase_add_test(read, test_read_no_packets);
+	suite_add_tcase(s, read);
 
 	tcase_add_test(table, test_init_capacity_zero);
 	tcase_add_test(table, test_insert_lookup_remove);

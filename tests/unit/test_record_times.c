@@ -58,6 +58,20 @@ START_TEST(test_last_seen_before_is_kept)
 }
 END_TEST
 
+/*
+ * A flow created while the harvest walked the map (after the harvest read
+ * its time): its exact first_seen is after the record's time. Clamped to
+ * that time, last_seen would come before first_seen.
+ */
+START_TEST(test_last_seen_never_before_first_seen)
+{
+	struct netobs_record rec = record_at(T_NS + TICK_NS / 2, T_NS + 2 * TICK_NS, T_NS);
+
+	ck_assert_uint_ge(rec.flow.last_seen_ns, rec.flow.first_seen_ns);
+	ck_assert_uint_eq(rec.flow.last_seen_ns - rec.time_ns, TICK_NS / 2);
+}
+END_TEST
+
 Suite *netobs_test_suite(void)
 {
 	Suite *s = suite_create("record_times");
@@ -65,6 +79,7 @@ Suite *netobs_test_suite(void)
 
 	tcase_add_test(tc, test_last_seen_ahead_is_clamped);
 	tcase_add_test(tc, test_last_seen_before_is_kept);
+	tcase_add_test(tc, test_last_seen_never_before_first_seen);
 	suite_add_tcase(s, tc);
 	return s;
 }
