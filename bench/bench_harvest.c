@@ -258,7 +258,6 @@ int main(int argc, char **argv)
 	struct netobs *skel = NULL;
 	struct flow_table table = {0};
 	int nsizes = 2, ncpus, fd, err = 1, i;
-	bool percpu;
 	unsigned long long memlock;
 	size_t stride;
 
@@ -289,10 +288,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fd = bpf_map__fd(skel->maps.flows);
-	percpu = bpf_map__type(skel->maps.flows) == BPF_MAP_TYPE_PERCPU_HASH;
-	/* Values per key: one per possible CPU in a per-CPU map (ABI 5 and before). */
-	if (!percpu)
-		ncpus = 1;
+	/* One value per key, shared by every CPU, since ABI 6 (it was one per
+	 * possible CPU before). */
+	ncpus = 1;
 
 	/* Same layout as agent/harvest.c: 8-byte aligned values. */
 	stride = (sizeof(struct netobs_flow_stats) + 7) & ~(size_t)7;
@@ -306,9 +304,8 @@ int main(int argc, char **argv)
 	}
 
 	memlock = map_memlock(fd);
-	printf("flow map: %s, max_entries %u, key %zu B, value %zu B x %d\n",
-	       percpu ? "PERCPU_HASH" : "HASH", capacity, sizeof(struct netobs_flow_key),
-	       sizeof(struct netobs_flow_stats), ncpus);
+	printf("flow map: HASH, max_entries %u, key %zu B, value %zu B x %d\n", capacity,
+	       sizeof(struct netobs_flow_key), sizeof(struct netobs_flow_stats), ncpus);
 	printf("memory per flow slot (sized for max_entries, whether used or not):\n");
 	printf("  kernel, flows map memlock     %10llu B total  %6.1f B/flow\n", memlock,
 	       (double)memlock / capacity);
