@@ -53,31 +53,36 @@ static uint16_t ip_checksum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-/* Frame i of the sequence: its own (source port, destination port). */
+/* Frame i of the sequence: its own (source port, destination port). The
+ * headers are built aligned and copied in: a frame is 60 bytes, so the IP
+ * header of most frames in the array sits at an odd address. */
 static void frame_fill(uint8_t *f, const uint8_t dst_mac[6], const uint8_t src_mac[6],
 		       struct in_addr src, struct in_addr dst, uint64_t i)
 {
-	struct ether_header *eth = (struct ether_header *)f;
-	struct iphdr *ip = (struct iphdr *)(f + sizeof(*eth));
-	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	struct ether_header eth;
+	struct iphdr ip;
+	struct udphdr udp;
 
 	memset(f, 'x', FRAME_LEN);
-	memcpy(eth->ether_dhost, dst_mac, 6);
-	memcpy(eth->ether_shost, src_mac, 6);
-	eth->ether_type = htons(ETHERTYPE_IP);
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(FRAME_LEN - sizeof(*eth));
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->saddr = src.s_addr;
-	ip->daddr = dst.s_addr;
-	ip->check = ip_checksum(ip, sizeof(*ip));
-	udp->source = htons(SPORT_BASE + i % SPORT_SPAN);
-	udp->dest = htons(DPORT_BASE + i % DPORT_SPAN);
-	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*ip));
-	udp->check = 0; /* none: allowed for UDP over IPv4 */
+	memcpy(eth.ether_dhost, dst_mac, 6);
+	memcpy(eth.ether_shost, src_mac, 6);
+	eth.ether_type = htons(ETHERTYPE_IP);
+	memset(&ip, 0, sizeof(ip));
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.tot_len = htons(FRAME_LEN - sizeof(eth));
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_UDP;
+	ip.saddr = src.s_addr;
+	ip.daddr = dst.s_addr;
+	ip.check = ip_checksum(&ip, sizeof(ip));
+	udp.source = htons(SPORT_BASE + i % SPORT_SPAN);
+	udp.dest = htons(DPORT_BASE + i % DPORT_SPAN);
+	udp.len = htons(FRAME_LEN - sizeof(eth) - sizeof(ip));
+	udp.check = 0; /* none: allowed for UDP over IPv4 */
+	memcpy(f, &eth, sizeof(eth));
+	memcpy(f + sizeof(eth), &ip, sizeof(ip));
+	memcpy(f + sizeof(eth) + sizeof(ip), &udp, sizeof(udp));
 }
 
 int main(int argc, char **argv)
