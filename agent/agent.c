@@ -9,17 +9,10 @@
 #include <bpf/bpf.h>
 
 #include "agent.h"
+#include "clock_ns.h"
 #include "l7.h"
 #include "log.h"
 #include "agent_policy.h"
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * A capture replay (agent/replay.c) runs on the capture's clock: monotonic

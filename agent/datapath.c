@@ -6,27 +6,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock_ns.h"
 #include "datapath.h"
 #include "log.h"
 #include "netobs.skel.h"
 #include "tcfilter.h"
 #include "tcx.h"
-
-/* CPU time of this process (the verifier runs in the loading syscall). */
-static uint64_t datapath_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int datapath_pin_maps(struct datapath *dp, const char *bpffs, char *err, size_t errlen)
 {
@@ -284,7 +275,7 @@ static int datapath_late_prog_fd(struct datapath *dp, enum datapath_late_prog wh
 		if (rc)
 			break;
 	}
-	start = datapath_cpu_ns();
+	start = clock_ns(CLOCK_PROCESS_CPUTIME_ID); /* the verifier runs in this syscall */
 	if (!rc)
 		rc = netobs__load(skel);
 	if (rc) {
@@ -292,7 +283,8 @@ static int datapath_late_prog_fd(struct datapath *dp, enum datapath_late_prog wh
 		netobs__destroy(skel);
 		return rc;
 	}
-	log_info("loaded %s on first use: %.0f ms of CPU", name, (datapath_cpu_ns() - start) / 1e6);
+	log_info("loaded %s on first use: %.0f ms of CPU", name,
+		 (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - start) / 1e6);
 	dp->late[which] = skel;
 	return bpf_program__fd(bpf_object__find_program_by_name(skel->obj, name));
 }

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "agent.h"
+#include "clock_ns.h"
 #include "log.h"
 #include "policy_internal.h"
 
@@ -101,14 +102,6 @@ static bool fqdn_learn(struct fqdn_cache *c, const char *name, const struct poli
 
 /* ---- the file: the pairs with wall-clock expiry, rewritten on change */
 
-static uint64_t wall_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void fqdn_path(const struct agent *a, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s", a->cfg.state_dir, FQDN_FILE);
@@ -116,7 +109,7 @@ static void fqdn_path(const struct agent *a, char *buf, size_t len)
 
 static void fqdn_save(struct agent *a, const struct fqdn_cache *c)
 {
-	uint64_t mono = agent_now_mono_ns(), wall = wall_now_ns();
+	uint64_t mono = agent_now_mono_ns(), wall = clock_ns(CLOCK_REALTIME);
 	char path[PATH_MAX], tmp[PATH_MAX + 8], addr[64];
 	json_t *list = json_array();
 
@@ -148,7 +141,7 @@ out:
 /* At start: the pairs a previous agent learned, still within their TTL. */
 void agent_policy_fqdn_load(struct agent *a)
 {
-	uint64_t mono = agent_now_mono_ns(), wall = wall_now_ns();
+	uint64_t mono = agent_now_mono_ns(), wall = clock_ns(CLOCK_REALTIME);
 	struct agent_policy *p = a->policy;
 	char path[PATH_MAX];
 	json_t *list, *item;

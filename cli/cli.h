@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "clock_ns.h"
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -192,23 +193,15 @@ void cli_format_thousands(unsigned long long v, char *buf, size_t len);
 /*
  * Clocks in ns. Inline so the protocol files the probe tests build on
  * their own (cli/probe_dns.c, cli/probe_net.c) need no other CLI file.
- */
-static inline uint64_t cli_clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-/* For latencies: never steps. */
+ *//* For latencies: never steps. */
 static inline uint64_t cli_monotonic_ns(void)
 {
-	return cli_clock_ns(CLOCK_MONOTONIC);
+	return clock_ns(CLOCK_MONOTONIC);
 }
 /* Wall clock, ns since the Unix epoch: the agent's records are stamped with it. */
 static inline uint64_t cli_realtime_ns(void)
 {
-	return cli_clock_ns(CLOCK_REALTIME);
+	return clock_ns(CLOCK_REALTIME);
 }
 
 /* "a, b, c" of a JSON array of strings into buf (cut with "..." when longer). */
