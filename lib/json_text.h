@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "decimal.h"
+
 /* The text so far: bytes past size are counted, not written (snprintf's way). */
 struct json_text {
 	char *buf;
@@ -48,14 +50,10 @@ APPEND void put_char(struct json_text *t, char c)
 
 static inline void put_u64(struct json_text *t, uint64_t v)
 {
-	char digits[20];
-	int n = 0;
+	char digits[DECIMAL_U64_MAX];
+	const char *start = decimal_u64(digits, v);
 
-	do {
-		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(t, digits + sizeof(digits) - n, (size_t)n);
+	put(t, start, (size_t)(digits + sizeof(digits) - start));
 }
 
 static inline void put_i64(struct json_text *t, int64_t v)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
+
 /*
  * Bounded appender: output is cut at the buffer's end, never overflows.
  * Each append is what snprintf() at the end of the text would do (as much
@@ -46,14 +48,10 @@ static inline void text_str(struct text *t, const char *s)
 /* %u / %llu */
 static inline void text_u64(struct text *t, uint64_t v)
 {
-	char digits[20];
-	int n = 0;
+	char digits[DECIMAL_U64_MAX];
+	const char *start = decimal_u64(digits, v);
 
-	do {
-		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	text_put(t, digits + sizeof(digits) - n, (size_t)n);
+	text_put(t, start, (size_t)(digits + sizeof(digits) - start));
 }
 
 /* %*s of "": n spaces */
